@@ -1,0 +1,159 @@
+/*
+ * aslc.h: the compiler's one internal header, a section per source file.
+ *
+ * Pipeline (main.c): load (read and parse every definition, remember where
+ * each key stands) -> model (check fields, build asl_node trees and state
+ * descriptors, report every problem) -> lower (write C) -> emit (cc) or jit
+ * (libtcc).
+ */
+#ifndef ASLC_H
+#define ASLC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "asl.h"
+#include "internal.h"
+
+/* ------------------------------------------------------------ alloc.c */
+
+/* Every compiler allocation lives until cc_free_all(), so parsers can build
+ * trees without tracking ownership. cc_alloc returns zeroed memory and
+ * never returns NULL (it exits on exhaustion). */
+void *cc_alloc(size_t n);
+char *cc_strdup(const char *s);
+char *cc_strndup(const char *s, size_t n);
+char *cc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cc_free_all(void);
+
+asl_node *node_new(asl_node_kind kind);
+/* Appends a copy of *kid to parent's kids. */
+void node_push(asl_node *parent, const asl_node *kid);
+/* A node for a JSON value (a plain literal, flags ASL_F_CONST). */
+asl_node *node_from_json(const cJSON *v);
+
+/* ------------------------------------------------------------- load.c */
+
+/* A loaded definition file: its text, parsed JSON, and the position of
+ * every key, found by scanning the text once. */
+typedef struct cc_src {
+    const char *file;
+    char *text;
+    cJSON *root;
+    struct cc_pos *pos;  /* key positions, sorted by path */
+    int npos;
+} cc_src;
+
+/* Loads and parses a file; on failure reports the error (with line:col for
+ * invalid JSON) and returns NULL. */
+cc_src *load_file(const char *file);
+/* Line and column of the key at a dotted path (0 when unknown). */
+void load_position(const cc_src *src, const char *path, int *line, int *col);
+void load_free(cc_src *src);
+
+/* ------------------------------------------------------------- diag.c */
+
+/* Diagnostics: `FILE[:LINE:COL]: error: PATH: message` on stderr. path is a
+ * dotted field path (States.Route.Choices[2].Next) or NULL. */
+void diag_error(const cc_src *src, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_warning(const cc_src *src, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_note(const cc_src *src, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int diag_error_count(void);
+/* Appends a key to a dotted path: .Name, or ."odd name" when the key is not
+ * identifier-like. Returns a cc_alloc'd string. */
+char *diag_path_key(const char *path, const char *key);
+char *diag_path_index(const char *path, int index);
+/* s as a JSON string literal (cc_alloc'd), for user values in messages. */
+char *diag_quote(const char *s);
+
+/* ---------------------------------------------------- path_parse.c */
+
+/* Parses a JSONPath ($, $$, $var, @ roots; dot and bracket names, indexes,
+ * slices, wildcards, .., unions, filters). Returns an ASL_N_PATH node
+ * (flags ASL_F_DEFINITE for a reference path) or NULL with *msg set to a
+ * message saying what is wrong and where. */
+asl_node *parse_path(const char *text, char **msg);
+
+/* ----------------------------------------------- intrinsic_parse.c */
+
+/* Parses the value of a "key.$" field: a path, or an intrinsic function
+ * call (States.Format('{}', $.x), nested calls, escapes). Returns an
+ * ASL_N_PATH or ASL_N_CALL node, or NULL with *msg set. */
+asl_node *parse_dynamic(const char *text, char **msg);
+
+/* -------------------------------------------------- choice_parse.c */
+
+/* Builds a Choice rule (top-level choice rule when top is true: it may have
+ * Next and Assign, which the caller reads) from its JSON at path, reporting
+ * every problem with diag_error. Returns NULL if it had errors. */
+asl_node *parse_rule(const cc_src *src, const char *path, const cJSON *rule, bool top);
+
+/* ------------------------------------------------------------ model.c */
+
+/* A machine being compiled: where it came from and what it became. */
+typedef struct cc_machine {
+    cc_src *src;
+    asl_machine m;          /* name, arn, graph (fns NULL until lowered) */
+} cc_machine;
+
+/* What a compile is given: the main definition, nested machines and task
+ * handlers (from flags and the project file). */
+typedef struct cc_unit {
+    cc_machine *machines;   /* [0] is the main machine */
+    int nmachines;
+    const char **task_files;  /* C handler files (--tasks) */
+    int ntask_files;
+    asl_binding *bindings;  /* resources the task files serve (fn NULL here) */
+    const char **binding_fns; /* the C function of each binding */
+    int nbindings;
+    const char **lambdas;   /* --lambda NAME=COMMAND given at compile time */
+    int nlambdas;
+} cc_unit;
+
+/* Builds machine mc (its src loaded) into state descriptors, reporting
+ * every problem. Returns false if there were errors. */
+bool model_machine(cc_unit *u, cc_machine *mc);
+/* The machine for an ARN or name, or NULL. */
+const cc_machine *model_find_machine(const cc_unit *u, const char *arn);
+
+/* ------------------------------------------------------------- unit.c */
+
+/* What the command line says about a compile. */
+typedef struct cc_opts {
+    const char *main_file;
+    const char **machines;  /* "ARN_OR_NAME=FILE" */
+    int nmachines;
+    const char **tasks;     /* C handler files */
+    int ntasks;
+    const char **lambdas;   /* "NAME=COMMAND" */
+    int nlambdas;
+} cc_opts;
+
+/* Loads the main definition, the project file next to it (aslc.json), the
+ * nested machines its tasks start and the handler files; checks it all.
+ * Returns false after reporting errors (exit 65, or 66 when a file could
+ * not be opened: *status says which). */
+bool unit_load(cc_unit *u, const cc_opts *o, int *status);
+void unit_free(cc_unit *u);
+
+/* ------------------------------------------------------------ lower.c */
+
+/* Writes the C program for the unit. With main_fn, it has a main(). */
+char *lower_unit(const cc_unit *u, bool main_fn);
+
+/* -------------------------------------------------------------- build.c */
+
+/* AOT: compiles the generated C (and task files) with the system cc into
+ * an executable. Returns an exit status. */
+int build_native(const cc_unit *u, const char *c_text, const char *out);
+/* JIT: compiles the C in memory with libtcc and runs asl_main with args. */
+int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv);
+
+/* The text of asl.h, embedded at build time (asl_header.c). */
+extern const char aslc_header_text[];
+
+#endif

@@ -1,0 +1,361 @@
+/*
+ * lower.c: writes the C program for a compile unit. Each state becomes a
+ * descriptor (static data: its paths, templates and rules as asl_node
+ * arrays) and one function named after the state, with the state's JSON in
+ * the comment above it, that hands the descriptor to the runtime. The
+ * output is deterministic: no timestamps, no absolute paths.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "aslc.h"
+
+typedef struct lctx {
+    asl_buf *b;
+    int counter;
+    const char **used;   /* function names taken so far */
+    int nused;
+    const cc_src *src;
+} lctx;
+
+/* ------------------------------------------------------------ text */
+
+/* A C string literal; anything but printable ASCII becomes an octal
+ * escape, and '?' is escaped so no trigraph can form. */
+static void c_string(asl_buf *b, const char *s)
+{
+    if (!s) {
+        asl_buf_puts(b, "0");
+        return;
+    }
+    asl_buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\' || *p == '?')
+            asl_buf_printf(b, "\\%c", *p);
+        else if (*p >= 0x20 && *p < 0x7f)
+            asl_buf_putc(b, (char)*p);
+        else
+            asl_buf_printf(b, "\\%03o", *p);
+    }
+    asl_buf_putc(b, '"');
+}
+
+/* Text inside a comment: no "*" followed by "/", no control characters. */
+static void c_comment_text(asl_buf *b, const char *s, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = s; *p && n < max; p++, n++) {
+        if (p[0] == '*' && p[1] == '/')
+            asl_buf_puts(b, "* ");
+        else if ((unsigned char)*p < 0x20)
+            asl_buf_putc(b, ' ');
+        else
+            asl_buf_putc(b, *p);
+    }
+    if (strlen(s) > max)
+        asl_buf_puts(b, " ...");
+}
+
+/* state_<name>: identifier characters kept, others '_'; a clash gets a
+ * numeric suffix. */
+static const char *function_name(lctx *c, const char *prefix, const char *name)
+{
+    asl_buf t = {0};
+    asl_buf_puts(&t, "state_");
+    for (const char *s = prefix; s && *s; s++)
+        asl_buf_putc(&t, (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ? *s : '_');
+    if (prefix)
+        asl_buf_puts(&t, "__");
+    for (const char *s = name; *s; s++)
+        asl_buf_putc(&t, (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ? *s : '_');
+    char *base = cc_strdup(t.p);
+    asl_buf_free(&t);
+    const char *out = base;
+    for (int k = 2;; k++) {
+        bool taken = false;
+        for (int i = 0; i < c->nused && !taken; i++)
+            taken = !strcmp(c->used[i], out);
+        if (!taken)
+            break;
+        out = cc_printf("%s_%d", base, k);
+    }
+    const char **u = cc_alloc(sizeof *u * (size_t)(c->nused + 1));
+    if (c->nused)
+        memcpy(u, c->used, sizeof *u * (size_t)c->nused);
+    u[c->nused++] = out;
+    c->used = u;
+    return out;
+}
+
+/* ------------------------------------------------------------ nodes */
+
+static const char *const kind_names[] = {
+    "ASL_N_NULL", "ASL_N_TRUE", "ASL_N_FALSE", "ASL_N_NUMBER", "ASL_N_STRING", "ASL_N_ARRAY",
+    "ASL_N_OBJECT", "ASL_N_FIELD", "ASL_N_PATH", "ASL_N_STEP_NAME", "ASL_N_STEP_INDEX",
+    "ASL_N_STEP_SLICE", "ASL_N_STEP_WILDCARD", "ASL_N_STEP_DESCEND", "ASL_N_STEP_UNION",
+    "ASL_N_STEP_FILTER", "ASL_N_EXPR_BINARY", "ASL_N_EXPR_NOT", "ASL_N_CALL", "ASL_N_RULE_AND",
+    "ASL_N_RULE_OR", "ASL_N_RULE_NOT", "ASL_N_RULE_TEST",
+};
+
+/* Emits an array of nodes (children first) and returns its name. */
+static const char *emit_nodes(lctx *c, const asl_node *arr, int count)
+{
+    const char **kids = cc_alloc(sizeof *kids * (size_t)count);
+    for (int i = 0; i < count; i++)
+        kids[i] = arr[i].count ? emit_nodes(c, arr[i].kids, arr[i].count) : "0";
+    const char *name = cc_printf("n%d", c->counter++);
+    asl_buf_printf(c->b, "static const asl_node %s[] = {\n", name);
+    for (int i = 0; i < count; i++) {
+        const asl_node *n = &arr[i];
+        asl_buf_printf(c->b, "    {%s, %u, %u, %d, %.17g, ", kind_names[n->kind], n->op, n->flags, n->count, n->num);
+        c_string(c->b, n->str);
+        asl_buf_printf(c->b, ", %s},\n", kids[i]);
+    }
+    asl_buf_puts(c->b, "};\n");
+    return name;
+}
+
+static const char *node(lctx *c, const asl_node *n)
+{
+    return n ? emit_nodes(c, n, 1) : "0";
+}
+
+/* ------------------------------------------------------------ states */
+
+static const char *strings(lctx *c, const char *const *s, int n)
+{
+    if (!n)
+        return "0";
+    const char *name = cc_printf("e%d", c->counter++);
+    asl_buf_printf(c->b, "static const char *const %s[] = {", name);
+    for (int i = 0; i < n; i++) {
+        c_string(c->b, s[i]);
+        asl_buf_puts(c->b, i + 1 < n ? ", " : "};\n");
+    }
+    return name;
+}
+
+static const char *retriers(lctx *c, const asl_state *s)
+{
+    if (!s->nretry)
+        return "0";
+    const char **errs = cc_alloc(sizeof *errs * (size_t)s->nretry);
+    for (int i = 0; i < s->nretry; i++)
+        errs[i] = strings(c, s->retry[i].errors, s->retry[i].nerrors);
+    const char *name = cc_printf("retry%d", c->counter++);
+    asl_buf_printf(c->b, "static const asl_retrier %s[] = {\n", name);
+    for (int i = 0; i < s->nretry; i++) {
+        const asl_retrier *r = &s->retry[i];
+        asl_buf_printf(c->b, "    {%s, %d, %d, %.17g, %.17g, %.17g, %d},\n", errs[i], r->nerrors, r->max_attempts,
+                       r->interval, r->backoff, r->max_delay, r->jitter_full);
+    }
+    asl_buf_puts(c->b, "};\n");
+    return name;
+}
+
+static const char *catchers(lctx *c, const asl_state *s)
+{
+    if (!s->ncatch)
+        return "0";
+    const char **errs = cc_alloc(sizeof *errs * (size_t)s->ncatch);
+    const char **rp = cc_alloc(sizeof *rp * (size_t)s->ncatch);
+    const char **as = cc_alloc(sizeof *as * (size_t)s->ncatch);
+    for (int i = 0; i < s->ncatch; i++) {
+        errs[i] = strings(c, s->catches[i].errors, s->catches[i].nerrors);
+        rp[i] = node(c, s->catches[i].result_path);
+        as[i] = node(c, s->catches[i].assign);
+    }
+    const char *name = cc_printf("catch%d", c->counter++);
+    asl_buf_printf(c->b, "static const asl_catcher %s[] = {\n", name);
+    for (int i = 0; i < s->ncatch; i++)
+        asl_buf_printf(c->b, "    {%s, %d, %s, %s, %d},\n", errs[i], s->catches[i].nerrors, rp[i], as[i],
+                       s->catches[i].next);
+    asl_buf_puts(c->b, "};\n");
+    return name;
+}
+
+static const char *choices(lctx *c, const asl_state *s, const char **next, const char **assign)
+{
+    *next = *assign = "0";
+    if (!s->nrules)
+        return "0";
+    const char **rules = cc_alloc(sizeof *rules * (size_t)s->nrules);
+    const char **as = cc_alloc(sizeof *as * (size_t)s->nrules);
+    for (int i = 0; i < s->nrules; i++) {
+        rules[i] = node(c, s->rules[i]);
+        as[i] = node(c, s->choice_assign ? s->choice_assign[i] : NULL);
+    }
+    const char *name = cc_printf("rules%d", c->counter++);
+    *next = cc_printf("%s_next", name);
+    *assign = cc_printf("%s_assign", name);
+    asl_buf_printf(c->b, "static const asl_node *const %s[] = {", name);
+    for (int i = 0; i < s->nrules; i++)
+        asl_buf_printf(c->b, "%s%s", rules[i], i + 1 < s->nrules ? ", " : "};\n");
+    asl_buf_printf(c->b, "static const int %s[] = {", *next);
+    for (int i = 0; i < s->nrules; i++)
+        asl_buf_printf(c->b, "%d%s", s->choice_next[i], i + 1 < s->nrules ? ", " : "};\n");
+    asl_buf_printf(c->b, "static const asl_node *const %s[] = {", *assign);
+    for (int i = 0; i < s->nrules; i++)
+        asl_buf_printf(c->b, "%s%s", as[i], i + 1 < s->nrules ? ", " : "};\n");
+    return name;
+}
+
+static const char *const type_names[] = {"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"};
+static const char *const type_enums[] = {"ASL_PASS", "ASL_TASK", "ASL_CHOICE", "ASL_WAIT",
+                                         "ASL_SUCCEED", "ASL_FAIL", "ASL_PARALLEL", "ASL_MAP"};
+static const char *const type_fns[] = {"asl_state_pass", "asl_state_task", "asl_state_choice", "asl_state_wait",
+                                       "asl_state_succeed", "asl_state_fail", "asl_state_parallel", "asl_state_map"};
+
+static const char *emit_graph(lctx *c, const asl_graph *g, const char *path, const char *prefix);
+
+/* Everything a state descriptor points to, then the initializer itself. */
+static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *path, const char *prefix)
+{
+    const char *br = "0";
+    if (s->nbranches) {
+        const char **gs = cc_alloc(sizeof *gs * (size_t)s->nbranches);
+        for (int i = 0; i < s->nbranches; i++) {
+            const char *bp = s->type == ASL_MAP ? diag_path_key(path, "ItemProcessor")
+                                                : diag_path_index(diag_path_key(path, "Branches"), i);
+            gs[i] = emit_graph(c, s->branches[i], bp, s->branches[i]->name);
+        }
+        br = cc_printf("branches%d", c->counter++);
+        asl_buf_printf(c->b, "static const asl_graph *const %s[] = {", br);
+        for (int i = 0; i < s->nbranches; i++)
+            asl_buf_printf(c->b, "&%s%s", gs[i], i + 1 < s->nbranches ? ", " : "};\n");
+    }
+    (void)prefix;
+    const char *cn, *ca;
+    const char *f[] = {node(c, s->input_path), node(c, s->output_path), node(c, s->result_path),
+                       node(c, s->parameters), node(c, s->result_selector), node(c, s->result),
+                       node(c, s->assign), node(c, s->timeout), node(c, s->heartbeat),
+                       node(c, s->credentials), choices(c, s, &cn, &ca), node(c, s->seconds),
+                       node(c, s->timestamp), node(c, s->error), node(c, s->cause),
+                       node(c, s->items_path), node(c, s->max_concurrency), node(c, s->tolerated_count),
+                       node(c, s->tolerated_percent), retriers(c, s), catchers(c, s)};
+    asl_buf_puts(init, "    {.name = ");
+    c_string(init, s->name);
+    asl_buf_printf(init, ", .type = %s, .end = %d, .next = %d, .default_next = %d,\n", type_enums[s->type], s->end,
+                   s->next, s->default_next);
+    asl_buf_printf(init, "     .input_path = %s, .output_path = %s, .result_path = %s, .parameters = %s,\n", f[0], f[1],
+                   f[2], f[3]);
+    asl_buf_printf(init, "     .result_selector = %s, .result = %s, .assign = %s,\n", f[4], f[5], f[6]);
+    if (s->type == ASL_TASK) {
+        asl_buf_puts(init, "     .resource = ");
+        c_string(init, s->resource);
+        asl_buf_printf(init, ", .integration = %d, .pattern = %d, .timeout = %s, .heartbeat = %s, .credentials = %s,\n",
+                       s->integration, s->pattern, f[7], f[8], f[9]);
+    }
+    asl_buf_printf(init, "     .rules = %s, .choice_next = %s, .choice_assign = %s, .nrules = %d,\n", f[10], cn, ca,
+                   s->nrules);
+    asl_buf_printf(init, "     .seconds = %s, .timestamp = %s, .error = %s, .cause = %s,\n", f[11], f[12], f[13], f[14]);
+    asl_buf_printf(init, "     .branches = %s, .nbranches = %d, .items_path = %s, .max_concurrency = %s,\n", br,
+                   s->nbranches, f[15], f[16]);
+    asl_buf_printf(init, "     .tolerated_count = %s, .tolerated_percent = %s,\n", f[17], f[18]);
+    asl_buf_printf(init, "     .retry = %s, .nretry = %d, .catches = %s, .ncatch = %d},\n", f[19], s->nretry, f[20],
+                   s->ncatch);
+}
+
+/* Emits a graph (its sub-graphs first); returns the graph's C name. */
+static const char *emit_graph(lctx *c, const asl_graph *g, const char *path, const char *prefix)
+{
+    const char *gname = cc_printf("graph%d", c->counter++);
+    asl_buf init = {0};
+    const char **fns = cc_alloc(sizeof *fns * (size_t)(g->nstates + 1));
+    for (int i = 0; i < g->nstates; i++) {
+        const char *sp = diag_path_key(diag_path_key(path, "States"), g->states[i].name);
+        state_init(c, &init, &g->states[i], sp, prefix);
+    }
+    for (int i = 0; i < g->nstates; i++) {
+        fns[i] = function_name(c, prefix, g->states[i].name);
+        asl_buf_printf(c->b, "static asl_step %s(asl_frame *f);\n", fns[i]);
+    }
+    asl_buf_printf(c->b, "static const asl_state %s_states[] = {\n%s};\n", gname, init.p ? init.p : "");
+    asl_buf_free(&init);
+    asl_buf_printf(c->b, "static const asl_state_fn %s_fns[] = {", gname);
+    for (int i = 0; i < g->nstates; i++)
+        asl_buf_printf(c->b, "%s%s", fns[i], i + 1 < g->nstates ? ", " : "};\n");
+    asl_buf_printf(c->b, "static const asl_graph %s = {", gname);
+    c_string(c->b, g->name);
+    asl_buf_printf(c->b, ", %d, %d, %s_states, %s_fns};\n\n", g->start, g->nstates, gname, gname);
+    for (int i = 0; i < g->nstates; i++) {
+        const asl_state *s = &g->states[i];
+        const char *sp = diag_path_key(diag_path_key(path, "States"), s->name);
+        int line = 0, col = 0;
+        load_position(c->src, sp, &line, &col);
+        asl_buf_puts(c->b, "/*\n * State ");
+        c_comment_text(c->b, cc_printf("%s (%s), %s:%d", diag_quote(s->name), type_names[s->type],
+                                       strrchr(c->src->file, '/') ? strrchr(c->src->file, '/') + 1 : c->src->file, line),
+                       400);
+        asl_buf_puts(c->b, "\n *   ");
+        c_comment_text(c->b, s->source ? s->source : "", 600);
+        asl_buf_printf(c->b, "\n */\nstatic asl_step %s(asl_frame *f)\n{\n    return %s(f, &%s_states[%d]);\n}\n\n",
+                       fns[i], type_fns[s->type], gname, i);
+    }
+    return gname;
+}
+
+/* ------------------------------------------------------------ program */
+
+static const char *basename_of(const char *f)
+{
+    const char *s = strrchr(f, '/');
+    return s ? s + 1 : f;
+}
+
+char *lower_unit(const cc_unit *u, bool main_fn)
+{
+    asl_buf b = {0};
+    lctx c = {.b = &b};
+    asl_buf_printf(&b, "/* Generated by aslc from %s. Do not edit. */\n#include \"asl.h\"\n\n",
+                   basename_of(u->machines[0].src->file));
+    const char **graphs = cc_alloc(sizeof *graphs * (size_t)u->nmachines);
+    for (int i = 0; i < u->nmachines; i++) {
+        c.src = u->machines[i].src;
+        asl_buf_puts(&b, "/* ---- state machine ");
+        c_comment_text(&b, cc_printf("%s (%s)", diag_quote(u->machines[i].m.name), basename_of(c.src->file)), 300);
+        asl_buf_puts(&b, " ---- */\n\n");
+        graphs[i] = emit_graph(&c, u->machines[i].m.graph, NULL, i ? u->machines[i].m.name : NULL);
+    }
+    const char **timeouts = cc_alloc(sizeof *timeouts * (size_t)u->nmachines);
+    for (int i = 0; i < u->nmachines; i++)
+        timeouts[i] = node(&c, u->machines[i].m.timeout);
+    asl_buf_puts(&b, "static const asl_machine machines[] = {\n");
+    for (int i = 0; i < u->nmachines; i++) {
+        const asl_machine *m = &u->machines[i].m;
+        asl_buf_puts(&b, "    {");
+        c_string(&b, m->name);
+        asl_buf_puts(&b, ", ");
+        c_string(&b, m->arn);
+        asl_buf_puts(&b, ", ");
+        c_string(&b, basename_of(m->file));
+        asl_buf_printf(&b, ", &%s, %s},\n", graphs[i], timeouts[i]);
+    }
+    asl_buf_puts(&b, "};\n\n");
+    for (int i = 0; i < u->nbindings; i++)
+        asl_buf_printf(&b, "void %s(asl_task *task, const char *payload);\n", u->binding_fns[i]);
+    if (u->nbindings) {
+        asl_buf_puts(&b, "static const asl_binding bindings[] = {\n");
+        for (int i = 0; i < u->nbindings; i++) {
+            asl_buf_puts(&b, "    {");
+            c_string(&b, u->bindings[i].resource);
+            asl_buf_printf(&b, ", %s},\n", u->binding_fns[i]);
+        }
+        asl_buf_puts(&b, "};\n");
+    }
+    if (u->nlambdas) {
+        asl_buf_puts(&b, "static const char *const processes[] = {\n");
+        for (int i = 0; i < u->nlambdas; i++) {
+            asl_buf_puts(&b, "    ");
+            c_string(&b, u->lambdas[i]);
+            asl_buf_puts(&b, ",\n");
+        }
+        asl_buf_puts(&b, "};\n");
+    }
+    asl_buf_printf(&b, "static const asl_program program = {machines, %d, %s, %d, %s, %d};\n\n", u->nmachines,
+                   u->nbindings ? "bindings" : "0", u->nbindings, u->nlambdas ? "processes" : "0", u->nlambdas);
+    asl_buf_puts(&b, "const asl_program *aslc_program(void);\nconst asl_program *aslc_program(void)\n{\n    return &program;\n}\n");
+    if (main_fn)
+        asl_buf_puts(&b, "\nint main(int argc, char **argv)\n{\n    return asl_main(&program, argc, argv);\n}\n");
+    return b.p;
+}

@@ -1,0 +1,149 @@
+/*
+ * main.c: the aslc driver. The pipeline reads top to bottom: load every
+ * definition and check it (unit_load), lower it to C (lower_unit), then
+ * write the C, build a native program, or JIT-compile and run it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aslc.h"
+
+static const char usage[] =
+    "usage: aslc DEF.asl.json -o PROG [COMPILE OPTIONS]     build a native executable\n"
+    "       aslc DEF.asl.json --emit-c -o FILE.c           write the generated C\n"
+    "       aslc run DEF.asl.json [COMPILE and RUN OPTIONS] compile in memory (JIT) and run once\n"
+    "       aslc check DEF.asl.json [COMPILE OPTIONS]      diagnostics only\n"
+    "\n"
+    "COMPILE OPTIONS\n"
+    "  --machine ARN_OR_NAME=FILE  the definition of a state machine that tasks start\n"
+    "                              (also read from aslc.json next to DEF, see README)\n"
+    "  --tasks FILE.c              C task handlers: ASL_HANDLER(\"resource\", fn) { ... }\n"
+    "  --lambda NAME=COMMAND       serve Lambda function NAME by running COMMAND\n"
+    "  -o FILE                     output file\n"
+    "\n"
+    "RUN OPTIONS (aslc run, and the built program)\n"
+    "  --input JSON | --input-file FILE, --name NAME, --describe, --history,\n"
+    "  --executions, --virtual-time, --bench N [--concurrency C] [--json],\n"
+    "  --region REGION, --account ID (see PROG --help)\n"
+    "\n"
+    "Exit status: 0 success, 1 failed execution, 64 usage, 65 invalid definition,\n"
+    "66 cannot open a file, 70 internal or C compiler error.\n";
+
+typedef enum { MODE_BUILD, MODE_EMIT, MODE_RUN, MODE_CHECK } mode;
+
+static void push(const char ***list, int *n, const char *s)
+{
+    const char **l = cc_alloc(sizeof *l * (size_t)(*n + 1));
+    if (*n)
+        memcpy(l, *list, sizeof *l * (size_t)*n);
+    l[(*n)++] = s;
+    *list = l;
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "aslc: ");
+    fprintf(stderr, msg, arg);
+    fputs("\n(try aslc --help)\n", stderr);
+    return 64;
+}
+
+typedef struct args {
+    mode mode;
+    cc_opts opts;
+    const char *out;
+    char **run_argv;      /* run options, passed on to the program's main */
+    int run_argc;
+} args;
+
+static int parse_args(args *a, int argc, char **argv)
+{
+    int i = 1;
+    a->mode = MODE_BUILD;
+    if (i < argc && (!strcmp(argv[i], "run") || !strcmp(argv[i], "check"))) {
+        a->mode = argv[i][0] == 'r' ? MODE_RUN : MODE_CHECK;
+        i++;
+    }
+    a->run_argv = cc_alloc(sizeof(char *) * (size_t)(argc + 1));
+    a->run_argv[a->run_argc++] = "aslc run";
+    bool emit = false;
+    for (; i < argc; i++) {
+        const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = !strcmp(s, "-o") || !strcmp(s, "--machine") || !strcmp(s, "--tasks") || !strcmp(s, "--lambda");
+        if (takes && !v)
+            return usage_error("option %s needs a value", s);
+        if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+            fputs(usage, stdout);
+            return -1;
+        } else if (!strcmp(s, "--version")) {
+            puts("aslc 0.1");
+            return -1;
+        } else if (!strcmp(s, "--emit-c")) {
+            emit = true;
+        } else if (!strcmp(s, "-o")) {
+            a->out = argv[++i];
+        } else if (!strcmp(s, "--machine")) {
+            if (!strchr(v, '=') || v[0] == '=')
+                return usage_error("--machine takes ARN_OR_NAME=FILE, got '%s'", v);
+            push(&a->opts.machines, &a->opts.nmachines, argv[++i]);
+        } else if (!strcmp(s, "--tasks")) {
+            push(&a->opts.tasks, &a->opts.ntasks, argv[++i]);
+        } else if (!strcmp(s, "--lambda")) {
+            if (!strchr(v, '=') || v[0] == '=')
+                return usage_error("--lambda takes NAME=COMMAND, got '%s'", v);
+            push(&a->opts.lambdas, &a->opts.nlambdas, argv[++i]);
+        } else if (!a->opts.main_file && (s[0] != '-' || !strcmp(s, "-"))) {
+            a->opts.main_file = s;
+        } else if (a->mode == MODE_RUN) {
+            a->run_argv[a->run_argc++] = argv[i];
+        } else {
+            return usage_error("unknown option '%s'", s);
+        }
+    }
+    if (emit) {
+        if (a->mode != MODE_BUILD)
+            return usage_error("--emit-c goes with a build, not with '%s'", a->mode == MODE_RUN ? "run" : "check");
+        a->mode = MODE_EMIT;
+    }
+    if (!a->opts.main_file)
+        return usage_error("%s", "no definition file given");
+    if ((a->mode == MODE_BUILD || a->mode == MODE_EMIT) && !a->out)
+        return usage_error("%s", "no output file given (-o FILE)");
+    return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        perror(path);
+        return 74;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    args a = {0};
+    int rc = parse_args(&a, argc, argv);
+    if (rc) {
+        cc_free_all();
+        return rc < 0 ? 0 : rc;
+    }
+    cc_unit u;
+    int status = 0;
+    if (unit_load(&u, &a.opts, &status) && a.mode != MODE_CHECK) {
+        char *c_text = lower_unit(&u, a.mode != MODE_RUN);
+        if (a.mode == MODE_EMIT)
+            status = write_file(a.out, c_text);
+        else if (a.mode == MODE_BUILD)
+            status = build_native(&u, c_text, a.out);
+        else
+            status = jit_run(&u, c_text, a.run_argc, a.run_argv);
+        free(c_text);
+    }
+    unit_free(&u);
+    cc_free_all();
+    return status;
+}

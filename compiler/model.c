@@ -1,0 +1,869 @@
+/*
+ * model.c: from a definition's JSON to state descriptors (asl_graph,
+ * asl_state), the same structures the runtime executes. Every field is
+ * checked here: a field aslc does not know, or knows but cannot honour, is
+ * an error naming its place, never silently ignored. Paths, templates,
+ * intrinsic calls and Choice rules are parsed into asl_node trees once,
+ * here, so nothing is parsed while an execution runs.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "aslc.h"
+
+typedef struct mctx {
+    cc_unit *u;
+    cc_machine *mc;
+    const cc_src *src;
+} mctx;
+
+/* ------------------------------------------------------------ fields */
+
+enum {
+    F_TYPE, F_COMMENT, F_NEXT, F_END, F_INPUT_PATH, F_OUTPUT_PATH, F_QUERY_LANGUAGE, F_ASSIGN,
+    F_PARAMETERS, F_RESULT, F_RESULT_PATH, F_RESULT_SELECTOR, F_RETRY, F_CATCH, F_RESOURCE,
+    F_TIMEOUT_SECONDS, F_TIMEOUT_SECONDS_PATH, F_HEARTBEAT_SECONDS, F_HEARTBEAT_SECONDS_PATH,
+    F_CREDENTIALS, F_CHOICES, F_DEFAULT, F_SECONDS, F_SECONDS_PATH, F_TIMESTAMP, F_TIMESTAMP_PATH,
+    F_ERROR, F_ERROR_PATH, F_CAUSE, F_CAUSE_PATH, F_BRANCHES, F_ITEM_PROCESSOR, F_ITERATOR,
+    F_ITEMS_PATH, F_ITEM_SELECTOR, F_MAX_CONCURRENCY, F_MAX_CONCURRENCY_PATH,
+    F_TOLERATED_COUNT, F_TOLERATED_COUNT_PATH, F_TOLERATED_PERCENT, F_TOLERATED_PERCENT_PATH,
+    F_LABEL, F_ITEM_READER, F_RESULT_WRITER, F_ITEM_BATCHER, F_ARGUMENTS, F_OUTPUT, F_ITEMS,
+    F__COUNT
+};
+
+static const char *const field_names[F__COUNT] = {
+    "Type", "Comment", "Next", "End", "InputPath", "OutputPath", "QueryLanguage", "Assign",
+    "Parameters", "Result", "ResultPath", "ResultSelector", "Retry", "Catch", "Resource",
+    "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath",
+    "Credentials", "Choices", "Default", "Seconds", "SecondsPath", "Timestamp", "TimestampPath",
+    "Error", "ErrorPath", "Cause", "CausePath", "Branches", "ItemProcessor", "Iterator",
+    "ItemsPath", "ItemSelector", "MaxConcurrency", "MaxConcurrencyPath",
+    "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage",
+    "ToleratedFailurePercentagePath", "Label", "ItemReader", "ResultWriter", "ItemBatcher",
+    "Arguments", "Output", "Items",
+};
+
+#define B(f) (1ULL << (f))
+#define COMMON (B(F_TYPE) | B(F_COMMENT) | B(F_QUERY_LANGUAGE))
+#define IO (B(F_INPUT_PATH) | B(F_OUTPUT_PATH) | B(F_ASSIGN))
+#define FLOW (B(F_NEXT) | B(F_END))
+#define ERRORS (B(F_RETRY) | B(F_CATCH))
+
+static const struct {
+    const char *name;
+    asl_state_type type;
+    unsigned long long fields;
+} types[] = {
+    {"Pass", ASL_PASS, COMMON | IO | FLOW | B(F_PARAMETERS) | B(F_RESULT) | B(F_RESULT_PATH)},
+    {"Task", ASL_TASK, COMMON | IO | FLOW | ERRORS | B(F_PARAMETERS) | B(F_RESULT_PATH) |
+         B(F_RESULT_SELECTOR) | B(F_RESOURCE) | B(F_TIMEOUT_SECONDS) | B(F_TIMEOUT_SECONDS_PATH) |
+         B(F_HEARTBEAT_SECONDS) | B(F_HEARTBEAT_SECONDS_PATH) | B(F_CREDENTIALS)},
+    {"Choice", ASL_CHOICE, COMMON | IO | B(F_CHOICES) | B(F_DEFAULT)},
+    {"Wait", ASL_WAIT, COMMON | IO | FLOW | B(F_SECONDS) | B(F_SECONDS_PATH) | B(F_TIMESTAMP) |
+         B(F_TIMESTAMP_PATH)},
+    {"Succeed", ASL_SUCCEED, COMMON | B(F_INPUT_PATH) | B(F_OUTPUT_PATH)},
+    {"Fail", ASL_FAIL, COMMON | B(F_ERROR) | B(F_ERROR_PATH) | B(F_CAUSE) | B(F_CAUSE_PATH)},
+    {"Parallel", ASL_PARALLEL, COMMON | IO | FLOW | ERRORS | B(F_BRANCHES) | B(F_PARAMETERS) |
+         B(F_RESULT_PATH) | B(F_RESULT_SELECTOR)},
+    {"Map", ASL_MAP, COMMON | IO | FLOW | ERRORS | B(F_ITEM_PROCESSOR) | B(F_ITERATOR) |
+         B(F_ITEMS_PATH) | B(F_ITEM_SELECTOR) | B(F_PARAMETERS) | B(F_MAX_CONCURRENCY) |
+         B(F_MAX_CONCURRENCY_PATH) | B(F_RESULT_PATH) | B(F_RESULT_SELECTOR) |
+         B(F_TOLERATED_COUNT) | B(F_TOLERATED_COUNT_PATH) | B(F_TOLERATED_PERCENT) |
+         B(F_TOLERATED_PERCENT_PATH) | B(F_LABEL) | B(F_ITEM_READER) | B(F_RESULT_WRITER) |
+         B(F_ITEM_BATCHER)},
+};
+
+static int field_id(const char *key)
+{
+    for (int i = 0; i < F__COUNT; i++)
+        if (!strcmp(field_names[i], key))
+            return i;
+    return -1;
+}
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) return "an array";
+    return "an object";
+}
+
+/* "got 12" / "got an object": what was found, for expected-vs-got messages. */
+static const char *got(const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return diag_quote(v->valuestring);
+    if (cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsNull(v)) {
+        char *t = cJSON_PrintUnformatted(v);
+        char *r = cc_strdup(t);
+        cJSON_free(t);
+        return r;
+    }
+    return type_name(v);
+}
+
+static const char *string_field(mctx *c, const cJSON *o, const char *path, const char *key, bool required)
+{
+    const cJSON *v = get(o, key);
+    if (!v) {
+        if (required)
+            diag_error(c->src, path, "%s: required field is missing", key);
+        return NULL;
+    }
+    if (!cJSON_IsString(v)) {
+        diag_error(c->src, diag_path_key(path, key), "expected a string, got %s", got(v));
+        return NULL;
+    }
+    return cc_strdup(v->valuestring);
+}
+
+/* A non-negative integer field (TimeoutSeconds, MaxAttempts, ...). */
+static bool int_field(mctx *c, const cJSON *o, const char *path, const char *key, double min, double *out)
+{
+    const cJSON *v = get(o, key);
+    if (!v)
+        return false;
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < min ||
+        v->valuedouble > 99999999) {
+        diag_error(c->src, diag_path_key(path, key), "expected an integer of at least %g, got %s", min, got(v));
+        return false;
+    }
+    *out = v->valuedouble;
+    return true;
+}
+
+/* --------------------------------------------------------- paths */
+
+/* A path field. kind: 'r' reference path to $ only (ResultPath), 'p' a
+ * reference path ($ or $$), 'a' any path. null gives an ASL_N_NULL node
+ * when nullable. */
+static const asl_node *path_field(mctx *c, const cJSON *o, const char *path, const char *key, char kind,
+                                  bool nullable)
+{
+    const cJSON *v = get(o, key);
+    if (!v)
+        return NULL;
+    const char *fp = diag_path_key(path, key);
+    if (cJSON_IsNull(v) && nullable)
+        return node_new(ASL_N_NULL);
+    if (!cJSON_IsString(v)) {
+        diag_error(c->src, fp, "expected a path string%s, got %s", nullable ? " or null" : "", got(v));
+        return NULL;
+    }
+    char *msg = NULL;
+    asl_node *n = parse_path(v->valuestring, &msg);
+    if (!n) {
+        diag_error(c->src, fp, "invalid JSONPath %s: %s", diag_quote(v->valuestring), msg ? msg : "syntax error");
+        return NULL;
+    }
+    if (kind != 'a' && !(n->flags & ASL_F_DEFINITE)) {
+        diag_error(c->src, fp, "%s must be a reference path (no wildcards, slices, filters or '..'), got %s",
+                   key, diag_quote(v->valuestring));
+        return NULL;
+    }
+    if (kind == 'r' && n->op != ASL_ROOT_INPUT) {
+        diag_error(c->src, fp, "%s must start with '$.', got %s", key, diag_quote(v->valuestring));
+        return NULL;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------- templates */
+
+static bool ends_with_dollar(const char *k)
+{
+    size_t n = strlen(k);
+    return n >= 2 && k[n - 2] == '.' && k[n - 1] == '$';
+}
+
+static asl_node *template_value(mctx *c, const cJSON *v, const char *path);
+
+static asl_node *template_object(mctx *c, const cJSON *o, const char *path)
+{
+    asl_node *n = node_new(ASL_N_OBJECT);
+    bool konst = true;
+    for (const cJSON *k = o->child; k; k = k->next) {
+        const char *kp = diag_path_key(path, k->string);
+        asl_node fld = {.kind = ASL_N_FIELD};
+        asl_node *val;
+        if (ends_with_dollar(k->string)) {
+            fld.str = cc_strndup(k->string, strlen(k->string) - 2);
+            if (!cJSON_IsString(k)) {
+                diag_error(c->src, kp, "a field ending in \".$\" takes a path or intrinsic function string, got %s",
+                           got(k));
+                continue;
+            }
+            char *msg = NULL;
+            val = parse_dynamic(k->valuestring, &msg);
+            if (!val) {
+                diag_error(c->src, kp, "%s", msg ? msg : "invalid path or intrinsic function");
+                continue;
+            }
+            konst = false;
+        } else {
+            fld.str = cc_strdup(k->string);
+            val = template_value(c, k, kp);
+            if (!(val->flags & ASL_F_CONST))
+                konst = false;
+        }
+        fld.flags = val->flags & ASL_F_CONST;
+        node_push(&fld, val);
+        node_push(n, &fld);
+    }
+    if (konst)
+        n->flags |= ASL_F_CONST;
+    return n;
+}
+
+static asl_node *template_value(mctx *c, const cJSON *v, const char *path)
+{
+    if (cJSON_IsObject(v))
+        return template_object(c, v, path);
+    if (cJSON_IsArray(v)) {
+        asl_node *n = node_new(ASL_N_ARRAY);
+        bool konst = true;
+        int i = 0;
+        for (const cJSON *e = v->child; e; e = e->next, i++) {
+            asl_node *k = template_value(c, e, diag_path_index(path, i));
+            konst = konst && (k->flags & ASL_F_CONST);
+            node_push(n, k);
+        }
+        if (konst)
+            n->flags |= ASL_F_CONST;
+        return n;
+    }
+    return node_from_json(v);
+}
+
+static const asl_node *template_field(mctx *c, const cJSON *o, const char *path, const char *key)
+{
+    const cJSON *v = get(o, key);
+    if (!v)
+        return NULL;
+    const char *fp = diag_path_key(path, key);
+    if (!cJSON_IsObject(v) && strcmp(key, "Result") && strcmp(key, "Parameters")) {
+        diag_error(c->src, fp, "expected an object, got %s", got(v));
+        return NULL;
+    }
+    if (!strcmp(key, "Result"))
+        return node_from_json(v);
+    return template_value(c, v, fp);
+}
+
+/* A number field that may instead be given by a *Path field. */
+static const asl_node *number_or_path(mctx *c, const cJSON *o, const char *path, const char *key,
+                                      const char *pkey, double min)
+{
+    double d;
+    bool has = get(o, key) != NULL, hasp = get(o, pkey) != NULL;
+    if (has && hasp) {
+        diag_error(c->src, diag_path_key(path, pkey), "%s and %s cannot both be set", key, pkey);
+        return NULL;
+    }
+    if (hasp)
+        return path_field(c, o, path, pkey, 'p', false);
+    if (has && !strcmp(key, "ToleratedFailurePercentage")) {
+        const cJSON *v = get(o, key);
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 100) {
+            diag_error(c->src, diag_path_key(path, key), "expected a number from 0 to 100, got %s", got(v));
+            return NULL;
+        }
+        asl_node *n = node_new(ASL_N_NUMBER);
+        n->num = v->valuedouble;
+        return n;
+    }
+    if (has && int_field(c, o, path, key, min, &d)) {
+        asl_node *n = node_new(ASL_N_NUMBER);
+        n->num = d;
+        return n;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------- Retry and Catch */
+
+static const char *const *error_list(mctx *c, const cJSON *o, const char *path, int *n, bool last)
+{
+    const cJSON *v = get(o, "ErrorEquals");
+    *n = 0;
+    if (!v) {
+        diag_error(c->src, path, "ErrorEquals: required field is missing");
+        return NULL;
+    }
+    const char *fp = diag_path_key(path, "ErrorEquals");
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
+        diag_error(c->src, fp, "expected a non-empty array of error names, got %s", got(v));
+        return NULL;
+    }
+    const char **names = cc_alloc(sizeof(char *) * (size_t)cJSON_GetArraySize(v));
+    int i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        if (!cJSON_IsString(e)) {
+            diag_error(c->src, diag_path_index(fp, i), "expected an error name, got %s", got(e));
+            continue;
+        }
+        if (!strcmp(e->valuestring, "States.ALL") && (cJSON_GetArraySize(v) > 1 || !last))
+            diag_error(c->src, diag_path_index(fp, i),
+                       "\"States.ALL\" must appear alone in the last %s", strstr(path, "Retry") ? "retrier" : "catcher");
+        names[(*n)++] = cc_strdup(e->valuestring);
+    }
+    return names;
+}
+
+static void check_keys(mctx *c, const cJSON *o, const char *path, const char *const *allowed)
+{
+    for (const cJSON *k = o->child; k; k = k->next) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a; a++)
+            ok = ok || !strcmp(*a, k->string);
+        if (!ok)
+            diag_error(c->src, diag_path_key(path, k->string), "unknown field");
+    }
+}
+
+static void retriers(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    const cJSON *v = get(o, "Retry");
+    if (!v)
+        return;
+    const char *fp = diag_path_key(path, "Retry");
+    if (!cJSON_IsArray(v)) {
+        diag_error(c->src, fp, "expected an array of retriers, got %s", got(v));
+        return;
+    }
+    static const char *const keys[] = {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate",
+                                       "MaxDelaySeconds", "JitterStrategy", "Comment", NULL};
+    int n = cJSON_GetArraySize(v), i = 0;
+    asl_retrier *r = cc_alloc(sizeof *r * (size_t)(n ? n : 1));
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        const char *ep = diag_path_index(fp, i);
+        if (!cJSON_IsObject(e)) {
+            diag_error(c->src, ep, "expected a retrier object, got %s", got(e));
+            continue;
+        }
+        check_keys(c, e, ep, keys);
+        asl_retrier *t = &r[i];
+        t->errors = error_list(c, e, ep, &t->nerrors, i == n - 1);
+        double d;
+        t->interval = int_field(c, e, ep, "IntervalSeconds", 1, &d) ? d : 1;
+        t->max_attempts = int_field(c, e, ep, "MaxAttempts", 0, &d) ? (int)d : 3;
+        t->max_delay = int_field(c, e, ep, "MaxDelaySeconds", 1, &d) ? d : 0;
+        t->backoff = 2;
+        const cJSON *b = get(e, "BackoffRate");
+        if (b && (!cJSON_IsNumber(b) || b->valuedouble < 1))
+            diag_error(c->src, diag_path_key(ep, "BackoffRate"), "expected a number of at least 1.0, got %s", got(b));
+        else if (b)
+            t->backoff = b->valuedouble;
+        const char *j = string_field(c, e, ep, "JitterStrategy", false);
+        if (j && strcmp(j, "FULL") && strcmp(j, "NONE"))
+            diag_error(c->src, diag_path_key(ep, "JitterStrategy"), "expected \"FULL\" or \"NONE\", got %s", diag_quote(j));
+        t->jitter_full = j && !strcmp(j, "FULL");
+    }
+    if (n > 16)
+        diag_error(c->src, fp, "at most 16 retriers are supported, got %d", n);
+    s->retry = r;
+    s->nretry = n;
+}
+
+static int state_index(const asl_graph *g, const char *name);
+static const asl_node *assign_field(mctx *c, const cJSON *o, const char *path);
+
+static void catchers(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_graph *g,
+                     const cJSON *states)
+{
+    const cJSON *v = get(o, "Catch");
+    if (!v)
+        return;
+    const char *fp = diag_path_key(path, "Catch");
+    if (!cJSON_IsArray(v)) {
+        diag_error(c->src, fp, "expected an array of catchers, got %s", got(v));
+        return;
+    }
+    static const char *const keys[] = {"ErrorEquals", "Next", "ResultPath", "Assign", "Comment", NULL};
+    int n = cJSON_GetArraySize(v), i = 0;
+    asl_catcher *k = cc_alloc(sizeof *k * (size_t)(n ? n : 1));
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        const char *ep = diag_path_index(fp, i);
+        if (!cJSON_IsObject(e)) {
+            diag_error(c->src, ep, "expected a catcher object, got %s", got(e));
+            continue;
+        }
+        check_keys(c, e, ep, keys);
+        k[i].errors = error_list(c, e, ep, &k[i].nerrors, i == n - 1);
+        k[i].result_path = path_field(c, e, ep, "ResultPath", 'r', true);
+        k[i].assign = assign_field(c, e, ep);
+        const char *next = string_field(c, e, ep, "Next", true);
+        k[i].next = -1;
+        if (next) {
+            k[i].next = state_index(g, next);
+            if (k[i].next < 0 && !get(states, next))
+                diag_error(c->src, diag_path_key(ep, "Next"), "state %s does not exist", diag_quote(next));
+        }
+    }
+    s->catches = k;
+    s->ncatch = n;
+}
+
+/* ------------------------------------------------------------ states */
+
+static const asl_node *assign_field(mctx *c, const cJSON *o, const char *path)
+{
+    const cJSON *v = get(o, "Assign");
+    if (!v)
+        return NULL;
+    if (!cJSON_IsObject(v)) {
+        diag_error(c->src, diag_path_key(path, "Assign"), "expected an object, got %s", got(v));
+        return NULL;
+    }
+    return template_value(c, v, diag_path_key(path, "Assign"));
+}
+
+static int state_index(const asl_graph *g, const char *name)
+{
+    for (int i = 0; i < g->nstates; i++)
+        if (!strcmp(g->states[i].name, name))
+            return i;
+    return -1;
+}
+
+static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *name);
+
+static void parse_resource(mctx *c, asl_state *s, const char *path)
+{
+    static const struct {
+        const char *suffix;
+        asl_pattern pattern;
+    } suffixes[] = {{".waitForTaskToken", ASL_PATTERN_TOKEN}, {".sync:2", ASL_PATTERN_SYNC2},
+                    {".sync", ASL_PATTERN_SYNC}};
+    const char *r = s->resource;
+    size_t n = strlen(r);
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        size_t k = strlen(suffixes[i].suffix);
+        if (n > k && !strcmp(r + n - k, suffixes[i].suffix)) {
+            s->pattern = suffixes[i].pattern;
+            n -= k;
+            break;
+        }
+    }
+    if (!strncmp(r, "arn:aws:states:::states:startExecution", n) && n == strlen("arn:aws:states:::states:startExecution")) {
+        s->integration = ASL_RES_START_EXECUTION;
+        return;
+    }
+    if (!strncmp(r, "arn:aws:states:::", 18) && strncmp(r, "arn:aws:states:::lambda:invoke", 30)) {
+        /* Other AWS service integrations are served by handlers too; only
+         * the patterns must be ones the service supports. */
+    }
+    if ((s->pattern == ASL_PATTERN_SYNC || s->pattern == ASL_PATTERN_SYNC2) && !strncmp(r, "arn:aws:states:::lambda:", 24))
+        diag_error(c->src, diag_path_key(path, "Resource"), "Lambda does not support the .sync pattern");
+}
+
+static void task_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    s->resource = string_field(c, o, path, "Resource", true);
+    if (s->resource)
+        parse_resource(c, s, path);
+    s->timeout = number_or_path(c, o, path, "TimeoutSeconds", "TimeoutSecondsPath", 1);
+    s->heartbeat = number_or_path(c, o, path, "HeartbeatSeconds", "HeartbeatSecondsPath", 1);
+    if (s->timeout && s->heartbeat && s->timeout->kind == ASL_N_NUMBER && s->heartbeat->kind == ASL_N_NUMBER &&
+        s->heartbeat->num >= s->timeout->num)
+        diag_error(c->src, diag_path_key(path, "HeartbeatSeconds"), "must be smaller than TimeoutSeconds (%g)",
+                   s->timeout->num);
+    const cJSON *cred = get(o, "Credentials");
+    if (cred)
+        s->credentials = template_value(c, cred, diag_path_key(path, "Credentials"));
+}
+
+static void choice_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    const cJSON *v = get(o, "Choices");
+    const char *fp = diag_path_key(path, "Choices");
+    if (!v) {
+        diag_error(c->src, path, "Choices: required field is missing");
+        return;
+    }
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
+        diag_error(c->src, fp, "expected a non-empty array of choice rules, got %s", got(v));
+        return;
+    }
+    int n = cJSON_GetArraySize(v), i = 0;
+    const asl_node **rules = cc_alloc(sizeof *rules * (size_t)n);
+    const asl_node **assigns = cc_alloc(sizeof *assigns * (size_t)n);
+    s->choice_next = cc_alloc(sizeof(int) * (size_t)n);
+    for (const cJSON *r = v->child; r; r = r->next, i++) {
+        const char *rp = diag_path_index(fp, i);
+        if (!cJSON_IsObject(r)) {
+            diag_error(c->src, rp, "expected a choice rule object, got %s", got(r));
+            continue;
+        }
+        rules[i] = parse_rule(c->src, rp, r, true);
+        assigns[i] = assign_field(c, r, rp);
+        ((int *)s->choice_next)[i] = -1;
+        if (!get(r, "Next"))
+            diag_error(c->src, rp, "Next: required field is missing");
+    }
+    s->rules = rules;
+    s->choice_assign = assigns;
+    s->nrules = n;
+}
+
+/* Resolves Next / Default / Choices[].Next once every state is known. */
+static void resolve_targets(mctx *c, const cJSON *o, const char *path, asl_graph *g, asl_state *s)
+{
+    const char *next = string_field(c, o, path, "Next", false);
+    s->next = -1;
+    if (next && (s->next = state_index(g, next)) < 0)
+        diag_error(c->src, diag_path_key(path, "Next"), "state %s does not exist", diag_quote(next));
+    const char *def = string_field(c, o, path, "Default", false);
+    s->default_next = -1;
+    if (def && (s->default_next = state_index(g, def)) < 0)
+        diag_error(c->src, diag_path_key(path, "Default"), "state %s does not exist", diag_quote(def));
+    const cJSON *ch = get(o, "Choices");
+    int i = 0;
+    for (const cJSON *r = cJSON_IsArray(ch) ? ch->child : NULL; r && i < s->nrules; r = r->next, i++) {
+        const char *rp = diag_path_index(diag_path_key(path, "Choices"), i);
+        const char *n = cJSON_IsObject(r) ? string_field(c, r, rp, "Next", false) : NULL;
+        if (n && (((int *)s->choice_next)[i] = state_index(g, n)) < 0)
+            diag_error(c->src, diag_path_key(rp, "Next"), "state %s does not exist", diag_quote(n));
+    }
+    for (i = 0; i < s->ncatch; i++)
+        if (s->catches[i].next < 0) {
+            const cJSON *k = cJSON_GetArrayItem(get(o, "Catch"), i);
+            const char *n = k ? string_field(c, k, path, "Next", false) : NULL;
+            if (n)
+                ((asl_catcher *)s->catches)[i].next = state_index(g, n);
+        }
+}
+
+static void wait_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    static const char *const keys[] = {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"};
+    int n = 0;
+    for (int i = 0; i < 4; i++)
+        n += get(o, keys[i]) != NULL;
+    if (n != 1) {
+        diag_error(c->src, path, "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath");
+        return;
+    }
+    double d;
+    if (int_field(c, o, path, "Seconds", 0, &d)) {
+        asl_node *k = node_new(ASL_N_NUMBER);
+        k->num = d;
+        s->seconds = k;
+    }
+    s->seconds = s->seconds ? s->seconds : path_field(c, o, path, "SecondsPath", 'p', false);
+    const char *ts = string_field(c, o, path, "Timestamp", false);
+    double t;
+    if (ts && !asl_timestamp_parse(ts, &t))
+        diag_error(c->src, diag_path_key(path, "Timestamp"), "expected an RFC 3339 timestamp, got %s", diag_quote(ts));
+    if (ts) {
+        asl_node *k = node_new(ASL_N_STRING);
+        k->str = ts;
+        s->timestamp = k;
+    }
+    s->timestamp = s->timestamp ? s->timestamp : path_field(c, o, path, "TimestampPath", 'p', false);
+}
+
+static void fail_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    static const char *const lit[] = {"Error", "Cause"}, *const pth[] = {"ErrorPath", "CausePath"};
+    for (int i = 0; i < 2; i++) {
+        const asl_node **dst = i ? &s->cause : &s->error;
+        if (get(o, lit[i]) && get(o, pth[i])) {
+            diag_error(c->src, diag_path_key(path, pth[i]), "%s and %s cannot both be set", lit[i], pth[i]);
+            continue;
+        }
+        const char *v = string_field(c, o, path, lit[i], false);
+        if (v) {
+            asl_node *k = node_new(ASL_N_STRING);
+            k->str = v;
+            *dst = k;
+            continue;
+        }
+        const cJSON *p = get(o, pth[i]);
+        if (!p)
+            continue;
+        char *msg = NULL;
+        asl_node *k = cJSON_IsString(p) ? parse_dynamic(p->valuestring, &msg) : NULL;
+        if (!k)
+            diag_error(c->src, diag_path_key(path, pth[i]), "expected a path or intrinsic function, got %s%s%s",
+                       got(p), msg ? ": " : "", msg ? msg : "");
+        *dst = k;
+    }
+}
+
+static void parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    const cJSON *v = get(o, "Branches");
+    const char *fp = diag_path_key(path, "Branches");
+    if (!v) {
+        diag_error(c->src, path, "Branches: required field is missing");
+        return;
+    }
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
+        diag_error(c->src, fp, "expected a non-empty array of branches, got %s", got(v));
+        return;
+    }
+    int n = cJSON_GetArraySize(v), i = 0;
+    const asl_graph **b = cc_alloc(sizeof *b * (size_t)n);
+    for (const cJSON *e = v->child; e; e = e->next, i++)
+        b[i] = graph(c, e, diag_path_index(fp, i), cc_printf("%s__b%d", s->name, i));
+    s->branches = b;
+    s->nbranches = n;
+}
+
+static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    static const char *const unsupported[] = {"ItemReader", "ResultWriter", "ItemBatcher"};
+    for (int i = 0; i < 3; i++)
+        if (get(o, unsupported[i]))
+            diag_error(c->src, diag_path_key(path, unsupported[i]),
+                       "distributed Map is not supported (aslc runs inline Map states only)");
+    const char *key = get(o, "ItemProcessor") ? "ItemProcessor" : "Iterator";
+    if (get(o, "ItemProcessor") && get(o, "Iterator"))
+        diag_error(c->src, diag_path_key(path, "Iterator"), "ItemProcessor and Iterator cannot both be set");
+    const cJSON *p = get(o, key);
+    if (!p) {
+        diag_error(c->src, path, "ItemProcessor: required field is missing");
+        return;
+    }
+    const char *pp = diag_path_key(path, key);
+    const cJSON *cfg = cJSON_IsObject(p) ? get(p, "ProcessorConfig") : NULL;
+    const cJSON *mode = cfg ? get(cfg, "Mode") : NULL;
+    if (mode && (!cJSON_IsString(mode) || strcmp(mode->valuestring, "INLINE")))
+        diag_error(c->src, diag_path_key(diag_path_key(pp, "ProcessorConfig"), "Mode"),
+                   "only INLINE Map is supported, got %s", got(mode));
+    const asl_graph **b = cc_alloc(sizeof *b);
+    b[0] = graph(c, p, pp, cc_printf("%s__items", s->name));
+    s->branches = b;
+    s->nbranches = 1;
+    s->items_path = path_field(c, o, path, "ItemsPath", 'p', false);
+    if (get(o, "ItemSelector") && get(o, "Parameters"))
+        diag_error(c->src, diag_path_key(path, "Parameters"), "ItemSelector and Parameters cannot both be set");
+    s->parameters = template_field(c, o, path, get(o, "ItemSelector") ? "ItemSelector" : "Parameters");
+    s->max_concurrency = number_or_path(c, o, path, "MaxConcurrency", "MaxConcurrencyPath", 0);
+    s->tolerated_count = number_or_path(c, o, path, "ToleratedFailureCount", "ToleratedFailureCountPath", 0);
+    s->tolerated_percent = number_or_path(c, o, path, "ToleratedFailurePercentage",
+                                          "ToleratedFailurePercentagePath", 0);
+}
+
+static void query_language(mctx *c, const cJSON *o, const char *path)
+{
+    const cJSON *q = get(o, "QueryLanguage");
+    if (!q)
+        return;
+    if (!cJSON_IsString(q) || (strcmp(q->valuestring, "JSONPath") && strcmp(q->valuestring, "JSONata")))
+        diag_error(c->src, diag_path_key(path, "QueryLanguage"), "expected \"JSONPath\" or \"JSONata\", got %s", got(q));
+    else if (!strcmp(q->valuestring, "JSONata"))
+        diag_error(c->src, diag_path_key(path, "QueryLanguage"),
+                   "the JSONata query language is not supported yet (aslc runs JSONPath definitions)");
+}
+
+static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_graph *g, const cJSON *states)
+{
+    const char *type = string_field(c, o, path, "Type", true);
+    if (!type)
+        return;
+    int t = -1;
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        if (!strcmp(types[i].name, type))
+            t = (int)i;
+    if (t < 0) {
+        diag_error(c->src, diag_path_key(path, "Type"),
+                   "unknown state type %s (expected Pass, Task, Choice, Wait, Succeed, Fail, Parallel or Map)",
+                   diag_quote(type));
+        return;
+    }
+    s->type = (unsigned short)types[t].type;
+    for (const cJSON *k = o->child; k; k = k->next) {
+        int f = field_id(k->string);
+        if (f < 0 || !(types[t].fields & B(f)))
+            diag_error(c->src, diag_path_key(path, k->string), "%s field for a %s state",
+                       f < 0 ? "unknown" : "unexpected", type);
+    }
+    query_language(c, o, path);
+    const cJSON *end = get(o, "End");
+    if (end && !cJSON_IsBool(end))
+        diag_error(c->src, diag_path_key(path, "End"), "expected true or false, got %s", got(end));
+    s->end = cJSON_IsTrue(end);
+    bool flows = types[t].fields & B(F_NEXT);
+    if (flows && s->end == (get(o, "Next") != NULL))
+        diag_error(c->src, path, s->end ? "a state cannot have both Next and End" :
+                                          "a %s state needs Next or \"End\": true", type);
+    s->input_path = path_field(c, o, path, "InputPath", 'p', true);
+    s->output_path = path_field(c, o, path, "OutputPath", 'p', true);
+    s->result_path = path_field(c, o, path, "ResultPath", 'r', true);
+    if (s->type != ASL_MAP)
+        s->parameters = template_field(c, o, path, "Parameters");
+    s->result_selector = template_field(c, o, path, "ResultSelector");
+    s->result = template_field(c, o, path, "Result");
+    s->assign = assign_field(c, o, path);
+    retriers(c, o, path, s);
+    catchers(c, o, path, s, g, states);
+    switch ((asl_state_type)s->type) {
+    case ASL_TASK: task_fields(c, o, path, s); break;
+    case ASL_CHOICE: choice_fields(c, o, path, s); break;
+    case ASL_WAIT: wait_fields(c, o, path, s); break;
+    case ASL_FAIL: fail_fields(c, o, path, s); break;
+    case ASL_PARALLEL: parallel_fields(c, o, path, s); break;
+    case ASL_MAP: map_fields(c, o, path, s); break;
+    default: break;
+    }
+}
+
+/* ------------------------------------------------ graph structure */
+
+static void successors(const asl_state *s, int *out, int *n)
+{
+    *n = 0;
+    if (s->next >= 0)
+        out[(*n)++] = s->next;
+    if (s->default_next >= 0)
+        out[(*n)++] = s->default_next;
+}
+
+/* Warns about states StartAt cannot reach; errors for reachable states from
+ * which no terminal state can be reached (an endless loop). */
+static void check_flow(mctx *c, const asl_graph *g, const char *path)
+{
+    int n = g->nstates;
+    char *reach = cc_alloc((size_t)n), *ends = cc_alloc((size_t)n);
+    int *stack = cc_alloc(sizeof(int) * (size_t)(n * 4 + 4)), sp = 0;
+    if (g->start >= 0)
+        stack[sp++] = g->start;
+    while (sp) {
+        int i = stack[--sp];
+        if (reach[i])
+            continue;
+        reach[i] = 1;
+        const asl_state *s = &g->states[i];
+        int succ[2], k;
+        successors(s, succ, &k);
+        for (int j = 0; j < k; j++)
+            stack[sp++] = succ[j];
+        for (int j = 0; j < s->nrules; j++)
+            if (s->choice_next[j] >= 0 && !reach[s->choice_next[j]])
+                stack[sp++] = s->choice_next[j];
+        for (int j = 0; j < s->ncatch; j++)
+            if (s->catches[j].next >= 0 && !reach[s->catches[j].next])
+                stack[sp++] = s->catches[j].next;
+    }
+    /* A state can end if it is terminal or one of its successors can. */
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (int i = 0; i < n; i++) {
+            const asl_state *s = &g->states[i];
+            bool e = ends[i] || s->end || s->type == ASL_SUCCEED || s->type == ASL_FAIL ||
+                     (s->next >= 0 && ends[s->next]) || (s->default_next >= 0 && ends[s->default_next]);
+            for (int j = 0; !e && j < s->nrules; j++)
+                e = s->choice_next[j] >= 0 && ends[s->choice_next[j]];
+            for (int j = 0; !e && j < s->ncatch; j++)
+                e = s->catches[j].next >= 0 && ends[s->catches[j].next];
+            if (e && !ends[i])
+                changed = (ends[i] = 1);
+        }
+    }
+    const char *sp_path = diag_path_key(path, "States");
+    for (int i = 0; i < n; i++) {
+        const char *p = diag_path_key(sp_path, g->states[i].name);
+        if (!reach[i])
+            diag_warning(c->src, p, "state is unreachable from StartAt");
+        else if (!ends[i])
+            diag_error(c->src, p, "no path from this state reaches an end (End, Succeed or Fail)");
+    }
+}
+
+static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *name)
+{
+    asl_graph *g = cc_alloc(sizeof *g);
+    g->name = name;
+    g->start = -1;
+    if (!cJSON_IsObject(o)) {
+        diag_error(c->src, path, "expected a state machine object, got %s", got(o));
+        return g;
+    }
+    static const char *const keys[] = {"StartAt", "States", "Comment", "Version", "TimeoutSeconds",
+                                       "QueryLanguage", "ProcessorConfig", NULL};
+    check_keys(c, o, path, keys);
+    query_language(c, o, path);
+    const char *start = string_field(c, o, path, "StartAt", true);
+    const cJSON *states = get(o, "States");
+    const char *sp = diag_path_key(path, "States");
+    if (!states) {
+        diag_error(c->src, path, "States: required field is missing");
+        return g;
+    }
+    if (!cJSON_IsObject(states) || !states->child) {
+        diag_error(c->src, sp, "expected an object of states, got %s", got(states));
+        return g;
+    }
+    g->nstates = cJSON_GetArraySize(states);
+    asl_state *s = cc_alloc(sizeof *s * (size_t)g->nstates);
+    g->states = s;
+    int i = 0;
+    for (const cJSON *st = states->child; st; st = st->next, i++) {
+        s[i].name = cc_strdup(st->string);
+        s[i].next = s[i].default_next = -1;
+        if (strlen(st->string) > 80 || !st->string[0])
+            diag_error(c->src, diag_path_key(sp, st->string), "a state name must have 1 to 80 characters");
+    }
+    i = 0;
+    for (const cJSON *st = states->child; st; st = st->next, i++) {
+        const char *p = diag_path_key(sp, st->string);
+        char *src = cJSON_PrintUnformatted(st);
+        s[i].source = cc_strdup(src);
+        cJSON_free(src);
+        if (!cJSON_IsObject(st)) {
+            diag_error(c->src, p, "expected a state object, got %s", got(st));
+            continue;
+        }
+        state(c, st, p, &s[i], g, states);
+        resolve_targets(c, st, p, g, &s[i]);
+    }
+    if (start && (g->start = state_index(g, start)) < 0)
+        diag_error(c->src, diag_path_key(path, "StartAt"), "state %s does not exist", diag_quote(start));
+    if (g->start >= 0)
+        check_flow(c, g, path);
+    return g;
+}
+
+/* ------------------------------------------------------------ machines */
+
+bool model_machine(cc_unit *u, cc_machine *mc)
+{
+    mctx c = {.u = u, .mc = mc, .src = mc->src};
+    int before = diag_error_count();
+    const cJSON *root = mc->src->root;
+    mc->m.graph = graph(&c, root, NULL, mc->m.name);
+    mc->m.file = mc->src->file;
+    double d;
+    if (int_field(&c, root, NULL, "TimeoutSeconds", 1, &d)) {
+        asl_node *n = node_new(ASL_N_NUMBER);
+        n->num = d;
+        mc->m.timeout = n;
+    }
+    const cJSON *v = get(root, "Version");
+    if (v && (!cJSON_IsString(v) || strcmp(v->valuestring, "1.0")))
+        diag_error(c.src, "Version", "expected \"1.0\", got %s", got(v));
+    return diag_error_count() == before;
+}
+
+const cc_machine *model_find_machine(const cc_unit *u, const char *arn)
+{
+    for (int i = 0; i < u->nmachines; i++)
+        if (u->machines[i].m.arn && !strcmp(u->machines[i].m.arn, arn))
+            return &u->machines[i];
+    const char *name = strstr(arn, ":stateMachine:");
+    name = name ? name + 14 : arn;
+    for (int i = 0; i < u->nmachines; i++)
+        if (!strcmp(u->machines[i].m.name, name))
+            return &u->machines[i];
+    return NULL;
+}

@@ -1,0 +1,333 @@
+/*
+ * unit.c: everything one compile needs. The main definition names nested
+ * machines by ARN in its startExecution tasks; each ARN is resolved, in
+ * this order, by a --machine ARN_OR_NAME=FILE flag, then by the project file
+ * aslc.json next to the main definition:
+ *
+ *     {"machines": {"<ARN or name>": "nested.asl.json"},
+ *      "tasks": ["handlers.c"],
+ *      "lambdas": {"<function name or ARN>": "<command>"}}
+ *
+ * Nested machines are loaded the same way, recursively. Task handler files
+ * are scanned for ASL_HANDLER("resource", fn) lines, so a Task whose
+ * resource nobody serves is caught here, at compile time.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aslc.h"
+
+typedef struct mapping {
+    const char *key;     /* ARN or name */
+    const char *file;    /* resolved path */
+} mapping;
+
+typedef struct uctx {
+    cc_unit *u;
+    mapping *maps;
+    int nmaps;
+    int status;
+    const char *project;  /* project file path, for messages */
+} uctx;
+
+static const char *dir_of(const char *file)
+{
+    const char *slash = strrchr(file, '/');
+    return slash ? cc_strndup(file, (size_t)(slash - file + 1)) : "";
+}
+
+/* A path relative to the project file's folder. */
+static const char *relative_to(const char *base, const char *file)
+{
+    return file[0] == '/' ? file : cc_printf("%s%s", dir_of(base), file);
+}
+
+static const char *name_from_file(const char *file)
+{
+    const char *b = strrchr(file, '/');
+    b = b ? b + 1 : file;
+    size_t n = strcspn(b, ".");
+    return n ? cc_strndup(b, n) : cc_strdup(b);
+}
+
+static const char *name_from_arn(const char *arn)
+{
+    const char *p = strstr(arn, ":stateMachine:");
+    if (!p)
+        return arn;
+    p += 14;
+    return cc_strndup(p, strcspn(p, ":"));
+}
+
+static void add_mapping(uctx *c, const char *key, const char *file)
+{
+    c->maps = realloc(c->maps, sizeof *c->maps * (size_t)(c->nmaps + 1));
+    if (!c->maps)
+        exit(70);
+    c->maps[c->nmaps++] = (mapping){key, file};
+}
+
+static void push(const char ***list, int *n, const char *s)
+{
+    const char **l = cc_alloc(sizeof *l * (size_t)(*n + 1));
+    if (*n)
+        memcpy(l, *list, sizeof *l * (size_t)*n);
+    l[(*n)++] = s;
+    *list = l;
+}
+
+/* ----------------------------------------------------- project file */
+
+static void read_project(uctx *c, cc_opts *o)
+{
+    const char *file = cc_printf("%saslc.json", dir_of(o->main_file));
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return;
+    fclose(f);
+    c->project = file;
+    cc_src *src = load_file(file);
+    if (!src) {
+        c->status = 65;
+        return;
+    }
+    for (const cJSON *k = src->root->child; k; k = k->next) {
+        bool obj = cJSON_IsObject(k);
+        if (!strcmp(k->string, "machines") && obj) {
+            for (const cJSON *m = k->child; m; m = m->next)
+                if (cJSON_IsString(m))
+                    add_mapping(c, cc_strdup(m->string), relative_to(file, m->valuestring));
+                else
+                    diag_error(src, diag_path_key("machines", m->string), "expected a file name");
+        } else if (!strcmp(k->string, "tasks") && cJSON_IsArray(k)) {
+            for (const cJSON *t = k->child; t; t = t->next)
+                if (cJSON_IsString(t))
+                    push(&o->tasks, &o->ntasks, relative_to(file, t->valuestring));
+        } else if (!strcmp(k->string, "lambdas") && obj) {
+            for (const cJSON *l = k->child; l; l = l->next)
+                if (cJSON_IsString(l))
+                    push(&o->lambdas, &o->nlambdas, cc_printf("%s=%s", l->string, l->valuestring));
+        } else if (strcmp(k->string, "Comment")) {
+            diag_error(src, k->string, "unknown or mistyped field (expected machines, tasks, lambdas)");
+        }
+    }
+    load_free(src);
+}
+
+/* ------------------------------------------------------ task files */
+
+/* Finds ASL_HANDLER("resource", fn) in a handler file. */
+static void scan_tasks(uctx *c, const char *file)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "%s: error: cannot open: %s\n", file, strerror(errno));
+        c->status = 66;
+        return;
+    }
+    char line[4096];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = strstr(line, "ASL_HANDLER(\"");
+        if (!p || strstr(line, "#define"))
+            continue;
+        p += 13;
+        char *q = strchr(p, '"');
+        char *comma = q ? strchr(q, ',') : NULL;
+        if (!comma) {
+            fprintf(stderr, "%s:%d: error: expected ASL_HANDLER(\"resource\", function)\n", file, lineno);
+            c->status = 65;
+            continue;
+        }
+        char *fn = comma + 1;
+        while (isspace((unsigned char)*fn))
+            fn++;
+        size_t n = 0;
+        while (isalnum((unsigned char)fn[n]) || fn[n] == '_')
+            n++;
+        cc_unit *u = c->u;
+        u->bindings = realloc(u->bindings, sizeof *u->bindings * (size_t)(u->nbindings + 1));
+        u->binding_fns = realloc(u->binding_fns, sizeof *u->binding_fns * (size_t)(u->nbindings + 1));
+        u->bindings[u->nbindings] = (asl_binding){cc_strndup(p, (size_t)(q - p)), NULL};
+        u->binding_fns[u->nbindings++] = cc_strndup(fn, n);
+    }
+    fclose(f);
+}
+
+/* -------------------------------------------------- nested machines */
+
+static const char *mapped_file(uctx *c, const char *arn)
+{
+    const char *name = name_from_arn(arn);
+    for (int i = 0; i < c->nmaps; i++)
+        if (!strcmp(c->maps[i].key, arn))
+            return c->maps[i].file;
+    for (int i = 0; i < c->nmaps; i++)
+        if (!strcmp(name_from_arn(c->maps[i].key), name))
+            return c->maps[i].file;
+    return NULL;
+}
+
+static cc_machine *add_machine(uctx *c, const char *file, const char *name, const char *arn)
+{
+    cc_src *src = load_file(file);
+    if (!src) {
+        c->status = errno == ENOENT || errno == EACCES ? 66 : 65;
+        return NULL;
+    }
+    cc_unit *u = c->u;
+    u->machines = realloc(u->machines, sizeof *u->machines * (size_t)(u->nmachines + 1));
+    cc_machine *mc = &u->machines[u->nmachines++];
+    memset(mc, 0, sizeof *mc);
+    mc->src = src;
+    mc->m.name = name;
+    mc->m.arn = arn;
+    return mc;
+}
+
+typedef void (*task_visit)(uctx *c, const cc_src *src, const char *path, const asl_state *s);
+
+static void visit_tasks(uctx *c, const cc_src *src, const asl_graph *g, const char *path, task_visit fn)
+{
+    for (int i = 0; i < g->nstates; i++) {
+        const asl_state *s = &g->states[i];
+        const char *p = diag_path_key(diag_path_key(path, "States"), s->name);
+        if (s->type == ASL_TASK && s->resource)
+            fn(c, src, p, s);
+        for (int b = 0; b < s->nbranches; b++)
+            visit_tasks(c, src, s->branches[b],
+                        s->type == ASL_MAP ? diag_path_key(p, "ItemProcessor")
+                                           : diag_path_index(diag_path_key(p, "Branches"), b),
+                        fn);
+    }
+}
+
+/* The literal "StateMachineArn" of a startExecution task, or NULL. */
+static const char *literal_arn(const asl_state *s)
+{
+    const asl_node *p = s->parameters;
+    for (int i = 0; p && i < p->count; i++)
+        if (!strcmp(p->kids[i].str, "StateMachineArn") && p->kids[i].kids[0].kind == ASL_N_STRING)
+            return p->kids[i].kids[0].str;
+    return NULL;
+}
+
+static void resolve_child(uctx *c, const cc_src *src, const char *path, const asl_state *s)
+{
+    if (s->integration != ASL_RES_START_EXECUTION)
+        return;
+    const char *arn = literal_arn(s);
+    if (!arn || model_find_machine(c->u, arn))
+        return;
+    const char *file = mapped_file(c, arn);
+    if (!file) {
+        diag_error(src, diag_path_key(diag_path_key(path, "Parameters"), "StateMachineArn"),
+                   "state machine %s is not known: give --machine ARN=FILE, or map it in %s",
+                   diag_quote(arn), c->project ? c->project : "an aslc.json next to the main definition");
+        return;
+    }
+    cc_machine *mc = add_machine(c, file, name_from_arn(arn), cc_strdup(arn));
+    if (mc && !model_machine(c->u, mc))
+        c->status = 65;
+}
+
+/* ------------------------------------------------------ handlers */
+
+static bool lambda_invoke(const char *r)
+{
+    return !strncmp(r, "arn:aws:states:::lambda:invoke", 30);
+}
+
+static const char *function_of(const char *s)
+{
+    const char *p = strstr(s, ":function:");
+    if (p)
+        s = p + 10;
+    return cc_strndup(s, strcspn(s, ":"));
+}
+
+static bool served(const cc_unit *u, const char *resource, const char *fname)
+{
+    for (int i = 0; i < u->nbindings; i++) {
+        const char *b = u->bindings[i].resource;
+        if (!strcmp(b, resource) || (fname && !strcmp(function_of(b), fname)))
+            return true;
+    }
+    for (int i = 0; i < u->nlambdas; i++) {
+        const char *l = u->lambdas[i];
+        const char *b = cc_strndup(l, strcspn(l, "="));
+        if (!strcmp(b, resource) || (fname && !strcmp(function_of(b), fname)))
+            return true;
+    }
+    return false;
+}
+
+static void check_handler(uctx *c, const cc_src *src, const char *path, const asl_state *s)
+{
+    if (s->integration == ASL_RES_START_EXECUTION)
+        return;
+    const char *fname = NULL;
+    if (lambda_invoke(s->resource)) {
+        const asl_node *p = s->parameters;
+        for (int i = 0; p && i < p->count; i++)
+            if (!strcmp(p->kids[i].str, "FunctionName")) {
+                if (p->kids[i].kids[0].kind != ASL_N_STRING)
+                    return; /* chosen at run time */
+                fname = function_of(p->kids[i].kids[0].str);
+            }
+    } else if (!strncmp(s->resource, "arn:aws:lambda:", 15)) {
+        fname = function_of(s->resource);
+    }
+    if (served(c->u, s->resource, fname))
+        return;
+    diag_error(src, diag_path_key(path, "Resource"),
+               "no handler serves %s%s%s: give --tasks FILE.c with ASL_HANDLER(\"...\", fn), or --lambda NAME=COMMAND",
+               diag_quote(s->resource), fname ? " (function " : "", fname ? cc_printf("%s)", diag_quote(fname)) : "");
+}
+
+/* ------------------------------------------------------------ unit */
+
+bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
+{
+    memset(u, 0, sizeof *u);
+    cc_opts o = *opts;
+    uctx c = {.u = u};
+    for (int i = 0; i < o.nmachines; i++) {
+        const char *eq = strrchr(o.machines[i], '=');
+        add_mapping(&c, cc_strndup(o.machines[i], (size_t)(eq - o.machines[i])), eq + 1);
+    }
+    read_project(&c, &o);
+    cc_machine *main = add_machine(&c, o.main_file, name_from_file(o.main_file), NULL);
+    if (main && !model_machine(u, main))
+        c.status = 65;
+    for (int i = 0; i < o.ntasks; i++)
+        scan_tasks(&c, o.tasks[i]);
+    u->task_files = o.tasks;
+    u->ntask_files = o.ntasks;
+    u->lambdas = o.lambdas;
+    u->nlambdas = o.nlambdas;
+    /* Machines appended while visiting are visited in turn. */
+    for (int i = 0; !c.status && i < u->nmachines; i++)
+        visit_tasks(&c, u->machines[i].src, u->machines[i].m.graph, NULL, resolve_child);
+    for (int i = 0; !c.status && i < u->nmachines; i++)
+        visit_tasks(&c, u->machines[i].src, u->machines[i].m.graph, NULL, check_handler);
+    free(c.maps);
+    if (!c.status && diag_error_count())
+        c.status = 65;
+    *status = c.status;
+    return c.status == 0;
+}
+
+void unit_free(cc_unit *u)
+{
+    for (int i = 0; i < u->nmachines; i++)
+        load_free(u->machines[i].src);
+    free(u->machines);
+    free(u->bindings);
+    free(u->binding_fns);
+    memset(u, 0, sizeof *u);
+}

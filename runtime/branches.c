@@ -1,0 +1,273 @@
+/*
+ * branches.c: Parallel and Map states. The state's frame suspends while its
+ * branches (or iterations) run as frames of their own; each one that ends
+ * reports through asl_branch_end, and the last one wakes the parent.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "history.h"
+
+static const asl_state *state_of(const asl_frame *f)
+{
+    return &f->graph->states[f->state];
+}
+
+static void event(asl_frame *f, const char *type, cJSON *details)
+{
+    if (!asl_history_enabled()) {
+        cJSON_Delete(details);
+        details = NULL;
+    }
+    asl_history_add(f->exec, type, details);
+}
+
+static void cancel_kids(asl_frame *f)
+{
+    for (int i = 0; i < f->nkids; i++)
+        if (f->kids[i])
+            asl_frame_cancel(f->kids[i]);
+}
+
+static asl_step branches_done(asl_frame *f)
+{
+    const asl_state *s = state_of(f);
+    bool map = s->type == ASL_MAP;
+    free(f->kids);
+    f->kids = NULL;
+    f->nkids = 0;
+    cJSON_Delete(f->effective);
+    f->effective = NULL;
+    cJSON_Delete(f->items);
+    f->items = NULL;
+    cJSON *results = f->results;
+    f->results = NULL;
+    if (f->err.error) {
+        cJSON_Delete(results);
+        event(f, map ? "MapStateFailed" : "ParallelStateFailed", NULL);
+        return ASL_STEP_FAIL;
+    }
+    event(f, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL);
+    cJSON *out = asl_state_output(f, s, results);
+    return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
+}
+
+/* ---------------------------------------------------------- Parallel */
+
+asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
+{
+    cJSON *in = asl_effective_input(f, s, s->parameters);
+    if (!in)
+        return ASL_STEP_FAIL;
+    event(f, "ParallelStateStarted", NULL);
+    f->effective = in;
+    f->results = cJSON_CreateArray();
+    f->kids = calloc((size_t)s->nbranches + 1, sizeof *f->kids);
+    f->nkids = s->nbranches;
+    f->running = s->nbranches;
+    for (int i = 0; i < s->nbranches; i++)
+        cJSON_AddItemToArray(f->results, cJSON_CreateNull());
+    f->wait = ASL_WAIT_FRAMES;
+    for (int i = 0; i < s->nbranches; i++) {
+        f->kids[i] = asl_frame_new(f->exec, s->branches[i], cJSON_Duplicate(in, 1), f, i);
+        asl_wake(f->kids[i], NULL);
+    }
+    if (s->nbranches == 0)
+        asl_wake(f, branches_done);
+    return ASL_STEP_SUSPEND;
+}
+
+/* --------------------------------------------------------------- Map */
+
+static void map_start_more(asl_frame *f);
+
+/* A Map setting given as a number or a path to one; AWS's wording for a
+ * path that names no integer. */
+static int map_number(asl_frame *f, const asl_node *n, const char *field, const cJSON *in, double *out)
+{
+    if (!n)
+        return 0;
+    if (n->kind == ASL_N_NUMBER) {
+        *out = n->num;
+        return 0;
+    }
+    asl_ctx c;
+    asl_ctx_init(&c, f, in);
+    const cJSON *v = NULL;
+    int rc = asl_path_peek(n, &c, &v);
+    bool percent = !strcmp(field, "ToleratedFailurePercentage");
+    if (rc == 0 && cJSON_IsNumber(v) && (percent || v->valuedouble == floor(v->valuedouble))) {
+        *out = v->valuedouble;
+        return 0;
+    }
+    char *text = rc == 0 ? (cJSON_IsString(v) ? strdup(v->valuestring) : asl_json_print(v)) : strdup("null");
+    asl_fail_runtime(f, "The %sPath field refers to value \"%s\" which is not a valid %s: %s", field, text,
+                     percent ? "number" : "integer", n->str);
+    free(text);
+    return -1;
+}
+
+static int map_settings(asl_frame *f, const asl_state *s, const cJSON *in)
+{
+    double conc = 0, count = 0, percent = 0;
+    if (map_number(f, s->max_concurrency, "MaxConcurrency", in, &conc) < 0 ||
+        map_number(f, s->tolerated_count, "ToleratedFailureCount", in, &count) < 0 ||
+        map_number(f, s->tolerated_percent, "ToleratedFailurePercentage", in, &percent) < 0)
+        return -1;
+    if (count < 0) {
+        asl_fail_runtime(f, "ToleratedFailureCount cannot be negative.");
+        return -1;
+    }
+    if (percent < 0 || percent > 100) {
+        asl_fail_runtime(f, "ToleratedFailurePercentage must be between 0 and 100.");
+        return -1;
+    }
+    f->max_concurrency = conc > 0 ? (int)conc : 0;
+    f->tolerated_count = s->tolerated_count ? (int)count : -1;
+    f->tolerated_percent = s->tolerated_percent ? percent : -1;
+    return 0;
+}
+
+asl_step asl_state_map(asl_frame *f, const asl_state *s)
+{
+    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    if (!in)
+        return ASL_STEP_FAIL;
+    cJSON *items = asl_apply_path(f, s->items_path, in);
+    if (!items || map_settings(f, s, in) < 0) {
+        cJSON_Delete(in);
+        cJSON_Delete(items);
+        return ASL_STEP_FAIL;
+    }
+    if (!cJSON_IsArray(items)) {
+        char *text = asl_json_print(items);
+        asl_fail_runtime(f, "Map state input must be an array but was: %s", text);
+        free(text);
+        cJSON_Delete(in);
+        cJSON_Delete(items);
+        return ASL_STEP_FAIL;
+    }
+    int n = cJSON_GetArraySize(items);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "length", n);
+    event(f, "MapStateStarted", d);
+    f->effective = in;
+    f->items = items;
+    f->results = cJSON_CreateArray();
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(f->results, cJSON_CreateNull());
+    f->kids = calloc((size_t)n + 1, sizeof *f->kids);
+    f->nkids = n;
+    f->started = f->running = f->failed = 0;
+    f->wait = ASL_WAIT_FRAMES;
+    if (n == 0) {
+        asl_wake(f, branches_done);
+        return ASL_STEP_SUSPEND;
+    }
+    map_start_more(f);
+    return f->err.error ? ASL_STEP_FAIL : ASL_STEP_SUSPEND;
+}
+
+static cJSON *iteration_input(asl_frame *f, const asl_state *s, int i, const cJSON *item)
+{
+    if (!s->parameters)
+        return cJSON_Duplicate(item, 1);
+    asl_ctx c;
+    asl_ctx_init(&c, f, f->effective);
+    c.map_item = item;
+    c.map_index = i;
+    cJSON *v = asl_eval(s->parameters, &c);
+    if (!v) {
+        if (c.err.error && !strcmp(c.err.error, "States.Runtime"))
+            asl_fail_runtime(f, "%s", c.err.cause ? c.err.cause : "");
+        else
+            asl_err_move(&f->err, &c.err);
+        asl_err_clear(&c.err);
+    }
+    cJSON_Delete(f->context); /* $$ held this item's Map.Item */
+    f->context = NULL;
+    return v;
+}
+
+static void map_start_more(asl_frame *f)
+{
+    const asl_state *s = state_of(f);
+    while (f->started < f->nkids && (f->max_concurrency == 0 || f->running < f->max_concurrency)) {
+        int i = f->started++;
+        cJSON *in = iteration_input(f, s, i, cJSON_GetArrayItem(f->items, i));
+        if (!in) {
+            cancel_kids(f);
+            return;
+        }
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "name", s->name);
+        cJSON_AddNumberToObject(d, "index", i);
+        event(f, "MapIterationStarted", d);
+        f->running++;
+        f->kids[i] = asl_frame_new(f->exec, s->branches[0], in, f, i);
+        asl_wake(f->kids[i], NULL);
+    }
+}
+
+static bool map_tolerates(asl_frame *f)
+{
+    if (f->tolerated_count < 0 && f->tolerated_percent < 0)
+        return false;
+    if (f->tolerated_count >= 0 && f->failed <= f->tolerated_count)
+        return true;
+    if (f->tolerated_percent >= 0 && f->nkids > 0 &&
+        100.0 * f->failed / f->nkids <= f->tolerated_percent)
+        return true;
+    return false;
+}
+
+/* ---------------------------------------------------- branch results */
+
+static void map_iteration_event(asl_frame *f, int index, const char *type)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "name", state_of(f)->name);
+    cJSON_AddNumberToObject(d, "index", index);
+    event(f, type, d);
+}
+
+void asl_branch_end(asl_frame *kid, bool ok)
+{
+    asl_frame *f = kid->parent;
+    bool map = state_of(f)->type == ASL_MAP;
+    int slot = kid->slot;
+    f->running--;
+    if (map)
+        map_iteration_event(f, slot, ok ? "MapIterationSucceeded" : "MapIterationFailed");
+    if (ok) {
+        cJSON_ReplaceItemInArray(f->results, slot, kid->data);
+        kid->data = NULL;
+    } else if (map && (f->failed++, map_tolerates(f))) {
+        cJSON *eo = cJSON_CreateObject();
+        cJSON_AddStringToObject(eo, "Error", kid->err.error ? kid->err.error : "");
+        cJSON_AddStringToObject(eo, "Cause", kid->err.cause ? kid->err.cause : "");
+        cJSON_ReplaceItemInArray(f->results, slot, eo);
+    } else {
+        if (map && (f->tolerated_count >= 0 || f->tolerated_percent >= 0))
+            asl_err_set(&f->err, "States.ExceedToleratedFailureThreshold",
+                        "The specified tolerated failure threshold was exceeded");
+        else
+            asl_err_move(&f->err, &kid->err);
+        asl_frame_cancel(kid);
+        cancel_kids(f);
+        f->running = 0;
+        asl_wake(f, branches_done);
+        return;
+    }
+    asl_frame_cancel(kid);
+    if (map)
+        map_start_more(f);
+    if (f->err.error) {
+        cancel_kids(f);
+        f->running = 0;
+    }
+    if (f->running == 0)
+        asl_wake(f, branches_done);
+}

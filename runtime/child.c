@@ -1,0 +1,186 @@
+/*
+ * child.c: the Step Functions integration arn:aws:states:::states:startExecution
+ * (request-response, .sync, .sync:2, .waitForTaskToken). The child runs as
+ * an execution of its own in the same scheduler; a .sync task waits for it,
+ * and its end completes the parent's task with DescribeExecution's shape.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "history.h"
+#include "ids.h"
+
+static const asl_machine *find_machine(const char *arn)
+{
+    const asl_program *p = asl_program_current();
+    for (int i = 0; i < p->nmachines; i++)
+        if (p->machines[i].arn && !strcmp(p->machines[i].arn, arn))
+            return &p->machines[i];
+    const char *name = strstr(arn, ":stateMachine:");
+    name = name ? name + 14 : arn;
+    for (int i = 0; i < p->nmachines; i++)
+        if (!strcmp(p->machines[i].name, name))
+            return &p->machines[i];
+    return NULL;
+}
+
+static void add_date(cJSON *o, const char *key, double t)
+{
+    /* The SDK's Date: epoch milliseconds. */
+    cJSON_AddNumberToObject(o, key, (double)(long long)(t * 1000));
+}
+
+static void add_sdk_metadata(cJSON *o, size_t length)
+{
+    char id[37], len[24], date[40];
+    asl_uuid(id);
+    snprintf(len, sizeof len, "%zu", length);
+    asl_timestamp_format(asl_now(), date);
+    cJSON *http = cJSON_AddObjectToObject(o, "SdkHttpMetadata");
+    cJSON *all = cJSON_AddObjectToObject(http, "AllHttpHeaders");
+    cJSON_AddStringToObject(all, "x-amzn-RequestId", id);
+    cJSON_AddItemToObject(all, "connection", cJSON_CreateStringArray((const char *[]){"keep-alive"}, 1));
+    cJSON_AddItemToObject(all, "Content-Length", cJSON_CreateStringArray((const char *[]){len}, 1));
+    cJSON_AddStringToObject(all, "Date", date);
+    cJSON_AddItemToObject(all, "Content-Type",
+                          cJSON_CreateStringArray((const char *[]){"application/x-amz-json-1.0"}, 1));
+    cJSON *h = cJSON_AddObjectToObject(http, "HttpHeaders");
+    cJSON_AddStringToObject(h, "connection", "keep-alive");
+    cJSON_AddStringToObject(h, "Content-Length", len);
+    cJSON_AddStringToObject(h, "Content-Type", "application/x-amz-json-1.0");
+    cJSON_AddStringToObject(h, "Date", date);
+    cJSON_AddStringToObject(h, "x-amzn-RequestId", id);
+    cJSON_AddNumberToObject(http, "HttpStatusCode", 200);
+    cJSON *meta = cJSON_AddObjectToObject(o, "SdkResponseMetadata");
+    cJSON_AddStringToObject(meta, "RequestId", id);
+}
+
+/* StartExecution's response. */
+static cJSON *start_response(const asl_exec *x)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ExecutionArn", x->arn);
+    add_sdk_metadata(o, strlen(x->arn) + 50);
+    add_date(o, "StartDate", x->start);
+    return o;
+}
+
+/* DescribeExecution's response as .sync (text) or .sync:2 (JSON) return it. */
+static cJSON *describe(const asl_exec *x, bool parsed)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (x->status != ASL_SUCCEEDED) {
+        if (x->err.cause)
+            cJSON_AddStringToObject(o, "Cause", x->err.cause);
+        if (x->err.error)
+            cJSON_AddStringToObject(o, "Error", x->err.error);
+    }
+    cJSON_AddStringToObject(o, "ExecutionArn", x->arn);
+    if (parsed) {
+        cJSON_AddItemToObject(o, "Input", cJSON_Duplicate(x->input, 1));
+    } else {
+        char *t = asl_json_print(x->input);
+        cJSON_AddStringToObject(o, "Input", t);
+        free(t);
+    }
+    cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "InputDetails"), "Included", 1);
+    cJSON_AddStringToObject(o, "Name", x->name);
+    if (x->status == ASL_SUCCEEDED) {
+        if (parsed) {
+            cJSON_AddItemToObject(o, "Output", cJSON_Duplicate(x->output, 1));
+        } else {
+            char *t = asl_json_print(x->output);
+            cJSON_AddStringToObject(o, "Output", t);
+            free(t);
+        }
+        cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "OutputDetails"), "Included", 1);
+        if (!parsed) {
+            cJSON_AddNumberToObject(o, "RedriveCount", 0);
+            cJSON_AddStringToObject(o, "RedriveStatus", "NOT_REDRIVABLE");
+            cJSON_AddStringToObject(o, "RedriveStatusReason", "Execution is SUCCEEDED and cannot be redriven");
+        }
+    }
+    add_date(o, "StartDate", x->start);
+    cJSON_AddStringToObject(o, "StateMachineArn", x->machine_arn);
+    cJSON_AddStringToObject(o, "Status", asl_status_name(x->status));
+    add_date(o, "StopDate", x->stop);
+    return o;
+}
+
+void asl_child_finished(asl_exec *child)
+{
+    asl_task *t = child->waiter;
+    child->waiter = NULL;
+    if (!t->frame)
+        return;
+    bool parsed = t->state->pattern == ASL_PATTERN_SYNC2;
+    cJSON *d = describe(child, parsed);
+    if (child->status == ASL_SUCCEEDED) {
+        asl_task_complete(t, d, NULL, NULL);
+        return;
+    }
+    char *cause = asl_json_print(d);
+    cJSON_Delete(d);
+    asl_task_complete(t, NULL, "States.TaskFailed", cause);
+    free(cause);
+}
+
+static void submitted(asl_task *t, const cJSON *response)
+{
+    asl_frame *f = t->frame;
+    if (!asl_history_enabled()) {
+        asl_history_add(f->exec, "TaskSubmitted", NULL);
+        return;
+    }
+    cJSON *d = asl_task_event(t->state, NULL, response);
+    asl_history_add(f->exec, "TaskSubmitted", d);
+}
+
+void asl_child_start_task(asl_task *t, const cJSON *payload)
+{
+    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(payload, "StateMachineArn");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(payload, "Name");
+    const cJSON *input = cJSON_GetObjectItemCaseSensitive(payload, "Input");
+    if (!cJSON_IsString(arn)) {
+        asl_task_fail(t, "States.Runtime", "StateMachineArn must be a string");
+        return;
+    }
+    const asl_machine *m = find_machine(arn->valuestring);
+    if (!m) {
+        char id[37];
+        asl_uuid(id);
+        asl_buf b = {0};
+        asl_buf_printf(&b, "State Machine Does Not Exist: '%s' (Service: AWSStepFunctions; Status Code: 400; "
+                           "Error Code: StateMachineDoesNotExist; Request ID: %s; Proxy: null)",
+                       arn->valuestring, id);
+        asl_task_fail(t, "StepFunctions.StateMachineDoesNotExistException", b.p);
+        asl_buf_free(&b);
+        return;
+    }
+    cJSON *in = input && !cJSON_IsNull(input) ? cJSON_Duplicate(input, 1) : cJSON_CreateObject();
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID");
+    asl_err e = {0};
+    asl_exec *x = asl_exec_start(asl_program_current(), m, cJSON_IsString(name) ? name->valuestring : NULL, in,
+                                 cJSON_IsString(by) ? by->valuestring : NULL, &e);
+    if (!x) {
+        asl_task_fail(t, e.error, e.cause);
+        asl_err_clear(&e);
+        return;
+    }
+    cJSON *resp = start_response(x);
+    switch ((asl_pattern)t->state->pattern) {
+    case ASL_PATTERN_RESPONSE:
+        asl_task_complete(t, resp, NULL, NULL);
+        return;
+    case ASL_PATTERN_SYNC:
+    case ASL_PATTERN_SYNC2:
+        x->waiter = t;
+        break;
+    case ASL_PATTERN_TOKEN:
+        break;
+    }
+    submitted(t, resp);
+    cJSON_Delete(resp);
+}

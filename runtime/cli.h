@@ -1,0 +1,28 @@
+/*
+ * cli.h: run options of a compiled machine, shared by its main() and by
+ * `aslc run`.
+ */
+#ifndef ASL_CLI_H
+#define ASL_CLI_H
+
+#include <stdbool.h>
+
+#include "exec.h"
+
+typedef struct asl_cli {
+    const char *prog;
+    const char *input_text, *input_file, *name;
+    bool describe, history, executions, virtual_time, json;
+    long bench, concurrency;
+} asl_cli;
+
+/* Parses run options from argv[first..]; 0 on success, -1 after --help,
+ * else an exit status (64) after printing the problem. */
+int asl_cli_parse(asl_cli *o, int argc, char **argv, int first);
+/* Runs one execution and prints what o asks for; returns the exit status. */
+int asl_run_once(const asl_program *p, const asl_cli *o);
+/* --bench: runs o->bench executions; returns the exit status. */
+int asl_bench(const asl_program *p, const asl_cli *o);
+cJSON *asl_describe(const asl_exec *x);
+
+#endif

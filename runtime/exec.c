@@ -1,0 +1,444 @@
+/*
+ * exec.c: executions and frames: starting them, moving a frame from state
+ * to state, Retry and Catch (the one place failures are handled), and
+ * finishing a frame into its parent (Parallel/Map) or its execution.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "history.h"
+#include "ids.h"
+
+static struct {
+    const asl_program *program;
+    asl_exec *all, **tail;
+    int running;
+} E = {.tail = &E.all};
+
+const asl_program *asl_program_current(void)
+{
+    return E.program;
+}
+
+void asl_program_set(const asl_program *p)
+{
+    E.program = p;
+}
+
+asl_exec *asl_exec_list(void)
+{
+    return E.all;
+}
+
+int asl_running_executions(void)
+{
+    return E.running;
+}
+
+const char *asl_status_name(asl_status s)
+{
+    static const char *const names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"};
+    return names[s];
+}
+
+/* ---------------------------------------------------------- frames */
+
+static const asl_state *current(const asl_frame *f)
+{
+    return &f->graph->states[f->state];
+}
+
+static const char *entered_event(int type)
+{
+    static const char *const names[] = {"PassStateEntered", "TaskStateEntered", "ChoiceStateEntered",
+        "WaitStateEntered", "SucceedStateEntered", "FailStateEntered", "ParallelStateEntered",
+        "MapStateEntered"};
+    return names[type];
+}
+
+static const char *exited_event(int type)
+{
+    static const char *const names[] = {"PassStateExited", "TaskStateExited", "ChoiceStateExited",
+        "WaitStateExited", "SucceedStateExited", NULL, "ParallelStateExited", "MapStateExited"};
+    return names[type];
+}
+
+static int state_details(asl_frame *f, const char *type, const char *key, const cJSON *data)
+{
+    if (!type)
+        return 0;
+    if (!asl_history_enabled())
+        return asl_history_add(f->exec, type, NULL);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "name", current(f)->name);
+    char *text = asl_json_print(data);
+    cJSON_AddStringToObject(d, key, text);
+    free(text);
+    cJSON *det = cJSON_CreateObject();
+    cJSON_AddBoolToObject(det, "truncated", 0);
+    cJSON_AddItemToObject(d, strcmp(key, "input") ? "outputDetails" : "inputDetails", det);
+    return asl_history_add(f->exec, type, d);
+}
+
+static void enter_state(asl_frame *f, int state)
+{
+    f->state = state;
+    f->entered = asl_now();
+    f->retry_count = 0;
+    memset(f->attempts, 0, sizeof f->attempts);
+    cJSON_Delete(f->context);
+    f->context = NULL;
+    f->exec->transitions++;
+    f->entered_id = state_details(f, entered_event(current(f)->type), "input", f->data);
+}
+
+asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_frame *parent, int slot)
+{
+    asl_frame *f = calloc(1, sizeof *f);
+    if (!f)
+        abort();
+    f->exec = x;
+    f->graph = g;
+    f->data = input;
+    f->parent = parent;
+    f->slot = slot;
+    enter_state(f, g->start);
+    return f;
+}
+
+static void frame_free(asl_frame *f)
+{
+    asl_timer_cancel(&f->timer);
+    asl_timer_cancel(&f->heartbeat);
+    if (f->task)
+        f->task->frame = NULL;
+    for (int i = 0; i < f->nkids; i++)
+        if (f->kids[i])
+            asl_frame_cancel(f->kids[i]);
+    free(f->kids);
+    if (f->queued)
+        asl_sched_forget(f);
+    cJSON_Delete(f->data);
+    cJSON_Delete(f->vars);
+    cJSON_Delete(f->context);
+    cJSON_Delete(f->result);
+    cJSON_Delete(f->items);
+    cJSON_Delete(f->results);
+    cJSON_Delete(f->effective);
+    asl_err_clear(&f->err);
+    free(f);
+}
+
+void asl_frame_cancel(asl_frame *f)
+{
+    if (f->parent)
+        f->parent->kids[f->slot] = NULL;
+    frame_free(f);
+}
+
+asl_step asl_goto(asl_frame *f, int next, cJSON *output)
+{
+    state_details(f, exited_event(current(f)->type), "output", output);
+    cJSON_Delete(f->data);
+    f->data = output;
+    enter_state(f, next);
+    return ASL_STEP_NEXT;
+}
+
+asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
+{
+    if (!s->end && s->next >= 0)
+        return asl_goto(f, s->next, output);
+    state_details(f, exited_event(s->type), "output", output);
+    cJSON_Delete(f->data);
+    f->data = output;
+    return ASL_STEP_END;
+}
+
+asl_step asl_frame_fail(asl_frame *f, const char *error, const char *cause)
+{
+    asl_err_set(&f->err, error, cause ? "%s" : NULL, cause);
+    return ASL_STEP_FAIL;
+}
+
+asl_step asl_frame_fail_err(asl_frame *f, asl_err *e)
+{
+    asl_err_move(&f->err, e);
+    return ASL_STEP_FAIL;
+}
+
+/* ---------------------------------------------------- Retry and Catch */
+
+/* States.ALL matches every error but States.Runtime and
+ * States.DataLimitExceeded, which AWS treats as terminal; States.TaskFailed
+ * matches any error of a Task but States.Timeout. */
+static bool error_matches(const char *const *names, int n, const char *error)
+{
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(names[i], error))
+            return true;
+        if (!strcmp(names[i], "States.ALL"))
+            return strcmp(error, "States.Runtime") && strcmp(error, "States.DataLimitExceeded");
+        if (!strcmp(names[i], "States.TaskFailed") && strcmp(error, "States.Timeout") &&
+            strcmp(error, "States.Runtime") && strcmp(error, "States.DataLimitExceeded") &&
+            strncmp(error, "States.", 7) != 0)
+            return true;
+    }
+    return false;
+}
+
+/* AWS never retries nor catches these. */
+static bool is_terminal(const char *error)
+{
+    return error && (!strcmp(error, "States.Runtime") || !strcmp(error, "States.DataLimitExceeded"));
+}
+
+static void retry_fire(asl_frame *f)
+{
+    asl_wake(f, NULL);
+}
+
+/* Returns true and schedules the retry if a retrier takes the error. */
+static bool try_retry(asl_frame *f, const asl_state *s)
+{
+    for (int i = 0; i < s->nretry && i < 16; i++) {
+        const asl_retrier *r = &s->retry[i];
+        if (!error_matches(r->errors, r->nerrors, f->err.error))
+            continue;
+        if (f->attempts[i] >= r->max_attempts)
+            return false;
+        double delay = r->interval * pow(r->backoff, f->attempts[i]);
+        if (r->max_delay > 0 && delay > r->max_delay)
+            delay = r->max_delay;
+        if (r->jitter_full)
+            delay *= asl_random_unit();
+        f->attempts[i]++;
+        f->retry_count++;
+        f->timer = asl_timer_add(asl_now() + delay, f, retry_fire);
+        f->wait = ASL_WAIT_TIMER;
+        return true;
+    }
+    return false;
+}
+
+static cJSON *error_output(const asl_err *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "Error", e->error ? e->error : "");
+    cJSON_AddStringToObject(o, "Cause", e->cause ? e->cause : "");
+    return o;
+}
+
+static asl_step try_catch(asl_frame *f, const asl_state *s)
+{
+    for (int i = 0; i < s->ncatch; i++) {
+        const asl_catcher *c = &s->catches[i];
+        if (!error_matches(c->errors, c->nerrors, f->err.error))
+            continue;
+        cJSON *out = cJSON_Duplicate(f->data, 1);
+        cJSON *eo = error_output(&f->err);
+        if (c->assign) {
+            asl_ctx ctx;
+            asl_ctx_init(&ctx, f, eo);
+            if (asl_assign(f, c->assign, &ctx) < 0) {
+                asl_err_move(&f->err, &ctx.err);
+                cJSON_Delete(eo);
+                cJSON_Delete(out);
+                return ASL_STEP_FAIL;
+            }
+        }
+        if (c->result_path) {
+            asl_err e = {0};
+            if (asl_path_assign(&out, c->result_path, eo, &e) < 0) {
+                cJSON_Delete(out);
+                return asl_frame_fail_err(f, &e);
+            }
+        } else {
+            cJSON_Delete(out);
+            out = eo;
+        }
+        asl_err_clear(&f->err);
+        return asl_goto(f, c->next, out);
+    }
+    return ASL_STEP_FAIL;
+}
+
+/* ------------------------------------------------------- finishing */
+
+static void exec_finish(asl_exec *x, asl_status st);
+
+static void frame_done(asl_frame *f, bool ok)
+{
+    if (f->parent) {
+        asl_branch_end(f, ok);
+        return;
+    }
+    asl_exec *x = f->exec;
+    x->root = NULL;
+    if (ok) {
+        x->output = f->data;
+        f->data = NULL;
+        exec_finish(x, ASL_SUCCEEDED);
+    } else {
+        asl_err_move(&x->err, &f->err);
+        exec_finish(x, ASL_FAILED);
+    }
+    frame_free(f);
+}
+
+void asl_frame_step(asl_frame *f)
+{
+    for (;;) {
+        asl_step st;
+        if (f->resume) {
+            asl_step (*r)(asl_frame *) = f->resume;
+            f->resume = NULL;
+            st = r(f);
+        } else {
+            st = f->graph->fns[f->state](f);
+        }
+        if (st == ASL_STEP_FAIL && !f->fail_state && !is_terminal(f->err.error)) {
+            const asl_state *s = current(f);
+            if (try_retry(f, s))
+                return;
+            st = try_catch(f, s);
+        }
+        switch (st) {
+        case ASL_STEP_NEXT: continue;
+        case ASL_STEP_SUSPEND: return;
+        case ASL_STEP_END: frame_done(f, true); return;
+        case ASL_STEP_FAIL: frame_done(f, false); return;
+        }
+    }
+}
+
+/* ------------------------------------------------------- executions */
+
+static void exec_timeout(asl_frame *f)
+{
+    asl_exec *x = f->exec;
+    asl_frame *root = x->root;
+    x->root = NULL;
+    asl_err_set(&x->err, "States.Timeout", NULL);
+    frame_free(root);
+    exec_finish(x, ASL_TIMED_OUT);
+}
+
+static void exec_finish(asl_exec *x, asl_status st)
+{
+    x->status = st;
+    x->stop = asl_now();
+    asl_timer_cancel(&x->timeout);
+    E.running--;
+    if (st == ASL_SUCCEEDED) {
+        cJSON *d = cJSON_CreateObject();
+        char *text = asl_json_print(x->output);
+        cJSON_AddStringToObject(d, "output", text);
+        free(text);
+        cJSON *det = cJSON_CreateObject();
+        cJSON_AddBoolToObject(det, "truncated", 0);
+        cJSON_AddItemToObject(d, "outputDetails", det);
+        asl_history_add(x, "ExecutionSucceeded", d);
+    } else {
+        cJSON *d = cJSON_CreateObject();
+        if (x->err.error)
+            cJSON_AddStringToObject(d, "error", x->err.error);
+        if (x->err.cause)
+            cJSON_AddStringToObject(d, "cause", x->err.cause);
+        asl_history_add(x, st == ASL_TIMED_OUT ? "ExecutionTimedOut" : "ExecutionFailed", d);
+    }
+    if (x->waiter)
+        asl_child_finished(x);
+}
+
+static char *machine_arn(const asl_machine *m)
+{
+    if (m->arn)
+        return strdup(m->arn);
+    asl_buf b = {0};
+    asl_buf_printf(&b, "arn:aws:states:%s:%s:stateMachine:%s", asl_region(), asl_account(), m->name);
+    return b.p;
+}
+
+static bool name_taken(const char *machine, const char *name)
+{
+    for (asl_exec *x = E.all; x; x = x->next)
+        if (!strcmp(x->machine_arn, machine) && !strcmp(x->name, name))
+            return true;
+    return false;
+}
+
+asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char *name,
+                         cJSON *input, const char *parent_arn, asl_err *e)
+{
+    char uuid[37];
+    if (!name) {
+        asl_uuid(uuid);
+        name = uuid;
+    }
+    char *marn = machine_arn(m);
+    if (name_taken(marn, name)) {
+        asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException",
+                    "Execution Already Exists: '%s'", name);
+        free(marn);
+        cJSON_Delete(input);
+        return NULL;
+    }
+    E.program = p;
+    asl_exec *x = calloc(1, sizeof *x);
+    if (!x)
+        abort();
+    x->machine = m;
+    x->machine_arn = marn;
+    x->name = strdup(name);
+    asl_buf b = {0};
+    const char *colon = strstr(marn, ":stateMachine:");
+    asl_buf_put(&b, marn, (size_t)(colon - marn));
+    asl_buf_printf(&b, ":execution:%s:%s", colon + 14, name);
+    x->arn = b.p;
+    x->input = input;
+    x->start = asl_now();
+    x->status = ASL_RUNNING;
+    x->parent_arn = parent_arn ? strdup(parent_arn) : NULL;
+    *E.tail = x;
+    E.tail = &x->next;
+    E.running++;
+    cJSON *d = cJSON_CreateObject();
+    char *text = asl_json_print(input);
+    cJSON_AddStringToObject(d, "input", text);
+    free(text);
+    cJSON *det = cJSON_CreateObject();
+    cJSON_AddBoolToObject(det, "truncated", 0);
+    cJSON_AddItemToObject(d, "inputDetails", det);
+    cJSON_AddStringToObject(d, "roleArn", asl_role_arn());
+    asl_history_add(x, "ExecutionStarted", d);
+    x->root = asl_frame_new(x, m->graph, cJSON_Duplicate(input, 1), NULL, 0);
+    if (m->timeout && m->timeout->kind == ASL_N_NUMBER)
+        x->timeout = asl_timer_add(x->start + m->timeout->num, x->root, exec_timeout);
+    asl_wake(x->root, NULL);
+    return x;
+}
+
+void asl_exec_free_all(void)
+{
+    while (E.all) {
+        asl_exec *x = E.all;
+        E.all = x->next;
+        if (x->root)
+            frame_free(x->root);
+        asl_timer_cancel(&x->timeout);
+        free(x->name);
+        free(x->arn);
+        free(x->machine_arn);
+        free(x->parent_arn);
+        cJSON_Delete(x->input);
+        cJSON_Delete(x->output);
+        asl_err_clear(&x->err);
+        asl_history_free(x->history);
+        free(x);
+    }
+    E.tail = &E.all;
+    E.running = 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * exec.h: executions, frames and the scheduler (private to the runtime).
+ *
+ * One scheduler runs every execution of the process without threads. An
+ * execution's top level, each Parallel branch and each Map iteration is a
+ * frame: a graph, a current state and that state's input. A state function
+ * either moves the frame on, ends it, fails it, or suspends it until a timer,
+ * a task completion or its sub-frames wake it through frame->resume.
+ */
+#ifndef ASL_EXEC_H
+#define ASL_EXEC_H
+
+#include "internal.h"
+
+typedef enum asl_status {
+    ASL_RUNNING, ASL_SUCCEEDED, ASL_FAILED, ASL_TIMED_OUT, ASL_ABORTED,
+} asl_status;
+
+typedef struct asl_exec asl_exec;
+typedef struct asl_history asl_history;
+
+struct asl_exec {
+    const asl_machine *machine;
+    char *name;
+    char *arn;
+    char *machine_arn;
+    cJSON *input;
+    double start, stop;
+    asl_status status;
+    cJSON *output;
+    asl_err err;
+    asl_frame *root;
+    asl_history *history;       /* NULL unless someone will read it */
+    asl_task *waiter;           /* the parent's .sync task waiting for us */
+    char *parent_arn;           /* execution that started this one */
+    unsigned long transitions;
+    int events;                 /* events so far (counted even when not recorded) */
+    struct asl_timer *timeout;
+    asl_exec *next;             /* in the list of all executions */
+};
+
+/* Why a frame is suspended. */
+typedef enum asl_wait_kind {
+    ASL_WAIT_NONE, ASL_WAIT_TIMER, ASL_WAIT_TASK, ASL_WAIT_FRAMES,
+} asl_wait_kind;
+
+struct asl_frame {
+    asl_exec *exec;
+    const asl_graph *graph;
+    int state;
+    cJSON *data;                /* the current state's raw input */
+    asl_frame *parent;          /* Parallel/Map frame that owns us */
+    int slot;                   /* our index in the parent's results */
+    cJSON *vars;                /* this scope's variables (object) or NULL */
+    asl_err err;                /* the failure being handled */
+    bool fail_state;            /* err comes from a Fail state: no Retry/Catch */
+    cJSON *context;             /* $$ for the current state, built lazily */
+    double entered;             /* when the current state was entered */
+    int entered_id;             /* id of its StateEntered event */
+    int retry_count;            /* $$.State.RetryCount */
+    int attempts[16];           /* per retrier of the current state */
+    double last_delay[16];      /* previous delay of each retrier */
+
+    /* suspension */
+    asl_wait_kind wait;
+    asl_step (*resume)(asl_frame *f);
+    cJSON *result;              /* what woke us (task result) */
+    asl_task *task;             /* the task we wait for */
+    struct asl_timer *timer;    /* state timer (Wait, retry, timeout) */
+    struct asl_timer *heartbeat;
+    bool queued;
+
+    /* Parallel and Map */
+    asl_frame **kids;
+    int nkids, running, started;
+    cJSON *items;               /* Map: the items (array) */
+    cJSON *results;             /* array being filled */
+    int failed;                 /* Map: iterations that failed */
+    int max_concurrency, tolerated_count;
+    double tolerated_percent;
+    cJSON *effective;           /* Parallel/Map/Task effective input */
+    const cJSON *map_value;     /* $$.Map.Item.Value for an iteration (borrowed) */
+    int map_index;
+
+    asl_frame *next_ready;
+};
+
+/* A task in flight: what a handler or a token completes. */
+struct asl_task {
+    asl_frame *frame;           /* NULL once the frame is gone */
+    const asl_state *state;
+    char *token;                /* .waitForTaskToken */
+    char *resource;
+    bool done;
+    double heartbeat_seconds;
+    asl_task *next;             /* in the list of all tasks */
+};
+
+/* ---------------------------------------------------------- scheduler */
+
+/* Current time in seconds since the epoch (real or virtual). */
+double asl_now(void);
+bool asl_virtual_time(void);
+void asl_set_virtual_time(bool on, double start);
+
+typedef struct asl_timer asl_timer;
+/* Calls fn(frame) at time `at` unless cancelled first. */
+asl_timer *asl_timer_add(double at, asl_frame *f, void (*fn)(asl_frame *f));
+void asl_timer_cancel(asl_timer **t);
+
+/* Puts a suspended frame back on the run queue; it continues with resume
+ * (or reruns its current state if resume is NULL). */
+void asl_wake(asl_frame *f, asl_step (*resume)(asl_frame *f));
+/* Runs until no frame is ready and no timer or task is pending. */
+void asl_sched_run(void);
+/* Number of executions still running. */
+int asl_running_executions(void);
+/* Counts tasks served outside the scheduler (processes); while any is
+ * pending the scheduler waits for them through asl_poll_external. */
+void asl_sched_note_pending(int delta);
+/* Waits up to timeout_ms (-1: no limit) for an external task to finish and
+ * delivers it; returns true if one did. */
+bool asl_poll_external(int timeout_ms);
+void asl_sched_forget(asl_frame *f);
+void asl_frame_step(asl_frame *f);
+
+/* -------------------------------------------------------- executions */
+
+/* Starts an execution of machine m; takes input. name may be NULL (a UUID).
+ * Returns the execution, or NULL with e set (e.g. duplicate name). */
+asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char *name,
+                         cJSON *input, const char *parent_arn, asl_err *e);
+asl_exec *asl_exec_list(void);
+void asl_exec_free_all(void);
+const asl_program *asl_program_current(void);
+const char *asl_status_name(asl_status s);
+
+/* Frames: a new frame runs graph g with input (taken). */
+asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_frame *parent, int slot);
+/* Stops a frame and its sub-frames, cancelling what they wait for. */
+void asl_frame_cancel(asl_frame *f);
+
+/* Moves the frame to state `next` with output (taken) as its input. */
+asl_step asl_goto(asl_frame *f, int next, cJSON *output);
+/* Ends the frame or moves on as the state says (End or Next). */
+asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output);
+
+void asl_program_set(const asl_program *p);
+
+/* A Parallel branch or Map iteration ended (ok) or failed (kid->err). */
+void asl_branch_end(asl_frame *kid, bool ok);
+/* A child execution with a waiting parent task finished. */
+void asl_child_finished(asl_exec *child);
+
+/* Account settings (--region, --account): used in every ARN. */
+const char *asl_region(void);
+const char *asl_account(void);
+const char *asl_role_arn(void);
+void asl_set_account(const char *region, const char *account);
+
+/* ------------------------------------------------------------- tasks */
+
+/* Delivers a task result (takes output) or failure to its frame. */
+void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char *cause);
+asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource);
+void asl_task_free_all(void);
+char *asl_token_new(void);
+asl_task *asl_token_find(const char *token);
+
+/* -------------------------------------------------------- I/O helpers */
+
+/* Sets up an evaluation context for the frame's current state. */
+void asl_ctx_init(asl_ctx *c, asl_frame *f, const cJSON *input);
+/* The effective input: InputPath then Parameters (NULL with f->err set). */
+cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *parameters);
+/* ResultSelector, ResultPath, OutputPath and Assign for a result (taken);
+ * returns the state output, or NULL with f->err set. */
+cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result);
+/* Evaluates an Assign template and stores the variables in the frame's
+ * scope; -1 with c->err set on failure. */
+int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c);
+/* InputPath/OutputPath/ItemsPath: NULL path is "$", a null path {}.
+ * NULL with f->err set (States.Runtime, AWS's cause). */
+cJSON *asl_apply_path(asl_frame *f, const asl_node *path, const cJSON *doc);
+/* Evaluates a template against input; NULL with f->err set. */
+cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input);
+/* Fails the frame with States.Runtime, the cause prefixed as AWS does
+ * ("An error occurred while executing the state ..."). */
+asl_step asl_fail_runtime(asl_frame *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void asl_cause_prefix(asl_buf *b, asl_frame *f);
+/* Fails the frame with the error; returns ASL_STEP_FAIL. */
+asl_step asl_frame_fail(asl_frame *f, const char *error, const char *cause);
+asl_step asl_frame_fail_err(asl_frame *f, asl_err *e);
+
+#endif

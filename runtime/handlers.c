@@ -1,0 +1,210 @@
+/*
+ * handlers.c: serving Task resources. A resource is matched against the
+ * handlers compiled in (--tasks), then those given at run time; for Lambda
+ * the function name or ARN (the resource itself, or Parameters.FunctionName
+ * for arn:aws:states:::lambda:invoke) is matched too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "ids.h"
+
+#define LAMBDA_INVOKE "arn:aws:states:::lambda:invoke"
+
+static bool is_lambda_invoke(const char *resource)
+{
+    size_t n = strlen(LAMBDA_INVOKE);
+    return !strncmp(resource, LAMBDA_INVOKE, n) && (resource[n] == '\0' || resource[n] == '.');
+}
+
+/* "arn:aws:lambda:r:a:function:NAME[:qualifier]" -> NAME; else the text. */
+static void function_name(const char *s, char *out, size_t n)
+{
+    const char *p = strstr(s, ":function:");
+    if (p)
+        s = p + 10;
+    size_t len = strcspn(s, ":");
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
+
+static bool binding_matches(const char *bound, const char *resource, const char *fname)
+{
+    if (!strcmp(bound, resource))
+        return true;
+    if (!fname[0])
+        return false;
+    char b[256];
+    function_name(bound, b, sizeof b);
+    return !strcmp(b, fname);
+}
+
+void asl_resource_parts(const char *resource, char *type, size_t tn, char *name, size_t nn)
+{
+    /* arn:aws:states:::lambda:invoke.waitForTaskToken -> lambda, invoke.waitForTaskToken
+     * arn:aws:lambda:r:a:function:F -> lambda, F */
+    const char *p = strstr(resource, ":::");
+    if (p) {
+        p += 3;
+        size_t k = strcspn(p, ":");
+        snprintf(type, tn, "%.*s", (int)k, p);
+        snprintf(name, nn, "%s", p[k] ? p + k + 1 : "");
+        return;
+    }
+    if (!strncmp(resource, "arn:aws:lambda:", 15)) {
+        snprintf(type, tn, "lambda");
+        function_name(resource, name, nn);
+        return;
+    }
+    snprintf(type, tn, "handler");
+    snprintf(name, nn, "%s", resource);
+}
+
+cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
+{
+    if (!is_lambda_invoke(t->resource) || t->state->pattern == ASL_PATTERN_TOKEN)
+        return result;
+    char id[37];
+    asl_uuid(id);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ExecutedVersion", "$LATEST");
+    cJSON_AddItemToObject(o, "Payload", result);
+    cJSON *http = cJSON_AddObjectToObject(o, "SdkHttpMetadata");
+    cJSON *h = cJSON_AddObjectToObject(http, "AllHttpHeaders");
+    cJSON_AddItemToObject(h, "X-Amz-Executed-Version", cJSON_CreateStringArray((const char *[]){"$LATEST"}, 1));
+    cJSON_AddItemToObject(h, "x-amzn-Remapped-Content-Length", cJSON_CreateStringArray((const char *[]){"0"}, 1));
+    cJSON_AddItemToObject(h, "Connection", cJSON_CreateStringArray((const char *[]){"keep-alive"}, 1));
+    cJSON_AddItemToObject(h, "x-amzn-RequestId", cJSON_CreateStringArray((const char *[]){id}, 1));
+    cJSON_AddItemToObject(h, "Content-Type", cJSON_CreateStringArray((const char *[]){"application/json"}, 1));
+    cJSON *hh = cJSON_AddObjectToObject(http, "HttpHeaders");
+    cJSON_AddStringToObject(hh, "Connection", "keep-alive");
+    cJSON_AddStringToObject(hh, "Content-Type", "application/json");
+    cJSON_AddStringToObject(hh, "X-Amz-Executed-Version", "$LATEST");
+    cJSON_AddStringToObject(hh, "x-amzn-Remapped-Content-Length", "0");
+    cJSON_AddStringToObject(hh, "x-amzn-RequestId", id);
+    cJSON_AddNumberToObject(http, "HttpStatusCode", 200);
+    cJSON *meta = cJSON_AddObjectToObject(o, "SdkResponseMetadata");
+    cJSON_AddStringToObject(meta, "RequestId", id);
+    cJSON_AddNumberToObject(o, "StatusCode", 200);
+    return o;
+}
+
+/* ------------------------------------------------------------ events */
+
+static void add_resource(cJSON *d, const asl_state *s)
+{
+    char type[64], name[256];
+    asl_resource_parts(s->resource, type, sizeof type, name, sizeof name);
+    cJSON_AddStringToObject(d, "resource", name);
+    cJSON_AddStringToObject(d, "resourceType", type);
+}
+
+cJSON *asl_task_event(const asl_state *s, const asl_err *err, const cJSON *output)
+{
+    cJSON *d = cJSON_CreateObject();
+    if (err) {
+        if (err->cause)
+            cJSON_AddStringToObject(d, "cause", err->cause);
+        if (err->error)
+            cJSON_AddStringToObject(d, "error", err->error);
+    }
+    if (output) {
+        char *text = asl_json_print(output);
+        cJSON_AddStringToObject(d, "output", text);
+        free(text);
+        cJSON *det = cJSON_AddObjectToObject(d, "outputDetails");
+        cJSON_AddBoolToObject(det, "truncated", 0);
+    }
+    add_resource(d, s);
+    return d;
+}
+
+cJSON *asl_task_scheduled_event(const asl_state *s, const cJSON *payload, double timeout, double heartbeat)
+{
+    cJSON *d = cJSON_CreateObject();
+    char *text = asl_json_print(payload);
+    cJSON_AddStringToObject(d, "parameters", text);
+    free(text);
+    cJSON_AddStringToObject(d, "region", asl_region());
+    add_resource(d, s);
+    if (timeout > 0)
+        cJSON_AddNumberToObject(d, "timeoutInSeconds", timeout);
+    if (heartbeat > 0)
+        cJSON_AddNumberToObject(d, "heartbeatInSeconds", heartbeat);
+    return d;
+}
+
+/* ---------------------------------------------------------- dispatch */
+
+typedef struct process_handler {
+    char *name;
+    char *command;
+    struct process_handler *next;
+} process_handler;
+
+static process_handler *processes;
+
+void asl_handlers_add_process(const char *name, const char *command)
+{
+    process_handler *h = calloc(1, sizeof *h);
+    if (!h)
+        abort();
+    h->name = strdup(name);
+    h->command = strdup(command);
+    h->next = processes;
+    processes = h;
+}
+
+void asl_handlers_free(void)
+{
+    while (processes) {
+        process_handler *h = processes;
+        processes = h->next;
+        free(h->name);
+        free(h->command);
+        free(h);
+    }
+}
+
+void asl_process_run(asl_task *t, const char *command, const char *event_json);
+
+void asl_task_dispatch(asl_task *t, const cJSON *payload)
+{
+    const asl_state *s = t->state;
+    if (s->integration == ASL_RES_START_EXECUTION) {
+        asl_child_start_task(t, payload);
+        return;
+    }
+    char fname[256] = "";
+    const cJSON *event = payload;
+    if (is_lambda_invoke(t->resource)) {
+        const cJSON *fn = cJSON_GetObjectItemCaseSensitive(payload, "FunctionName");
+        if (cJSON_IsString(fn))
+            function_name(fn->valuestring, fname, sizeof fname);
+        event = cJSON_GetObjectItemCaseSensitive(payload, "Payload");
+    } else if (!strncmp(t->resource, "arn:aws:lambda:", 15)) {
+        function_name(t->resource, fname, sizeof fname);
+    }
+    char *text = asl_json_print(event);
+    for (process_handler *h = processes; h; h = h->next) {
+        if (binding_matches(h->name, t->resource, fname)) {
+            asl_process_run(t, h->command, text);
+            free(text);
+            return;
+        }
+    }
+    const asl_program *p = asl_program_current();
+    for (int i = 0; i < p->nbindings; i++) {
+        if (binding_matches(p->bindings[i].resource, t->resource, fname)) {
+            p->bindings[i].fn(t, text);
+            free(text);
+            return;
+        }
+    }
+    free(text);
+    asl_task_fail(t, "States.Runtime", "no handler serves this resource");
+}

@@ -1,0 +1,36 @@
+/*
+ * handlers.h: who serves a Task's resource, and the shapes of task results
+ * and task events. Also the task-token registry behind SendTask*.
+ */
+#ifndef ASL_HANDLERS_H
+#define ASL_HANDLERS_H
+
+#include "exec.h"
+
+/* Hands the effective input (borrowed) to whatever serves the task. */
+void asl_task_dispatch(asl_task *t, const cJSON *payload);
+/* Wraps a handler's result (taken) as the integration returns it: the
+ * payload itself for a Lambda ARN, {ExecutedVersion, Payload, ...} for
+ * arn:aws:states:::lambda:invoke. */
+cJSON *asl_task_wrap_result(asl_task *t, cJSON *result);
+/* resource and resourceType as AWS's task events name them. */
+void asl_resource_parts(const char *resource, char *type, size_t tn, char *name, size_t nn);
+/* Details of TaskStarted/TaskSucceeded/TaskFailed (new value). */
+cJSON *asl_task_event(const asl_state *s, const asl_err *err, const cJSON *output);
+cJSON *asl_task_scheduled_event(const asl_state *s, const cJSON *payload, double timeout, double heartbeat);
+/* Heartbeat received: restarts the HeartbeatSeconds clock. */
+void asl_task_heartbeat(asl_task *t);
+
+/* Handlers added at run time (--lambda NAME=COMMAND). */
+void asl_handlers_add_process(const char *name, const char *command);
+void asl_handlers_free(void);
+
+/* The token registry. */
+void asl_token_register(asl_task *t);
+void asl_token_forget(asl_task *t);
+void asl_token_reset(void);
+
+/* Starts a child execution for a states:startExecution task. */
+void asl_child_start_task(asl_task *t, const cJSON *payload);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * ids.c: UUIDs, random numbers, task tokens, and the account settings that
+ * go into ARNs.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "ids.h"
+
+static uint64_t rng[2];
+
+static uint64_t next64(void)
+{
+    if (!rng[0] && !rng[1]) {
+        asl_random_secure(rng, sizeof rng);
+        rng[0] |= 1;
+    }
+    /* xorshift128+ */
+    uint64_t s1 = rng[0];
+    const uint64_t s0 = rng[1];
+    rng[0] = s0;
+    s1 ^= s1 << 23;
+    rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+    return rng[1] + s0;
+}
+
+double asl_random_unit(void)
+{
+    return (double)(next64() >> 11) / 9007199254740992.0;
+}
+
+void asl_uuid(char out[37])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint64_t r[2] = {next64(), next64()};
+    unsigned char b[16];
+    memcpy(b, r, 16);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    char *p = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 15];
+    }
+    *p = '\0';
+}
+
+/* getrandom is buffered: tokens are issued often and a syscall each would
+ * dominate. */
+void asl_random_secure(void *buf, unsigned long n)
+{
+    static unsigned char pool[4096];
+    static size_t avail;
+    unsigned char *out = buf;
+    while (n) {
+        if (!avail) {
+            size_t got = 0;
+            while (got < sizeof pool) {
+                ssize_t r = getrandom(pool + got, sizeof pool - got, 0);
+                if (r <= 0) {
+                    perror("getrandom");
+                    abort();
+                }
+                got += (size_t)r;
+            }
+            avail = sizeof pool;
+        }
+        size_t k = n < avail ? n : avail;
+        memcpy(out, pool + sizeof pool - avail, k);
+        memset(pool + sizeof pool - avail, 0, k);
+        avail -= k;
+        out += k;
+        n -= k;
+    }
+}
+
+/* A token: 32 random bytes (256 bits) in base64url, no padding. */
+char *asl_token_new(void)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char raw[33];
+    asl_random_secure(raw, 32);
+    raw[32] = 0;
+    char *t = malloc(45);
+    if (!t)
+        abort();
+    char *p = t;
+    for (int i = 0; i < 33; i += 3) {
+        unsigned v = (unsigned)raw[i] << 16 | (unsigned)raw[i + 1] << 8 | raw[i + 2];
+        *p++ = b64[v >> 18 & 63];
+        *p++ = b64[v >> 12 & 63];
+        *p++ = b64[v >> 6 & 63];
+        *p++ = b64[v & 63];
+    }
+    t[43] = '\0';
+    return t;
+}
+
+static char region[64] = "us-east-1", account[32] = "123456789012";
+static char role[160];
+
+const char *asl_region(void)
+{
+    return region;
+}
+
+const char *asl_account(void)
+{
+    return account;
+}
+
+const char *asl_role_arn(void)
+{
+    if (!role[0])
+        snprintf(role, sizeof role, "arn:aws:iam::%s:role/StepFunctionsExecutionRole", account);
+    return role;
+}
+
+void asl_set_account(const char *r, const char *a)
+{
+    if (r)
+        snprintf(region, sizeof region, "%s", r);
+    if (a)
+        snprintf(account, sizeof account, "%s", a);
+    role[0] = '\0';
+}

@@ -1,0 +1,16 @@
+/*
+ * ids.h: names and secrets. Execution names are UUIDs from a PRNG seeded
+ * once (cheap, unique enough); task tokens must be unguessable, so they come
+ * from the system's random source.
+ */
+#ifndef ASL_IDS_H
+#define ASL_IDS_H
+
+/* A version 4 UUID, 36 characters and a NUL. */
+void asl_uuid(char out[37]);
+/* A uniformly distributed double in [0, 1). */
+double asl_random_unit(void);
+/* Fills buf with n bytes from the system's random source. */
+void asl_random_secure(void *buf, unsigned long n);
+
+#endif

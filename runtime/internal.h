@@ -1,0 +1,128 @@
+/*
+ * internal.h: what the runtime's modules share with each other (and with
+ * aslc, which links the runtime in). Not seen by generated code.
+ *
+ * Ownership rule, stated once: a function that returns cJSON * returns a new
+ * value that the caller owns (and frees with cJSON_Delete) unless its comment
+ * says "borrowed". Functions that take cJSON * borrow it unless their comment
+ * says "takes".
+ */
+#ifndef ASL_INTERNAL_H
+#define ASL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "asl.h"
+
+/* ------------------------------------------------------------- errors */
+
+/* An ASL error: name (e.g. "States.Runtime") and cause, both malloc'd. */
+typedef struct asl_err {
+    char *error;
+    char *cause;
+} asl_err;
+
+/* Sets e (replacing what it held) and returns -1, so callers can
+ * `return asl_err_set(...)`. cause is a printf format. */
+int asl_err_set(asl_err *e, const char *error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void asl_err_clear(asl_err *e);
+/* Moves src into dst (dst cleared first). */
+void asl_err_move(asl_err *dst, asl_err *src);
+
+/* -------------------------------------------------- evaluation context */
+
+/* What a path, template, intrinsic call or Choice rule is evaluated
+ * against: the state's input ($), the context object ($$) and the
+ * variables ($name). */
+typedef struct asl_ctx {
+    const cJSON *input;      /* $ (borrowed) */
+    asl_frame *frame;        /* supplies $$ and variables; NULL in unit tests */
+    const cJSON *context;    /* $$ when frame is NULL (borrowed, may be NULL) */
+    const cJSON *vars;       /* variables object when frame is NULL (may be NULL) */
+    const cJSON *current;    /* @ inside a filter (borrowed) */
+    const cJSON *map_item;   /* $$.Map.Item.Value inside ItemSelector, else NULL */
+    int map_index;           /* $$.Map.Item.Index */
+    asl_err err;             /* set when an evaluation fails */
+} asl_ctx;
+
+/* $$ for this evaluation (borrowed; built on first use). */
+const cJSON *asl_ctx_context(asl_ctx *c);
+/* The variable's value (borrowed), or NULL if it is not defined. */
+const cJSON *asl_ctx_var(asl_ctx *c, const char *name);
+
+/* ------------------------------------------------------------ JSONPath */
+
+/* Selects what a path (ASL_N_PATH) names.
+ * Returns 0 and sets *out to a new value: for a definite path the value, for
+ * an indefinite one (wildcard, slice, filter, ..) an array of the matches.
+ * Returns 1 when a definite path matches nothing (*out NULL, no error set):
+ * the caller raises the error its field calls for.
+ * Returns -1 with c->err set on any other failure. */
+int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out);
+
+/* Like asl_path_select but borrows: *out points into the document. Only
+ * for definite paths. Returns 0 found, 1 not found. */
+int asl_path_peek(const asl_node *path, asl_ctx *c, const cJSON **out);
+
+/* ResultPath: stores value (takes it) at path inside *doc, creating objects
+ * on the way and replacing *doc when path is "$". Fails with
+ * States.ResultPathMatchFailure when the path runs into a non-object. */
+int asl_path_assign(cJSON **doc, const asl_node *path, cJSON *value, asl_err *e);
+
+/* ---------------------------------------------------------- intrinsics */
+
+/* Evaluates an ASL_N_CALL node. NULL with c->err set on failure
+ * (States.IntrinsicFailure with AWS's cause). */
+cJSON *asl_call(const asl_node *call, asl_ctx *c);
+
+/* -------------------------------------------------------------- Choice */
+
+/* Evaluates a Choice rule: 1 true, 0 false, -1 with c->err set. */
+int asl_rule_eval(const asl_node *rule, asl_ctx *c);
+
+/* ---------------------------------------------------------- templates */
+
+/* Evaluates any node: literal, template object/array, path or call.
+ * NULL with c->err set on failure. */
+cJSON *asl_eval(const asl_node *n, asl_ctx *c);
+
+/* -------------------------------------------------------------- time */
+
+/* Parses an RFC 3339 timestamp as ASL accepts it (e.g.
+ * "2016-03-14T01:59:00Z", "2016-03-14T01:59:00.123+01:00") into seconds
+ * since the epoch. Returns false if s is not such a timestamp. */
+bool asl_timestamp_parse(const char *s, double *epoch);
+/* Formats epoch seconds as AWS prints dates in the context object,
+ * "2024-01-02T03:04:05.678Z" (buf >= 32 bytes). */
+void asl_timestamp_format(double epoch, char *buf);
+
+/* -------------------------------------------------------------- JSON */
+
+/* A growable text buffer. */
+typedef struct asl_buf {
+    char *p;
+    size_t len, cap;
+} asl_buf;
+
+void asl_buf_put(asl_buf *b, const char *s, size_t n);
+void asl_buf_puts(asl_buf *b, const char *s);
+void asl_buf_putc(asl_buf *b, char c);
+void asl_buf_printf(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void asl_buf_free(asl_buf *b);
+
+/* Appends v as compact JSON, numbers as AWS prints them: integers exactly,
+ * others in the shortest form that reads back to the same double. */
+void asl_json_write(asl_buf *b, const cJSON *v);
+/* Appends a JSON string literal for s (escaped as AWS escapes). */
+void asl_json_write_string(asl_buf *b, const char *s);
+/* Appends a number as asl_json_write prints it. */
+void asl_json_write_number(asl_buf *b, double d);
+/* Compact JSON text of v, malloc'd. */
+char *asl_json_print(const cJSON *v);
+/* Parses JSON text (NULL if invalid). */
+cJSON *asl_json_parse(const char *text);
+
+#endif

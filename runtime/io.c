@@ -1,0 +1,324 @@
+/*
+ * io.c: input and output processing, in AWS's order: InputPath, Parameters
+ * (or ItemSelector), the result, ResultSelector, ResultPath, OutputPath,
+ * and Assign. Also the evaluation of templates and the context object.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "history.h"
+
+/* ---------------------------------------------------------- context */
+
+void asl_ctx_init(asl_ctx *c, asl_frame *f, const cJSON *input)
+{
+    memset(c, 0, sizeof *c);
+    c->frame = f;
+    c->input = input;
+}
+
+static void add_time(cJSON *o, const char *key, double t)
+{
+    char buf[40];
+    asl_timestamp_format(t, buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
+/* $$: built the first time a state reads it, kept until the state ends. */
+static cJSON *build_context(asl_frame *f)
+{
+    asl_exec *x = f->exec;
+    cJSON *c = cJSON_CreateObject();
+    cJSON *e = cJSON_AddObjectToObject(c, "Execution");
+    cJSON_AddStringToObject(e, "Id", x->arn);
+    cJSON_AddItemToObject(e, "Input", cJSON_Duplicate(x->input, 1));
+    cJSON_AddStringToObject(e, "Name", x->name);
+    cJSON_AddStringToObject(e, "RoleArn", asl_role_arn());
+    add_time(e, "StartTime", x->start);
+    cJSON_AddNumberToObject(e, "RedriveCount", 0);
+    cJSON *s = cJSON_AddObjectToObject(c, "State");
+    add_time(s, "EnteredTime", f->entered);
+    cJSON_AddStringToObject(s, "Name", f->graph->states[f->state].name);
+    cJSON_AddNumberToObject(s, "RetryCount", f->retry_count);
+    cJSON *m = cJSON_AddObjectToObject(c, "StateMachine");
+    cJSON_AddStringToObject(m, "Id", x->machine_arn);
+    cJSON_AddStringToObject(m, "Name", x->machine->name);
+    if (f->task && f->task->token) {
+        cJSON *t = cJSON_AddObjectToObject(c, "Task");
+        cJSON_AddStringToObject(t, "Token", f->task->token);
+    }
+    return c;
+}
+
+const cJSON *asl_ctx_context(asl_ctx *c)
+{
+    if (!c->frame)
+        return c->context;
+    asl_frame *f = c->frame;
+    if (!f->context)
+        f->context = build_context(f);
+    if (c->map_item) {
+        /* Inside ItemSelector: $$.Map.Item for this item only. */
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(f->context, "Map");
+        if (m)
+            cJSON_DeleteItemFromObjectCaseSensitive(f->context, "Map");
+        m = cJSON_AddObjectToObject(f->context, "Map");
+        cJSON *it = cJSON_AddObjectToObject(m, "Item");
+        cJSON_AddNumberToObject(it, "Index", c->map_index);
+        cJSON_AddItemToObject(it, "Value", cJSON_Duplicate(c->map_item, 1));
+    }
+    return f->context;
+}
+
+const cJSON *asl_ctx_var(asl_ctx *c, const char *name)
+{
+    if (!c->frame)
+        return cJSON_GetObjectItemCaseSensitive(c->vars, name);
+    for (asl_frame *f = c->frame; f; f = f->parent) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(f->vars, name);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+/* --------------------------------------------------------- templates */
+
+static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *c)
+{
+    cJSON *out = NULL;
+    int rc = asl_path_select(path, c, &out);
+    if (rc == 1) {
+        const cJSON *root = path->op == ASL_ROOT_CONTEXT ? asl_ctx_context(c) : c->input;
+        char *text = asl_json_print(root);
+        asl_err_set(&c->err, "States.Runtime",
+                    "The JSONPath '%s' specified for the field '%s.$' could not be found in the input '%s'",
+                    path->str, field, text);
+        free(text);
+        return NULL;
+    }
+    return rc == 0 ? out : NULL;
+}
+
+static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c);
+
+static cJSON *eval_object(const asl_node *n, asl_ctx *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; i < n->count; i++) {
+        const asl_node *fld = &n->kids[i];
+        cJSON *v = eval_value(&fld->kids[0], fld->str, c);
+        if (!v) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+        cJSON_AddItemToObject(o, fld->str, v);
+    }
+    return o;
+}
+
+static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c)
+{
+    switch ((asl_node_kind)n->kind) {
+    case ASL_N_NULL: return cJSON_CreateNull();
+    case ASL_N_TRUE: return cJSON_CreateTrue();
+    case ASL_N_FALSE: return cJSON_CreateFalse();
+    case ASL_N_NUMBER: return cJSON_CreateNumber(n->num);
+    case ASL_N_STRING: return cJSON_CreateString(n->str);
+    case ASL_N_OBJECT: return eval_object(n, c);
+    case ASL_N_ARRAY: {
+        cJSON *a = cJSON_CreateArray();
+        for (int i = 0; i < n->count; i++) {
+            cJSON *v = eval_value(&n->kids[i], field, c);
+            if (!v) {
+                cJSON_Delete(a);
+                return NULL;
+            }
+            cJSON_AddItemToArray(a, v);
+        }
+        return a;
+    }
+    case ASL_N_PATH: return eval_path_field(n, field ? field : "", c);
+    case ASL_N_CALL: return asl_call(n, c);
+    default:
+        asl_err_set(&c->err, "States.Runtime", "internal error: node kind %d in a template", n->kind);
+        return NULL;
+    }
+}
+
+cJSON *asl_eval(const asl_node *n, asl_ctx *c)
+{
+    return eval_value(n, NULL, c);
+}
+
+/* ------------------------------------------------------- path fields */
+
+/* AWS (Jayway) words a failed reference path by the first step that found
+ * nothing: the last step gives "No results for path", an earlier one
+ * "Missing property in path". */
+static void missing_cause(asl_buf *b, const asl_node *path, const cJSON *doc)
+{
+    asl_buf p = {0};
+    asl_buf_puts(&p, "$");
+    const cJSON *cur = doc;
+    for (int i = 0; i < path->count; i++) {
+        const asl_node *st = &path->kids[i];
+        if (st->kind == ASL_N_STEP_NAME) {
+            asl_buf_puts(&p, "['");
+            asl_buf_puts(&p, st->str);
+            asl_buf_puts(&p, "']");
+            cur = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, st->str) : NULL;
+        } else {
+            asl_buf_printf(&p, "[%d]", (int)st->num);
+            cur = cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, (int)st->num) : NULL;
+        }
+        if (!cur) {
+            asl_buf_printf(b, "%s%s", i + 1 == path->count ? "No results for path: " : "Missing property in path ", p.p);
+            asl_buf_free(&p);
+            return;
+        }
+    }
+    asl_buf_printf(b, "No results for path: %s", p.p);
+    asl_buf_free(&p);
+}
+
+/* Prefix AWS puts on every States.Runtime cause raised inside a state. */
+void asl_cause_prefix(asl_buf *b, asl_frame *f)
+{
+    asl_buf_printf(b, "An error occurred while executing the state '%s' (entered at the event id #%d). ",
+                   f->graph->states[f->state].name, f->entered_id);
+}
+
+asl_step asl_fail_runtime(asl_frame *f, const char *fmt, ...)
+{
+    asl_buf b = {0};
+    asl_cause_prefix(&b, f);
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[1];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(tmp, 0, fmt, ap);
+    va_end(ap);
+    char *msg = malloc((size_t)n + 1);
+    vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    asl_buf_puts(&b, msg);
+    free(msg);
+    asl_err_set(&f->err, "States.Runtime", "%s", b.p);
+    asl_buf_free(&b);
+    return ASL_STEP_FAIL;
+}
+
+/* Applies a reference path (InputPath, OutputPath, ItemsPath); NULL path
+ * node means "$", a null path gives {}. Returns NULL with f->err set. */
+cJSON *asl_apply_path(asl_frame *f, const asl_node *path, const cJSON *doc)
+{
+    if (!path)
+        return cJSON_Duplicate(doc, 1);
+    if (path->kind == ASL_N_NULL)
+        return cJSON_CreateObject();
+    asl_ctx c;
+    asl_ctx_init(&c, f, doc);
+    cJSON *out = NULL;
+    int rc = asl_path_select(path, &c, &out);
+    if (rc == 0)
+        return out;
+    if (rc == 1) {
+        asl_buf b = {0};
+        missing_cause(&b, path, path->op == ASL_ROOT_CONTEXT ? asl_ctx_context(&c) : doc);
+        asl_fail_runtime(f, "Invalid path '%s' : %s", path->str, b.p);
+        asl_buf_free(&b);
+    } else {
+        asl_frame_fail_err(f, &c.err);
+    }
+    return NULL;
+}
+
+/* Evaluates a template (Parameters, ResultSelector, ItemSelector) against
+ * input; errors become the frame's, prefixed as AWS prefixes them. */
+cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input)
+{
+    asl_ctx c;
+    asl_ctx_init(&c, f, input);
+    cJSON *out = asl_eval(tmpl, &c);
+    if (!out) {
+        if (c.err.error && !strcmp(c.err.error, "States.Runtime")) {
+            asl_fail_runtime(f, "%s", c.err.cause ? c.err.cause : "");
+            asl_err_clear(&c.err);
+        } else {
+            asl_frame_fail_err(f, &c.err);
+        }
+    }
+    return out;
+}
+
+cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
+{
+    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    if (!in || !parameters)
+        return in;
+    cJSON *out = asl_apply_template(f, parameters, in);
+    cJSON_Delete(in);
+    return out;
+}
+
+int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c)
+{
+    cJSON *vals = asl_eval(assign, c);
+    if (!vals)
+        return -1;
+    if (!f->vars)
+        f->vars = cJSON_CreateObject();
+    /* Every expression reads the variables as they were before the state:
+     * evaluate all, then store. */
+    while (vals->child) {
+        cJSON *v = cJSON_DetachItemViaPointer(vals, vals->child);
+        cJSON_DeleteItemFromObjectCaseSensitive(f->vars, v->string);
+        cJSON_AddItemToObject(f->vars, v->string, v);
+    }
+    cJSON_Delete(vals);
+    return 0;
+}
+
+cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
+{
+    if (s->result_selector) {
+        cJSON *sel = asl_apply_template(f, s->result_selector, result);
+        cJSON_Delete(result);
+        if (!(result = sel))
+            return NULL;
+    }
+    if (s->assign) {
+        asl_ctx c;
+        asl_ctx_init(&c, f, result);
+        if (asl_assign(f, s->assign, &c) < 0) {
+            asl_frame_fail_err(f, &c.err);
+            cJSON_Delete(result);
+            return NULL;
+        }
+    }
+    cJSON *out;
+    if (s->result_path && s->result_path->kind == ASL_N_NULL) {
+        cJSON_Delete(result);
+        out = cJSON_Duplicate(f->data, 1);
+    } else if (!s->result_path) {
+        out = result;
+    } else {
+        out = cJSON_Duplicate(f->data, 1);
+        asl_err e = {0};
+        if (asl_path_assign(&out, s->result_path, result, &e) < 0) {
+            cJSON_Delete(out);
+            asl_frame_fail_err(f, &e);
+            return NULL;
+        }
+    }
+    if (!s->output_path)
+        return out;
+    cJSON *o = asl_apply_path(f, s->output_path, out);
+    cJSON_Delete(out);
+    return o;
+}

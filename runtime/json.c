@@ -1,0 +1,184 @@
+/*
+ * json.c: JSON text out (and in). cJSON's own printer writes numbers with
+ * "%1.15g", which loses precision (2^53 prints as 9.00719925474099e+15) and
+ * costs a sprintf/sscanf round trip per number. AWS prints integers exactly
+ * and other numbers in their shortest exact form, so this printer does too.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void grow(asl_buf *b, size_t n)
+{
+    if (b->len + n + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        fputs("aslc runtime: out of memory\n", stderr);
+        abort();
+    }
+    b->p = p;
+    b->cap = cap;
+}
+
+void asl_buf_put(asl_buf *b, const char *s, size_t n)
+{
+    grow(b, n);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void asl_buf_puts(asl_buf *b, const char *s)
+{
+    asl_buf_put(b, s, strlen(s));
+}
+
+void asl_buf_putc(asl_buf *b, char c)
+{
+    grow(b, 1);
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
+
+void asl_buf_printf(asl_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    grow(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void asl_buf_free(asl_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+/* Integers in the exactly representable range print as integers, without
+ * going through printf. */
+static bool write_integer(asl_buf *b, double d)
+{
+    if (!(d == floor(d)) || fabs(d) >= 9.2e18)
+        return false;
+    long long v = (long long)d;
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0 || (v == 0 && signbit(d)))
+        *--p = '-';
+    if (v == 0 && signbit(d)) { /* -0 prints as -0.0 in Java; as 0 in JSON */
+        p++;
+    }
+    asl_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+    return true;
+}
+
+void asl_json_write_number(asl_buf *b, double d)
+{
+    if (write_integer(b, d))
+        return;
+    if (!isfinite(d)) { /* not representable in JSON */
+        asl_buf_puts(b, "null");
+        return;
+    }
+    char tmp[32];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    asl_buf_puts(b, tmp);
+}
+
+void asl_json_write_string(asl_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    asl_buf_putc(b, '"');
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        asl_buf_put(b, run, (size_t)(s - run));
+        run = s + 1;
+        char esc[7] = {'\\', 0};
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+        }
+        asl_buf_puts(b, esc);
+    }
+    asl_buf_put(b, run, (size_t)(s - run));
+    asl_buf_putc(b, '"');
+}
+
+void asl_json_write(asl_buf *b, const cJSON *v)
+{
+    if (!v) {
+        asl_buf_puts(b, "null");
+        return;
+    }
+    switch (v->type & 0xff) {
+    case cJSON_False: asl_buf_puts(b, "false"); break;
+    case cJSON_True: asl_buf_puts(b, "true"); break;
+    case cJSON_NULL: asl_buf_puts(b, "null"); break;
+    case cJSON_Number: asl_json_write_number(b, v->valuedouble); break;
+    case cJSON_String: asl_json_write_string(b, v->valuestring ? v->valuestring : ""); break;
+    case cJSON_Raw: asl_buf_puts(b, v->valuestring ? v->valuestring : "null"); break;
+    case cJSON_Array:
+    case cJSON_Object: {
+        bool obj = cJSON_IsObject(v);
+        asl_buf_putc(b, obj ? '{' : '[');
+        for (const cJSON *c = v->child; c; c = c->next) {
+            if (c != v->child)
+                asl_buf_putc(b, ',');
+            if (obj) {
+                asl_json_write_string(b, c->string ? c->string : "");
+                asl_buf_putc(b, ':');
+            }
+            asl_json_write(b, c);
+        }
+        asl_buf_putc(b, obj ? '}' : ']');
+        break;
+    }
+    default: asl_buf_puts(b, "null");
+    }
+}
+
+char *asl_json_print(const cJSON *v)
+{
+    asl_buf b = {0};
+    asl_json_write(&b, v);
+    return b.p;
+}
+
+cJSON *asl_json_parse(const char *text)
+{
+    return cJSON_ParseWithOpts(text, NULL, 1);
+}

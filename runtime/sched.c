@@ -1,0 +1,238 @@
+/*
+ * sched.c: the scheduler. A run queue of ready frames, a heap of timers and
+ * the clock. Frames run until they suspend; when nothing is ready the clock
+ * moves to the next timer: by sleeping (real time) or by jumping there
+ * (virtual time), so hour-long Waits finish at once yet timestamps read as
+ * if the time had passed.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "exec.h"
+#include "history.h"
+
+struct asl_timer {
+    double at;
+    unsigned long seq;       /* ties run in the order they were set */
+    int idx;                 /* place in the heap */
+    asl_frame *frame;
+    void (*fn)(asl_frame *f);
+    asl_timer **owner;       /* cleared when the timer fires or is cancelled */
+};
+
+static struct {
+    bool virt;
+    double vnow;
+    asl_timer **heap;
+    int n, cap;
+    unsigned long seq;
+    asl_frame *head, *tail;
+    int pending;             /* tasks served outside the scheduler */
+} S;
+
+static double real_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double asl_now(void)
+{
+    return S.virt ? S.vnow : real_now();
+}
+
+bool asl_virtual_time(void)
+{
+    return S.virt;
+}
+
+void asl_set_virtual_time(bool on, double start)
+{
+    S.virt = on;
+    S.vnow = start > 0 ? start : floor(real_now() * 1000) / 1000;
+}
+
+void asl_sched_note_pending(int delta)
+{
+    S.pending += delta;
+}
+
+/* ------------------------------------------------------------- timers */
+
+static bool before(const asl_timer *a, const asl_timer *b)
+{
+    return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+}
+
+static void heap_set(int i, asl_timer *t)
+{
+    S.heap[i] = t;
+    t->idx = i;
+}
+
+static void sift_up(int i)
+{
+    asl_timer *t = S.heap[i];
+    while (i > 0 && before(t, S.heap[(i - 1) / 2])) {
+        heap_set(i, S.heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_set(i, t);
+}
+
+static void sift_down(int i)
+{
+    asl_timer *t = S.heap[i];
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= S.n)
+            break;
+        if (c + 1 < S.n && before(S.heap[c + 1], S.heap[c]))
+            c++;
+        if (!before(S.heap[c], t))
+            break;
+        heap_set(i, S.heap[c]);
+        i = c;
+    }
+    heap_set(i, t);
+}
+
+static void heap_remove(asl_timer *t)
+{
+    int i = t->idx;
+    asl_timer *last = S.heap[--S.n];
+    if (i < S.n) {
+        heap_set(i, last);
+        sift_down(i);
+        sift_up(last->idx);
+    }
+}
+
+asl_timer *asl_timer_add(double at, asl_frame *f, void (*fn)(asl_frame *f))
+{
+    if (S.n == S.cap) {
+        S.cap = S.cap ? 2 * S.cap : 64;
+        S.heap = realloc(S.heap, sizeof *S.heap * (size_t)S.cap);
+        if (!S.heap)
+            abort();
+    }
+    asl_timer *t = malloc(sizeof *t);
+    if (!t)
+        abort();
+    *t = (asl_timer){.at = at, .seq = S.seq++, .frame = f, .fn = fn};
+    heap_set(S.n++, t);
+    sift_up(t->idx);
+    return t;
+}
+
+void asl_timer_cancel(asl_timer **t)
+{
+    if (!*t)
+        return;
+    heap_remove(*t);
+    free(*t);
+    *t = NULL;
+}
+
+/* Fires the earliest timer; the frame's pointer to it is cleared first so
+ * the callback may set a new one. */
+static void fire_next(void)
+{
+    asl_timer *t = S.heap[0];
+    heap_remove(t);
+    asl_frame *f = t->frame;
+    void (*fn)(asl_frame *) = t->fn;
+    if (f->timer == t)
+        f->timer = NULL;
+    if (f->heartbeat == t)
+        f->heartbeat = NULL;
+    if (f->exec->timeout == t)
+        f->exec->timeout = NULL;
+    free(t);
+    fn(f);
+}
+
+/* ---------------------------------------------------------- run queue */
+
+void asl_wake(asl_frame *f, asl_step (*resume)(asl_frame *f))
+{
+    f->resume = resume;
+    f->wait = ASL_WAIT_NONE;
+    if (f->queued)
+        return;
+    f->queued = true;
+    f->next_ready = NULL;
+    if (S.tail)
+        S.tail->next_ready = f;
+    else
+        S.head = f;
+    S.tail = f;
+}
+
+static asl_frame *pop_ready(void)
+{
+    asl_frame *f = S.head;
+    if (f) {
+        S.head = f->next_ready;
+        if (!S.head)
+            S.tail = NULL;
+        f->queued = false;
+    }
+    return f;
+}
+
+/* Removes a frame from the run queue (it is being cancelled). */
+void asl_sched_forget(asl_frame *f)
+{
+    asl_frame **p = &S.head, *prev = NULL;
+    while (*p && *p != f) {
+        prev = *p;
+        p = &(*p)->next_ready;
+    }
+    if (*p) {
+        *p = f->next_ready;
+        if (S.tail == f)
+            S.tail = prev;
+    }
+    f->queued = false;
+}
+
+void asl_frame_step(asl_frame *f);
+
+void asl_sched_run(void)
+{
+    for (;;) {
+        asl_frame *f;
+        while ((f = pop_ready()))
+            asl_frame_step(f);
+        if (S.n == 0) {
+            if (S.pending > 0 && asl_poll_external(-1))
+                continue;
+            break;
+        }
+        double at = S.heap[0]->at;
+        if (S.virt) {
+            if (S.pending > 0 && asl_poll_external(0))
+                continue;
+            if (at > S.vnow)
+                S.vnow = at;
+        } else {
+            double wait = at - real_now();
+            if (wait > 0) {
+                if (S.pending > 0) {
+                    asl_poll_external((int)ceil(wait * 1000));
+                    continue;
+                }
+                struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
+                nanosleep(&ts, NULL);
+                continue;
+            }
+        }
+        fire_next();
+    }
+    free(S.heap);
+    S.heap = NULL;
+    S.cap = 0;
+}

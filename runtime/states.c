@@ -1,0 +1,204 @@
+/*
+ * states.c: the state types that finish in one step or wait for a timer:
+ * Pass, Succeed, Fail, Choice and Wait.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+
+asl_step asl_state_pass(asl_frame *f, const asl_state *s)
+{
+    cJSON *in = asl_effective_input(f, s, s->parameters);
+    if (!in)
+        return ASL_STEP_FAIL;
+    cJSON *result = in;
+    if (s->result) {
+        cJSON_Delete(in);
+        asl_ctx c;
+        asl_ctx_init(&c, f, f->data);
+        result = asl_eval(s->result, &c);
+        if (!result)
+            return asl_frame_fail_err(f, &c.err);
+    }
+    cJSON *out = asl_state_output(f, s, result);
+    return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
+}
+
+asl_step asl_state_succeed(asl_frame *f, const asl_state *s)
+{
+    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    if (!in)
+        return ASL_STEP_FAIL;
+    cJSON *out = s->output_path ? asl_apply_path(f, s->output_path, in) : in;
+    if (out != in)
+        cJSON_Delete(in);
+    return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
+}
+
+/* Error and Cause are literals or (ErrorPath, CausePath) paths that must
+ * name a string. */
+static int fail_field(asl_frame *f, const asl_node *n, const char *name, char **out)
+{
+    *out = NULL;
+    if (!n)
+        return 0;
+    if (n->kind == ASL_N_STRING) {
+        *out = strdup(n->str);
+        return 0;
+    }
+    asl_ctx c;
+    asl_ctx_init(&c, f, f->data);
+    cJSON *v = asl_eval(n, &c);
+    if (!v) {
+        asl_frame_fail_err(f, &c.err);
+        return -1;
+    }
+    if (!cJSON_IsString(v)) {
+        char *text = asl_json_print(v);
+        cJSON_Delete(v);
+        asl_fail_runtime(f, "The %sPath field '%s' must reference a string, but was: %s", name,
+                         n->str ? n->str : "", text);
+        free(text);
+        return -1;
+    }
+    *out = strdup(v->valuestring);
+    cJSON_Delete(v);
+    return 0;
+}
+
+asl_step asl_state_fail(asl_frame *f, const asl_state *s)
+{
+    char *error, *cause;
+    if (fail_field(f, s->error, "Error", &error) < 0)
+        return ASL_STEP_FAIL;
+    if (fail_field(f, s->cause, "Cause", &cause) < 0) {
+        free(error);
+        return ASL_STEP_FAIL;
+    }
+    asl_err_clear(&f->err);
+    f->err.error = error;
+    f->err.cause = cause;
+    f->fail_state = true;
+    return ASL_STEP_FAIL;
+}
+
+/* ------------------------------------------------------------ Choice */
+
+asl_step asl_state_choice(asl_frame *f, const asl_state *s)
+{
+    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    if (!in)
+        return ASL_STEP_FAIL;
+    asl_ctx c;
+    asl_ctx_init(&c, f, in);
+    int next = s->default_next;
+    const asl_node *assign = s->assign;
+    for (int i = 0; i < s->nrules; i++) {
+        int r = asl_rule_eval(s->rules[i], &c);
+        if (r < 0) {
+            cJSON_Delete(in);
+            if (c.err.error && !strcmp(c.err.error, "States.Runtime")) {
+                asl_fail_runtime(f, "%s", c.err.cause ? c.err.cause : "");
+                asl_err_clear(&c.err);
+                return ASL_STEP_FAIL;
+            }
+            return asl_frame_fail_err(f, &c.err);
+        }
+        if (r) {
+            next = s->choice_next[i];
+            assign = s->choice_assign ? s->choice_assign[i] : NULL;
+            break;
+        }
+    }
+    if (next < 0) {
+        cJSON_Delete(in);
+        return asl_frame_fail(f, "States.NoChoiceMatched", "No Matches!");
+    }
+    if (assign && asl_assign(f, assign, &c) < 0) {
+        cJSON_Delete(in);
+        return asl_frame_fail_err(f, &c.err);
+    }
+    cJSON *out = s->output_path ? asl_apply_path(f, s->output_path, in) : in;
+    if (out != in)
+        cJSON_Delete(in);
+    return out ? asl_goto(f, next, out) : ASL_STEP_FAIL;
+}
+
+/* -------------------------------------------------------------- Wait */
+
+#define MAX_WAIT_SECONDS (365.0 * 24 * 3600)
+
+static asl_step wait_done(asl_frame *f)
+{
+    const asl_state *s = &f->graph->states[f->state];
+    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    if (!in)
+        return ASL_STEP_FAIL;
+    cJSON *out = s->output_path ? asl_apply_path(f, s->output_path, in) : in;
+    if (out != in)
+        cJSON_Delete(in);
+    return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
+}
+
+static void wait_fire(asl_frame *f)
+{
+    asl_wake(f, wait_done);
+}
+
+/* The time the Wait ends, or a negative value with f->err set. */
+static double wait_until(asl_frame *f, const asl_state *s, const cJSON *in)
+{
+    double now = asl_now();
+    if (s->seconds && s->seconds->kind == ASL_N_NUMBER)
+        return now + s->seconds->num;
+    if (s->timestamp && s->timestamp->kind == ASL_N_STRING) {
+        double t;
+        if (!asl_timestamp_parse(s->timestamp->str, &t)) {
+            asl_fail_runtime(f, "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: %s",
+                             s->timestamp->str);
+            return -1;
+        }
+        return t;
+    }
+    const asl_node *p = s->seconds ? s->seconds : s->timestamp;
+    asl_ctx c;
+    asl_ctx_init(&c, f, in);
+    const cJSON *v = NULL;
+    int rc = asl_path_peek(p, &c, &v);
+    char *text = rc == 0 ? asl_json_print(v) : strdup("null");
+    double when = -1;
+    if (s->seconds) {
+        if (rc == 0 && cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && v->valuedouble >= 0)
+            when = now + v->valuedouble;
+        else
+            asl_fail_runtime(f, "The SecondsPath parameter cannot be parsed as a long value: %s == %s", p->str, text);
+    } else {
+        double t;
+        if (rc == 0 && cJSON_IsString(v) && asl_timestamp_parse(v->valuestring, &t))
+            when = t;
+        else
+            asl_fail_runtime(f, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s",
+                             p->str, rc == 0 && cJSON_IsString(v) ? v->valuestring : text);
+    }
+    free(text);
+    asl_err_clear(&c.err);
+    return when;
+}
+
+asl_step asl_state_wait(asl_frame *f, const asl_state *s)
+{
+    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    if (!in)
+        return ASL_STEP_FAIL;
+    double until = wait_until(f, s, in);
+    cJSON_Delete(in);
+    if (until < 0)
+        return ASL_STEP_FAIL;
+    if (until - asl_now() > MAX_WAIT_SECONDS)
+        return asl_fail_runtime(f, "Wait state delay is too long.");
+    f->timer = asl_timer_add(until, f, wait_fire);
+    f->wait = ASL_WAIT_TIMER;
+    return ASL_STEP_SUSPEND;
+}
