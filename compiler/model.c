@@ -637,9 +637,11 @@ static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
     const char *pp = diag_path_key(path, key);
     const cJSON *cfg = cJSON_IsObject(p) ? get(p, "ProcessorConfig") : NULL;
     const cJSON *mode = cfg ? get(cfg, "Mode") : NULL;
-    if (mode && (!cJSON_IsString(mode) || strcmp(mode->valuestring, "INLINE")))
+    /* A DISTRIBUTED Map without ItemReader/ResultWriter/ItemBatcher behaves
+     * like an inline one, with child workflows; aslc runs it inline. */
+    if (mode && (!cJSON_IsString(mode) || (strcmp(mode->valuestring, "INLINE") && strcmp(mode->valuestring, "DISTRIBUTED"))))
         diag_error(c->src, diag_path_key(diag_path_key(pp, "ProcessorConfig"), "Mode"),
-                   "only INLINE Map is supported, got %s", got(mode));
+                   "expected \"INLINE\" or \"DISTRIBUTED\", got %s", got(mode));
     const asl_graph **b = cc_alloc(sizeof *b);
     b[0] = graph(c, p, pp, cc_printf("%s__items", s->name));
     s->branches = b;

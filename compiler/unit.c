@@ -119,7 +119,8 @@ static void read_project(uctx *c, cc_opts *o)
 
 /* ------------------------------------------------------ task files */
 
-/* Finds ASL_HANDLER("resource", fn) in a handler file. */
+/* Finds ASL_HANDLER("resource", fn) in a handler file (a call may span
+ * lines). */
 static void scan_tasks(uctx *c, const char *file)
 {
     FILE *f = fopen(file, "r");
@@ -128,34 +129,43 @@ static void scan_tasks(uctx *c, const char *file)
         c->status = 66;
         return;
     }
-    char line[4096];
-    int lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = strstr(line, "ASL_HANDLER(\"");
-        if (!p || strstr(line, "#define"))
-            continue;
-        p += 13;
-        char *q = strchr(p, '"');
-        char *comma = q ? strchr(q, ',') : NULL;
-        if (!comma) {
-            fprintf(stderr, "%s:%d: error: expected ASL_HANDLER(\"resource\", function)\n", file, lineno);
+    asl_buf text = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        asl_buf_put(&text, chunk, n);
+    fclose(f);
+    for (const char *p = text.p; p && (p = strstr(p, "ASL_HANDLER(")); p++) {
+        const char *q = p + 12;
+        while (isspace((unsigned char)*q))
+            q++;
+        if (*q != '"')
+            continue; /* the macro's own definition, or a comment */
+        const char *res = ++q, *close = strchr(q, '"');
+        const char *fn = close ? close + 1 : NULL;
+        while (fn && isspace((unsigned char)*fn))
+            fn++;
+        if (!fn || *fn != ',') {
+            int line = 1;
+            for (const char *k = text.p; k < p; k++)
+                line += *k == '\n';
+            fprintf(stderr, "%s:%d: error: expected ASL_HANDLER(\"resource\", function)\n", file, line);
             c->status = 65;
             continue;
         }
-        char *fn = comma + 1;
+        fn++;
         while (isspace((unsigned char)*fn))
             fn++;
-        size_t n = 0;
-        while (isalnum((unsigned char)fn[n]) || fn[n] == '_')
-            n++;
+        size_t len = 0;
+        while (isalnum((unsigned char)fn[len]) || fn[len] == '_')
+            len++;
         cc_unit *u = c->u;
         u->bindings = realloc(u->bindings, sizeof *u->bindings * (size_t)(u->nbindings + 1));
         u->binding_fns = realloc(u->binding_fns, sizeof *u->binding_fns * (size_t)(u->nbindings + 1));
-        u->bindings[u->nbindings] = (asl_binding){cc_strndup(p, (size_t)(q - p)), NULL};
-        u->binding_fns[u->nbindings++] = cc_strndup(fn, n);
+        u->bindings[u->nbindings] = (asl_binding){cc_strndup(res, (size_t)(close - res)), NULL};
+        u->binding_fns[u->nbindings++] = cc_strndup(fn, len);
     }
-    fclose(f);
+    asl_buf_free(&text);
 }
 
 /* -------------------------------------------------- nested machines */
@@ -304,6 +314,17 @@ bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
     cc_machine *main = add_machine(&c, o.main_file, name_from_file(o.main_file), NULL);
     if (main && !model_machine(u, main))
         c.status = 65;
+    /* Every mapped machine is compiled in: a StateMachineArn.$ chosen at
+     * run time may name any of them. */
+    for (int i = 0; main && i < c.nmaps; i++) {
+        const char *key = c.maps[i].key;
+        if (model_find_machine(u, key))
+            continue;
+        cc_machine *mc = add_machine(&c, c.maps[i].file, name_from_arn(key),
+                                     strstr(key, ":stateMachine:") ? key : NULL);
+        if (mc && !model_machine(u, mc))
+            c.status = 65;
+    }
     for (int i = 0; i < o.ntasks; i++)
         scan_tasks(&c, o.tasks[i]);
     u->task_files = o.tasks;

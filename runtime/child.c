@@ -159,7 +159,13 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
         asl_buf_free(&b);
         return;
     }
-    cJSON *in = input && !cJSON_IsNull(input) ? cJSON_Duplicate(input, 1) : cJSON_CreateObject();
+    /* Input is JSON text when it is a string (as the API takes it), else
+     * the value itself. */
+    cJSON *in = NULL;
+    if (cJSON_IsString(input))
+        in = asl_json_parse(input->valuestring);
+    if (!in)
+        in = input && !cJSON_IsNull(input) ? cJSON_Duplicate(input, 1) : cJSON_CreateObject();
     const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID");
     asl_err e = {0};
     asl_exec *x = asl_exec_start(asl_program_current(), m, cJSON_IsString(name) ? name->valuestring : NULL, in,

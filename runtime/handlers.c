@@ -206,5 +206,17 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload)
         }
     }
     free(text);
+    if (fname[0]) {
+        /* What Lambda answers for a function that does not exist. */
+        char id[37];
+        asl_uuid(id);
+        asl_buf b = {0};
+        asl_buf_printf(&b, "Function not found: arn:aws:lambda:%s:%s:function:%s:$LATEST (Service: AWSLambda; "
+                           "Status Code: 404; Error Code: ResourceNotFoundException; Request ID: %s; Proxy: null)",
+                       asl_region(), asl_account(), fname, id);
+        asl_task_fail(t, "Lambda.ResourceNotFoundException", b.p);
+        asl_buf_free(&b);
+        return;
+    }
     asl_task_fail(t, "States.Runtime", "no handler serves this resource");
 }

@@ -42,7 +42,10 @@ static cJSON *build_context(asl_frame *f)
     cJSON *s = cJSON_AddObjectToObject(c, "State");
     add_time(s, "EnteredTime", f->entered);
     cJSON_AddStringToObject(s, "Name", f->graph->states[f->state].name);
-    cJSON_AddNumberToObject(s, "RetryCount", f->retry_count);
+    /* Only states that can retry have a RetryCount. */
+    int type = f->graph->states[f->state].type;
+    if (type == ASL_TASK || type == ASL_PARALLEL || type == ASL_MAP)
+        cJSON_AddNumberToObject(s, "RetryCount", f->retry_count);
     cJSON *m = cJSON_AddObjectToObject(c, "StateMachine");
     cJSON_AddStringToObject(m, "Id", x->machine_arn);
     cJSON_AddStringToObject(m, "Name", x->machine->name);

@@ -1,0 +1,221 @@
+/*
+ * run_case.c: runs one case folder through aslc and checks the result.
+ *
+ *     run_case aot|jit ASLC CASE_DIR WORK_DIR
+ *         CASE_DIR holds definition.asl.json, optionally input.json, args
+ *         (extra aslc arguments, one per line, e.g. "--tasks" "handlers.c")
+ *         and run-args (extra run options), and either expected.json (the
+ *         output) or expected-error.json ({"Error": ..., "Cause": ...}; Cause
+ *         is compared only when present). The execution runs with
+ *         --virtual-time --describe; output is compared structurally.
+ *     run_case errors ASLC CASE_DIR WORK_DIR
+ *         runs `aslc check definition.asl.json` and compares stderr with
+ *         expected.txt exactly, and the exit status with 65 (or the number in
+ *         the file exit-status).
+ * The case folder is the working directory, so relative paths in args work
+ * and diagnostics name files as the case does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)n + 1);
+    size_t got = fread(p, 1, (size_t)n, f);
+    p[got] = '\0';
+    fclose(f);
+    return p;
+}
+
+/* Appends the lines of a file (if it exists) to argv. */
+static int add_lines(const char *path, char **argv, int n)
+{
+    char *text = slurp(path);
+    if (!text)
+        return n;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        if (line[0] && line[0] != '#')
+            argv[n++] = strdup(line);
+    free(text);
+    return n;
+}
+
+/* Runs argv, capturing stdout and stderr into files in work; returns the
+ * exit status (or -1). */
+static int run(char **argv, const char *out, const char *err)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr))
+            _exit(127);
+        execv(argv[0], argv);
+        perror(argv[0]);
+        _exit(127);
+    }
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+        return -1;
+    if (WIFSIGNALED(st)) {
+        fprintf(stderr, "%s died of signal %d\n", argv[0], WTERMSIG(st));
+        return -1;
+    }
+    return WEXITSTATUS(st);
+}
+
+static void show(const char *label, const char *path)
+{
+    char *t = slurp(path);
+    if (t && *t)
+        fprintf(stderr, "%s:\n%s\n", label, t);
+    free(t);
+}
+
+static int check_errors(const char *aslc, const char *work)
+{
+    char *argv[64] = {(char *)aslc, "check", "definition.asl.json"};
+    int n = add_lines("args", argv, 3);
+    argv[n] = NULL;
+    char out[4096], err[4096];
+    snprintf(out, sizeof out, "%s/stdout", work);
+    snprintf(err, sizeof err, "%s/stderr", work);
+    int st = run(argv, out, err);
+    char *want = slurp("expected.txt"), *got = slurp(err), *ws = slurp("exit-status");
+    int want_st = ws ? atoi(ws) : 65;
+    int ok = want && got && !strcmp(want, got) && st == want_st;
+    if (!ok)
+        fprintf(stderr, "expected (exit %d):\n%s\nbut got (exit %d):\n%s\n", want_st, want ? want : "(no expected.txt)", st,
+                got ? got : "");
+    free(want);
+    free(got);
+    free(ws);
+    return ok ? 0 : 1;
+}
+
+static int compare(const cJSON *want, const cJSON *got, const char *what)
+{
+    if (cJSON_Compare(want, got, 1))
+        return 0;
+    char *w = cJSON_PrintUnformatted(want), *g = got ? cJSON_PrintUnformatted(got) : NULL;
+    fprintf(stderr, "%s: expected %s, but got %s\n", what, w, g ? g : "nothing");
+    free(w);
+    free(g);
+    return 1;
+}
+
+static int check_run(const char *mode, const char *aslc, const char *work)
+{
+    char prog[4096], out[4096], err[4096];
+    snprintf(prog, sizeof prog, "%s/prog", work);
+    snprintf(out, sizeof out, "%s/stdout", work);
+    snprintf(err, sizeof err, "%s/stderr", work);
+    char *argv[128];
+    int n = 0;
+    if (!strcmp(mode, "aot")) {
+        char *build[64] = {(char *)aslc, "definition.asl.json", "-o", prog};
+        int k = add_lines("args", build, 4);
+        build[k] = NULL;
+        if (run(build, out, err) != 0) {
+            show("aslc failed", err);
+            return 1;
+        }
+        argv[n++] = prog;
+    } else {
+        argv[n++] = (char *)aslc;
+        argv[n++] = "run";
+        argv[n++] = "definition.asl.json";
+        n = add_lines("args", argv, n);
+    }
+    if (!access("input.json", R_OK)) {
+        argv[n++] = "--input-file";
+        argv[n++] = "input.json";
+    }
+    argv[n++] = "--virtual-time";
+    argv[n++] = "--describe";
+    n = add_lines("run-args", argv, n);
+    argv[n] = NULL;
+    int st = run(argv, out, err);
+    char *text = slurp(out);
+    cJSON *d = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!d) {
+        fprintf(stderr, "no DescribeExecution JSON on stdout (exit %d)\n", st);
+        show("stderr", err);
+        return 1;
+    }
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(d, "status");
+    int fails = 0;
+    char *exp = slurp("expected.json"), *experr = slurp("expected-error.json");
+    if (exp) {
+        cJSON *want = cJSON_Parse(exp);
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(d, "output");
+        cJSON *got = cJSON_IsString(o) ? cJSON_Parse(o->valuestring) : NULL;
+        if (!cJSON_IsString(status) || strcmp(status->valuestring, "SUCCEEDED")) {
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(d, "error"), *c = cJSON_GetObjectItemCaseSensitive(d, "cause");
+            fprintf(stderr, "expected SUCCEEDED, but the execution ended %s: %s: %s\n",
+                    cJSON_IsString(status) ? status->valuestring : "?", cJSON_IsString(e) ? e->valuestring : "",
+                    cJSON_IsString(c) ? c->valuestring : "");
+            fails++;
+        } else {
+            fails += compare(want, got, "output");
+        }
+        cJSON_Delete(want);
+        cJSON_Delete(got);
+    } else if (experr) {
+        cJSON *want = cJSON_Parse(experr);
+        cJSON *got = cJSON_CreateObject();
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(d, "error"), *c = cJSON_GetObjectItemCaseSensitive(d, "cause");
+        if (e)
+            cJSON_AddItemToObject(got, "Error", cJSON_Duplicate(e, 1));
+        if (c && cJSON_GetObjectItemCaseSensitive(want, "Cause"))
+            cJSON_AddItemToObject(got, "Cause", cJSON_Duplicate(c, 1));
+        fails += compare(want, got, "error");
+        if (st != 1)
+            fprintf(stderr, "a failed execution must exit 1, got %d\n", st), fails++;
+        cJSON_Delete(want);
+        cJSON_Delete(got);
+    } else {
+        fprintf(stderr, "the case has neither expected.json nor expected-error.json\n");
+        fails++;
+    }
+    free(exp);
+    free(experr);
+    cJSON_Delete(d);
+    if (fails)
+        show("stderr", err);
+    return fails ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fputs("usage: run_case aot|jit|errors ASLC CASE_DIR WORK_DIR\n", stderr);
+        return 64;
+    }
+    char aslc[4096];
+    if (!realpath(argv[2], aslc)) {
+        perror(argv[2]);
+        return 66;
+    }
+    char work[4096];
+    if (!realpath(argv[4], work) && errno != ENOENT)
+        return 66;
+    if (chdir(argv[3]) < 0) {
+        perror(argv[3]);
+        return 66;
+    }
+    if (!strcmp(argv[1], "errors"))
+        return check_errors(aslc, work);
+    return check_run(argv[1], aslc, work);
+}
