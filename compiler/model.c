@@ -374,6 +374,7 @@ static void retriers(mctx *c, const cJSON *o, const char *path, asl_state *s)
 }
 
 static int state_index(const asl_graph *g, const char *name);
+static void unknown_state(mctx *c, const char *path, const char *name, const asl_graph *g);
 static const asl_node *assign_field(mctx *c, const cJSON *o, const char *path);
 
 static void catchers(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_graph *g,
@@ -405,7 +406,7 @@ static void catchers(mctx *c, const cJSON *o, const char *path, asl_state *s, as
         if (next) {
             k[i].next = state_index(g, next);
             if (k[i].next < 0 && !get(states, next))
-                diag_error(c->src, diag_path_key(ep, "Next"), "state %s does not exist", diag_quote(next));
+                unknown_state(c, diag_path_key(ep, "Next"), next, g);
         }
     }
     s->catches = k;
@@ -424,6 +425,45 @@ static const asl_node *assign_field(mctx *c, const cJSON *o, const char *path)
         return NULL;
     }
     return template_value(c, v, diag_path_key(path, "Assign"));
+}
+
+/* Edit distance, for "did you mean" notes; small strings only. */
+static int distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 80 || m > 80)
+        return 99;
+    int d[81][81];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+static void unknown_state(mctx *c, const char *path, const char *name, const asl_graph *g)
+{
+    diag_error(c->src, path, "state %s does not exist", diag_quote(name));
+    const char *best = NULL;
+    int bd = 3;
+    for (int i = 0; i < g->nstates; i++) {
+        int d = distance(name, g->states[i].name);
+        if (d < bd) {
+            bd = d;
+            best = g->states[i].name;
+        }
+    }
+    if (best)
+        diag_note(c->src, path, "did you mean %s?", diag_quote(best));
 }
 
 static int state_index(const asl_graph *g, const char *name)
@@ -520,18 +560,18 @@ static void resolve_targets(mctx *c, const cJSON *o, const char *path, asl_graph
     const char *next = string_field(c, o, path, "Next", false);
     s->next = -1;
     if (next && (s->next = state_index(g, next)) < 0)
-        diag_error(c->src, diag_path_key(path, "Next"), "state %s does not exist", diag_quote(next));
+        unknown_state(c, diag_path_key(path, "Next"), next, g);
     const char *def = string_field(c, o, path, "Default", false);
     s->default_next = -1;
     if (def && (s->default_next = state_index(g, def)) < 0)
-        diag_error(c->src, diag_path_key(path, "Default"), "state %s does not exist", diag_quote(def));
+        unknown_state(c, diag_path_key(path, "Default"), def, g);
     const cJSON *ch = get(o, "Choices");
     int i = 0;
     for (const cJSON *r = cJSON_IsArray(ch) ? ch->child : NULL; r && i < s->nrules; r = r->next, i++) {
         const char *rp = diag_path_index(diag_path_key(path, "Choices"), i);
         const char *n = cJSON_IsObject(r) ? string_field(c, r, rp, "Next", false) : NULL;
         if (n && (((int *)s->choice_next)[i] = state_index(g, n)) < 0)
-            diag_error(c->src, diag_path_key(rp, "Next"), "state %s does not exist", diag_quote(n));
+            unknown_state(c, diag_path_key(rp, "Next"), n, g);
     }
     for (i = 0; i < s->ncatch; i++)
         if (s->catches[i].next < 0) {
@@ -785,6 +825,7 @@ static void check_flow(mctx *c, const asl_graph *g, const char *path)
 static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *name)
 {
     asl_graph *g = cc_alloc(sizeof *g);
+    int errors_before = diag_error_count();
     g->name = name;
     g->start = -1;
     if (!cJSON_IsObject(o)) {
@@ -830,8 +871,9 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
         resolve_targets(c, st, p, g, &s[i]);
     }
     if (start && (g->start = state_index(g, start)) < 0)
-        diag_error(c->src, diag_path_key(path, "StartAt"), "state %s does not exist", diag_quote(start));
-    if (g->start >= 0)
+        unknown_state(c, diag_path_key(path, "StartAt"), start, g);
+    /* The flow check would only repeat what broken names already say. */
+    if (g->start >= 0 && diag_error_count() == errors_before)
         check_flow(c, g, path);
     return g;
 }
