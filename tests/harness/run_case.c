@@ -39,6 +39,16 @@ static char *slurp(const char *path)
     return p;
 }
 
+/* Strings add_lines hands out, freed at exit. */
+static char *owned[256];
+static int nowned;
+
+static void free_owned(void)
+{
+    while (nowned)
+        free(owned[--nowned]);
+}
+
 /* Appends the lines of a file (if it exists) to argv. */
 static int add_lines(const char *path, char **argv, int n)
 {
@@ -47,7 +57,7 @@ static int add_lines(const char *path, char **argv, int n)
         return n;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
         if (line[0] && line[0] != '#')
-            argv[n++] = strdup(line);
+            argv[n++] = owned[nowned < 256 ? nowned++ : 255] = strdup(line);
     free(text);
     return n;
 }
@@ -211,6 +221,7 @@ int main(int argc, char **argv)
     char work[4096];
     if (!realpath(argv[4], work) && errno != ENOENT)
         return 66;
+    atexit(free_owned);
     if (chdir(argv[3]) < 0) {
         perror(argv[3]);
         return 66;
