@@ -11,6 +11,8 @@
 #include "history.h"
 #include "ids.h"
 
+void (*asl_exec_done_hook)(asl_exec *x);
+
 static struct {
     const asl_program *program;
     asl_exec *all, **tail;
@@ -351,6 +353,8 @@ static void exec_finish(asl_exec *x, asl_status st)
     }
     if (x->waiter)
         asl_child_finished(x);
+    if (asl_exec_done_hook)
+        asl_exec_done_hook(x);
 }
 
 static char *machine_arn(const asl_machine *m)
@@ -419,6 +423,38 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
         x->timeout = asl_timer_add(x->start + m->timeout->num, x->root, exec_timeout);
     asl_wake(x->root, NULL);
     return x;
+}
+
+static void exec_free(asl_exec *x)
+{
+    if (x->root)
+        frame_free(x->root);
+    asl_timer_cancel(&x->timeout);
+    free(x->name);
+    free(x->arn);
+    free(x->machine_arn);
+    free(x->parent_arn);
+    cJSON_Delete(x->input);
+    cJSON_Delete(x->output);
+    asl_err_clear(&x->err);
+    asl_history_free(x->history);
+    free(x);
+}
+
+void asl_exec_reap(void)
+{
+    asl_exec **p = &E.all;
+    E.tail = &E.all;
+    while (*p) {
+        asl_exec *x = *p;
+        if (x->status != ASL_RUNNING && !x->waiter) {
+            *p = x->next;
+            exec_free(x);
+        } else {
+            p = &x->next;
+            E.tail = p;
+        }
+    }
 }
 
 void asl_exec_free_all(void)

@@ -132,6 +132,10 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
                          cJSON *input, const char *parent_arn, asl_err *e);
 asl_exec *asl_exec_list(void);
 void asl_exec_free_all(void);
+/* Frees every execution that has ended (bench mode keeps memory flat). */
+void asl_exec_reap(void);
+/* Called when any execution ends (bench mode counts them). */
+extern void (*asl_exec_done_hook)(asl_exec *x);
 const asl_program *asl_program_current(void);
 const char *asl_status_name(asl_status s);
 
@@ -164,6 +168,8 @@ void asl_set_account(const char *region, const char *account);
 void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char *cause);
 asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource);
 void asl_task_free_all(void);
+/* Frees the tasks that are done (their handlers may no longer use them). */
+void asl_task_reap(void);
 char *asl_token_new(void);
 asl_task *asl_token_find(const char *token);
 

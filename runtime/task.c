@@ -41,6 +41,22 @@ void asl_task_free_all(void)
     asl_token_reset();
 }
 
+void asl_task_reap(void)
+{
+    asl_task **p = &tasks;
+    while (*p) {
+        asl_task *t = *p;
+        if (t->done && !t->frame) {
+            *p = t->next;
+            free(t->token);
+            free(t->resource);
+            free(t);
+        } else {
+            p = &t->next;
+        }
+    }
+}
+
 const char *asl_task_token(const asl_task *t)
 {
     return t->token;
