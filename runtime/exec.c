@@ -462,18 +462,7 @@ void asl_exec_free_all(void)
     while (E.all) {
         asl_exec *x = E.all;
         E.all = x->next;
-        if (x->root)
-            frame_free(x->root);
-        asl_timer_cancel(&x->timeout);
-        free(x->name);
-        free(x->arn);
-        free(x->machine_arn);
-        free(x->parent_arn);
-        cJSON_Delete(x->input);
-        cJSON_Delete(x->output);
-        asl_err_clear(&x->err);
-        asl_history_free(x->history);
-        free(x);
+        exec_free(x);
     }
     E.tail = &E.all;
     E.running = 0;
