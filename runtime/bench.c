@@ -1,13 +1,162 @@
 /*
- * bench.c: --bench N. Placeholder until the benchmark mode lands.
+ * bench.c: --bench N [--concurrency C]. Runs N executions of the main
+ * machine, C in flight at once, all in this one scheduler, and reports
+ * throughput (executions and state transitions per second, child
+ * executions' transitions included), latency percentiles and peak RSS.
+ * Ended executions are freed as it goes, so memory stays flat.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "handlers.h"
+#include "history.h"
+
+static struct {
+    const asl_program *p;
+    const cJSON *input;
+    long n, started, done, failed;
+    unsigned long transitions;
+    double *latency;            /* seconds, by execution */
+    double t0, last_progress;
+    bool progress;
+    char marker;                /* &marker marks executions we started */
+} B;
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct started {
+    double at;
+} started;
+
+static void start_one(void)
+{
+    asl_err e = {0};
+    asl_exec *x = asl_exec_start(B.p, &B.p->machines[0], NULL, cJSON_Duplicate(B.input, 1), NULL, &e);
+    if (!x) {
+        asl_err_clear(&e);
+        B.failed++;
+        B.done++;
+        return;
+    }
+    started *s = malloc(sizeof *s);
+    if (!s)
+        abort();
+    s->at = mono();
+    x->user = s;
+    B.started++;
+}
+
+static void show_progress(void)
+{
+    double now = mono();
+    if (now - B.last_progress < 0.2)
+        return;
+    B.last_progress = now;
+    int width = 40, filled = (int)(width * B.done / B.n);
+    fprintf(stderr, "\r[%.*s%*s] %ld/%ld", filled, "########################################", width - filled, "",
+            B.done, B.n);
+}
+
+static void on_done(asl_exec *x)
+{
+    B.transitions += x->transitions;
+    started *s = x->user;
+    if (!s)
+        return; /* a child execution */
+    x->user = NULL;
+    B.latency[B.done++] = mono() - s->at;
+    free(s);
+    if (x->status != ASL_SUCCEEDED)
+        B.failed++;
+    if (B.done % 1024 == 0) {
+        asl_exec_reap();
+        asl_task_reap();
+    }
+    if (B.progress)
+        show_progress();
+    if (B.started < B.n)
+        start_one();
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(double q)
+{
+    if (!B.done)
+        return 0;
+    size_t i = (size_t)ceil(q * (double)B.done) - 1;
+    return B.latency[i < (size_t)B.done ? i : (size_t)B.done - 1] * 1e6;
+}
+
+static long peak_rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static void report(const asl_cli *o, double secs)
+{
+    qsort(B.latency, (size_t)B.done, sizeof *B.latency, cmp_double);
+    double eps = secs > 0 ? (double)B.done / secs : 0, tps = secs > 0 ? (double)B.transitions / secs : 0;
+    printf("executions     %ld (%ld failed), %ld at once\n", B.done, B.failed, o->concurrency);
+    printf("time           %.3f s (%s clock)\n", secs, o->virtual_time ? "virtual" : "real");
+    printf("throughput     %.0f executions/s, %.0f transitions/s (%lu transitions)\n", eps, tps, B.transitions);
+    printf("latency        p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us\n", pct(0.5), pct(0.9), pct(0.99),
+           pct(1.0));
+    printf("peak RSS       %ld KiB\n", peak_rss_kb());
+    if (o->json)
+        printf("{\"executions\":%ld,\"failed\":%ld,\"concurrency\":%ld,\"seconds\":%.6f,\"executions_per_s\":%.1f,"
+               "\"transitions\":%lu,\"transitions_per_s\":%.1f,\"p50_us\":%.2f,\"p90_us\":%.2f,\"p99_us\":%.2f,"
+               "\"max_us\":%.2f,\"peak_rss_kb\":%ld}\n",
+               B.done, B.failed, o->concurrency, secs, eps, B.transitions, tps, pct(0.5), pct(0.9), pct(0.99),
+               pct(1.0), peak_rss_kb());
+}
 
 int asl_bench(const asl_program *p, const asl_cli *o)
 {
-    (void)p;
-    fprintf(stderr, "%s: --bench is not implemented yet\n", o->prog);
-    return 64;
+    int status = 0;
+    cJSON *input = asl_cli_input(o, &status);
+    if (!input)
+        return status;
+    memset(&B, 0, sizeof B);
+    B.p = p;
+    B.input = input;
+    B.n = o->bench;
+    B.latency = calloc((size_t)B.n, sizeof *B.latency);
+    B.progress = isatty(2);
+    asl_set_virtual_time(o->virtual_time, 0);
+    asl_history_enable(false);
+    asl_exec_done_hook = on_done;
+    B.t0 = B.last_progress = mono();
+    long first = o->concurrency < B.n ? o->concurrency : B.n;
+    for (long i = 0; i < first; i++)
+        start_one();
+    asl_sched_run();
+    double secs = mono() - B.t0;
+    if (B.progress)
+        fputc('\n', stderr);
+    asl_exec_done_hook = NULL;
+    report(o, secs);
+    asl_exec_free_all();
+    asl_task_free_all();
+    asl_handlers_free();
+    free(B.latency);
+    cJSON_Delete(input);
+    return B.failed ? 1 : 0;
 }

@@ -121,7 +121,7 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
 }
 
 /* The execution input from --input / --input-file (default {}). */
-static cJSON *load_input(const asl_cli *o, int *status)
+cJSON *asl_cli_input(const asl_cli *o, int *status)
 {
     const char *text = o->input_text ? o->input_text : "{}";
     char *owned = NULL;
@@ -237,7 +237,7 @@ static void cleanup(void)
 int asl_run_once(const asl_program *p, const asl_cli *o)
 {
     int status = 0;
-    cJSON *input = load_input(o, &status);
+    cJSON *input = asl_cli_input(o, &status);
     if (!input) {
         cleanup();
         return status;

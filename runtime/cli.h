@@ -24,5 +24,8 @@ int asl_run_once(const asl_program *p, const asl_cli *o);
 /* --bench: runs o->bench executions; returns the exit status. */
 int asl_bench(const asl_program *p, const asl_cli *o);
 cJSON *asl_describe(const asl_exec *x);
+/* The execution input from --input / --input-file (default {}); NULL with
+ * *status set (65, 66) after printing the problem. */
+cJSON *asl_cli_input(const asl_cli *o, int *status);
 
 #endif

@@ -383,7 +383,8 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
         name = uuid;
     }
     char *marn = machine_arn(m);
-    if (name_taken(marn, name)) {
+    /* Generated names are UUIDs: only a chosen name can clash. */
+    if (name != uuid && name_taken(marn, name)) {
         asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException",
                     "Execution Already Exists: '%s'", name);
         free(marn);

@@ -36,6 +36,7 @@ struct asl_exec {
     unsigned long transitions;
     int events;                 /* events so far (counted even when not recorded) */
     struct asl_timer *timeout;
+    void *user;                 /* whoever started it may mark it */
     asl_exec *next;             /* in the list of all executions */
 };
 
