@@ -79,7 +79,7 @@ typedef struct parser {
 
 static asl_node *parse_call(parser *ps);
 
-/* Records the first error, pointing at column (1-based) of at. */
+/* Records the first error, with the position of at. */
 static asl_node *fail(parser *ps, const char *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -92,7 +92,12 @@ static asl_node *fail(parser *ps, const char *at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    ps->msg = cc_printf("%s (column %d)", what, (int)(at - ps->text) + 1);
+    /* The position is within the expression, not the file; at its
+     * start it says nothing the message does not. */
+    if (at == ps->text)
+        ps->msg = cc_strdup(what);
+    else
+        ps->msg = cc_printf("%s (at character %d of the expression)", what, (int)(at - ps->text) + 1);
     return NULL;
 }
 

@@ -822,6 +822,16 @@ static void check_flow(mctx *c, const asl_graph *g, const char *path)
     }
 }
 
+/* Characters (code points) in UTF-8 text: the state name limit counts
+ * characters, not bytes. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *name)
 {
     asl_graph *g = cc_alloc(sizeof *g);
@@ -854,8 +864,10 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
     for (const cJSON *st = states->child; st; st = st->next, i++) {
         s[i].name = cc_strdup(st->string);
         s[i].next = s[i].default_next = -1;
-        if (strlen(st->string) > 80 || !st->string[0])
-            diag_error(c->src, diag_path_key(sp, st->string), "a state name must have 1 to 80 characters");
+        size_t len = utf8_chars(st->string);
+        if (len > 80 || len == 0)
+            diag_error(c->src, diag_path_key(sp, st->string), "a state name must have 1 to 80 characters, got %zu",
+                       len);
     }
     i = 0;
     for (const cJSON *st = states->child; st; st = st->next, i++) {

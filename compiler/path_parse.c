@@ -21,6 +21,8 @@
  *    quote, so "$.detail-type" and "$.a:b" are names (AWS examples use
  *    "$.detail-type"); inside a filter it also stops at an operator;
  *  - "$.abc.['def ghi']" (a dot before a bracket) is the form AWS documents;
+ *  - a bracketed name keeps its backslashes (AWS runs a Jayway that does
+ *    not unescape names); filter string literals are unescaped;
  *  - a filter is written [?( ... )], and a bare path in it tests existence;
  *  - a name followed by '(' is a function call (length() ...), which AWS
  *    does not support, so it is rejected by name;
@@ -247,8 +249,11 @@ static char *read_escape(parser *ps, char *out)
     return NULL;
 }
 
-/* A quoted string at ps->p ('...' or "..."), unescaped. */
-static char *parse_string(parser *ps)
+/* A quoted string at ps->p ('...' or "..."). A filter's string literal is
+ * unescaped; a bracketed name is kept as written, backslashes included:
+ * a backslash only keeps the next character from closing the name. That
+ * is what AWS does: $['x\"y'] finds the key x\"y (backslash included). */
+static char *parse_string(parser *ps, bool raw)
 {
     const char *start = ps->p;
     char quote = *ps->p++;
@@ -256,14 +261,17 @@ static char *parse_string(parser *ps)
     char *buf = cc_alloc(strlen(ps->p) + 1), *out = buf;
     for (;;) {
         char c = *ps->p;
-        if (!c) {
+        if (!c || (raw && c == '\\' && !ps->p[1])) {
             fail_at(ps, start, "unterminated string");
             return NULL;
         }
         ps->p++;
         if (c == quote)
             break;
-        if (c == '\\') {
+        if (c == '\\' && raw) {
+            *out++ = c;
+            *out++ = *ps->p++;
+        } else if (c == '\\') {
             if (!(out = read_escape(ps, out)))
                 return NULL;
         } else {
@@ -373,7 +381,7 @@ static asl_node *parse_names(parser *ps)
         skip_blanks(ps);
         if (*ps->p != '\'' && *ps->p != '"')
             return unexpected(ps, ps->p);
-        char *name = parse_string(ps);
+        char *name = parse_string(ps, true);
         if (!name)
             return NULL;
         node_push(u, new_name_step(name));
@@ -583,7 +591,7 @@ static asl_node *parse_value(parser *ps)
     asl_node *n = node_new(ASL_N_STRING);
     n->flags = ASL_F_CONST;
     if (c == '\'' || c == '"') {
-        n->str = parse_string(ps);
+        n->str = parse_string(ps, false);
         return n->str ? n : NULL;
     }
     static const struct { const char *word; asl_node_kind kind; } words[] = {

@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "cli.h"
+#include "pool.h"
 
 static const char usage[] =
     "usage: %s [RUN OPTIONS]\n"
@@ -261,6 +262,7 @@ int asl_run_once(const asl_program *p, const asl_cli *o)
 int asl_main(const asl_program *p, int argc, char **argv)
 {
     asl_cli o = {.prog = argc > 0 ? argv[0] : "asl", .concurrency = 1};
+    asl_pool_install();
     for (int i = 0; i < p->nprocesses; i++) {
         const char *eq = strchr(p->processes[i], '=');
         char *name = strndup(p->processes[i], (size_t)(eq - p->processes[i]));

@@ -22,8 +22,15 @@
  *    != is true for it. <, <=, >, >= compare two numbers or two strings
  *    (by UTF-16 code units, as Java does), and are false otherwise.
  *  - ..x visits each object and array, the document first, then its
- *    members in order. Under .., Jayway applies an index or slice that is
- *    not the last step to every element of an array (a quirk we keep).
+ *    members in order. When ..[i] or ..[a:b] is followed by more steps,
+ *    Jayway skips the index and applies those steps to every element of
+ *    each array (a quirk we keep).
+ *
+ * ResultPath (asl_path_assign) takes a reference path from $: names create
+ * the objects they miss, an index must name an existing element (as Step
+ * Functions Local does), and anything else (a name on a non-object, an
+ * index out of range) fails with States.ResultPathMatchFailure, leaving the
+ * document untouched.
  *
  * Definite paths are walked without allocating (asl_path_peek); select
  * duplicates only what it returns.

@@ -4,7 +4,6 @@
  * main machine passed down; here it does the same through aslc's runtime.
  */
 #include <cjson/cJSON.h>
-#include <stdlib.h>
 
 #include "asl.h"
 
@@ -24,7 +23,7 @@ ASL_HANDLER("arn:aws:lambda:me-south-1:112233445566:function:WorkflowWithinAWork
     cJSON_AddStringToObject(output, "Message", cJSON_IsString(message) ? message->valuestring : "");
     char *text = cJSON_PrintUnformatted(output);
     const char *error = asl_send_task_success(token->valuestring, text);
-    free(text);
+    cJSON_free(text);
     cJSON_Delete(output);
     cJSON_Delete(event);
     if (error)

@@ -97,9 +97,10 @@ static int check_errors(const char *aslc, const char *work)
     char *argv[64] = {(char *)aslc, "check", "definition.asl.json"};
     int n = add_lines("args", argv, 3);
     argv[n] = NULL;
-    char out[4096], err[4096];
-    snprintf(out, sizeof out, "%s/stdout", work);
-    snprintf(err, sizeof err, "%s/stderr", work);
+    char out[8192], err[8192];
+    if (snprintf(out, sizeof out, "%s/stdout", work) >= (int)sizeof out ||
+        snprintf(err, sizeof err, "%s/stderr", work) >= (int)sizeof err)
+        return 1;
     int st = run(argv, out, err);
     char *want = slurp("expected.txt"), *got = slurp(err), *ws = slurp("exit-status");
     int want_st = ws ? atoi(ws) : 65;
@@ -126,10 +127,11 @@ static int compare(const cJSON *want, const cJSON *got, const char *what)
 
 static int check_run(const char *mode, const char *aslc, const char *work)
 {
-    char prog[4096], out[4096], err[4096];
-    snprintf(prog, sizeof prog, "%s/prog", work);
-    snprintf(out, sizeof out, "%s/stdout", work);
-    snprintf(err, sizeof err, "%s/stderr", work);
+    char prog[8192], out[8192], err[8192];
+    if (snprintf(prog, sizeof prog, "%s/prog", work) >= (int)sizeof prog ||
+        snprintf(out, sizeof out, "%s/stdout", work) >= (int)sizeof out ||
+        snprintf(err, sizeof err, "%s/stderr", work) >= (int)sizeof err)
+        return 1;
     char *argv[128];
     int n = 0;
     if (!strcmp(mode, "aot")) {

@@ -1,0 +1,119 @@
+# lambda_python.py: runs a Python Lambda handler the way AWS's Python runtime
+# does, as a process task handler (--lambda NAME=python:FILE.py[:FUNCTION]).
+#
+#     python3 lambda_python.py FILE.py [FUNCTION]
+#
+# The event arrives as JSON on stdin. FUNCTION (default handler) of module
+# FILE.py is called as handler(event, context). Its result goes to stdout as
+# JSON with exit status 0; an exception goes to stdout as AWS's error payload
+# {"errorMessage", "errorType", "requestId", "stackTrace"} with exit status 1.
+# What the handler prints goes to stderr, as it would go to CloudWatch Logs.
+# aslc embeds this file (runners.inc, made by embed.py): edit it, then rerun
+# embed.py.
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+import uuid
+
+
+class LambdaContext:
+    """The context object of AWS's Python runtime."""
+
+    def __init__(self, request_id):
+        env = os.environ
+        self.aws_request_id = request_id
+        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.invoked_function_arn = env.get("ASLC_FUNCTION_ARN", "")
+        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity = None
+        self.client_context = None
+        self.tenant_id = None
+        self._deadline_ms = int(env.get("ASLC_DEADLINE_MS") or time.time() * 1000 + 900000)
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+class Fault(Exception):
+    """A runtime error (Runtime.*) rather than one the handler raised."""
+
+    def __init__(self, error_type, message, trace=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.trace = trace or []
+
+
+def user_trace(tb):
+    # Drop this runner's own frames: AWS shows the handler's frames only.
+    frames = traceback.extract_tb(tb)
+    while frames and (frames[0].filename == "<string>" or frames[0].filename.startswith("<frozen")
+                      or frames[0].filename == globals().get("__file__")):
+        frames = frames[1:]
+    return traceback.format_list(frames)
+
+
+def load(path, name):
+    module = os.path.splitext(os.path.basename(path))[0]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        spec = importlib.util.spec_from_file_location(module, path)
+        if spec is None or not os.path.isfile(path):
+            raise ImportError(f"No module named '{module}'")
+        m = importlib.util.module_from_spec(spec)
+        sys.modules[module] = m
+        spec.loader.exec_module(m)
+    except SyntaxError as e:
+        trace = [f'  File "{e.filename}" Line {e.lineno}\n    {e.text}\n']
+        raise Fault("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module}': {e}", trace)
+    except ImportError as e:
+        raise Fault("Runtime.ImportModuleError", f"Unable to import module '{module}': {e}")
+    fn = getattr(m, name, None)
+    if fn is None:
+        raise Fault("Runtime.HandlerNotFound", f"Handler '{name}' missing on module '{module}'")
+    return fn
+
+
+def error_payload(e, request_id):
+    if isinstance(e, Fault):
+        return {"errorMessage": str(e), "errorType": e.error_type, "requestId": request_id,
+                "stackTrace": e.trace}
+    return {"errorMessage": str(e), "errorType": type(e).__name__, "requestId": request_id,
+            "stackTrace": user_trace(e.__traceback__)}
+
+
+def main():
+    path = sys.argv[1]
+    name = sys.argv[2] if len(sys.argv) > 2 else "handler"
+    request_id = os.environ.get("ASLC_REQUEST_ID") or str(uuid.uuid4())
+    # Keep stdout for the result; everything else written to fd 1 goes to stderr.
+    result_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    sys.stdout.reconfigure(line_buffering=True)
+    try:
+        raw = sys.stdin.buffer.read().decode("utf-8")
+        event = json.loads(raw) if raw.strip() else None
+        handler = load(path, name)
+        result = handler(event, LambdaContext(request_id))
+        try:
+            text = json.dumps(result)
+        except (TypeError, ValueError) as e:
+            raise Fault("Runtime.MarshalError", f"Unable to marshal response: {e}")
+        status = 0
+    except Exception as e:
+        text = json.dumps(error_payload(e, request_id))
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    result_out.write(text)
+    result_out.flush()
+    sys.exit(status)
+
+
+main()
