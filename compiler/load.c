@@ -538,12 +538,6 @@ static int by_path(const void *a, const void *b)
     return (x->off > y->off) - (x->off < y->off);
 }
 
-static int by_offset(const void *a, const void *b)
-{
-    const struct cc_pos *x = a, *y = b;
-    return (x->off > y->off) - (x->off < y->off);
-}
-
 /* Reports with an explicit line:col: a one-entry table under path, which
  * diag then finds. path "" prints no PATH part. */
 static void report_at(const char *file, const char *path, int line, int col,
@@ -554,26 +548,62 @@ static void report_at(const char *file, const char *path, int line, int col,
     diag_error(&tmp, path, "%s", msg);
 }
 
-/* Reports every duplicate key, in text order; returns how many. */
+/* Whether path lies inside the value at prefix. */
+static bool inside(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return !strncmp(path, prefix, n) && (path[n] == '.' || path[n] == '[');
+}
+
+/* A duplicate key to report: where it is, and the line of the first. */
+typedef struct dup {
+    struct cc_pos at;
+    int first_line;
+} dup;
+
+static int dup_by_offset(const void *a, const void *b)
+{
+    const dup *x = a, *y = b;
+    return (x->at.off > y->at.off) - (x->at.off < y->at.off);
+}
+
+/* Whether d lies inside the value of another, earlier duplicate: its path
+ * then repeats the path of a key in the first value, which is no news. */
+static bool in_duplicate(const dup *d, const dup *all, int n)
+{
+    for (int j = 0; j < n; j++)
+        if (inside(d->at.path, all[j].at.path) && d->at.off > all[j].at.off)
+            return true;
+    return false;
+}
+
+/* Reports every duplicate key, in text order, with the line of the first
+ * one; returns how many there are. */
 static int check_duplicates(const cc_src *src)
 {
-    struct cc_pos *dups = NULL;
+    dup *dups = NULL;
     int n = 0;
-    for (int i = 1; i < src->npos; i++)
-        if (!strcmp(src->pos[i].path, src->pos[i - 1].path)) {
-            dups = xrealloc(dups, sizeof *dups * (size_t)(n + 1));
-            dups[n++] = src->pos[i];
-        }
+    for (int i = 1; i < src->npos; i++) {
+        if (strcmp(src->pos[i].path, src->pos[i - 1].path))
+            continue;
+        int f = i - 1;
+        while (f > 0 && !strcmp(src->pos[f - 1].path, src->pos[i].path))
+            f--;
+        dups = xrealloc(dups, sizeof *dups * (size_t)(n + 1));
+        dups[n++] = (dup){src->pos[i], src->pos[f].line};
+    }
     if (n)
-        qsort(dups, (size_t)n, sizeof *dups, by_offset);
+        qsort(dups, (size_t)n, sizeof *dups, dup_by_offset);
     for (int i = 0; i < n; i++) {
+        if (in_duplicate(&dups[i], dups, n))
+            continue;
         /* The key as written in the path: after the parent and its dot,
          * an identifier or an already JSON-quoted string. */
-        const char *parent = dups[i].parent ? dups[i].parent : "";
-        const char *key = dups[i].path + strlen(parent) + (*parent ? 1 : 0);
+        const char *parent = dups[i].at.parent ? dups[i].at.parent : "";
+        const char *key = dups[i].at.path + strlen(parent) + (*parent ? 1 : 0);
         const char *q = *key == '"' ? "" : "\"";
-        char *msg = cc_printf("duplicate key %s%s%s", q, key, q);
-        report_at(src->file, parent, dups[i].line, dups[i].col, msg);
+        char *msg = cc_printf("duplicate key %s%s%s (the first is at line %d)", q, key, q, dups[i].first_line);
+        report_at(src->file, parent, dups[i].at.line, dups[i].at.col, msg);
     }
     free(dups);
     return n;

@@ -40,14 +40,18 @@ static void c_string(asl_buf *b, const char *s)
     asl_buf_putc(b, '"');
 }
 
-/* Text inside a comment: no "*" followed by "/", no control characters. */
+/* Text inside a comment: no "*" followed by "/" (it would end the
+ * comment), no "/" followed by "*" (-Wcomment), no "??" (a trigraph such
+ * as ??/ could splice lines), no control characters. */
 static void c_comment_text(asl_buf *b, const char *s, size_t max)
 {
     size_t n = 0;
-    for (const char *p = s; *p && n < max; p++, n++) {
-        if (p[0] == '*' && p[1] == '/')
-            asl_buf_puts(b, "* ");
-        else if ((unsigned char)*p < 0x20)
+    /* past max, finish the UTF-8 sequence under way */
+    for (const char *p = s; *p && (n < max || ((unsigned char)*p & 0xC0) == 0x80); p++, n++) {
+        if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' && p[1] == '*') || (p[0] == '?' && p[1] == '?')) {
+            asl_buf_putc(b, *p);
+            asl_buf_putc(b, ' ');
+        } else if ((unsigned char)*p < 0x20)
             asl_buf_putc(b, ' ');
         else
             asl_buf_putc(b, *p);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aslc.h"
+#include "mock.h"
 
 static const char usage[] =
     "usage: aslc DEF.asl.json -o PROG [COMPILE OPTIONS]     build a native executable\n"
@@ -20,10 +21,13 @@ static const char usage[] =
     "                              (also read from aslc.json next to DEF, see README)\n"
     "  --tasks FILE.c              C task handlers: ASL_HANDLER(\"resource\", fn) { ... }\n"
     "  --lambda NAME=COMMAND       serve Lambda function NAME by running COMMAND\n"
+    "  --mock FILE                 mock configuration file (docs/mocks.md): a Task that a\n"
+    "                              test case mocks needs no handler (a run option too)\n"
     "  -o FILE                     output file\n"
     "\n"
     "RUN OPTIONS (aslc run, and the built program)\n"
     "  --input JSON | --input-file FILE, --name NAME, --describe, --history,\n"
+    "  --mock FILE --test-case NAME,\n"
     "  --executions, --virtual-time, --bench N [--concurrency C] [--json],\n"
     "  --region REGION, --account ID (see PROG --help)\n"
     "\n"
@@ -70,7 +74,8 @@ static int parse_args(args *a, int argc, char **argv)
     bool emit = false;
     for (; i < argc; i++) {
         const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(s, "-o") || !strcmp(s, "--machine") || !strcmp(s, "--tasks") || !strcmp(s, "--lambda");
+        bool takes = !strcmp(s, "-o") || !strcmp(s, "--machine") || !strcmp(s, "--tasks") || !strcmp(s, "--lambda") ||
+                     !strcmp(s, "--mock");
         if (takes && !v)
             return usage_error("option %s needs a value", s);
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -87,6 +92,10 @@ static int parse_args(args *a, int argc, char **argv)
             if (!strchr(v, '=') || v[0] == '=')
                 return usage_error("--machine takes ARN_OR_NAME=FILE, got '%s'", v);
             push(&a->opts.machines, &a->opts.nmachines, argv[++i]);
+        } else if (!strcmp(s, "--mock")) {
+            int rc = asl_mock_option(s, argv[++i]); /* the JIT's run keeps it */
+            if (rc)
+                return rc;
         } else if (!strcmp(s, "--tasks")) {
             push(&a->opts.tasks, &a->opts.ntasks, argv[++i]);
         } else if (!strcmp(s, "--lambda")) {

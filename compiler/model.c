@@ -92,8 +92,8 @@ static const char *type_name(const cJSON *v)
     if (cJSON_IsNumber(v)) return "a number";
     if (cJSON_IsBool(v)) return "a boolean";
     if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "an array";
-    return "an object";
+    if (cJSON_IsArray(v)) return v->child ? "an array" : "an empty array";
+    return v->child ? "an object" : "an empty object";
 }
 
 /* "got 12" / "got an object": what was found, for expected-vs-got messages. */
@@ -170,13 +170,28 @@ static const asl_node *path_field(mctx *c, const cJSON *o, const char *path, con
         return NULL;
     }
     if (kind == 'r' && n->op != ASL_ROOT_INPUT) {
-        diag_error(c->src, fp, "%s must start with '$.', got %s", key, diag_quote(v->valuestring));
+        diag_error(c->src, fp, "%s must be a path into the state's input ($ or $.field...), got %s", key,
+                   diag_quote(v->valuestring));
         return NULL;
     }
     return n;
 }
 
 /* ------------------------------------------------------- templates */
+
+/* Reports a value that parse_dynamic rejected, saying what it took the
+ * text for: a path, an intrinsic call, or neither (then msg says so). */
+static void bad_dynamic(mctx *c, const char *path, const char *text, const char *msg)
+{
+    if (!msg)
+        msg = "syntax error";
+    if (text[0] == '$')
+        diag_error(c->src, path, "invalid JSONPath %s: %s", diag_quote(text), msg);
+    else if (!strncmp(text, "States.", 7))
+        diag_error(c->src, path, "invalid intrinsic function call %s: %s", diag_quote(text), msg);
+    else
+        diag_error(c->src, path, "%s", msg);
+}
 
 static bool ends_with_dollar(const char *k)
 {
@@ -204,7 +219,7 @@ static asl_node *template_object(mctx *c, const cJSON *o, const char *path)
             char *msg = NULL;
             val = parse_dynamic(k->valuestring, &msg);
             if (!val) {
-                diag_error(c->src, kp, "%s", msg ? msg : "invalid path or intrinsic function");
+                bad_dynamic(c, kp, k->valuestring, msg);
                 continue;
             }
             konst = false;
@@ -318,14 +333,41 @@ static const char *const *error_list(mctx *c, const cJSON *o, const char *path, 
     return names;
 }
 
+static int distance(const char *a, const char *b);
+
+/* A "did you mean" note for a misspelt name: the closest of the n
+ * candidates, if it is close enough to be a likely typo. */
+static void suggest(mctx *c, const char *path, const char *name, const char *const *cand, int n)
+{
+    const char *best = NULL;
+    size_t len = strlen(name);
+    int bd = len > 4 ? 4 : 2;
+    for (int i = 0; i < n; i++) {
+        /* "Interval" for "IntervalSeconds": a prefix is as good as a typo */
+        int d = len >= 4 && !strncmp(name, cand[i], len) ? 1 : distance(name, cand[i]);
+        if (d < bd) {
+            bd = d;
+            best = cand[i];
+        }
+    }
+    if (best)
+        diag_note(c->src, path, "did you mean %s?", diag_quote(best));
+}
+
 static void check_keys(mctx *c, const cJSON *o, const char *path, const char *const *allowed)
 {
+    int n = 0;
+    while (allowed[n])
+        n++;
     for (const cJSON *k = o->child; k; k = k->next) {
         bool ok = false;
         for (const char *const *a = allowed; *a; a++)
             ok = ok || !strcmp(*a, k->string);
-        if (!ok)
-            diag_error(c->src, diag_path_key(path, k->string), "unknown field");
+        if (ok)
+            continue;
+        const char *kp = diag_path_key(path, k->string);
+        diag_error(c->src, kp, "unknown field");
+        suggest(c, kp, k->string, allowed, n);
     }
 }
 
@@ -445,6 +487,9 @@ static int distance(const char *a, const char *b)
                 best = d[i - 1][j] + 1;
             if (d[i][j - 1] + 1 < best)
                 best = d[i][j - 1] + 1;
+            /* a swap of two neighbours ("Satrt") is one typo */
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
             d[i][j] = best;
         }
     return d[n][m];
@@ -457,7 +502,10 @@ static void unknown_state(mctx *c, const char *path, const char *name, const asl
     int bd = 3;
     for (int i = 0; i < g->nstates; i++) {
         int d = distance(name, g->states[i].name);
-        if (d < bd) {
+        /* a likely typo changes at most a third of the name: "Secnd" is
+         * "Second", but "X0" is not "S0" */
+        size_t len = strlen(name) > strlen(g->states[i].name) ? strlen(name) : strlen(g->states[i].name);
+        if (d < bd && (size_t)d * 3 <= len) {
             bd = d;
             best = g->states[i].name;
         }
@@ -514,8 +562,8 @@ static void task_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
     s->heartbeat = number_or_path(c, o, path, "HeartbeatSeconds", "HeartbeatSecondsPath", 1);
     if (s->timeout && s->heartbeat && s->timeout->kind == ASL_N_NUMBER && s->heartbeat->kind == ASL_N_NUMBER &&
         s->heartbeat->num >= s->timeout->num)
-        diag_error(c->src, diag_path_key(path, "HeartbeatSeconds"), "must be smaller than TimeoutSeconds (%g)",
-                   s->timeout->num);
+        diag_error(c->src, diag_path_key(path, "HeartbeatSeconds"), "HeartbeatSeconds (%g) must be smaller than TimeoutSeconds (%g)",
+                   s->heartbeat->num, s->timeout->num);
     const cJSON *cred = get(o, "Credentials");
     if (cred)
         s->credentials = template_value(c, cred, diag_path_key(path, "Credentials"));
@@ -557,11 +605,14 @@ static void choice_fields(mctx *c, const cJSON *o, const char *path, asl_state *
 /* Resolves Next / Default / Choices[].Next once every state is known. */
 static void resolve_targets(mctx *c, const cJSON *o, const char *path, asl_graph *g, asl_state *s)
 {
-    const char *next = string_field(c, o, path, "Next", false);
+    /* Next where the type has none, Default outside a Choice: reported
+     * as unexpected fields already. */
+    bool flows = s->type != ASL_CHOICE && s->type != ASL_SUCCEED && s->type != ASL_FAIL;
+    const char *next = flows ? string_field(c, o, path, "Next", false) : NULL;
     s->next = -1;
     if (next && (s->next = state_index(g, next)) < 0)
         unknown_state(c, diag_path_key(path, "Next"), next, g);
-    const char *def = string_field(c, o, path, "Default", false);
+    const char *def = s->type == ASL_CHOICE ? string_field(c, o, path, "Default", false) : NULL;
     s->default_next = -1;
     if (def && (s->default_next = state_index(g, def)) < 0)
         unknown_state(c, diag_path_key(path, "Default"), def, g);
@@ -586,10 +637,17 @@ static void wait_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
     static const char *const keys[] = {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"};
     int n = 0;
+    const char *given[4];
     for (int i = 0; i < 4; i++)
-        n += get(o, keys[i]) != NULL;
-    if (n != 1) {
-        diag_error(c->src, path, "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath");
+        if (get(o, keys[i]))
+            given[n++] = keys[i];
+    if (n == 0) {
+        diag_error(c->src, path, "a Wait state needs one of Seconds, SecondsPath, Timestamp or TimestampPath");
+        return;
+    }
+    if (n > 1) {
+        diag_error(c->src, diag_path_key(path, given[1]), "a Wait state takes only one of Seconds, SecondsPath, "
+                   "Timestamp and TimestampPath, got %s and %s", given[0], given[1]);
         return;
     }
     double d;
@@ -631,10 +689,12 @@ static void fail_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
         if (!p)
             continue;
         char *msg = NULL;
+        const char *fp = diag_path_key(path, pth[i]);
         asl_node *k = cJSON_IsString(p) ? parse_dynamic(p->valuestring, &msg) : NULL;
-        if (!k)
-            diag_error(c->src, diag_path_key(path, pth[i]), "expected a path or intrinsic function, got %s%s%s",
-                       got(p), msg ? ": " : "", msg ? msg : "");
+        if (!cJSON_IsString(p))
+            diag_error(c->src, fp, "expected a path or an intrinsic function call, got %s", got(p));
+        else if (!k)
+            bad_dynamic(c, fp, p->valuestring, msg);
         *dst = k;
     }
 }
@@ -659,22 +719,9 @@ static void parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state
     s->nbranches = n;
 }
 
-static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+/* The item processor (ItemProcessor or Iterator) at path pp. */
+static void map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
 {
-    static const char *const unsupported[] = {"ItemReader", "ResultWriter", "ItemBatcher"};
-    for (int i = 0; i < 3; i++)
-        if (get(o, unsupported[i]))
-            diag_error(c->src, diag_path_key(path, unsupported[i]),
-                       "distributed Map is not supported (aslc runs inline Map states only)");
-    const char *key = get(o, "ItemProcessor") ? "ItemProcessor" : "Iterator";
-    if (get(o, "ItemProcessor") && get(o, "Iterator"))
-        diag_error(c->src, diag_path_key(path, "Iterator"), "ItemProcessor and Iterator cannot both be set");
-    const cJSON *p = get(o, key);
-    if (!p) {
-        diag_error(c->src, path, "ItemProcessor: required field is missing");
-        return;
-    }
-    const char *pp = diag_path_key(path, key);
     const cJSON *cfg = cJSON_IsObject(p) ? get(p, "ProcessorConfig") : NULL;
     const cJSON *mode = cfg ? get(cfg, "Mode") : NULL;
     /* A DISTRIBUTED Map without ItemReader/ResultWriter/ItemBatcher behaves
@@ -686,6 +733,23 @@ static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
     b[0] = graph(c, p, pp, cc_printf("%s__items", s->name));
     s->branches = b;
     s->nbranches = 1;
+}
+
+static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    static const char *const unsupported[] = {"ItemReader", "ResultWriter", "ItemBatcher"};
+    for (int i = 0; i < 3; i++)
+        if (get(o, unsupported[i]))
+            diag_error(c->src, diag_path_key(path, unsupported[i]),
+                       "distributed Map is not supported (aslc runs inline Map states only)");
+    const char *key = get(o, "ItemProcessor") ? "ItemProcessor" : "Iterator";
+    if (get(o, "ItemProcessor") && get(o, "Iterator"))
+        diag_error(c->src, diag_path_key(path, "Iterator"), "ItemProcessor and Iterator cannot both be set");
+    const cJSON *p = get(o, key);
+    if (!p)
+        diag_error(c->src, path, "ItemProcessor: required field is missing");
+    if (p)
+        map_processor(c, p, diag_path_key(path, key), s);
     s->items_path = path_field(c, o, path, "ItemsPath", 'p', false);
     if (get(o, "ItemSelector") && get(o, "Parameters"))
         diag_error(c->src, diag_path_key(path, "Parameters"), "ItemSelector and Parameters cannot both be set");
@@ -696,16 +760,23 @@ static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
                                           "ToleratedFailurePercentagePath", 0);
 }
 
-static void query_language(mctx *c, const cJSON *o, const char *path)
+/* Checks a QueryLanguage field; true when it asks for JSONata, which aslc
+ * does not run: the caller then checks nothing more of that object (its
+ * fields follow JSONata's rules, so every one would be a false alarm). */
+static bool query_language(mctx *c, const cJSON *o, const char *path)
 {
     const cJSON *q = get(o, "QueryLanguage");
     if (!q)
-        return;
-    if (!cJSON_IsString(q) || (strcmp(q->valuestring, "JSONPath") && strcmp(q->valuestring, "JSONata")))
+        return false;
+    if (!cJSON_IsString(q) || (strcmp(q->valuestring, "JSONPath") && strcmp(q->valuestring, "JSONata"))) {
         diag_error(c->src, diag_path_key(path, "QueryLanguage"), "expected \"JSONPath\" or \"JSONata\", got %s", got(q));
-    else if (!strcmp(q->valuestring, "JSONata"))
-        diag_error(c->src, diag_path_key(path, "QueryLanguage"),
-                   "the JSONata query language is not supported yet (aslc runs JSONPath definitions)");
+        return false;
+    }
+    if (strcmp(q->valuestring, "JSONata"))
+        return false;
+    diag_error(c->src, diag_path_key(path, "QueryLanguage"),
+               "the JSONata query language is not supported (aslc compiles JSONPath definitions only)");
+    return true;
 }
 
 static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_graph *g, const cJSON *states)
@@ -724,31 +795,49 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
         return;
     }
     s->type = (unsigned short)types[t].type;
+    if (query_language(c, o, path))
+        return;
+    const char *allowed[F__COUNT];
+    int nallowed = 0;
+    for (int f = 0; f < F__COUNT; f++)
+        if (types[t].fields & B(f))
+            allowed[nallowed++] = field_names[f];
     for (const cJSON *k = o->child; k; k = k->next) {
         int f = field_id(k->string);
-        if (f < 0 || !(types[t].fields & B(f)))
-            diag_error(c->src, diag_path_key(path, k->string), "%s field for a %s state",
-                       f < 0 ? "unknown" : "unexpected", type);
+        if (f >= 0 && (types[t].fields & B(f)))
+            continue;
+        const char *kp = diag_path_key(path, k->string);
+        if (f == F_ARGUMENTS || f == F_OUTPUT || f == F_ITEMS)
+            diag_error(c->src, kp, "%s is a JSONata field: a JSONPath state does not take it", k->string);
+        else
+            diag_error(c->src, kp, "%s field for a %s state", f < 0 ? "unknown" : "unexpected", type);
+        if (f < 0)
+            suggest(c, kp, k->string, allowed, nallowed);
     }
-    query_language(c, o, path);
     const cJSON *end = get(o, "End");
     if (end && !cJSON_IsBool(end))
         diag_error(c->src, diag_path_key(path, "End"), "expected true or false, got %s", got(end));
     s->end = cJSON_IsTrue(end);
     bool flows = types[t].fields & B(F_NEXT);
-    if (flows && s->end == (get(o, "Next") != NULL))
+    if (flows && (!end || cJSON_IsBool(end)) && s->end == (get(o, "Next") != NULL))
         diag_error(c->src, path, s->end ? "a state cannot have both Next and End" :
                                           "a %s state needs Next or \"End\": true", type);
-    s->input_path = path_field(c, o, path, "InputPath", 'p', true);
-    s->output_path = path_field(c, o, path, "OutputPath", 'p', true);
-    s->result_path = path_field(c, o, path, "ResultPath", 'r', true);
-    if (s->type != ASL_MAP)
+    /* A field the type does not take was reported above; reading it too
+     * would only add errors about its contents. */
+#define HAS(f) (types[t].fields & B(f))
+    s->input_path = HAS(F_INPUT_PATH) ? path_field(c, o, path, "InputPath", 'p', true) : NULL;
+    s->output_path = HAS(F_OUTPUT_PATH) ? path_field(c, o, path, "OutputPath", 'p', true) : NULL;
+    s->result_path = HAS(F_RESULT_PATH) ? path_field(c, o, path, "ResultPath", 'r', true) : NULL;
+    if (s->type != ASL_MAP && HAS(F_PARAMETERS))
         s->parameters = template_field(c, o, path, "Parameters");
-    s->result_selector = template_field(c, o, path, "ResultSelector");
-    s->result = template_field(c, o, path, "Result");
-    s->assign = assign_field(c, o, path);
-    retriers(c, o, path, s);
-    catchers(c, o, path, s, g, states);
+    s->result_selector = HAS(F_RESULT_SELECTOR) ? template_field(c, o, path, "ResultSelector") : NULL;
+    s->result = HAS(F_RESULT) ? template_field(c, o, path, "Result") : NULL;
+    s->assign = HAS(F_ASSIGN) ? assign_field(c, o, path) : NULL;
+    if (HAS(F_RETRY))
+        retriers(c, o, path, s);
+    if (HAS(F_CATCH))
+        catchers(c, o, path, s, g, states);
+#undef HAS
     switch ((asl_state_type)s->type) {
     case ASL_TASK: task_fields(c, o, path, s); break;
     case ASL_CHOICE: choice_fields(c, o, path, s); break;
@@ -772,7 +861,9 @@ static void successors(const asl_state *s, int *out, int *n)
 }
 
 /* Warns about states StartAt cannot reach; errors for reachable states from
- * which no terminal state can be reached (an endless loop). */
+ * which no terminal state can be reached (an endless loop). Failures a
+ * state may raise do not count as a way out, except a Choice's
+ * States.NoChoiceMatched when it has no Default (that is its design). */
 static void check_flow(mctx *c, const asl_graph *g, const char *path)
 {
     int n = g->nstates;
@@ -802,7 +893,10 @@ static void check_flow(mctx *c, const asl_graph *g, const char *path)
         changed = false;
         for (int i = 0; i < n; i++) {
             const asl_state *s = &g->states[i];
+            /* A Choice without Default ends the execution (with
+             * States.NoChoiceMatched) when no rule matches: a way out. */
             bool e = ends[i] || s->end || s->type == ASL_SUCCEED || s->type == ASL_FAIL ||
+                     (s->type == ASL_CHOICE && s->default_next < 0) ||
                      (s->next >= 0 && ends[s->next]) || (s->default_next >= 0 && ends[s->default_next]);
             for (int j = 0; !e && j < s->nrules; j++)
                 e = s->choice_next[j] >= 0 && ends[s->choice_next[j]];
@@ -845,7 +939,8 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
     static const char *const keys[] = {"StartAt", "States", "Comment", "Version", "TimeoutSeconds",
                                        "QueryLanguage", "ProcessorConfig", NULL};
     check_keys(c, o, path, keys);
-    query_language(c, o, path);
+    if (query_language(c, o, path))
+        return g;
     const char *start = string_field(c, o, path, "StartAt", true);
     const cJSON *states = get(o, "States");
     const char *sp = diag_path_key(path, "States");
@@ -854,7 +949,7 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
         return g;
     }
     if (!cJSON_IsObject(states) || !states->child) {
-        diag_error(c->src, sp, "expected an object of states, got %s", got(states));
+        diag_error(c->src, sp, "expected a non-empty object of states, got %s", got(states));
         return g;
     }
     g->nstates = cJSON_GetArraySize(states);
@@ -897,7 +992,9 @@ bool model_machine(cc_unit *u, cc_machine *mc)
     mctx c = {.u = u, .mc = mc, .src = mc->src};
     int before = diag_error_count();
     const cJSON *root = mc->src->root;
-    mc->m.graph = graph(&c, root, NULL, mc->m.name);
+    /* Path "" (not NULL): a field missing at the top level is then
+     * reported at the top-level object, line 1. */
+    mc->m.graph = graph(&c, root, "", mc->m.name);
     mc->m.file = mc->src->file;
     double d;
     if (int_field(&c, root, NULL, "TimeoutSeconds", 1, &d)) {

@@ -15,20 +15,18 @@ static const asl_state *state_of(const asl_frame *f)
     return &f->graph->states[f->state];
 }
 
+/* The frame's next event (see asl_frame_event). */
 static void event(asl_frame *f, const char *type, cJSON *details)
 {
-    if (!asl_history_enabled()) {
-        cJSON_Delete(details);
-        details = NULL;
-    }
-    asl_history_add(f->exec, type, details);
+    asl_frame_event(f, type, details, false);
 }
 
-static void cancel_kids(asl_frame *f)
+/* The branches or iterations still running are cut short. */
+static void abort_kids(asl_frame *f)
 {
     for (int i = 0; i < f->nkids; i++)
         if (f->kids[i])
-            asl_frame_cancel(f->kids[i]);
+            asl_frame_abort(f->kids[i]);
 }
 
 static asl_step branches_done(asl_frame *f)
@@ -46,10 +44,11 @@ static asl_step branches_done(asl_frame *f)
     f->results = NULL;
     if (f->err.error) {
         cJSON_Delete(results);
-        event(f, map ? "MapStateFailed" : "ParallelStateFailed", NULL);
+        f->fail_event = map ? "MapStateFailed" : "ParallelStateFailed";
         return ASL_STEP_FAIL;
     }
-    event(f, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL);
+    /* Nothing follows on from it: StateExited points where it points. */
+    asl_frame_event(f, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, true);
     cJSON *out = asl_state_output(f, s, results);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
@@ -167,7 +166,7 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
         return ASL_STEP_SUSPEND;
     }
     map_start_more(f);
-    return f->err.error ? ASL_STEP_FAIL : ASL_STEP_SUSPEND;
+    return f->err.error ? branches_done(f) : ASL_STEP_SUSPEND;
 }
 
 static cJSON *iteration_input(asl_frame *f, const asl_state *s, int i, const cJSON *item)
@@ -191,6 +190,17 @@ static cJSON *iteration_input(asl_frame *f, const asl_state *s, int i, const cJS
     return v;
 }
 
+/* {name, index}: MapIteration* events' details (NULL when not recording). */
+static cJSON *iteration_details(const asl_state *s, int index)
+{
+    if (!asl_history_enabled())
+        return NULL;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "name", s->name);
+    cJSON_AddNumberToObject(d, "index", index);
+    return d;
+}
+
 static void map_start_more(asl_frame *f)
 {
     const asl_state *s = state_of(f);
@@ -198,13 +208,10 @@ static void map_start_more(asl_frame *f)
         int i = f->started++;
         cJSON *in = iteration_input(f, s, i, cJSON_GetArrayItem(f->items, i));
         if (!in) {
-            cancel_kids(f);
+            abort_kids(f);
             return;
         }
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "name", s->name);
-        cJSON_AddNumberToObject(d, "index", i);
-        event(f, "MapIterationStarted", d);
+        event(f, "MapIterationStarted", iteration_details(s, i));
         f->running++;
         f->kids[i] = asl_frame_new(f->exec, s->branches[0], in, f, i);
         asl_wake(f->kids[i], NULL);
@@ -225,22 +232,24 @@ static bool map_tolerates(asl_frame *f)
 
 /* ---------------------------------------------------- branch results */
 
-static void map_iteration_event(asl_frame *f, int index, const char *type)
-{
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "name", state_of(f)->name);
-    cJSON_AddNumberToObject(d, "index", index);
-    event(f, type, d);
-}
-
+/* AWS's chain (see history.c): the state goes on from the last event of
+ * the branch or iteration that ended. An iteration's MapIterationSucceeded
+ * follows it too, and is where the Map state stands when no iteration
+ * starts in its place; MapIterationFailed is a side link. */
 void asl_branch_end(asl_frame *kid, bool ok)
 {
     asl_frame *f = kid->parent;
-    bool map = state_of(f)->type == ASL_MAP;
-    int slot = kid->slot;
+    const asl_state *s = state_of(f);
+    bool map = s->type == ASL_MAP;
+    int slot = kid->slot, kid_src = kid->src;
     f->running--;
-    if (map)
-        map_iteration_event(f, slot, ok ? "MapIterationSucceeded" : "MapIterationFailed");
+    f->src = kid_src;
+    if (map) {
+        int id = asl_history_add(f->exec, kid_src, ok ? "MapIterationSucceeded" : "MapIterationFailed",
+                                 iteration_details(s, slot));
+        if (ok)
+            f->src = id;
+    }
     if (ok) {
         cJSON_ReplaceItemInArray(f->results, slot, kid->data);
         kid->data = NULL;
@@ -256,16 +265,22 @@ void asl_branch_end(asl_frame *kid, bool ok)
         else
             asl_err_move(&f->err, &kid->err);
         asl_frame_cancel(kid);
-        cancel_kids(f);
+        abort_kids(f);
         f->running = 0;
         asl_wake(f, branches_done);
         return;
     }
     asl_frame_cancel(kid);
-    if (map)
+    if (map) {
+        /* An iteration started in its place follows on from it. */
+        int here = f->src, before = f->started;
+        f->src = kid_src;
         map_start_more(f);
+        if (f->started == before)
+            f->src = here;
+    }
     if (f->err.error) {
-        cancel_kids(f);
+        abort_kids(f);
         f->running = 0;
     }
     if (f->running == 0)

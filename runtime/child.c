@@ -109,11 +109,14 @@ static cJSON *describe(const asl_exec *x, bool parsed)
     return o;
 }
 
+/* A child that a .sync task waits for ended: its DescribeExecution is the
+ * task's result, or, unless it succeeded, the cause of States.TaskFailed. */
 void asl_child_finished(asl_exec *child)
 {
     asl_task *t = child->waiter;
     child->waiter = NULL;
-    if (!t->frame)
+    t->child = NULL;
+    if (t->done || !t->frame)
         return;
     bool parsed = t->state->pattern == ASL_PATTERN_SYNC2;
     cJSON *d = describe(child, parsed);
@@ -127,66 +130,103 @@ void asl_child_finished(asl_exec *child)
     free(cause);
 }
 
-static void submitted(asl_task *t, const cJSON *response)
+/* Fails t as the optimized integration reports a StartExecution error:
+ * StepFunctions.<Code>Exception, with the SDK's text as the cause. */
+static void sdk_error(asl_task *t, const char *code, const char *message)
 {
-    asl_frame *f = t->frame;
-    if (!asl_history_enabled()) {
-        asl_history_add(f->exec, "TaskSubmitted", NULL);
-        return;
-    }
-    cJSON *d = asl_task_event(t->state, NULL, response);
-    asl_history_add(f->exec, "TaskSubmitted", d);
+    char id[37];
+    asl_uuid(id);
+    asl_buf b = {0}, e = {0};
+    asl_buf_printf(&b, "%s (Service: AWSStepFunctions; Status Code: 400; Error Code: %s; Request ID: %s; Proxy: null)",
+                   message, code, id);
+    asl_buf_printf(&e, "StepFunctions.%sException", code);
+    asl_task_fail(t, e.p, b.p);
+    asl_buf_free(&b);
+    asl_buf_free(&e);
+}
+
+/* StartExecution's rule for names: 1 to 80 characters, none of them white
+ * space, brackets, wildcards, the special characters below or control
+ * characters. */
+static bool valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 80)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
+            return false;
+    return true;
+}
+
+/* The child's input: Input as a value, or as JSON text when it is a string
+ * (what the API takes); none or null is {}. NULL if the text is not JSON. */
+static cJSON *child_input(const cJSON *input)
+{
+    if (!input || cJSON_IsNull(input))
+        return cJSON_CreateObject();
+    if (cJSON_IsString(input))
+        return asl_json_parse(input->valuestring);
+    return cJSON_Duplicate(input, 1);
 }
 
 void asl_child_start_task(asl_task *t, const cJSON *payload)
 {
     const cJSON *arn = cJSON_GetObjectItemCaseSensitive(payload, "StateMachineArn");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(payload, "Name");
+    if (cJSON_IsNull(name))
+        name = NULL; /* the SDK leaves out a null field */
     const cJSON *input = cJSON_GetObjectItemCaseSensitive(payload, "Input");
     if (!cJSON_IsString(arn)) {
         asl_task_fail(t, "States.Runtime", "StateMachineArn must be a string");
         return;
     }
     const asl_machine *m = find_machine(arn->valuestring);
+    asl_buf msg = {0};
     if (!m) {
-        char id[37];
-        asl_uuid(id);
-        asl_buf b = {0};
-        asl_buf_printf(&b, "State Machine Does Not Exist: '%s' (Service: AWSStepFunctions; Status Code: 400; "
-                           "Error Code: StateMachineDoesNotExist; Request ID: %s; Proxy: null)",
-                       arn->valuestring, id);
-        asl_task_fail(t, "StepFunctions.StateMachineDoesNotExistException", b.p);
-        asl_buf_free(&b);
+        asl_buf_printf(&msg, "State Machine Does Not Exist: '%s'", arn->valuestring);
+        sdk_error(t, "StateMachineDoesNotExist", msg.p);
+        asl_buf_free(&msg);
         return;
     }
-    /* Input is JSON text when it is a string (as the API takes it), else
-     * the value itself. */
-    cJSON *in = NULL;
-    if (cJSON_IsString(input))
-        in = asl_json_parse(input->valuestring);
-    if (!in)
-        in = input && !cJSON_IsNull(input) ? cJSON_Duplicate(input, 1) : cJSON_CreateObject();
+    if (name && !(cJSON_IsString(name) && valid_name(name->valuestring))) {
+        char *text = cJSON_IsString(name) ? strdup(name->valuestring) : asl_json_print(name);
+        asl_buf_printf(&msg, "Invalid Name: '%s'", text);
+        free(text);
+        sdk_error(t, "InvalidName", msg.p);
+        asl_buf_free(&msg);
+        return;
+    }
+    cJSON *in = child_input(input);
+    if (!in) {
+        asl_buf_printf(&msg, "Invalid State Machine Execution Input: '%s'", input->valuestring);
+        sdk_error(t, "InvalidExecutionInput", msg.p);
+        asl_buf_free(&msg);
+        return;
+    }
     const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID");
     asl_err e = {0};
-    asl_exec *x = asl_exec_start(asl_program_current(), m, cJSON_IsString(name) ? name->valuestring : NULL, in,
+    asl_exec *x = asl_exec_start(asl_program_current(), m, name ? name->valuestring : NULL, in,
                                  cJSON_IsString(by) ? by->valuestring : NULL, &e);
     if (!x) {
-        asl_task_fail(t, e.error, e.cause);
+        if (e.error && !strcmp(e.error, "StepFunctions.ExecutionAlreadyExistsException"))
+            sdk_error(t, "ExecutionAlreadyExists", e.cause);
+        else
+            asl_task_fail(t, e.error, e.cause);
         asl_err_clear(&e);
         return;
     }
     cJSON *resp = start_response(x);
-    switch ((asl_pattern)t->state->pattern) {
-    case ASL_PATTERN_RESPONSE:
+    if (t->state->pattern == ASL_PATTERN_RESPONSE) {
         asl_task_complete(t, resp, NULL, NULL);
         return;
-    case ASL_PATTERN_SYNC:
-    case ASL_PATTERN_SYNC2:
-        x->waiter = t;
-        break;
-    case ASL_PATTERN_TOKEN:
-        break;
     }
-    submitted(t, resp);
+    if (t->state->pattern != ASL_PATTERN_TOKEN) {
+        /* .sync, .sync:2: the child reports its end to the task; the task
+         * ending first (timeout, a failed sibling branch) stops the child. */
+        x->waiter = t;
+        t->child = x;
+    }
+    asl_task_submitted(t, resp);
     cJSON_Delete(resp);
 }

@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "cli.h"
+#include "mock.h"
 #include "pool.h"
 
 static const char usage[] =
@@ -26,6 +27,8 @@ static const char usage[] =
     "  --executions           list every execution the run started\n"
     "  --virtual-time         virtual clock: timers fire at once, timestamps advance\n"
     "  --lambda NAME=COMMAND  serve Lambda function NAME (name or ARN) with COMMAND\n"
+    "  --mock FILE            mock configuration file (AWS Step Functions Local's format)\n"
+    "  --test-case NAME       with --mock: the test case whose mocked responses to use\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
     "  --account ID           account in ARNs (default 123456789012)\n"
     "  --bench N              run N executions and report throughput and latency\n"
@@ -99,6 +102,11 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
             char *name = strndup(v, (size_t)(eq - v));
             asl_handlers_add_process(name, eq + 1);
             free(name);
+        } else if (!strcmp(a, "--mock") || !strcmp(a, "--test-case")) {
+            NEEDS_VALUE();
+            int rc = asl_mock_option(a, v);
+            if (rc)
+                return rc;
         } else if (!strcmp(a, "--region")) {
             NEEDS_VALUE();
             asl_set_account(v, NULL);
@@ -270,6 +278,8 @@ int asl_main(const asl_program *p, int argc, char **argv)
         free(name);
     }
     int rc = asl_cli_parse(&o, argc, argv, 1);
+    if (!rc)
+        rc = asl_mock_begin(p, o.prog);
     if (rc) {
         asl_handlers_free();
         return rc < 0 ? 0 : rc;

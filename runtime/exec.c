@@ -67,12 +67,20 @@ static const char *exited_event(int type)
     return names[type];
 }
 
+int asl_frame_event(asl_frame *f, const char *type, cJSON *details, bool side)
+{
+    int id = asl_history_add(f->exec, f->src, type, details);
+    if (!side)
+        f->src = id;
+    return id;
+}
+
 static int state_details(asl_frame *f, const char *type, const char *key, const cJSON *data)
 {
     if (!type)
         return 0;
     if (!asl_history_enabled())
-        return asl_history_add(f->exec, type, NULL);
+        return asl_frame_event(f, type, NULL, false);
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "name", current(f)->name);
     char *text = asl_json_print(data);
@@ -81,7 +89,7 @@ static int state_details(asl_frame *f, const char *type, const char *key, const 
     cJSON *det = cJSON_CreateObject();
     cJSON_AddBoolToObject(det, "truncated", 0);
     cJSON_AddItemToObject(d, strcmp(key, "input") ? "outputDetails" : "inputDetails", det);
-    return asl_history_add(f->exec, type, d);
+    return asl_frame_event(f, type, d, false);
 }
 
 static void enter_state(asl_frame *f, int state)
@@ -96,6 +104,8 @@ static void enter_state(asl_frame *f, int state)
     f->entered_id = state_details(f, entered_event(current(f)->type), "input", f->data);
 }
 
+/* A branch starts from its ParallelStateStarted, an iteration from its
+ * MapIterationStarted (the parent's latest event); the execution from 0. */
 asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_frame *parent, int slot)
 {
     asl_frame *f = calloc(1, sizeof *f);
@@ -106,16 +116,22 @@ asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_fram
     f->data = input;
     f->parent = parent;
     f->slot = slot;
+    f->src = parent ? parent->src : 0;
     enter_state(f, g->start);
     return f;
 }
 
+/* Frees a frame and its sub-frames. It must not touch f->exec: the
+ * execution may be gone already (bench mode reaps ended executions). */
 static void frame_free(asl_frame *f)
 {
     asl_timer_cancel(&f->timer);
     asl_timer_cancel(&f->heartbeat);
-    if (f->task)
-        f->task->frame = NULL;
+    if (f->task) {
+        asl_task *t = f->task;
+        f->task = NULL;
+        asl_task_detach(t);
+    }
     for (int i = 0; i < f->nkids; i++)
         if (f->kids[i])
             asl_frame_cancel(f->kids[i]);
@@ -138,6 +154,34 @@ void asl_frame_cancel(asl_frame *f)
     if (f->parent)
         f->parent->kids[f->slot] = NULL;
     frame_free(f);
+}
+
+/* AWS records an abort for the states that wait: a Task, a Wait, a
+ * Parallel or a Map, after those of the branches or iterations inside. */
+void asl_frame_abort(asl_frame *f)
+{
+    static const char *const names[] = {[ASL_TASK] = "TaskStateAborted", [ASL_WAIT] = "WaitStateAborted",
+                                        [ASL_PARALLEL] = "ParallelStateAborted", [ASL_MAP] = "MapStateAborted"};
+    const asl_state *s = current(f);
+    for (int i = 0; i < f->nkids; i++) {
+        asl_frame *kid = f->kids[i];
+        if (!kid)
+            continue;
+        int src = kid->src;
+        asl_frame_abort(kid);
+        if (s->type == ASL_MAP) {
+            cJSON *d = NULL;
+            if (asl_history_enabled()) {
+                d = cJSON_CreateObject();
+                cJSON_AddStringToObject(d, "name", s->name);
+                cJSON_AddNumberToObject(d, "index", i);
+            }
+            asl_history_add(f->exec, src, "MapIterationAborted", d);
+        }
+    }
+    if (s->type < sizeof names / sizeof *names && names[s->type])
+        asl_frame_event(f, names[s->type], NULL, true);
+    asl_frame_cancel(f);
 }
 
 asl_step asl_goto(asl_frame *f, int next, cJSON *output)
@@ -173,16 +217,17 @@ asl_step asl_frame_fail_err(asl_frame *f, asl_err *e)
 
 /* ---------------------------------------------------- Retry and Catch */
 
-/* States.ALL matches every error but States.Runtime and
- * States.DataLimitExceeded, which AWS treats as terminal; States.TaskFailed
- * matches any error of a Task but States.Timeout. */
+/* States.ALL matches every error but States.Runtime, which AWS treats as
+ * terminal (its documentation says States.DataLimitExceeded is terminal
+ * too, but the executions AWS recorded catch it, with States.ALL as well);
+ * States.TaskFailed matches any error of a Task but States.Timeout. */
 static bool error_matches(const char *const *names, int n, const char *error)
 {
     for (int i = 0; i < n; i++) {
         if (!strcmp(names[i], error))
             return true;
         if (!strcmp(names[i], "States.ALL"))
-            return strcmp(error, "States.Runtime") && strcmp(error, "States.DataLimitExceeded");
+            return strcmp(error, "States.Runtime") != 0;
         if (!strcmp(names[i], "States.TaskFailed") && strcmp(error, "States.Timeout") &&
             strcmp(error, "States.Runtime") && strcmp(error, "States.DataLimitExceeded") &&
             strncmp(error, "States.", 7) != 0)
@@ -191,14 +236,16 @@ static bool error_matches(const char *const *names, int n, const char *error)
     return false;
 }
 
-/* AWS never retries nor catches these. */
+/* AWS never retries nor catches it. */
 static bool is_terminal(const char *error)
 {
-    return error && (!strcmp(error, "States.Runtime") || !strcmp(error, "States.DataLimitExceeded"));
+    return error && !strcmp(error, "States.Runtime");
 }
 
+/* The retry runs the state afresh: the error it retries is over. */
 static void retry_fire(asl_frame *f)
 {
+    asl_err_clear(&f->err);
     asl_wake(f, NULL);
 }
 
@@ -269,7 +316,7 @@ static asl_step try_catch(asl_frame *f, const asl_state *s)
 
 /* ------------------------------------------------------- finishing */
 
-static void exec_finish(asl_exec *x, asl_status st);
+static void exec_finish(asl_exec *x, asl_status st, int prev);
 
 static void frame_done(asl_frame *f, bool ok)
 {
@@ -282,10 +329,10 @@ static void frame_done(asl_frame *f, bool ok)
     if (ok) {
         x->output = f->data;
         f->data = NULL;
-        exec_finish(x, ASL_SUCCEEDED);
+        exec_finish(x, ASL_SUCCEEDED, f->src);
     } else {
         asl_err_move(&x->err, &f->err);
-        exec_finish(x, ASL_FAILED);
+        exec_finish(x, ASL_FAILED, f->src);
     }
     frame_free(f);
 }
@@ -301,11 +348,17 @@ void asl_frame_step(asl_frame *f)
         } else {
             st = f->graph->fns[f->state](f);
         }
-        if (st == ASL_STEP_FAIL && !f->fail_state && !is_terminal(f->err.error)) {
+        if (st == ASL_STEP_FAIL) {
             const asl_state *s = current(f);
-            if (try_retry(f, s))
-                return;
-            st = try_catch(f, s);
+            bool handled = !f->fail_state && !is_terminal(f->err.error);
+            const char *failed = f->fail_event;
+            f->fail_event = NULL;
+            if (handled && try_retry(f, s))
+                return; /* AWS records no MapStateFailed for a failure it retries */
+            if (failed)
+                asl_frame_event(f, failed, NULL, false);
+            if (handled)
+                st = try_catch(f, s);
         }
         switch (st) {
         case ASL_STEP_NEXT: continue;
@@ -318,39 +371,55 @@ void asl_frame_step(asl_frame *f)
 
 /* ------------------------------------------------------- executions */
 
-static void exec_timeout(asl_frame *f)
+/* Ends a running execution from outside its frames: its states stop where
+ * they are (their tasks close; .sync children are aborted in turn). */
+static void exec_stop(asl_exec *x, asl_status st, const char *error, const char *cause)
 {
-    asl_exec *x = f->exec;
     asl_frame *root = x->root;
     x->root = NULL;
-    asl_err_set(&x->err, "States.Timeout", NULL);
-    frame_free(root);
-    exec_finish(x, ASL_TIMED_OUT);
+    asl_err_clear(&x->err);
+    if (error)
+        asl_err_set(&x->err, error, cause ? "%s" : NULL, cause);
+    if (root)
+        frame_free(root);
+    exec_finish(x, st, x->events);
 }
 
-static void exec_finish(asl_exec *x, asl_status st)
+static void exec_timeout(asl_frame *f)
 {
+    exec_stop(f->exec, ASL_TIMED_OUT, "States.Timeout", NULL);
+}
+
+void asl_exec_abort(asl_exec *x, const char *error, const char *cause)
+{
+    if (x->status == ASL_RUNNING)
+        exec_stop(x, ASL_ABORTED, error, cause);
+}
+
+static void exec_finish(asl_exec *x, asl_status st, int prev)
+{
+    static const char *const types[] = {NULL, "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut",
+                                         "ExecutionAborted"};
     x->status = st;
     x->stop = asl_now();
     asl_timer_cancel(&x->timeout);
     E.running--;
-    if (st == ASL_SUCCEEDED) {
-        cJSON *d = cJSON_CreateObject();
-        char *text = asl_json_print(x->output);
-        cJSON_AddStringToObject(d, "output", text);
-        free(text);
-        cJSON *det = cJSON_CreateObject();
-        cJSON_AddBoolToObject(det, "truncated", 0);
-        cJSON_AddItemToObject(d, "outputDetails", det);
-        asl_history_add(x, "ExecutionSucceeded", d);
-    } else {
-        cJSON *d = cJSON_CreateObject();
-        if (x->err.error)
-            cJSON_AddStringToObject(d, "error", x->err.error);
-        if (x->err.cause)
-            cJSON_AddStringToObject(d, "cause", x->err.cause);
-        asl_history_add(x, st == ASL_TIMED_OUT ? "ExecutionTimedOut" : "ExecutionFailed", d);
+    cJSON *d = NULL;
+    if (asl_history_enabled()) {
+        d = cJSON_CreateObject();
+        if (st == ASL_SUCCEEDED) {
+            char *text = asl_json_print(x->output);
+            cJSON_AddStringToObject(d, "output", text);
+            free(text);
+            cJSON_AddBoolToObject(cJSON_AddObjectToObject(d, "outputDetails"), "truncated", 0);
+        } else {
+            if (x->err.error)
+                cJSON_AddStringToObject(d, "error", x->err.error);
+            if (x->err.cause)
+                cJSON_AddStringToObject(d, "cause", x->err.cause);
+        }
     }
+    asl_history_add(x, prev, types[st], d);
     if (x->waiter)
         asl_child_finished(x);
     if (asl_exec_done_hook)
@@ -385,8 +454,9 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
     char *marn = machine_arn(m);
     /* Generated names are UUIDs: only a chosen name can clash. */
     if (name != uuid && name_taken(marn, name)) {
-        asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException",
-                    "Execution Already Exists: '%s'", name);
+        const char *colon = strstr(marn, ":stateMachine:");
+        asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException", "Execution Already Exists: '%.*s:execution:%s:%s'",
+                    (int)(colon - marn), marn, colon + 14, name);
         free(marn);
         cJSON_Delete(input);
         return NULL;
@@ -410,15 +480,16 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
     *E.tail = x;
     E.tail = &x->next;
     E.running++;
-    cJSON *d = cJSON_CreateObject();
-    char *text = asl_json_print(input);
-    cJSON_AddStringToObject(d, "input", text);
-    free(text);
-    cJSON *det = cJSON_CreateObject();
-    cJSON_AddBoolToObject(det, "truncated", 0);
-    cJSON_AddItemToObject(d, "inputDetails", det);
-    cJSON_AddStringToObject(d, "roleArn", asl_role_arn());
-    asl_history_add(x, "ExecutionStarted", d);
+    cJSON *d = NULL;
+    if (asl_history_enabled()) {
+        d = cJSON_CreateObject();
+        char *text = asl_json_print(input);
+        cJSON_AddStringToObject(d, "input", text);
+        free(text);
+        cJSON_AddBoolToObject(cJSON_AddObjectToObject(d, "inputDetails"), "truncated", 0);
+        cJSON_AddStringToObject(d, "roleArn", asl_role_arn());
+    }
+    asl_history_add(x, 0, "ExecutionStarted", d);
     x->root = asl_frame_new(x, m->graph, cJSON_Duplicate(input, 1), NULL, 0);
     if (m->timeout && m->timeout->kind == ASL_N_NUMBER)
         x->timeout = asl_timer_add(x->start + m->timeout->num, x->root, exec_timeout);

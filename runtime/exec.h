@@ -55,9 +55,11 @@ struct asl_frame {
     cJSON *vars;                /* this scope's variables (object) or NULL */
     asl_err err;                /* the failure being handled */
     bool fail_state;            /* err comes from a Fail state: no Retry/Catch */
+    const char *fail_event;     /* MapStateFailed/ParallelStateFailed: recorded unless a retry takes err */
     cJSON *context;             /* $$ for the current state, built lazily */
     double entered;             /* when the current state was entered */
     int entered_id;             /* id of its StateEntered event */
+    int src;                    /* previousEventId of this frame's next event (AWS's causal chain) */
     int retry_count;            /* $$.State.RetryCount */
     int attempts[16];           /* per retrier of the current state */
     double last_delay[16];      /* previous delay of each retrier */
@@ -92,7 +94,11 @@ struct asl_task {
     const asl_state *state;
     char *token;                /* .waitForTaskToken */
     char *resource;
-    bool done;
+    bool done;                  /* its outcome is decided (or its frame is gone) */
+    bool held;                  /* the server (handler, process) may still use it */
+    bool submitted;             /* TaskSubmitted recorded */
+    bool timed_out;             /* ended by TimeoutSeconds or HeartbeatSeconds */
+    asl_exec *child;            /* .sync: the child execution it waits for */
     double heartbeat_seconds;
     asl_task *next;             /* in the list of all tasks */
 };
@@ -144,6 +150,9 @@ const char *asl_status_name(asl_status s);
 asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_frame *parent, int slot);
 /* Stops a frame and its sub-frames, cancelling what they wait for. */
 void asl_frame_cancel(asl_frame *f);
+/* The same for a frame cut short (a sibling branch failed): records the
+ * Aborted events AWS records (TaskStateAborted, MapIterationAborted ...). */
+void asl_frame_abort(asl_frame *f);
 
 /* Moves the frame to state `next` with output (taken) as its input. */
 asl_step asl_goto(asl_frame *f, int next, cJSON *output);
@@ -151,6 +160,16 @@ asl_step asl_goto(asl_frame *f, int next, cJSON *output);
 asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output);
 
 void asl_program_set(const asl_program *p);
+
+/* Records an event of the frame's execution: previousEventId is f->src,
+ * the frame's place in AWS's causal chain, which the event then takes
+ * (unless side is set: MapIterationSucceeded, ParallelStateSucceeded ...).
+ * details (taken, may be NULL) are dropped when history is off; returns the
+ * event id, counted either way. */
+int asl_frame_event(asl_frame *f, const char *type, cJSON *details, bool side);
+/* Ends a running execution as ABORTED (StopExecution; a .sync parent task
+ * that was cancelled), with its .sync children. */
+void asl_exec_abort(asl_exec *x, const char *error, const char *cause);
 
 /* A Parallel branch or Map iteration ended (ok) or failed (kid->err). */
 void asl_branch_end(asl_frame *kid, bool ok);
@@ -169,9 +188,15 @@ void asl_set_account(const char *region, const char *account);
 void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char *cause);
 asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource);
 void asl_task_free_all(void);
-/* Frees the tasks that are done (their handlers may no longer use them). */
+/* Frees the tasks that are done and that no handler holds any more. */
 void asl_task_reap(void);
+/* The frame no longer waits for t (it is cancelled): t closes, its token
+ * with it, and a .sync child is aborted. */
+void asl_task_detach(asl_task *t);
+/* ids.c's 256-bit random token; token.c issues tokens of its own now
+ * (see asl_token_issue), so this one is unused. */
 char *asl_token_new(void);
+/* The open task a token names, or NULL. */
 asl_task *asl_token_find(const char *token);
 
 /* -------------------------------------------------------- I/O helpers */

@@ -10,6 +10,7 @@
 
 #include "handlers.h"
 #include "ids.h"
+#include "mock.h"
 
 #define LAMBDA_INVOKE "arn:aws:states:::lambda:invoke"
 
@@ -66,7 +67,7 @@ void asl_resource_parts(const char *resource, char *type, size_t tn, char *name,
 
 cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
 {
-    if (!is_lambda_invoke(t->resource) || t->state->pattern == ASL_PATTERN_TOKEN)
+    if (!is_lambda_invoke(t->resource))
         return result;
     char id[37];
     asl_uuid(id);
@@ -91,51 +92,6 @@ cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
     cJSON_AddStringToObject(meta, "RequestId", id);
     cJSON_AddNumberToObject(o, "StatusCode", 200);
     return o;
-}
-
-/* ------------------------------------------------------------ events */
-
-static void add_resource(cJSON *d, const asl_state *s)
-{
-    char type[64], name[256];
-    asl_resource_parts(s->resource, type, sizeof type, name, sizeof name);
-    cJSON_AddStringToObject(d, "resource", name);
-    cJSON_AddStringToObject(d, "resourceType", type);
-}
-
-cJSON *asl_task_event(const asl_state *s, const asl_err *err, const cJSON *output)
-{
-    cJSON *d = cJSON_CreateObject();
-    if (err) {
-        if (err->cause)
-            cJSON_AddStringToObject(d, "cause", err->cause);
-        if (err->error)
-            cJSON_AddStringToObject(d, "error", err->error);
-    }
-    if (output) {
-        char *text = asl_json_print(output);
-        cJSON_AddStringToObject(d, "output", text);
-        free(text);
-        cJSON *det = cJSON_AddObjectToObject(d, "outputDetails");
-        cJSON_AddBoolToObject(det, "truncated", 0);
-    }
-    add_resource(d, s);
-    return d;
-}
-
-cJSON *asl_task_scheduled_event(const asl_state *s, const cJSON *payload, double timeout, double heartbeat)
-{
-    cJSON *d = cJSON_CreateObject();
-    char *text = asl_json_print(payload);
-    cJSON_AddStringToObject(d, "parameters", text);
-    free(text);
-    cJSON_AddStringToObject(d, "region", asl_region());
-    add_resource(d, s);
-    if (timeout > 0)
-        cJSON_AddNumberToObject(d, "timeoutInSeconds", timeout);
-    if (heartbeat > 0)
-        cJSON_AddNumberToObject(d, "heartbeatInSeconds", heartbeat);
-    return d;
 }
 
 /* ---------------------------------------------------------- dispatch */
@@ -175,6 +131,8 @@ void asl_process_run(asl_task *t, const char *command, const char *event_json);
 void asl_task_dispatch(asl_task *t, const cJSON *payload)
 {
     const asl_state *s = t->state;
+    if (asl_mock_dispatch(t))
+        return; /* --mock/--test-case: a mocked response, no service call */
     if (s->integration == ASL_RES_START_EXECUTION) {
         asl_child_start_task(t, payload);
         return;
@@ -190,8 +148,17 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload)
         function_name(t->resource, fname, sizeof fname);
     }
     char *text = asl_json_print(event);
+    /* lambda:invoke's Payload is the bytes sent: a string holding JSON text
+     * ("\"x\"", "0.0") reaches the function as that JSON, as with the SDK. */
+    cJSON *inner = event != payload && cJSON_IsString(event) ? asl_json_parse(event->valuestring) : NULL;
+    if (inner) {
+        free(text);
+        text = strdup(event->valuestring);
+        cJSON_Delete(inner);
+    }
     for (process_handler *h = processes; h; h = h->next) {
         if (binding_matches(h->name, t->resource, fname)) {
+            t->held = true; /* until the process answers: asl_task_succeed/fail */
             asl_process_run(t, h->command, text);
             free(text);
             return;
@@ -200,6 +167,7 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload)
     const asl_program *p = asl_program_current();
     for (int i = 0; i < p->nbindings; i++) {
         if (binding_matches(p->bindings[i].resource, t->resource, fname)) {
+            t->held = true; /* the handler may keep t until asl_task_succeed/fail */
             p->bindings[i].fn(t, text);
             free(text);
             return;

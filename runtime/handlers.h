@@ -11,13 +11,14 @@
 void asl_task_dispatch(asl_task *t, const cJSON *payload);
 /* Wraps a handler's result (taken) as the integration returns it: the
  * payload itself for a Lambda ARN, {ExecutedVersion, Payload, ...} for
- * arn:aws:states:::lambda:invoke. */
+ * arn:aws:states:::lambda:invoke (with .waitForTaskToken too: that is the
+ * response TaskSubmitted records). */
 cJSON *asl_task_wrap_result(asl_task *t, cJSON *result);
 /* resource and resourceType as AWS's task events name them. */
 void asl_resource_parts(const char *resource, char *type, size_t tn, char *name, size_t nn);
-/* Details of TaskStarted/TaskSucceeded/TaskFailed (new value). */
-cJSON *asl_task_event(const asl_state *s, const asl_err *err, const cJSON *output);
-cJSON *asl_task_scheduled_event(const asl_state *s, const cJSON *payload, double timeout, double heartbeat);
+/* The service accepted the task and answered response (borrowed): records
+ * TaskSubmitted (.sync and .waitForTaskToken tasks), once. */
+void asl_task_submitted(asl_task *t, const cJSON *response);
 /* Heartbeat received: restarts the HeartbeatSeconds clock. */
 void asl_task_heartbeat(asl_task *t);
 
@@ -25,8 +26,9 @@ void asl_task_heartbeat(asl_task *t);
 void asl_handlers_add_process(const char *name, const char *command);
 void asl_handlers_free(void);
 
-/* The token registry. */
-void asl_token_register(asl_task *t);
+/* The token registry: gives t a new token (t->token) that SendTask* find
+ * it by; forgets it once t is over (SendTask* then answer TaskTimedOut). */
+void asl_token_issue(asl_task *t);
 void asl_token_forget(asl_task *t);
 void asl_token_reset(void);
 

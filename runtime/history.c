@@ -3,6 +3,17 @@
  * GetExecutionHistory. Event ids are counted for every execution (causes
  * quote "entered at the event id #N"); the events themselves are kept only
  * when recording is on.
+ *
+ * previousEventId is not simply id - 1: AWS links each event to the one
+ * that led to it. Each frame (the execution, a Parallel branch, a Map
+ * iteration) carries its place in that chain (asl_frame.src, see
+ * asl_frame_event): ExecutionStarted has 0 and so does the first state's
+ * StateEntered; a branch or iteration starts from ParallelStateStarted or
+ * its MapIterationStarted; the state that owns them continues from the
+ * last event of the branch or iteration that ended; ParallelStateSucceeded,
+ * MapStateSucceeded and MapIterationFailed are links that nothing follows
+ * (the StateExited after them points where they point). This matches the
+ * histories AWS recorded for Parallel, Map, Retry and Catch.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +37,7 @@ bool asl_history_enabled(void)
     return enabled;
 }
 
-int asl_history_add(asl_exec *x, const char *type, cJSON *details)
+int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
 {
     int id = ++x->events;
     if (!enabled) {
@@ -45,7 +56,7 @@ int asl_history_add(asl_exec *x, const char *type, cJSON *details)
     cJSON_AddStringToObject(e, "timestamp", ts);
     cJSON_AddStringToObject(e, "type", type);
     cJSON_AddNumberToObject(e, "id", id);
-    cJSON_AddNumberToObject(e, "previousEventId", id - 1);
+    cJSON_AddNumberToObject(e, "previousEventId", prev);
     if (details) {
         /* AWS names the details after the type: TaskScheduled ->
          * taskScheduledEventDetails; *StateEntered -> stateEnteredEventDetails. */

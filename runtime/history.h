@@ -11,9 +11,10 @@
 void asl_history_enable(bool on);
 bool asl_history_enabled(void);
 /* Appends an event to x's history: type as AWS names it (e.g.
- * "PassStateEntered"), details (taken, may be NULL) under the key AWS uses
- * for that type. Returns the event id, 0 when not recording. */
-int asl_history_add(asl_exec *x, const char *type, cJSON *details);
+ * "PassStateEntered"), prev its previousEventId, details (taken, may be
+ * NULL) under the key AWS uses for that type. Returns the event id, which
+ * is counted even when nothing is recorded. */
+int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details);
 /* {"events":[...]} (new value). */
 cJSON *asl_history_json(const asl_exec *x);
 void asl_history_free(asl_history *h);

@@ -56,16 +56,44 @@ static cJSON *build_context(asl_frame *f)
     return c;
 }
 
+/* Whether the cached $$ describes an earlier attempt of the state: a retry
+ * runs the state again with a new RetryCount (and, for a
+ * .waitForTaskToken task, a new token) without entering it anew. Nobody
+ * holds pointers into $$ between attempts, so it can be rebuilt. */
+static bool context_stale(asl_frame *f)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(f->context, "State");
+    const cJSON *rc = cJSON_GetObjectItemCaseSensitive(s, "RetryCount");
+    if (rc && rc->valuedouble != f->retry_count)
+        return true;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(f->context, "Task");
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(t, "Token");
+    const char *now = f->task ? f->task->token : NULL;
+    /* (once the task is done f->task is NULL: $$.Task.Token stays) */
+    return now && (!cJSON_IsString(tok) || strcmp(tok->valuestring, now));
+}
+
 const cJSON *asl_ctx_context(asl_ctx *c)
 {
     if (!c->frame)
         return c->context;
     asl_frame *f = c->frame;
+    if (f->context && context_stale(f)) {
+        cJSON_Delete(f->context);
+        f->context = NULL;
+    }
     if (!f->context)
         f->context = build_context(f);
     if (c->map_item) {
-        /* Inside ItemSelector: $$.Map.Item for this item only. */
+        /* Inside ItemSelector: $$.Map.Item for this item only. Built once
+         * per item: callers (intrinsic arguments, several fields) keep
+         * pointers into $$ while they look up the next path, so an
+         * existing Map.Item for the same index must stay where it is. */
         cJSON *m = cJSON_GetObjectItemCaseSensitive(f->context, "Map");
+        const cJSON *old = m ? cJSON_GetObjectItemCaseSensitive(m, "Item") : NULL;
+        const cJSON *ix = old ? cJSON_GetObjectItemCaseSensitive(old, "Index") : NULL;
+        if (cJSON_IsNumber(ix) && ix->valuedouble == c->map_index)
+            return f->context;
         if (m)
             cJSON_DeleteItemFromObjectCaseSensitive(f->context, "Map");
         m = cJSON_AddObjectToObject(f->context, "Map");
@@ -162,12 +190,26 @@ cJSON *asl_eval(const asl_node *n, asl_ctx *c)
 /* AWS (Jayway) words a failed reference path by the first step that found
  * nothing: the last step gives "No results for path", an earlier one
  * "Missing property in path". */
-static void missing_cause(asl_buf *b, const asl_node *path, const cJSON *doc)
+static void missing_cause(asl_buf *b, const asl_node *path, asl_ctx *c)
 {
     asl_buf p = {0};
-    asl_buf_puts(&p, "$");
-    const cJSON *cur = doc;
-    for (int i = 0; i < path->count; i++) {
+    const cJSON *cur;
+    int i = 0;
+    if (path->op == ASL_ROOT_VAR && path->count > 0) {
+        /* $name...: the steps after the first walk the variable's value */
+        asl_buf_printf(&p, "$%s", path->kids[0].str);
+        cur = asl_ctx_var(c, path->kids[0].str);
+        if (!cur) {
+            asl_buf_printf(b, "%s%s", path->count == 1 ? "No results for path: " : "Missing property in path ", p.p);
+            asl_buf_free(&p);
+            return;
+        }
+        i = 1;
+    } else {
+        asl_buf_puts(&p, "$");
+        cur = path->op == ASL_ROOT_CONTEXT ? asl_ctx_context(c) : c->input;
+    }
+    for (; i < path->count; i++) {
         const asl_node *st = &path->kids[i];
         if (st->kind == ASL_N_STEP_NAME) {
             asl_buf_puts(&p, "['");
@@ -232,7 +274,7 @@ cJSON *asl_apply_path(asl_frame *f, const asl_node *path, const cJSON *doc)
         return out;
     if (rc == 1) {
         asl_buf b = {0};
-        missing_cause(&b, path, path->op == ASL_ROOT_CONTEXT ? asl_ctx_context(&c) : doc);
+        missing_cause(&b, path, &c);
         asl_fail_runtime(f, "Invalid path '%s' : %s", path->str, b.p);
         asl_buf_free(&b);
     } else {

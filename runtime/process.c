@@ -1,20 +1,817 @@
 /*
- * process.c: process task handlers (--lambda NAME=COMMAND). Placeholder
- * until process handlers land: a task bound to one fails clearly.
+ * process.c: process task handlers (--lambda NAME=COMMAND). A task served by
+ * a process runs COMMAND through /bin/sh -c with the event JSON on stdin:
+ * exit status 0 and JSON on stdout is the function's result; a non-zero exit
+ * status and a Lambda error payload ({"errorType", "errorMessage", ...}) on
+ * stdout fails the task with errorType as the error and the payload as the
+ * cause, as Step Functions reports a Lambda function's error. COMMAND may
+ * also be python:FILE.py[:FUNCTION] or node:FILE.js[:FUNCTION], which call a
+ * real Lambda handler through the runners in runners/.
+ *
+ * Processes run while the scheduler goes on: each is a record here, with
+ * non-blocking pipes for its stdin and stdout, and the scheduler calls
+ * asl_poll_external whenever it has nothing ready. That writes the events,
+ * reads the results, reaps the processes and delivers what they answered.
+ * A process whose task ended first (TimeoutSeconds, HeartbeatSeconds, the
+ * execution failing or timing out) is killed with its process group and its
+ * answer dropped.
+ *
+ * Every process gets the environment of a Lambda function (AWS_REGION,
+ * AWS_LAMBDA_FUNCTION_NAME, ...) plus what AWS's runtime API tells a runtime
+ * per invocation: ASLC_REQUEST_ID, ASLC_FUNCTION_ARN and ASLC_DEADLINE_MS
+ * (epoch milliseconds at which the task's timeout ends it).
  */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "handlers.h"
+#include "ids.h"
+
+#include "runners/runners.inc"
+
+extern char **environ;
+
+enum {
+    RESULT_LIMIT = 262144,            /* Step Functions' 256 KiB quota on a task result */
+    RESPONSE_LIMIT = 6 * 1024 * 1024, /* Lambda's limit on a response: we keep no more */
+    MAX_RUNNING = 64,                 /* processes at once; more wait for a free place */
+    RETRY_MAX_MS = 100,               /* longest wait between looks at a closed-but-alive process */
+};
+
+/* Lambda's longest function timeout: the context's remaining time when the
+ * task sets no TimeoutSeconds. */
+#define FUNCTION_TIMEOUT 900.0
+
+#define LAMBDA_INVOKE "arn:aws:states:::lambda:invoke"
+
+typedef struct proc {
+    asl_task *task;
+    char *command;              /* what follows NAME= */
+    char *input;                /* the event, written to stdin */
+    size_t in_len, in_off;
+    char *fname, *arn;          /* the function's name and ARN */
+    char request_id[37];
+    double limit;               /* seconds the task may run (0: no limit) */
+    double deadline;            /* real time at which its timers end it (0: none) */
+    pid_t pid;                  /* 0 while waiting for a place */
+    int in, out;                /* our pipe ends, -1 once closed */
+    asl_buf buf;                /* stdout so far */
+    bool overflow;              /* stdout passed RESPONSE_LIMIT; the rest was dropped */
+    int status;                 /* wait status, once reaped */
+    bool reaped;
+    int retry_ms;               /* stdout closed, process alive: look again this soon */
+    struct proc *next;
+} proc;
+
+static struct {
+    proc *head, *tail;          /* in the order they were started */
+    int running;
+} P;
+
+static double real_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Whether the task still waits for this process's answer. */
+static bool task_live(const asl_task *t)
+{
+    return !t->done && t->frame && t->frame->task == t;
+}
+
+/* ---------------------------------------------------- function identity */
+
+static bool is_lambda_invoke(const char *resource)
+{
+    size_t n = strlen(LAMBDA_INVOKE);
+    return !strncmp(resource, LAMBDA_INVOKE, n) && (resource[n] == '\0' || resource[n] == '.');
+}
+
+/* A Lambda function ARN used directly as the resource (the legacy form). */
+static bool is_function_arn(const char *resource)
+{
+    return !strncmp(resource, "arn:", 4) && strstr(resource, ":lambda:") && strstr(resource, ":function:");
+}
+
+/* The function's name and ARN: from the resource, or from the FunctionName
+ * parameter of lambda:invoke (a name, a partial or a full ARN). */
+static void function_identity(proc *p, const asl_task *t)
+{
+    const char *ref = t->resource;
+    if (is_lambda_invoke(t->resource) && t->frame) {
+        const cJSON *fn = cJSON_GetObjectItemCaseSensitive(t->frame->effective, "FunctionName");
+        if (cJSON_IsString(fn))
+            ref = fn->valuestring;
+    }
+    const char *name = strstr(ref, ":function:");
+    name = name ? name + 10 : ref;
+    p->fname = strndup(name, strcspn(name, ":"));
+    asl_buf b = {0};
+    if (!strncmp(ref, "arn:", 4))
+        asl_buf_puts(&b, ref);
+    else
+        asl_buf_printf(&b, "arn:aws:lambda:%s:%s:function:%s", asl_region(), asl_account(), p->fname);
+    p->arn = b.p;
+}
+
+/* ------------------------------------------------------------ time limits */
+
+/* Seconds the task's TimeoutSeconds(Path) allows, or 0. */
+static double task_timeout(asl_task *t)
+{
+    const asl_node *n = t->state->timeout;
+    asl_frame *f = t->frame;
+    if (!n || !f)
+        return 0;
+    if (n->kind == ASL_N_NUMBER)
+        return n->num;
+    asl_ctx c;
+    asl_ctx_init(&c, f, f->data);
+    const cJSON *v = NULL;
+    if (asl_path_peek(n, &c, &v) == 0 && cJSON_IsNumber(v) && v->valuedouble > 0)
+        return v->valuedouble;
+    return 0;
+}
+
+static double min_positive(double a, double b)
+{
+    return a <= 0 ? b : b <= 0 ? a : fmin(a, b);
+}
+
+/* Seconds before one of the task's timers (its timeout, heartbeat or the
+ * execution's timeout) ends it, or 0 if none will. */
+static double time_limit(asl_task *t)
+{
+    double limit = min_positive(task_timeout(t), t->heartbeat_seconds);
+    asl_exec *x = t->frame ? t->frame->exec : NULL;
+    if (x && x->machine->timeout && x->machine->timeout->kind == ASL_N_NUMBER)
+        limit = min_positive(limit, fmax(x->start + x->machine->timeout->num - asl_now(), 0.001));
+    return limit;
+}
+
+/* -------------------------------------------------------------- spawning */
+
+/* "python:FILE[:FUNCTION]" or "node:FILE[:FUNCTION]": the argument vector
+ * of the runner (strings are the spec's own, cut in place), or NULL. */
+static bool runner_argv(char *spec, char *argv[6])
+{
+    const char *interp, *source, *flag;
+    if (!strncmp(spec, "python:", 7)) {
+        interp = "python3", flag = "-c", source = asl_python_runner, spec += 7;
+    } else if (!strncmp(spec, "node:", 5)) {
+        interp = "node", flag = "-e", source = asl_node_runner, spec += 5;
+    } else {
+        return false;
+    }
+    char *fn = strrchr(spec, ':');
+    if (fn && fn[1] && !strpbrk(fn + 1, "/.")) /* FILE:FUNCTION, not a path with ':' in it */
+        *fn++ = '\0';
+    else
+        fn = "handler";
+    argv[0] = (char *)interp;
+    argv[1] = (char *)flag;
+    argv[2] = (char *)source;
+    argv[3] = spec;
+    argv[4] = fn;
+    argv[5] = NULL;
+    return true;
+}
+
+static bool env_overridden(const char *entry)
+{
+    static const char *const keys[] = {
+        "AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_LAMBDA_FUNCTION_NAME=", "AWS_LAMBDA_FUNCTION_VERSION=",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=", "AWS_LAMBDA_LOG_GROUP_NAME=", "AWS_LAMBDA_LOG_STREAM_NAME=",
+        "ASLC_REQUEST_ID=", "ASLC_FUNCTION_ARN=", "ASLC_DEADLINE_MS=",
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (!strncmp(entry, keys[i], strlen(keys[i])))
+            return true;
+    return false;
+}
+
+static char *env_entry(const char *key, const char *value)
+{
+    asl_buf b = {0};
+    asl_buf_printf(&b, "%s=%s", key, value);
+    return b.p;
+}
+
+/* The process's environment: ours plus a Lambda function's. */
+static char **build_env(const proc *p)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 11, sizeof *env);
+    if (!env)
+        abort();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!env_overridden(environ[i]))
+            env[k++] = strdup(environ[i]);
+    char deadline[32], group[300];
+    double until = p->deadline > 0 ? p->deadline : real_now() + FUNCTION_TIMEOUT;
+    snprintf(deadline, sizeof deadline, "%.0f", floor(until * 1000));
+    snprintf(group, sizeof group, "/aws/lambda/%s", p->fname);
+    env[k++] = env_entry("AWS_REGION", asl_region());
+    env[k++] = env_entry("AWS_DEFAULT_REGION", asl_region());
+    env[k++] = env_entry("AWS_LAMBDA_FUNCTION_NAME", p->fname);
+    env[k++] = env_entry("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+    env[k++] = env_entry("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128");
+    env[k++] = env_entry("AWS_LAMBDA_LOG_GROUP_NAME", group);
+    env[k++] = env_entry("AWS_LAMBDA_LOG_STREAM_NAME", p->request_id);
+    env[k++] = env_entry("ASLC_REQUEST_ID", p->request_id);
+    env[k++] = env_entry("ASLC_FUNCTION_ARN", p->arn);
+    env[k++] = env_entry("ASLC_DEADLINE_MS", deadline);
+    return env;
+}
+
+static void free_strv(char **v)
+{
+    for (size_t i = 0; v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* A close-on-exec descriptor numbered 3 or above, so that the child's
+ * dup2 onto 0 and 1 always makes a fresh, inheritable copy. */
+static int high_fd(int fd)
+{
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return h;
+}
+
+static int make_pipe(int fds[2])
+{
+    int raw[2];
+    if (pipe(raw) < 0)
+        return -1;
+    fds[0] = high_fd(raw[0]);
+    fds[1] = high_fd(raw[1]);
+    if (fds[0] < 0 || fds[1] < 0) {
+        if (fds[0] >= 0)
+            close(fds[0]);
+        if (fds[1] >= 0)
+            close(fds[1]);
+        return -1;
+    }
+    return 0;
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. The
+ * child leads its own process group, so that killing the group ends what
+ * the command started too, and dies with us. Failing, it reports errno on
+ * err_fd. */
+static void child(int in_fd, int out_fd, int err_fd, pid_t parent, char **argv, char **env, bool search)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    if (dup2(in_fd, 0) >= 0 && dup2(out_fd, 1) >= 0) {
+        if (search)
+            execvpe(argv[0], argv, env);
+        else
+            execve(argv[0], argv, env);
+    }
+    int e = errno;
+    ssize_t w = write(err_fd, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
+/* Forks and execs argv with in_fd and out_fd as stdin and stdout; the
+ * child's pid, or -1 with errno set (also when exec failed: the child says
+ * why through a close-on-exec pipe). */
+static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_fd)
+{
+    int err[2];
+    if (make_pipe(err) < 0)
+        return -1;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0)
+        child(in_fd, out_fd, err[1], parent, argv, env, search);
+    int e = errno;
+    close(err[1]);
+    if (pid > 0) {
+        ssize_t n;
+        while ((n = read(err[0], &e, sizeof e)) < 0 && errno == EINTR)
+            ;
+        if (n == (ssize_t)sizeof e) {
+            waitpid(pid, NULL, 0);
+            pid = -1;
+        }
+    }
+    close(err[0]);
+    errno = e;
+    return pid;
+}
+
+/* Starts the process; -1 with errno set. */
+static int spawn(proc *p)
+{
+    int in[2], out[2];
+    if (make_pipe(in) < 0)
+        return -1;
+    if (make_pipe(out) < 0) {
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    char *spec = strdup(p->command);
+    char *argv[6];
+    bool runner = runner_argv(spec, argv);
+    if (!runner) {
+        argv[0] = "/bin/sh";
+        argv[1] = "-c";
+        argv[2] = p->command;
+        argv[3] = NULL;
+    }
+    char **env = build_env(p);
+    pid_t pid = fork_exec(argv, env, runner, in[0], out[1]);
+    int e = errno;
+    free_strv(env);
+    free(spec);
+    close(in[0]);
+    close(out[1]);
+    if (pid < 0) {
+        close(in[1]);
+        close(out[0]);
+        errno = e;
+        return -1;
+    }
+    p->pid = pid;
+    p->in = in[1];
+    p->out = out[0];
+    fcntl(p->in, F_SETFL, O_NONBLOCK);
+    fcntl(p->out, F_SETFL, O_NONBLOCK);
+    return 0;
+}
+
+/* ------------------------------------------------------------------- I/O */
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+/* write() to a pipe whose reader may be gone: SIGPIPE is blocked around the
+ * call (and a pending one taken back), so that we only see EPIPE. */
+static ssize_t write_quiet(int fd, const char *s, size_t n)
+{
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &pipe_set, &old);
+    ssize_t w = write(fd, s, n);
+    int e = errno;
+    if (w < 0 && e == EPIPE && !sigismember(&old, SIGPIPE)) {
+        const struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return w;
+}
+
+/* Writes as much of the event as the pipe takes; closes stdin when all is
+ * written or the process stopped reading. */
+static void pump_in(proc *p)
+{
+    while (p->in >= 0 && p->in_off < p->in_len) {
+        ssize_t w = write_quiet(p->in, p->input + p->in_off, p->in_len - p->in_off);
+        if (w > 0)
+            p->in_off += (size_t)w;
+        else if (w < 0 && errno == EINTR)
+            continue;
+        else if (w < 0 && errno == EAGAIN)
+            return;
+        else
+            break;
+    }
+    close_fd(&p->in);
+}
+
+/* Reads what stdout has; keeps at most RESPONSE_LIMIT bytes. */
+static void pump_out(proc *p)
+{
+    char chunk[65536];
+    while (p->out >= 0) {
+        ssize_t n = read(p->out, chunk, sizeof chunk);
+        if (n > 0) {
+            if (!p->overflow && p->buf.len + (size_t)n <= RESPONSE_LIMIT)
+                asl_buf_put(&p->buf, chunk, (size_t)n);
+            else
+                p->overflow = true;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && errno == EAGAIN) {
+            return;
+        } else {
+            close_fd(&p->out);
+            p->retry_ms = 1;
+        }
+    }
+}
+
+/* Reaps the process once its stdout is closed and it has exited. Whatever
+ * it left running in its process group is killed first, while the exited
+ * leader still holds the group's id. */
+static bool try_reap(proc *p)
+{
+    if (p->out >= 0)
+        return false;
+    siginfo_t si = {0};
+    if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0)
+        return false;
+    kill(-p->pid, SIGKILL);
+    while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR)
+        ;
+    p->reaped = true;
+    return true;
+}
+
+/* Ends a process whose answer nobody waits for any more. */
+static void kill_proc(proc *p)
+{
+    close_fd(&p->in);
+    close_fd(&p->out);
+    if (p->pid <= 0 || p->reaped)
+        return;
+    kill(-p->pid, SIGKILL);
+    kill(p->pid, SIGKILL);
+    while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR)
+        ;
+    p->reaped = true;
+}
+
+/* ------------------------------------------------------------- answers */
+
+/* Python's json.dumps layout (", " and ": "), in which AWS reports a Lambda
+ * function's error payload for a function ARN resource. */
+static void write_spaced(asl_buf *b, const cJSON *v)
+{
+    if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
+        asl_json_write(b, v);
+        return;
+    }
+    bool obj = cJSON_IsObject(v);
+    asl_buf_putc(b, obj ? '{' : '[');
+    for (const cJSON *c = v->child; c; c = c->next) {
+        if (c != v->child)
+            asl_buf_puts(b, ", ");
+        if (obj) {
+            asl_json_write_string(b, c->string);
+            asl_buf_puts(b, ": ");
+        }
+        write_spaced(b, c);
+    }
+    asl_buf_putc(b, obj ? '}' : ']');
+}
+
+/* An error payload as the cause AWS reports: for a function ARN resource in
+ * the layout AWS's Python runtime writes it, for lambda:invoke compact (the
+ * recordings show both; the payload is reprinted so that any handler gives
+ * AWS's text). Malloc'd. */
+static char *payload_cause(const asl_task *t, const cJSON *payload)
+{
+    if (!is_function_arn(t->resource))
+        return asl_json_print(payload);
+    asl_buf b = {0};
+    write_spaced(&b, payload);
+    return b.p;
+}
+
+static void fail_data_limit(asl_task *t)
+{
+    char type[64], name[256];
+    asl_resource_parts(t->resource, type, sizeof type, name, sizeof name);
+    const char *what = strstr(t->resource, ":::") ? type : t->resource;
+    asl_buf b = {0};
+    asl_buf_printf(&b, "The state/task '%s' returned a result with a size exceeding the maximum number "
+                       "of bytes service limit.", what);
+    asl_task_fail(t, "States.DataLimitExceeded", b.p);
+    asl_buf_free(&b);
+}
+
+/* Exit status 0: stdout is the result. Lambda returns the bytes the function
+ * wrote; text that is not JSON reaches the state as a string. */
+static void deliver_result(proc *p, const char *text, size_t len)
+{
+    asl_task *t = p->task;
+    if ((p->overflow || len > RESULT_LIMIT) && t->state->pattern != ASL_PATTERN_TOKEN) {
+        fail_data_limit(t);
+        return;
+    }
+    cJSON *v = len ? asl_json_parse(text) : NULL;
+    if (v || !len) {
+        cJSON_Delete(v);
+        asl_task_succeed(t, len ? text : "null");
+        return;
+    }
+    asl_buf s = {0};
+    asl_json_write_string(&s, text);
+    asl_task_succeed(t, s.p);
+    asl_buf_free(&s);
+}
+
+/* A process that died without an error payload: what Lambda reports when a
+ * runtime exits before answering (error Runtime.ExitError). What it wrote
+ * goes to stderr, as Lambda puts it in the function's log. */
+static void fail_exit(proc *p, const char *text)
+{
+    if (text[0])
+        fprintf(stderr, "%s\n", text);
+    char how[128];
+    if (WIFSIGNALED(p->status)) {
+        snprintf(how, sizeof how, "signal: %s", strsignal(WTERMSIG(p->status)));
+        how[8] = (char)tolower((unsigned char)how[8]);
+    } else {
+        snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(p->status));
+    }
+    asl_buf msg = {0};
+    asl_buf_printf(&msg, "RequestId: %s Error: Runtime exited with error: %s", p->request_id, how);
+    cJSON *payload = cJSON_CreateObject();
+    cJSON_AddStringToObject(payload, "errorType", "Runtime.ExitError");
+    cJSON_AddStringToObject(payload, "errorMessage", msg.p);
+    char *cause = payload_cause(p->task, payload);
+    asl_task_fail(p->task, "Runtime.ExitError", cause);
+    free(cause);
+    cJSON_Delete(payload);
+    asl_buf_free(&msg);
+}
+
+/* Non-zero exit status: stdout should be Lambda's error payload. Its
+ * errorType is the error; without one Step Functions reports Lambda.Unknown
+ * (as for a function Lambda itself timed out). */
+static void deliver_error(proc *p, const char *text)
+{
+    asl_task *t = p->task;
+    cJSON *v = p->overflow || !text[0] ? NULL : asl_json_parse(text);
+    if (!v) {
+        fail_exit(p, text);
+        return;
+    }
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(v, "errorType");
+    if (cJSON_IsString(type) && type->valuestring[0]) {
+        char *cause = payload_cause(t, v);
+        asl_task_fail(t, type->valuestring, cause);
+        free(cause);
+    } else {
+        asl_buf b = {0};
+        asl_buf_puts(&b, "The cause could not be determined because Lambda did not return an error type. "
+                         "Returned payload: ");
+        asl_json_write(&b, v);
+        asl_task_fail(t, "Lambda.Unknown", b.p);
+        asl_buf_free(&b);
+    }
+    cJSON_Delete(v);
+}
+
+/* Trims white space around stdout; returns the text, NUL-terminated. */
+static char *trimmed(asl_buf *b, size_t *len)
+{
+    if (!b->p)
+        asl_buf_puts(b, "");
+    char *s = b->p, *e = b->p + b->len;
+    while (s < e && strchr(" \t\r\n", *s))
+        s++;
+    while (e > s && strchr(" \t\r\n", e[-1]))
+        e--;
+    *e = '\0';
+    *len = (size_t)(e - s);
+    return s;
+}
+
+static void deliver(proc *p)
+{
+    if (!task_live(p->task))
+        return;
+    size_t len;
+    char *text = trimmed(&p->buf, &len);
+    if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0)
+        deliver_result(p, text, len);
+    else
+        deliver_error(p, text);
+}
+
+/* --------------------------------------------------------- the registry */
+
+static void proc_free(proc *p)
+{
+    p->task->held = false;
+    close_fd(&p->in);
+    close_fd(&p->out);
+    free(p->command);
+    free(p->input);
+    free(p->fname);
+    free(p->arn);
+    asl_buf_free(&p->buf);
+    free(p);
+}
+
+/* Forgets a process (reaped, killed or never started). */
+static void remove_proc(proc *p)
+{
+    proc **pp = &P.head, *prev = NULL;
+    while (*pp != p) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    *pp = p->next;
+    if (P.tail == p)
+        P.tail = prev;
+    if (p->pid > 0)
+        P.running--;
+    asl_sched_note_pending(-1);
+    proc_free(p);
+}
+
+/* Kills the processes whose task ended without them (timeout, heartbeat,
+ * cancelled frame) and forgets waiting ones. */
+static void drop_abandoned(void)
+{
+    proc *next;
+    for (proc *p = P.head; p; p = next) {
+        next = p->next;
+        if (!task_live(p->task)) {
+            kill_proc(p);
+            remove_proc(p);
+        }
+    }
+}
+
+/* Starts waiting processes while there is room; true if one could not be
+ * started (its task failed). */
+static bool start_waiting(void)
+{
+    bool delivered = false;
+    proc *next;
+    for (proc *p = P.head; p && P.running < MAX_RUNNING; p = next) {
+        next = p->next;
+        if (p->pid)
+            continue;
+        if (!task_live(p->task)) {
+            remove_proc(p);
+        } else if (spawn(p) == 0) {
+            P.running++;
+            pump_in(p);
+        } else {
+            /* What Lambda answers when it cannot serve: a retriable service error. */
+            asl_buf b = {0};
+            asl_buf_printf(&b, "Could not start the function's process '%s': %s", p->command, strerror(errno));
+            asl_task_fail(p->task, "Lambda.ServiceException", b.p);
+            asl_buf_free(&b);
+            remove_proc(p);
+            delivered = true;
+        }
+    }
+    return delivered;
+}
+
+/* Delivers the answers of the processes that finished. */
+static bool collect(void)
+{
+    bool delivered = false;
+    proc *next;
+    for (proc *p = P.head; p; p = next) {
+        next = p->next;
+        if (p->pid > 0 && try_reap(p)) {
+            deliver(p);
+            remove_proc(p);
+            delivered = true;
+        }
+    }
+    return delivered;
+}
+
+/* Waits up to wait_ms (-1: no limit) for any process's pipes, then moves
+ * their data. */
+static void poll_once(int wait_ms)
+{
+    struct pollfd fds[2 * MAX_RUNNING];
+    proc *owner[2 * MAX_RUNNING];
+    int n = 0;
+    for (proc *p = P.head; p && n < 2 * MAX_RUNNING; p = p->next) {
+        if (p->pid <= 0)
+            continue;
+        if (p->out < 0) { /* closed stdout, still running: look again soon */
+            if (wait_ms < 0 || p->retry_ms < wait_ms)
+                wait_ms = p->retry_ms;
+            p->retry_ms = p->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : p->retry_ms * 2;
+        }
+        if (p->in >= 0) {
+            fds[n] = (struct pollfd){.fd = p->in, .events = POLLOUT};
+            owner[n++] = p;
+        }
+        if (p->out >= 0) {
+            fds[n] = (struct pollfd){.fd = p->out, .events = POLLIN};
+            owner[n++] = p;
+        }
+    }
+    if (poll(fds, (nfds_t)n, wait_ms) <= 0)
+        return;
+    for (int i = 0; i < n; i++) {
+        if (!fds[i].revents)
+            continue;
+        if (fds[i].fd == owner[i]->in)
+            pump_in(owner[i]);
+        else
+            pump_out(owner[i]);
+    }
+}
+
+/* The earliest real time at which a running process's task times out. */
+static double earliest_deadline(void)
+{
+    double at = INFINITY;
+    for (proc *p = P.head; p; p = p->next)
+        if (p->deadline > 0 && p->deadline < at)
+            at = p->deadline;
+    return at;
+}
+
+static int ms_until(double at)
+{
+    if (isinf(at))
+        return -1;
+    double ms = ceil((at - real_now()) * 1000);
+    return ms <= 0 ? 0 : ms > 1e9 ? 1000000000 : (int)ms;
+}
+
+/* ----------------------------------------------------------- interface */
 
 void asl_process_run(asl_task *t, const char *command, const char *event_json);
 
 void asl_process_run(asl_task *t, const char *command, const char *event_json)
 {
-    (void)command;
-    (void)event_json;
-    asl_task_fail(t, "States.Runtime", "process handlers are not supported yet");
+    proc *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->task = t;
+    t->held = true; /* not freed while we may still answer it */
+    p->command = strdup(command);
+    p->input = strdup(event_json ? event_json : "null");
+    p->in_len = strlen(p->input);
+    p->in = p->out = -1;
+    asl_uuid(p->request_id);
+    function_identity(p, t);
+    p->limit = time_limit(t);
+    p->deadline = p->limit > 0 ? real_now() + p->limit : 0;
+    if (P.tail)
+        P.tail->next = p;
+    else
+        P.head = p;
+    P.tail = p;
+    asl_sched_note_pending(+1);
+    start_waiting();
 }
 
+/*
+ * In virtual time the scheduler only asks (timeout 0) before it jumps the
+ * clock to its next timer, which may be the timeout of a task whose process
+ * is still working. So while processes run, virtual time follows real time:
+ * we wait until one answers or the earliest of their tasks' timeouts is due,
+ * and move the virtual clock on by the time that took.
+ */
 bool asl_poll_external(int timeout_ms)
 {
-    (void)timeout_ms;
-    return false;
+    drop_abandoned();
+    bool delivered = start_waiting();
+    double start = real_now();
+    bool follow = timeout_ms == 0 && asl_virtual_time();
+    double until = follow ? earliest_deadline() : timeout_ms < 0 ? INFINITY : start + timeout_ms / 1000.0;
+    while (P.head) {
+        poll_once(delivered ? 0 : ms_until(until));
+        delivered |= collect();
+        delivered |= start_waiting();
+        if (delivered || real_now() >= until)
+            break;
+    }
+    if (follow)
+        asl_set_virtual_time(true, asl_now() + (real_now() - start));
+    return delivered;
 }

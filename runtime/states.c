@@ -48,13 +48,11 @@ static int fail_field(asl_frame *f, const asl_node *n, const char *name, char **
         *out = strdup(n->str);
         return 0;
     }
-    asl_ctx c;
-    asl_ctx_init(&c, f, f->data);
-    cJSON *v = asl_eval(n, &c);
-    if (!v) {
-        asl_frame_fail_err(f, &c.err);
+    /* A path fails as InputPath does, an intrinsic as in a template: both
+     * with the state named in the cause. */
+    cJSON *v = n->kind == ASL_N_PATH ? asl_apply_path(f, n, f->data) : asl_apply_template(f, n, f->data);
+    if (!v)
         return -1;
-    }
     if (!cJSON_IsString(v)) {
         char *text = asl_json_print(v);
         cJSON_Delete(v);

@@ -3,6 +3,11 @@
  * resource (a C handler, a process, a child execution); the frame suspends
  * until the task is completed: by the handler, by SendTaskSuccess/Failure
  * for a task token, by a timeout or a missed heartbeat.
+ *
+ * A task lives until three things are over: its frame has taken its outcome
+ * (or is gone), the handler serving it has called asl_task_succeed or
+ * asl_task_fail (it may keep the pointer until then, even past a timeout),
+ * and a .sync child execution no longer reports to it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +29,15 @@ asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource)
     t->next = tasks;
     tasks = t;
     if (s->pattern == ASL_PATTERN_TOKEN)
-        t->token = asl_token_new();
-    asl_token_register(t);
+        asl_token_issue(t);
     return t;
+}
+
+static void task_free(asl_task *t)
+{
+    free(t->token);
+    free(t->resource);
+    free(t);
 }
 
 void asl_task_free_all(void)
@@ -34,9 +45,7 @@ void asl_task_free_all(void)
     while (tasks) {
         asl_task *t = tasks;
         tasks = t->next;
-        free(t->token);
-        free(t->resource);
-        free(t);
+        task_free(t);
     }
     asl_token_reset();
 }
@@ -46,11 +55,9 @@ void asl_task_reap(void)
     asl_task **p = &tasks;
     while (*p) {
         asl_task *t = *p;
-        if (t->done && !t->frame) {
+        if (t->done && !t->frame && !t->held && !t->child) {
             *p = t->next;
-            free(t->token);
-            free(t->resource);
-            free(t);
+            task_free(t);
         } else {
             p = &t->next;
         }
@@ -67,23 +74,128 @@ const char *asl_task_resource(const asl_task *t)
     return t->resource;
 }
 
+/* ------------------------------------------------------------ events */
+
+/* A Lambda function ARN as the resource (the legacy form) has events of
+ * its own: LambdaFunctionScheduled ... instead of TaskScheduled ... */
+static bool legacy_lambda(const asl_task *t)
+{
+    return !strncmp(t->resource, "arn:aws:lambda:", 15);
+}
+
+static void add_resource(cJSON *d, const asl_state *s)
+{
+    char type[64], name[256];
+    asl_resource_parts(s->resource, type, sizeof type, name, sizeof name);
+    cJSON_AddStringToObject(d, "resource", name);
+    cJSON_AddStringToObject(d, "resourceType", type);
+}
+
+static void add_text(cJSON *d, const char *key, const cJSON *v, const char *details)
+{
+    char *text = asl_json_print(v);
+    cJSON_AddStringToObject(d, key, text);
+    free(text);
+    cJSON_AddBoolToObject(cJSON_AddObjectToObject(d, details), "truncated", 0);
+}
+
+/* Records one of the task's events; kind is the part after "Task" or
+ * "LambdaFunction" (Scheduled, Started, Submitted, Succeeded, Failed,
+ * TimedOut). err and output (borrowed) fill the details. */
+static void task_event(asl_task *t, asl_frame *f, const char *kind, const asl_err *err, const cJSON *output)
+{
+    bool lambda = legacy_lambda(t);
+    char type[48];
+    strcpy(type, lambda ? "LambdaFunction" : "Task");
+    strcat(type, kind);
+    cJSON *d = NULL;
+    if (asl_history_enabled() && !(lambda && !strcmp(kind, "Started"))) {
+        d = cJSON_CreateObject();
+        if (err && err->cause)
+            cJSON_AddStringToObject(d, "cause", err->cause);
+        if (err && err->error)
+            cJSON_AddStringToObject(d, "error", err->error);
+        if (output)
+            add_text(d, "output", output, "outputDetails");
+        if (!lambda)
+            add_resource(d, t->state);
+    }
+    asl_frame_event(f, type, d, false);
+}
+
+static void scheduled_event(asl_task *t, asl_frame *f, const cJSON *payload, double timeout, double heartbeat)
+{
+    bool lambda = legacy_lambda(t);
+    cJSON *d = NULL;
+    if (asl_history_enabled()) {
+        d = cJSON_CreateObject();
+        if (lambda) {
+            add_text(d, "input", payload, "inputDetails");
+            cJSON_AddStringToObject(d, "resource", t->resource);
+        } else {
+            char *text = asl_json_print(payload);
+            cJSON_AddStringToObject(d, "parameters", text);
+            free(text);
+            cJSON_AddStringToObject(d, "region", asl_region());
+            add_resource(d, t->state);
+        }
+        if (timeout > 0)
+            cJSON_AddNumberToObject(d, "timeoutInSeconds", timeout);
+        if (heartbeat > 0 && !lambda)
+            cJSON_AddNumberToObject(d, "heartbeatInSeconds", heartbeat);
+    }
+    asl_frame_event(f, lambda ? "LambdaFunctionScheduled" : "TaskScheduled", d, false);
+}
+
+void asl_task_submitted(asl_task *t, const cJSON *response)
+{
+    if (t->submitted || t->done || !t->frame)
+        return;
+    t->submitted = true;
+    task_event(t, t->frame, "Submitted", NULL, response);
+}
+
 /* ------------------------------------------------------- completion */
+
+/* The task is over for its frame: its token no longer answers and a .sync
+ * child no longer reports (AWS stops the job of a .sync task that ends
+ * another way: timeout, heartbeat, a failed sibling branch). */
+static void task_close(asl_task *t)
+{
+    t->done = true;
+    asl_token_forget(t);
+    asl_exec *child = t->child;
+    if (child) {
+        t->child = NULL;
+        child->waiter = NULL;
+        asl_exec_abort(child, NULL, NULL);
+    }
+}
+
+void asl_task_detach(asl_task *t)
+{
+    t->frame = NULL;
+    task_close(t);
+}
 
 static asl_step task_resume(asl_frame *f)
 {
     const asl_state *s = &f->graph->states[f->state];
+    asl_task *t = f->task;
     asl_timer_cancel(&f->timer);
     asl_timer_cancel(&f->heartbeat);
     f->task = NULL;
+    t->frame = NULL;
+    task_close(t);
     cJSON_Delete(f->effective);
     f->effective = NULL;
     if (f->err.error) {
-        asl_history_add(f->exec, "TaskFailed", asl_history_enabled() ? asl_task_event(s, &f->err, NULL) : NULL);
+        task_event(t, f, t->timed_out ? "TimedOut" : "Failed", &f->err, NULL);
         return ASL_STEP_FAIL;
     }
     cJSON *result = f->result;
     f->result = NULL;
-    asl_history_add(f->exec, "TaskSucceeded", asl_history_enabled() ? asl_task_event(s, NULL, result) : NULL);
+    task_event(t, f, "Succeeded", NULL, result);
     cJSON *out = asl_state_output(f, s, result);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
@@ -91,12 +203,12 @@ static asl_step task_resume(asl_frame *f)
 void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char *cause)
 {
     asl_frame *f = t->frame;
-    t->done = true;
-    asl_token_forget(t);
-    if (!f || f->task != t) {
+    if (t->done || !f || f->task != t) {
         cJSON_Delete(output);
         return;
     }
+    t->done = true;
+    asl_token_forget(t);
     if (error) {
         asl_err_set(&f->err, error, cause ? "%s" : NULL, cause);
         cJSON_Delete(output);
@@ -104,19 +216,33 @@ void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char
         cJSON_Delete(f->result);
         f->result = output;
     }
-    t->frame = NULL;
     asl_wake(f, task_resume);
+}
+
+/* The handler is done with t: whatever it says, t may be freed now. */
+static bool release(asl_task *t)
+{
+    bool live = !t->done && t->frame;
+    t->held = false;
+    return live;
 }
 
 void asl_task_succeed(asl_task *t, const char *output_json)
 {
-    if (t->done)
+    if (!release(t))
         return;
-    if (t->token && t->state->pattern == ASL_PATTERN_TOKEN)
-        return; /* the handler returned; the token completes the task */
     cJSON *v = asl_json_parse(output_json ? output_json : "null");
     if (!v) {
         asl_task_complete(t, NULL, "States.Runtime", "handler returned invalid JSON");
+        return;
+    }
+    if (t->token) {
+        /* The service accepted the request (Lambda ran); the task waits for
+         * its token. AWS records the response as TaskSubmitted. */
+        if (asl_history_enabled() && !t->submitted)
+            asl_task_submitted(t, (v = asl_task_wrap_result(t, v)));
+        t->submitted = true;
+        cJSON_Delete(v);
         return;
     }
     asl_task_complete(t, asl_task_wrap_result(t, v), NULL, NULL);
@@ -124,28 +250,35 @@ void asl_task_succeed(asl_task *t, const char *output_json)
 
 void asl_task_fail(asl_task *t, const char *error, const char *cause)
 {
-    if (!t->done)
+    if (release(t))
         asl_task_complete(t, NULL, error ? error : "States.TaskFailed", cause);
 }
 
 /* ---------------------------------------------------------- timeouts */
 
+static void timed_out(asl_frame *f, const char *error)
+{
+    asl_task *t = f->task;
+    if (!t || t->done)
+        return;
+    asl_task_complete(t, NULL, error, NULL);
+    t->timed_out = true;
+}
+
 static void task_timeout(asl_frame *f)
 {
-    if (f->task)
-        asl_task_complete(f->task, NULL, "States.Timeout", NULL);
+    timed_out(f, "States.Timeout");
 }
 
 static void heartbeat_timeout(asl_frame *f)
 {
-    if (f->task)
-        asl_task_complete(f->task, NULL, "States.HeartbeatTimeout", NULL);
+    timed_out(f, "States.HeartbeatTimeout");
 }
 
 void asl_task_heartbeat(asl_task *t)
 {
     asl_frame *f = t->frame;
-    if (!f || t->heartbeat_seconds <= 0)
+    if (!f || t->done || t->heartbeat_seconds <= 0)
         return;
     asl_timer_cancel(&f->heartbeat);
     f->heartbeat = asl_timer_add(asl_now() + t->heartbeat_seconds, f, heartbeat_timeout);
@@ -178,20 +311,13 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
 {
     asl_task *t = asl_task_new(f, s, s->resource);
     f->task = t;
+    double timeout = 0, heartbeat = 0;
     cJSON *payload = asl_effective_input(f, s, s->parameters);
-    if (!payload) {
-        f->task = NULL;
-        t->frame = NULL;
-        asl_token_forget(t);
-        return ASL_STEP_FAIL;
-    }
-    double timeout, heartbeat;
-    if (seconds_field(f, s->timeout, f->data, "TimeoutSeconds", &timeout) < 0 ||
+    if (!payload || seconds_field(f, s->timeout, f->data, "TimeoutSeconds", &timeout) < 0 ||
         seconds_field(f, s->heartbeat, f->data, "HeartbeatSeconds", &heartbeat) < 0) {
         cJSON_Delete(payload);
         f->task = NULL;
-        t->frame = NULL;
-        asl_token_forget(t);
+        asl_task_detach(t);
         return ASL_STEP_FAIL;
     }
     f->wait = ASL_WAIT_TASK;
@@ -199,8 +325,8 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
         f->timer = asl_timer_add(asl_now() + timeout, f, task_timeout);
     t->heartbeat_seconds = heartbeat;
     asl_task_heartbeat(t);
-    asl_history_add(f->exec, "TaskScheduled", asl_history_enabled() ? asl_task_scheduled_event(s, payload, timeout, heartbeat) : NULL);
-    asl_history_add(f->exec, "TaskStarted", asl_history_enabled() ? asl_task_event(s, NULL, NULL) : NULL);
+    scheduled_event(t, f, payload, timeout, heartbeat);
+    task_event(t, f, "Started", NULL, NULL);
     f->effective = payload;
     asl_task_dispatch(t, payload);
     return ASL_STEP_SUSPEND;

@@ -1,116 +1,248 @@
 /*
- * token.c: task tokens. A .waitForTaskToken task registers its token here;
+ * token.c: task tokens. A .waitForTaskToken task gets a token here;
  * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat find the task by
- * token (a hash table: a run may hold a hundred thousand at once). A token
- * is single-use: once its task completes it is forgotten, and a second
- * completion gets AWS's TaskDoesNotExist.
+ * it (a hash table: a run may hold a hundred thousand at once).
+ *
+ * A token is 32 bytes in base64url (43 characters): a sequence number (8),
+ * 16 bytes from the system's random source (128 bits nobody can guess) and
+ * a SipHash-2-4 tag (8) of the first 24 under a key drawn once per process.
+ * The table holds only open tokens; the tag is what lets SendTask* tell a
+ * token this process issued and closed (AWS's TaskTimedOut: the task timed
+ * out or was already completed) from one it never issued (TaskDoesNotExist)
+ * without remembering every closed token, so memory stays flat over a
+ * long run. A token that is not 43 base64url characters is InvalidToken.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "handlers.h"
+#include "ids.h"
+
+enum { TOKEN_BYTES = 32, TOKEN_CHARS = 43, SEQ_BYTES = 8, TAGGED_BYTES = 24 };
 
 static struct {
-    asl_task **slot;     /* open addressing; NULL empty, TOMB deleted */
-    size_t cap, used;
+    asl_task **slot;     /* open addressing by sequence number; NULL empty, TOMB deleted */
+    size_t cap, used, live;
+    unsigned char key[16];
+    uint64_t next_seq;   /* 0 until the key is drawn */
 } T;
 
 static asl_task tomb_task;
 #define TOMB (&tomb_task)
 
-static size_t hash(const char *s)
+/* ------------------------------------------------------------ SipHash */
+
+static uint64_t le64(const unsigned char *p)
 {
-    size_t h = 1469598103934665603ULL;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-    return h;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
 }
 
-static void grow(void)
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                             \
+    do {                                                                                                     \
+        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                            \
+        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                               \
+        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                               \
+        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                            \
+    } while (0)
+
+/* SipHash-2-4 of n bytes, n a multiple of 8 (always 24 here). */
+static uint64_t siphash(const unsigned char *in, size_t n, const unsigned char key[16])
+{
+    uint64_t k0 = le64(key), k1 = le64(key + 8);
+    uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
+    uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        uint64_t m = le64(in + i);
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+    }
+    uint64_t b = (uint64_t)n << 56;
+    v3 ^= b;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* ------------------------------------------------------------ base64url */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static char *encode(const unsigned char raw[TOKEN_BYTES])
+{
+    char *t = malloc(TOKEN_CHARS + 1);
+    if (!t)
+        abort();
+    int bits = 0, k = 0;
+    unsigned acc = 0;
+    for (int i = 0; i < TOKEN_BYTES; i++) {
+        acc = acc << 8 | raw[i];
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            t[k++] = b64[acc >> bits & 63];
+        }
+    }
+    t[k++] = b64[acc << (6 - bits) & 63];
+    t[k] = '\0';
+    return t;
+}
+
+static int digit(char c)
+{
+    const char *p = c ? strchr(b64, c) : NULL;
+    return p ? (int)(p - b64) : -1;
+}
+
+/* False unless s is the canonical encoding of 32 bytes. */
+static bool decode(const char *s, unsigned char raw[TOKEN_BYTES])
+{
+    if (!s || strlen(s) != TOKEN_CHARS)
+        return false;
+    int bits = 0, k = 0;
+    unsigned acc = 0;
+    for (int i = 0; i < TOKEN_CHARS; i++) {
+        int d = digit(s[i]);
+        if (d < 0)
+            return false;
+        acc = (acc << 6 | (unsigned)d) & 0xffff;
+        bits += 6;
+        if (bits >= 8 && k < TOKEN_BYTES) {
+            bits -= 8;
+            raw[k++] = (unsigned char)(acc >> bits);
+        }
+    }
+    return k == TOKEN_BYTES && bits == 2 && (acc & 3) == 0;
+}
+
+/* ---------------------------------------------------------------- table */
+
+static size_t slot_of(uint64_t seq)
+{
+    return (size_t)(seq * 0x9e3779b97f4a7c15ULL >> 17) & (T.cap - 1);
+}
+
+static uint64_t seq_of(const asl_task *t)
+{
+    unsigned char raw[TOKEN_BYTES];
+    return decode(t->token, raw) ? le64(raw) : 0;
+}
+
+static void insert(asl_task *t, uint64_t seq)
+{
+    size_t i = slot_of(seq);
+    while (T.slot[i] && T.slot[i] != TOMB)
+        i = (i + 1) & (T.cap - 1);
+    if (!T.slot[i])
+        T.used++;
+    T.slot[i] = t;
+    T.live++;
+}
+
+/* Rehashes into a table sized for the open tokens (tombstones dropped),
+ * so a long run that opens and closes tokens does not grow it. */
+static void rehash(void)
 {
     size_t old = T.cap;
     asl_task **slots = T.slot;
-    T.cap = old ? old * 2 : 256;
+    size_t cap = 256;
+    while (cap < (T.live + 1) * 4)
+        cap *= 2;
+    T.cap = cap;
     T.slot = calloc(T.cap, sizeof *T.slot);
     if (!T.slot)
         abort();
-    T.used = 0;
+    T.used = T.live = 0;
     for (size_t i = 0; i < old; i++)
         if (slots[i] && slots[i] != TOMB)
-            asl_token_register(slots[i]);
+            insert(slots[i], seq_of(slots[i]));
     free(slots);
 }
 
-void asl_token_register(asl_task *t)
-{
-    if (!t->token)
-        return;
-    if ((T.used + 1) * 2 > T.cap)
-        grow();
-    size_t i = hash(t->token) & (T.cap - 1);
-    while (T.slot[i] && T.slot[i] != TOMB)
-        i = (i + 1) & (T.cap - 1);
-    T.slot[i] = t;
-    T.used++;
-}
-
-static asl_task **lookup(const char *token)
+static asl_task **lookup(uint64_t seq, const char *token)
 {
     if (!T.cap)
         return NULL;
-    size_t i = hash(token) & (T.cap - 1);
-    for (size_t n = 0; T.slot[i] && n < T.cap; n++) {
+    for (size_t i = slot_of(seq), n = 0; T.slot[i] && n < T.cap; n++, i = (i + 1) & (T.cap - 1))
         if (T.slot[i] != TOMB && !strcmp(T.slot[i]->token, token))
             return &T.slot[i];
-        i = (i + 1) & (T.cap - 1);
-    }
     return NULL;
 }
 
-asl_task *asl_token_find(const char *token)
+void asl_token_issue(asl_task *t)
 {
-    asl_task **p = token ? lookup(token) : NULL;
-    return p ? *p : NULL;
+    if (!T.next_seq) {
+        asl_random_secure(T.key, sizeof T.key);
+        T.next_seq = 1;
+    }
+    unsigned char raw[TOKEN_BYTES];
+    uint64_t seq = T.next_seq++;
+    for (int i = 0; i < SEQ_BYTES; i++)
+        raw[i] = (unsigned char)(seq >> (8 * i));
+    asl_random_secure(raw + SEQ_BYTES, TAGGED_BYTES - SEQ_BYTES);
+    uint64_t tag = siphash(raw, TAGGED_BYTES, T.key);
+    for (int i = 0; i < 8; i++)
+        raw[TAGGED_BYTES + i] = (unsigned char)(tag >> (8 * i));
+    free(t->token);
+    t->token = encode(raw);
+    if ((T.used + 1) * 2 > T.cap)
+        rehash();
+    insert(t, seq);
 }
 
 void asl_token_forget(asl_task *t)
 {
     if (!t->token)
         return;
-    asl_task **p = lookup(t->token);
-    if (p && *p == t)
+    asl_task **p = lookup(seq_of(t), t->token);
+    if (p && *p == t) {
         *p = TOMB;
+        T.live--;
+    }
 }
 
 void asl_token_reset(void)
 {
     free(T.slot);
-    memset(&T, 0, sizeof T);
+    T.slot = NULL;
+    T.cap = T.used = T.live = 0;
 }
 
 /* ---------------------------------------------------- SendTask* APIs */
 
-/* A token we issued is 43 base64url characters. */
-static bool well_formed(const char *token)
-{
-    if (!token || strlen(token) != 43)
-        return false;
-    for (const char *p = token; *p; p++)
-        if (!(*p == '-' || *p == '_' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-              (*p >= 'A' && *p <= 'Z')))
-            return false;
-    return true;
-}
-
+/* The open task a token names, or the AWS error for why there is none. */
 static const char *find_open(const char *token, asl_task **out)
 {
-    if (!well_formed(token))
+    unsigned char raw[TOKEN_BYTES];
+    if (!decode(token, raw))
         return "InvalidToken";
-    asl_task *t = asl_token_find(token);
-    if (!t || t->done || !t->frame)
+    uint64_t seq = le64(raw);
+    if (!T.next_seq || !seq || seq >= T.next_seq || siphash(raw, TAGGED_BYTES, T.key) != le64(raw + TAGGED_BYTES))
         return "TaskDoesNotExist";
+    asl_task **p = lookup(seq, token);
+    asl_task *t = p ? *p : NULL;
+    if (!t || t->done || !t->frame)
+        return "TaskTimedOut";
     *out = t;
     return NULL;
+}
+
+asl_task *asl_token_find(const char *token)
+{
+    asl_task *t = NULL;
+    return find_open(token, &t) ? NULL : t;
 }
 
 const char *asl_send_task_success(const char *token, const char *output_json)

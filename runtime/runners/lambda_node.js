@@ -102,7 +102,7 @@ async function load() {
   return fn;
 }
 
-function makeContext(callbackDone) {
+function makeContext() {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME || '',
@@ -116,7 +116,6 @@ function makeContext(callbackDone) {
     done: (err, result) => (err ? fail(err) : succeed(result)),
     succeed: (result) => succeed(result),
     fail: (err) => fail(err === undefined ? 'handled' : err),
-    callbackDone,
   };
 }
 
