@@ -439,6 +439,15 @@ static const char *scan_key(scanner *s)
     return path;
 }
 
+/* Whether the value just scanned (before any whitespace) was a string. */
+static bool after_string(const scanner *s)
+{
+    size_t i = s->at;
+    while (i > 0 && strchr(" \t\r\n", s->p[i - 1]))
+        i--;
+    return i > 0 && s->p[i - 1] == '"';
+}
+
 /* After a value inside a container: ',' then the next member, or the
  * closing bracket. After ',' in an array, *path becomes the next element's
  * path (objects get theirs from scan_key). */
@@ -451,8 +460,17 @@ static bool after_value(scanner *s, enum want *next, const char **path)
         *next = AFTER_VALUE;
         return true;
     }
-    if (peek(s) != ',')
-        return unexpected(s, f->close == '}' ? "',' or '}'" : "',' or ']'");
+    if (peek(s) != ',') {
+        const char *want = f->close == '}' ? "',' or '}'" : "',' or ']'";
+        if (after_string(s) && (is_word(peek(s)) || peek(s) == '"')) {
+            /* "Pass, "End": the string ended at a quote meant to open the next one */
+            char buf[24], msg[96];
+            snprintf(msg, sizeof msg, "%s, got %s (is a closing '\"' missing in the string before it?)", want,
+                     describe(s, s->at, buf));
+            return fail(s, s->at, "expected %s", msg);
+        }
+        return unexpected(s, want);
+    }
     s->at++;
     skip_ws(s);
     if (f->close == '}') {

@@ -211,6 +211,13 @@ static asl_node *template_object(mctx *c, const cJSON *o, const char *path)
         asl_node *val;
         if (ends_with_dollar(k->string)) {
             fld.str = cc_strndup(k->string, strlen(k->string) - 2);
+            /* "a" and "a.$" would both make a field "a" */
+            const cJSON *twin = get(o, fld.str);
+            if (twin) {
+                diag_error(c->src, kp, "%s and %s both produce the field %s", diag_quote(twin->string),
+                           diag_quote(k->string), diag_quote(fld.str));
+                continue;
+            }
             if (!cJSON_IsString(k)) {
                 diag_error(c->src, kp, "a field ending in \".$\" takes a path or intrinsic function string, got %s",
                            got(k));
@@ -933,7 +940,7 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
     g->name = name;
     g->start = -1;
     if (!cJSON_IsObject(o)) {
-        diag_error(c->src, path, "expected a state machine object, got %s", got(o));
+        diag_error(c->src, path, "expected an object with StartAt and States, got %s", got(o));
         return g;
     }
     static const char *const keys[] = {"StartAt", "States", "Comment", "Version", "TimeoutSeconds",

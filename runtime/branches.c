@@ -149,8 +149,11 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
         return ASL_STEP_FAIL;
     }
     int n = cJSON_GetArraySize(items);
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddNumberToObject(d, "length", n);
+    cJSON *d = NULL;
+    if (asl_history_enabled()) {
+        d = cJSON_CreateObject();
+        cJSON_AddNumberToObject(d, "length", n);
+    }
     event(f, "MapStateStarted", d);
     f->effective = in;
     f->items = items;

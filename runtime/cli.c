@@ -224,7 +224,10 @@ static int report(const asl_cli *o, const asl_exec *x)
         fprintf(stderr, "%s: execution '%s' is still running, but nothing is left that could complete it "
                         "(a task token nobody sends?)\n", o->prog, x->name);
     } else {
-        fprintf(stderr, "%s: %s\n", x->err.error ? x->err.error : "", x->err.cause ? x->err.cause : "");
+        if (x->err.cause)
+            fprintf(stderr, "%s: %s\n", x->err.error ? x->err.error : "", x->err.cause);
+        else
+            fprintf(stderr, "%s\n", x->err.error ? x->err.error : "");
     }
     if (o->history) {
         cJSON *h = asl_history_json(x);
@@ -252,7 +255,9 @@ int asl_run_once(const asl_program *p, const asl_cli *o)
         return status;
     }
     asl_set_virtual_time(o->virtual_time, 0);
-    asl_history_enable(o->history || o->executions);
+    /* Events are counted either way (causes quote their ids); they are
+     * kept only for --history. */
+    asl_history_enable(o->history);
     asl_err e = {0};
     asl_exec *x = asl_exec_start(p, &p->machines[0], o->name, input, NULL, &e);
     if (!x) {

@@ -1,6 +1,7 @@
 /*
- * handlers.h: who serves a Task's resource, and the shapes of task results
- * and task events. Also the task-token registry behind SendTask*.
+ * handlers.h: who serves a Task's resource and the shape of its result;
+ * the task events; the task-token registry behind SendTask*; child
+ * executions.
  */
 #ifndef ASL_HANDLERS_H
 #define ASL_HANDLERS_H

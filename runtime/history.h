@@ -1,6 +1,7 @@
 /*
  * history.h: execution event history in AWS GetExecutionHistory's shape.
- * Recorded only when someone will read it (--history, --executions).
+ * Recorded only when someone will read it (--history); ids are counted
+ * always.
  */
 #ifndef ASL_HISTORY_H
 #define ASL_HISTORY_H

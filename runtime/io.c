@@ -314,8 +314,17 @@ cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *par
 int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c)
 {
     cJSON *vals = asl_eval(assign, c);
-    if (!vals)
+    if (!vals) {
+        /* Named after the state, as every States.Runtime cause is. */
+        if (c->err.error && !strcmp(c->err.error, "States.Runtime")) {
+            asl_buf b = {0};
+            asl_cause_prefix(&b, f);
+            asl_buf_puts(&b, c->err.cause ? c->err.cause : "");
+            asl_err_set(&c->err, "States.Runtime", "%s", b.p);
+            asl_buf_free(&b);
+        }
         return -1;
+    }
     if (!f->vars)
         f->vars = cJSON_CreateObject();
     /* Every expression reads the variables as they were before the state:

@@ -164,8 +164,9 @@ static double time_limit(asl_task *t)
 
 /* -------------------------------------------------------------- spawning */
 
-/* "python:FILE[:FUNCTION]" or "node:FILE[:FUNCTION]": the argument vector
- * of the runner (strings are the spec's own, cut in place), or NULL. */
+/* "python:FILE[:FUNCTION]" or "node:FILE[:FUNCTION]": fills argv with the
+ * runner's command (FILE and FUNCTION point into spec, cut in place);
+ * false if spec names no runner. */
 static bool runner_argv(char *spec, char *argv[6])
 {
     const char *interp, *source, *flag;
@@ -540,10 +541,13 @@ static void deliver_result(proc *p, const char *text, size_t len)
 
 /* A process that died without an error payload: what Lambda reports when a
  * runtime exits before answering (error Runtime.ExitError). What it wrote
- * goes to stderr, as Lambda puts it in the function's log. */
+ * goes to stderr (the start of it), as Lambda puts it in the function's log. */
 static void fail_exit(proc *p, const char *text)
 {
-    if (text[0])
+    size_t len = strlen(text);
+    if (len > 4096)
+        fprintf(stderr, "%.4096s... (%zu more bytes)\n", text, len - 4096);
+    else if (len)
         fprintf(stderr, "%s\n", text);
     char how[128];
     if (WIFSIGNALED(p->status)) {

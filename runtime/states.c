@@ -134,6 +134,15 @@ static asl_step wait_done(asl_frame *f)
     cJSON *in = asl_apply_path(f, s->input_path, f->data);
     if (!in)
         return ASL_STEP_FAIL;
+    if (s->assign) {
+        /* A Wait has no result: Assign reads its input. */
+        asl_ctx c;
+        asl_ctx_init(&c, f, in);
+        if (asl_assign(f, s->assign, &c) < 0) {
+            cJSON_Delete(in);
+            return asl_frame_fail_err(f, &c.err);
+        }
+    }
     cJSON *out = s->output_path ? asl_apply_path(f, s->output_path, in) : in;
     if (out != in)
         cJSON_Delete(in);

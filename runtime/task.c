@@ -99,17 +99,20 @@ static void add_text(cJSON *d, const char *key, const cJSON *v, const char *deta
     cJSON_AddBoolToObject(cJSON_AddObjectToObject(d, details), "truncated", 0);
 }
 
-/* Records one of the task's events; kind is the part after "Task" or
- * "LambdaFunction" (Scheduled, Started, Submitted, Succeeded, Failed,
- * TimedOut). err and output (borrowed) fill the details. */
-static void task_event(asl_task *t, asl_frame *f, const char *kind, const asl_err *err, const cJSON *output)
+/* The task's events, and their names for a Lambda function ARN resource. */
+typedef enum task_kind { K_STARTED, K_SUBMITTED, K_SUCCEEDED, K_FAILED, K_TIMED_OUT } task_kind;
+static const char *const task_types[] = {"TaskStarted", "TaskSubmitted", "TaskSucceeded", "TaskFailed",
+                                         "TaskTimedOut"};
+static const char *const lambda_types[] = {"LambdaFunctionStarted", "TaskSubmitted", "LambdaFunctionSucceeded",
+                                           "LambdaFunctionFailed", "LambdaFunctionTimedOut"};
+
+/* Records one of the task's events; err and output (borrowed) fill the
+ * details. */
+static void task_event(asl_task *t, asl_frame *f, task_kind kind, const asl_err *err, const cJSON *output)
 {
     bool lambda = legacy_lambda(t);
-    char type[48];
-    strcpy(type, lambda ? "LambdaFunction" : "Task");
-    strcat(type, kind);
     cJSON *d = NULL;
-    if (asl_history_enabled() && !(lambda && !strcmp(kind, "Started"))) {
+    if (asl_history_enabled() && !(lambda && kind == K_STARTED)) {
         d = cJSON_CreateObject();
         if (err && err->cause)
             cJSON_AddStringToObject(d, "cause", err->cause);
@@ -120,7 +123,7 @@ static void task_event(asl_task *t, asl_frame *f, const char *kind, const asl_er
         if (!lambda)
             add_resource(d, t->state);
     }
-    asl_frame_event(f, type, d, false);
+    asl_frame_event(f, (lambda ? lambda_types : task_types)[kind], d, false);
 }
 
 static void scheduled_event(asl_task *t, asl_frame *f, const cJSON *payload, double timeout, double heartbeat)
@@ -147,12 +150,16 @@ static void scheduled_event(asl_task *t, asl_frame *f, const cJSON *payload, dou
     asl_frame_event(f, lambda ? "LambdaFunctionScheduled" : "TaskScheduled", d, false);
 }
 
+/* Recorded while the frame has not taken the task's outcome: an answer to
+ * the token may come before the service's own response (a handler that
+ * answers the token before it returns), and AWS still shows TaskSubmitted
+ * first. */
 void asl_task_submitted(asl_task *t, const cJSON *response)
 {
-    if (t->submitted || t->done || !t->frame)
+    if (t->submitted || !t->frame || t->frame->task != t)
         return;
     t->submitted = true;
-    task_event(t, t->frame, "Submitted", NULL, response);
+    task_event(t, t->frame, K_SUBMITTED, NULL, response);
 }
 
 /* ------------------------------------------------------- completion */
@@ -178,24 +185,30 @@ void asl_task_detach(asl_task *t)
     task_close(t);
 }
 
+/* The frame takes the task's outcome. t is not used after task_close: a
+ * child stopped there may end an execution, whose done hook may free
+ * tasks. */
 static asl_step task_resume(asl_frame *f)
 {
     const asl_state *s = &f->graph->states[f->state];
     asl_task *t = f->task;
     asl_timer_cancel(&f->timer);
     asl_timer_cancel(&f->heartbeat);
+    cJSON_Delete(f->effective);
+    f->effective = NULL;
+    cJSON *result = f->result;
+    f->result = NULL;
+    if (f->err.error)
+        task_event(t, f, t->timed_out ? K_TIMED_OUT : K_FAILED, &f->err, NULL);
+    else
+        task_event(t, f, K_SUCCEEDED, NULL, result);
     f->task = NULL;
     t->frame = NULL;
     task_close(t);
-    cJSON_Delete(f->effective);
-    f->effective = NULL;
     if (f->err.error) {
-        task_event(t, f, t->timed_out ? "TimedOut" : "Failed", &f->err, NULL);
+        cJSON_Delete(result);
         return ASL_STEP_FAIL;
     }
-    cJSON *result = f->result;
-    f->result = NULL;
-    task_event(t, f, "Succeeded", NULL, result);
     cJSON *out = asl_state_output(f, s, result);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
@@ -229,20 +242,22 @@ static bool release(asl_task *t)
 
 void asl_task_succeed(asl_task *t, const char *output_json)
 {
-    if (!release(t))
+    bool live = release(t);
+    if (t->token) {
+        /* The service accepted the request (Lambda ran); the task waits for
+         * its token. AWS records the response as TaskSubmitted. */
+        cJSON *v = asl_history_enabled() ? asl_json_parse(output_json ? output_json : "null") : NULL;
+        if (v)
+            asl_task_submitted(t, (v = asl_task_wrap_result(t, v)));
+        t->submitted = true;
+        cJSON_Delete(v);
+        return;
+    }
+    if (!live)
         return;
     cJSON *v = asl_json_parse(output_json ? output_json : "null");
     if (!v) {
         asl_task_complete(t, NULL, "States.Runtime", "handler returned invalid JSON");
-        return;
-    }
-    if (t->token) {
-        /* The service accepted the request (Lambda ran); the task waits for
-         * its token. AWS records the response as TaskSubmitted. */
-        if (asl_history_enabled() && !t->submitted)
-            asl_task_submitted(t, (v = asl_task_wrap_result(t, v)));
-        t->submitted = true;
-        cJSON_Delete(v);
         return;
     }
     asl_task_complete(t, asl_task_wrap_result(t, v), NULL, NULL);
@@ -261,8 +276,8 @@ static void timed_out(asl_frame *f, const char *error)
     asl_task *t = f->task;
     if (!t || t->done)
         return;
-    asl_task_complete(t, NULL, error, NULL);
     t->timed_out = true;
+    asl_task_complete(t, NULL, error, NULL);
 }
 
 static void task_timeout(asl_frame *f)
@@ -326,7 +341,7 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     t->heartbeat_seconds = heartbeat;
     asl_task_heartbeat(t);
     scheduled_event(t, f, payload, timeout, heartbeat);
-    task_event(t, f, "Started", NULL, NULL);
+    task_event(t, f, K_STARTED, NULL, NULL);
     f->effective = payload;
     asl_task_dispatch(t, payload);
     return ASL_STEP_SUSPEND;

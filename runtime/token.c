@@ -100,10 +100,16 @@ static char *encode(const unsigned char raw[TOKEN_BYTES])
     return t;
 }
 
+/* A base64url character's value, or -1. */
 static int digit(char c)
 {
-    const char *p = c ? strchr(b64, c) : NULL;
-    return p ? (int)(p - b64) : -1;
+    static signed char value[256];
+    if (!value['B']) {
+        memset(value, -1, sizeof value);
+        for (int i = 0; i < 64; i++)
+            value[(unsigned char)b64[i]] = (signed char)i;
+    }
+    return value[(unsigned char)c];
 }
 
 /* False unless s is the canonical encoding of 32 bytes. */

@@ -46,7 +46,8 @@ function runtimeError(type, message) {
 // AWS's error payload for what a handler threw or passed to its callback.
 function errorPayload(e) {
   if (e instanceof Error || (e && typeof e === 'object' && 'message' in e && 'name' in e)) {
-    const trace = typeof e.stack === 'string' ? e.stack.split('\n') : [];
+    // Lines of this runner (run with node -e) are not the handler's.
+    const trace = typeof e.stack === 'string' ? e.stack.split('\n').filter((l) => !l.includes('[eval]')) : [];
     return { errorType: e.name, errorMessage: e.message, trace };
   }
   return { errorType: typeof e, errorMessage: String(e), trace: [] };

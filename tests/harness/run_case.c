@@ -8,6 +8,13 @@
  *         output) or expected-error.json ({"Error": ..., "Cause": ...}; Cause
  *         is compared only when present). The execution runs with
  *         --virtual-time --describe; output is compared structurally.
+ *         Optionally also expected-history.json ({"events": [...]}, as
+ *         --history prints it; each event is compared on id,
+ *         previousEventId and type only) and expected-executions.json
+ *         ({"executions": [...]}, as --executions prints it; each listed
+ *         execution is compared on the keys the file gives): for each, the
+ *         run is repeated with --history or --executions in place of
+ *         --describe.
  *     run_case errors ASLC CASE_DIR WORK_DIR
  *         runs `aslc check definition.asl.json` and compares stderr with
  *         expected.txt exactly, and the exit status with 65 (or the number in
@@ -16,6 +23,7 @@
  * and diagnostics name files as the case does.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +133,87 @@ static int compare(const cJSON *want, const cJSON *got, const char *what)
     return 1;
 }
 
+/* The last line of a file (what --history / --executions print last). */
+static cJSON *last_line(const char *path)
+{
+    char *text = slurp(path);
+    if (!text)
+        return NULL;
+    size_t n = strlen(text);
+    while (n && text[n - 1] == '\n')
+        text[--n] = '\0';
+    char *line = strrchr(text, '\n');
+    cJSON *v = cJSON_Parse(line ? line + 1 : text);
+    free(text);
+    return v;
+}
+
+/* Compares the arrays under key: same length, and each element on the
+ * given keys (keys NULL: the keys the expected element has). */
+static int compare_list(const cJSON *want, const cJSON *got, const char *key, const char *const *keys)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(want, key), *g = cJSON_GetObjectItemCaseSensitive(got, key);
+    if (!cJSON_IsArray(w) || !cJSON_IsArray(g)) {
+        fprintf(stderr, "%s: expected an array in both the case and the run\n", key);
+        return 1;
+    }
+    int nw = cJSON_GetArraySize(w), ng = cJSON_GetArraySize(g), fails = 0;
+    if (nw != ng) {
+        fprintf(stderr, "%s: expected %d entries, got %d\n", key, nw, ng);
+        fails++;
+    }
+    for (int i = 0; i < nw && i < ng; i++) {
+        const cJSON *we = cJSON_GetArrayItem(w, i), *ge = cJSON_GetArrayItem(g, i);
+        cJSON *a = cJSON_CreateObject(), *b = cJSON_CreateObject();
+        for (const cJSON *k = we->child; k; k = k->next) {
+            bool wanted = !keys;
+            for (int j = 0; keys && keys[j]; j++)
+                wanted |= !strcmp(keys[j], k->string);
+            const cJSON *gv = cJSON_GetObjectItemCaseSensitive(ge, k->string);
+            if (!wanted)
+                continue;
+            cJSON_AddItemToObject(a, k->string, cJSON_Duplicate(k, 1));
+            if (gv)
+                cJSON_AddItemToObject(b, k->string, cJSON_Duplicate(gv, 1));
+        }
+        char what[64];
+        snprintf(what, sizeof what, "%s[%d]", key, i);
+        fails += compare(a, b, what);
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+    }
+    return fails;
+}
+
+/* Reruns the execution with flag in place of --describe (argv[at]) and
+ * compares what it prints last with the case's file. */
+static int check_listing(char **argv, int at, const char *flag, const char *file, const char *out,
+                         const char *err)
+{
+    char *text = slurp(file);
+    if (!text)
+        return 0;
+    cJSON *want = cJSON_Parse(text);
+    free(text);
+    argv[at] = (char *)flag;
+    run(argv, out, err);
+    argv[at] = "--describe";
+    cJSON *got = last_line(out);
+    static const char *const history_keys[] = {"id", "previousEventId", "type", NULL};
+    int fails;
+    if (!want || !got) {
+        fprintf(stderr, "%s: %s\n", file, want ? "the run printed no JSON last" : "not valid JSON");
+        fails = 1;
+    } else if (!strcmp(flag, "--history")) {
+        fails = compare_list(want, got, "events", history_keys);
+    } else {
+        fails = compare_list(want, got, "executions", NULL);
+    }
+    cJSON_Delete(want);
+    cJSON_Delete(got);
+    return fails;
+}
+
 static int check_run(const char *mode, const char *aslc, const char *work)
 {
     char prog[8192], out[8192], err[8192];
@@ -154,6 +243,7 @@ static int check_run(const char *mode, const char *aslc, const char *work)
         argv[n++] = "input.json";
     }
     argv[n++] = "--virtual-time";
+    int describe_at = n;
     argv[n++] = "--describe";
     n = add_lines("run-args", argv, n);
     argv[n] = NULL;
@@ -206,6 +296,8 @@ static int check_run(const char *mode, const char *aslc, const char *work)
     cJSON_Delete(d);
     if (fails)
         show("stderr", err);
+    fails += check_listing(argv, describe_at, "--history", "expected-history.json", out, err);
+    fails += check_listing(argv, describe_at, "--executions", "expected-executions.json", out, err);
     return fails ? 1 : 0;
 }
 
