@@ -8,7 +8,7 @@
 //
 //     node compare.mjs --aslc PATH [--only W1,W2] [--scale F] [--repeat R] [--no-extras]
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const root = resolve(bench, '..');
 const work = join(bench, '.work');
 const WORKLOADS = ['pass10', 'choice-loop', 'map100', 'workflow'];
 const TOKENS = 100000;
+const startLoad = loadavg()[0]; // other work on the machine skews wall times
 
 function parseArgs(argv) {
   const o = { aslc: join(bench, '.build', 'aslc'), only: null, scale: 1, repeat: 3, extras: true };
@@ -155,14 +156,16 @@ function machine() {
   const rev = spawnSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
   const interp = readJSON(join(process.env.BENCH_TOOLS || join(bench, '.tools'), 'node_modules',
     'aws-local-stepfunctions', 'package.json')).version;
-  return { cpus: cpus().length, model, node: process.version, aslc_rev: rev || 'unknown', interp_version: interp };
+  return { cpus: cpus().length, model, node: process.version, aslc_rev: rev || 'unknown', interp_version: interp,
+    load_at_start: startLoad, load_at_end: loadavg()[0] };
 }
 
 function render(m, results, extras, o) {
   const lines = [];
   const p = (s = '') => lines.push(s);
   p(`Machine: ${m.cpus} cores (${m.model}); aslc ${m.aslc_rev} (Release); aws-local-stepfunctions ` +
-    `${m.interp_version} on Node ${m.node}. Median of ${o.repeat} runs per cell.`);
+    `${m.interp_version} on Node ${m.node}. Median of ${o.repeat} runs per cell. Load average ` +
+    `(1 min) ${m.load_at_start.toFixed(2)} at the start, ${m.load_at_end.toFixed(2)} at the end.`);
   p();
   p('| workload | aslc AOT transitions/s | aslc JIT | interpreter | AOT/interp | JIT/AOT |');
   p('|---|---:|---:|---:|---:|---:|');

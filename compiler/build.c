@@ -50,7 +50,7 @@ int build_native(const cc_unit *u, const char *c_text, const char *out)
     argv[n++] = cc;
     argv[n++] = "-std=c11";
     argv[n++] = "-O2";
-    argv[n++] = "-w";
+    argv[n++] = "-Wall";
 #ifdef ASLC_RUNTIME_CFLAGS
     /* The runtime was built with sanitizers: so must the program be. */
     argv[n++] = "-fsanitize=address,undefined";

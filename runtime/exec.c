@@ -298,7 +298,9 @@ static asl_step try_catch(asl_frame *f, const asl_state *s)
                 return ASL_STEP_FAIL;
             }
         }
-        if (c->result_path) {
+        if (c->result_path && c->result_path->kind == ASL_N_NULL) {
+            cJSON_Delete(eo); /* "ResultPath": null keeps the input as it was */
+        } else if (c->result_path) {
             asl_err e = {0};
             if (asl_path_assign(&out, c->result_path, eo, &e) < 0) {
                 cJSON_Delete(out);

@@ -195,7 +195,6 @@ void asl_task_reap(void);
 void asl_task_detach(asl_task *t);
 /* ids.c's 256-bit random token; token.c issues tokens of its own now
  * (see asl_token_issue), so this one is unused. */
-char *asl_token_new(void);
 /* The open task a token names, or NULL. */
 asl_task *asl_token_find(const char *token);
 

@@ -82,27 +82,6 @@ void asl_random_secure(void *buf, unsigned long n)
     }
 }
 
-/* A token: 32 random bytes (256 bits) in base64url, no padding. */
-char *asl_token_new(void)
-{
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    unsigned char raw[33];
-    asl_random_secure(raw, 32);
-    raw[32] = 0;
-    char *t = malloc(45);
-    if (!t)
-        abort();
-    char *p = t;
-    for (int i = 0; i < 33; i += 3) {
-        unsigned v = (unsigned)raw[i] << 16 | (unsigned)raw[i + 1] << 8 | raw[i + 2];
-        *p++ = b64[v >> 18 & 63];
-        *p++ = b64[v >> 12 & 63];
-        *p++ = b64[v >> 6 & 63];
-        *p++ = b64[v & 63];
-    }
-    t[43] = '\0';
-    return t;
-}
 
 static char region[64] = "us-east-1", account[32] = "123456789012";
 static char role[160];
