@@ -433,7 +433,12 @@ static char *machine_arn(const asl_machine *m)
     if (m->arn)
         return strdup(m->arn);
     asl_buf b = {0};
-    asl_buf_printf(&b, "arn:aws:states:%s:%s:stateMachine:%s", asl_region(), asl_account(), m->name);
+    asl_buf_puts(&b, "arn:aws:states:");
+    asl_buf_puts(&b, asl_region());
+    asl_buf_putc(&b, ':');
+    asl_buf_puts(&b, asl_account());
+    asl_buf_puts(&b, ":stateMachine:");
+    asl_buf_puts(&b, m->name);
     return b.p;
 }
 
@@ -473,7 +478,10 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
     asl_buf b = {0};
     const char *colon = strstr(marn, ":stateMachine:");
     asl_buf_put(&b, marn, (size_t)(colon - marn));
-    asl_buf_printf(&b, ":execution:%s:%s", colon + 14, name);
+    asl_buf_puts(&b, ":execution:");
+    asl_buf_puts(&b, colon + 14);
+    asl_buf_putc(&b, ':');
+    asl_buf_puts(&b, name);
     x->arn = b.p;
     x->input = input;
     x->start = asl_now();

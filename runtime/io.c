@@ -146,7 +146,8 @@ static cJSON *eval_object(const asl_node *n, asl_ctx *c)
             cJSON_Delete(o);
             return NULL;
         }
-        cJSON_AddItemToObject(o, fld->str, v);
+        /* Keys are static data of the compiled machine: no copy. */
+        cJSON_AddItemToObjectCS(o, fld->str, v);
     }
     return o;
 }
@@ -303,11 +304,23 @@ cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input
 
 cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
 {
-    cJSON *in = asl_apply_path(f, s->input_path, f->data);
-    if (!in || !parameters)
-        return in;
+    if (!parameters)
+        return asl_apply_path(f, s->input_path, f->data);
+    /* The template only reads its input: borrow it rather than copy. */
+    const cJSON *in = f->data;
+    cJSON *owned = NULL;
+    if (s->input_path && s->input_path->kind == ASL_N_NULL) {
+        in = owned = cJSON_CreateObject();
+    } else if (s->input_path) {
+        asl_ctx c;
+        asl_ctx_init(&c, f, f->data);
+        if (asl_path_peek(s->input_path, &c, &in) != 0) {
+            asl_err_clear(&c.err);
+            return asl_apply_path(f, s->input_path, f->data); /* words the failure */
+        }
+    }
     cJSON *out = asl_apply_template(f, parameters, in);
-    cJSON_Delete(in);
+    cJSON_Delete(owned);
     return out;
 }
 
@@ -355,14 +368,19 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
             return NULL;
         }
     }
+    /* The raw input is needed again only by a retry or a catcher: without
+     * them the output may take it over instead of copying it. */
+    bool keep = s->nretry || s->ncatch;
     cJSON *out;
     if (s->result_path && s->result_path->kind == ASL_N_NULL) {
         cJSON_Delete(result);
-        out = cJSON_Duplicate(f->data, 1);
+        out = keep ? cJSON_Duplicate(f->data, 1) : f->data;
     } else if (!s->result_path) {
         out = result;
     } else {
-        out = cJSON_Duplicate(f->data, 1);
+        out = keep ? cJSON_Duplicate(f->data, 1) : f->data;
+        if (!keep)
+            f->data = NULL;
         asl_err e = {0};
         if (asl_path_assign(&out, s->result_path, result, &e) < 0) {
             cJSON_Delete(out);
@@ -370,6 +388,8 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
             return NULL;
         }
     }
+    if (!keep && out == f->data)
+        f->data = NULL;
     if (!s->output_path)
         return out;
     cJSON *o = asl_apply_path(f, s->output_path, out);

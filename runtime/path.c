@@ -572,6 +572,16 @@ static bool assignable(const asl_node *path, const cJSON *doc)
     return true;
 }
 
+/* Names in paths are static data of the compiled machine, so a stored
+ * value can use them as its key without a copy. */
+static void set_static_key(cJSON *value, const char *key)
+{
+    if (value->string && !(value->type & cJSON_StringIsConst))
+        cJSON_free(value->string);
+    value->string = (char *)key;
+    value->type |= cJSON_StringIsConst;
+}
+
 /* Stores value at the last step of path inside v, creating objects. */
 static void store(cJSON *v, const asl_node *path, cJSON *value)
 {
@@ -587,10 +597,12 @@ static void store(cJSON *v, const asl_node *path, cJSON *value)
         }
         cJSON *x = (cJSON *)child_named(v, s->str);
         if (last) {
-            if (x)
-                cJSON_ReplaceItemInObjectCaseSensitive(v, s->str, value);
-            else
-                cJSON_AddItemToObject(v, s->str, value);
+            if (x) {
+                set_static_key(value, s->str);
+                cJSON_ReplaceItemViaPointer(v, x, value);
+            } else {
+                cJSON_AddItemToObjectCS(v, s->str, value);
+            }
         } else if (!x) {
             x = cJSON_AddObjectToObject(v, s->str);
         }

@@ -87,14 +87,12 @@ void asl_pool_free(void *p)
 
 void asl_pool_install(void)
 {
-#if defined(__SANITIZE_ADDRESS__)
-    return;
-#else
     static int done;
     if (done)
         return;
     done = 1;
     init_classes();
+#if !defined(__SANITIZE_ADDRESS__)
     cJSON_Hooks hooks = {asl_pool_alloc, asl_pool_free};
     cJSON_InitHooks(&hooks);
 #endif
