@@ -51,6 +51,10 @@ int build_native(const cc_unit *u, const char *c_text, const char *out)
     argv[n++] = "-std=c11";
     argv[n++] = "-O2";
     argv[n++] = "-Wall";
+    /* Handler files may use POSIX (strdup...): declare it, and never let an
+     * undeclared function through (its result would be truncated to int). */
+    argv[n++] = "-D_GNU_SOURCE";
+    argv[n++] = "-Werror=implicit-function-declaration";
 #ifdef ASLC_RUNTIME_CFLAGS
     /* The runtime was built with sanitizers: so must the program be. */
     argv[n++] = "-fsanitize=address,undefined";

@@ -115,7 +115,7 @@ static void report(const asl_cli *o, double secs)
     qsort(B.latency, (size_t)B.done, sizeof *B.latency, cmp_double);
     double eps = secs > 0 ? (double)B.done / secs : 0, tps = secs > 0 ? (double)B.transitions / secs : 0;
     printf("executions     %ld (%ld failed), %ld at once\n", B.done, B.failed, o->concurrency);
-    printf("time           %.3f s (%s clock)\n", secs, o->virtual_time ? "virtual" : "real");
+    printf("wall time      %.3f s%s\n", secs, o->virtual_time ? " (executions on the virtual clock)" : "");
     printf("throughput     %.0f executions/s, %.0f transitions/s (%lu transitions)\n", eps, tps, B.transitions);
     printf("latency        p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us\n", pct(0.5), pct(0.9), pct(0.99),
            pct(1.0));

@@ -188,8 +188,10 @@ static cJSON *iteration_input(asl_frame *f, const asl_state *s, int i, const cJS
             asl_err_move(&f->err, &c.err);
         asl_err_clear(&c.err);
     }
-    cJSON_Delete(f->context); /* $$ held this item's Map.Item */
-    f->context = NULL;
+    /* $$.Map.Item belongs to this item only; the rest of $$ serves the
+     * next one (rebuilding it would copy the execution input per item). */
+    if (f->context)
+        cJSON_DeleteItemFromObjectCaseSensitive(f->context, "Map");
     return v;
 }
 

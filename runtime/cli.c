@@ -272,10 +272,9 @@ int asl_run_once(const asl_program *p, const asl_cli *o)
     return status;
 }
 
-int asl_main(const asl_program *p, int argc, char **argv)
+static int run(const asl_program *p, int argc, char **argv)
 {
     asl_cli o = {.prog = argc > 0 ? argv[0] : "asl", .concurrency = 1};
-    asl_pool_install();
     for (int i = 0; i < p->nprocesses; i++) {
         const char *eq = strchr(p->processes[i], '=');
         char *name = strndup(p->processes[i], (size_t)(eq - p->processes[i]));
@@ -292,4 +291,14 @@ int asl_main(const asl_program *p, int argc, char **argv)
     if (o.bench)
         return asl_bench(p, &o);
     return asl_run_once(p, &o);
+}
+
+int asl_main(const asl_program *p, int argc, char **argv)
+{
+    /* The pool serves only what the run allocates: `aslc run` frees its
+     * own (malloc'd) definitions after this returns. */
+    asl_pool_install();
+    int rc = run(p, argc, argv);
+    asl_pool_uninstall();
+    return rc;
 }

@@ -428,18 +428,44 @@ static void exec_finish(asl_exec *x, asl_status st, int prev)
         asl_exec_done_hook(x);
 }
 
+/* Every execution of a machine shares its ARN: built once, kept until
+ * asl_exec_free_all. */
+static struct {
+    const asl_machine *m;
+    char *arn;
+} arns[64];
+static int narns;
+
 static char *machine_arn(const asl_machine *m)
 {
-    if (m->arn)
-        return strdup(m->arn);
+    for (int i = 0; i < narns; i++)
+        if (arns[i].m == m)
+            return arns[i].arn;
     asl_buf b = {0};
-    asl_buf_puts(&b, "arn:aws:states:");
-    asl_buf_puts(&b, asl_region());
-    asl_buf_putc(&b, ':');
-    asl_buf_puts(&b, asl_account());
-    asl_buf_puts(&b, ":stateMachine:");
-    asl_buf_puts(&b, m->name);
-    return b.p;
+    if (m->arn) {
+        asl_buf_puts(&b, m->arn);
+    } else {
+        asl_buf_puts(&b, "arn:aws:states:");
+        asl_buf_puts(&b, asl_region());
+        asl_buf_putc(&b, ':');
+        asl_buf_puts(&b, asl_account());
+        asl_buf_puts(&b, ":stateMachine:");
+        asl_buf_puts(&b, m->name);
+    }
+    char *arn = asl_buf_take(&b);
+    if (narns < 64) {
+        arns[narns].m = m;
+        arns[narns++].arn = arn;
+    }
+    return arn;
+}
+
+static void machine_arn_release(const char *arn)
+{
+    for (int i = 0; i < narns; i++)
+        if (arns[i].arn == arn)
+            return;
+    free((char *)arn);
 }
 
 static bool name_taken(const char *machine, const char *name)
@@ -464,7 +490,7 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
         const char *colon = strstr(marn, ":stateMachine:");
         asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException", "Execution Already Exists: '%.*s:execution:%s:%s'",
                     (int)(colon - marn), marn, colon + 14, name);
-        free(marn);
+        machine_arn_release(marn);
         cJSON_Delete(input);
         return NULL;
     }
@@ -482,7 +508,7 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
     asl_buf_puts(&b, colon + 14);
     asl_buf_putc(&b, ':');
     asl_buf_puts(&b, name);
-    x->arn = b.p;
+    x->arn = asl_buf_take(&b);
     x->input = input;
     x->start = asl_now();
     x->status = ASL_RUNNING;
@@ -514,7 +540,7 @@ static void exec_free(asl_exec *x)
     asl_timer_cancel(&x->timeout);
     free(x->name);
     free(x->arn);
-    free(x->machine_arn);
+    machine_arn_release(x->machine_arn);
     free(x->parent_arn);
     cJSON_Delete(x->input);
     cJSON_Delete(x->output);
@@ -548,4 +574,6 @@ void asl_exec_free_all(void)
     }
     E.tail = &E.all;
     E.running = 0;
+    while (narns)
+        free(arns[--narns].arn);
 }

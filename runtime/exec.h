@@ -62,7 +62,6 @@ struct asl_frame {
     int src;                    /* previousEventId of this frame's next event (AWS's causal chain) */
     int retry_count;            /* $$.State.RetryCount */
     int attempts[16];           /* per retrier of the current state */
-    double last_delay[16];      /* previous delay of each retrier */
 
     /* suspension */
     asl_wait_kind wait;

@@ -112,6 +112,8 @@ void asl_buf_puts(asl_buf *b, const char *s);
 void asl_buf_putc(asl_buf *b, char c);
 void asl_buf_printf(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void asl_buf_free(asl_buf *b);
+/* The text, trimmed to its length (malloc'd); the buffer is left empty. */
+char *asl_buf_take(asl_buf *b);
 
 /* Appends v as compact JSON, numbers as AWS prints them: integers exactly,
  * others in the shortest form that reads back to the same double. */

@@ -61,6 +61,16 @@ void asl_buf_printf(asl_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+char *asl_buf_take(asl_buf *b)
+{
+    char *p = b->p ? realloc(b->p, b->len + 1) : strdup("");
+    if (!p)
+        abort();
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
 void asl_buf_free(asl_buf *b)
 {
     free(b->p);

@@ -1,6 +1,6 @@
 /*
  * pool.c: size-classed free lists for cJSON's small allocations. Each block
- * carries a 16-byte header naming its class, so free needs no size; blocks
+ * carries an 8-byte header naming its class, so free needs no size; blocks
  * above the largest class go to malloc. Memory is kept for reuse, never
  * returned: a long benchmark stays flat once warm.
  */
@@ -11,7 +11,8 @@
 
 #include "pool.h"
 
-#define HEADER 16
+/* 8 bytes keep cJSON's structures (pointers, doubles) aligned. */
+#define HEADER 8
 #define BIG 0xff
 
 static const size_t class_size[] = {16, 32, 48, 64, 96, 128, 192, 256, 384, 512};
@@ -88,12 +89,17 @@ void asl_pool_free(void *p)
 void asl_pool_install(void)
 {
     static int done;
-    if (done)
-        return;
-    done = 1;
-    init_classes();
+    if (!done) {
+        done = 1;
+        init_classes();
+    }
 #if !defined(__SANITIZE_ADDRESS__)
     cJSON_Hooks hooks = {asl_pool_alloc, asl_pool_free};
     cJSON_InitHooks(&hooks);
 #endif
+}
+
+void asl_pool_uninstall(void)
+{
+    cJSON_InitHooks(NULL);
 }

@@ -11,6 +11,8 @@
 /* Routes cJSON's allocations through the pool (a no-op in sanitizer
  * builds, so AddressSanitizer sees every allocation). */
 void asl_pool_install(void);
+/* Back to malloc/free, once nothing the pool allocated is left. */
+void asl_pool_uninstall(void);
 void *asl_pool_alloc(size_t n);
 void asl_pool_free(void *p);
 

@@ -202,6 +202,13 @@ static asl_step task_resume(asl_frame *f)
         task_event(t, f, t->timed_out ? K_TIMED_OUT : K_FAILED, &f->err, NULL);
     else
         task_event(t, f, K_SUCCEEDED, NULL, result);
+    if (t->token && !f->err.error && (s->result_selector || s->assign || s->output_path)) {
+        /* $$ was dropped while the task waited; what reads it now must
+         * still see $$.Task.Token, which leaves with the task. */
+        asl_ctx c;
+        asl_ctx_init(&c, f, NULL);
+        asl_ctx_context(&c);
+    }
     f->task = NULL;
     t->frame = NULL;
     task_close(t);
@@ -342,7 +349,15 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     asl_task_heartbeat(t);
     scheduled_event(t, f, payload, timeout, heartbeat);
     task_event(t, f, K_STARTED, NULL, NULL);
-    f->effective = payload;
+    /* Whoever serves the task has taken what it needs from the payload by
+     * the time dispatch returns: a suspended task keeps no copy. */
     asl_task_dispatch(t, payload);
+    cJSON_Delete(payload);
+    /* Nor does it keep $$ (a copy of the execution input and more): a
+     * hundred thousand waiting tasks would hold that many. */
+    if (f->task == t) {
+        cJSON_Delete(f->context);
+        f->context = NULL;
+    }
     return ASL_STEP_SUSPEND;
 }
