@@ -118,9 +118,83 @@ const cJSON *asl_ctx_var(asl_ctx *c, const char *name)
 
 /* --------------------------------------------------------- templates */
 
+/* Follows steps[from..] (names and indexes only) below v; NULL if one
+ * finds nothing. Sets *simple false on any other kind of step. */
+static const cJSON *walk(const cJSON *v, const asl_node *path, int from, bool *simple)
+{
+    for (int i = from; v && i < path->count; i++) {
+        const asl_node *st = &path->kids[i];
+        if (st->kind == ASL_N_STEP_NAME && cJSON_IsObject(v))
+            v = cJSON_GetObjectItemCaseSensitive(v, st->str);
+        else if (st->kind == ASL_N_STEP_INDEX && st->num >= 0 && cJSON_IsArray(v))
+            v = cJSON_GetArrayItem(v, (int)st->num);
+        else if (st->kind == ASL_N_STEP_NAME || st->kind == ASL_N_STEP_INDEX)
+            v = NULL;
+        else
+            *simple = false;
+    }
+    return *simple ? v : NULL;
+}
+
+static bool step_is(const asl_node *path, int i, const char *name)
+{
+    return i < path->count && path->kids[i].kind == ASL_N_STEP_NAME && !strcmp(path->kids[i].str, name);
+}
+
+/* The common $$ paths ($$.Execution.Id, $$.Execution.Input..., $$.Task.Token,
+ * $$.Map.Item...) read straight from the execution, without building $$
+ * (a copy of the execution input and a dozen strings) for one value.
+ * Returns true with *out set when it could answer. */
+static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out)
+{
+    asl_frame *f = c->frame;
+    if (!f || path->op != ASL_ROOT_CONTEXT || !(path->flags & ASL_F_DEFINITE) || path->count < 2)
+        return false;
+    const char *text = NULL;
+    const cJSON *base = NULL;
+    bool simple = true;
+    if (step_is(path, 0, "Execution") && step_is(path, 1, "Input")) {
+        base = walk(f->exec->input, path, 2, &simple);
+    } else if (step_is(path, 0, "Map") && step_is(path, 1, "Item") && c->map_item) {
+        if (step_is(path, 2, "Index") && path->count == 3) {
+            *out = cJSON_CreateNumber(c->map_index);
+            return true;
+        }
+        if (!step_is(path, 2, "Value"))
+            return false;
+        base = walk(c->map_item, path, 3, &simple);
+    } else if (path->count == 2) {
+        const char *b = path->kids[1].str;
+        if (step_is(path, 0, "Execution") && !strcmp(b, "Id"))
+            text = f->exec->arn;
+        else if (step_is(path, 0, "Execution") && !strcmp(b, "Name"))
+            text = f->exec->name;
+        else if (step_is(path, 0, "StateMachine") && !strcmp(b, "Id"))
+            text = f->exec->machine_arn;
+        else if (step_is(path, 0, "StateMachine") && !strcmp(b, "Name"))
+            text = f->exec->machine->name;
+        else if (step_is(path, 0, "State") && !strcmp(b, "Name"))
+            text = f->graph->states[f->state].name;
+        else if (step_is(path, 0, "Task") && !strcmp(b, "Token") && f->task && f->task->token)
+            text = f->task->token;
+        if (!text)
+            return false;
+        *out = cJSON_CreateString(text);
+        return true;
+    } else {
+        return false;
+    }
+    if (!simple || !base)
+        return false; /* the general path words any failure */
+    *out = cJSON_Duplicate(base, 1);
+    return true;
+}
+
 static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *c)
 {
     cJSON *out = NULL;
+    if (context_fast(path, c, &out))
+        return out;
     int rc = asl_path_select(path, c, &out);
     if (rc == 1) {
         const cJSON *root = path->op == ASL_ROOT_CONTEXT ? asl_ctx_context(c) : c->input;
