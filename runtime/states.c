@@ -26,9 +26,21 @@ asl_step asl_state_pass(asl_frame *f, const asl_state *s)
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
 
+/* The input after InputPath, for states that pass it on (Succeed, Choice,
+ * Wait). None of them retries or catches, so without an InputPath the raw
+ * input itself moves on instead of a copy. */
+static cJSON *state_input(asl_frame *f, const asl_state *s)
+{
+    if (s->input_path)
+        return asl_apply_path(f, s->input_path, f->data);
+    cJSON *in = f->data;
+    f->data = NULL;
+    return in;
+}
+
 asl_step asl_state_succeed(asl_frame *f, const asl_state *s)
 {
-    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    cJSON *in = state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
     cJSON *out = s->output_path ? asl_apply_path(f, s->output_path, in) : in;
@@ -86,7 +98,7 @@ asl_step asl_state_fail(asl_frame *f, const asl_state *s)
 
 asl_step asl_state_choice(asl_frame *f, const asl_state *s)
 {
-    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    cJSON *in = state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
     asl_ctx c;
@@ -131,7 +143,7 @@ asl_step asl_state_choice(asl_frame *f, const asl_state *s)
 static asl_step wait_done(asl_frame *f)
 {
     const asl_state *s = &f->graph->states[f->state];
-    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    cJSON *in = state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
     if (s->assign) {
