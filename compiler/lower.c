@@ -101,13 +101,15 @@ static const char *const kind_names[] = {
     "ASL_N_RULE_OR", "ASL_N_RULE_NOT", "ASL_N_RULE_TEST",
 };
 
-/* Emits an array of nodes (children first) and returns its name. */
-static const char *emit_nodes(lctx *c, const asl_node *arr, int count)
+/* Emits an array of nodes (children first) and returns its name: the
+ * given one, or a numbered one. */
+static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const char *name)
 {
     const char **kids = cc_alloc(sizeof *kids * (size_t)count);
     for (int i = 0; i < count; i++)
-        kids[i] = arr[i].count ? emit_nodes(c, arr[i].kids, arr[i].count) : "0";
-    const char *name = cc_printf("n%d", c->counter++);
+        kids[i] = arr[i].count ? emit_nodes(c, arr[i].kids, arr[i].count, NULL) : "0";
+    if (!name)
+        name = cc_printf("n%d", c->counter++);
     asl_buf_printf(c->b, "static const asl_node %s[] = {\n", name);
     for (int i = 0; i < count; i++) {
         const asl_node *n = &arr[i];
@@ -121,7 +123,24 @@ static const char *emit_nodes(lctx *c, const asl_node *arr, int count)
 
 static const char *node(lctx *c, const asl_node *n)
 {
-    return n ? emit_nodes(c, n, 1) : "0";
+    return n ? emit_nodes(c, n, 1, NULL) : "0";
+}
+
+/* A state's field, named after the state's function and the field, with
+ * the path or text it came from in a comment. */
+static const char *named(lctx *c, const asl_node *n, const char *state, const char *ident, const char *field)
+{
+    if (!n)
+        return "0";
+    asl_buf_puts(c->b, "/* ");
+    c_comment_text(c->b, diag_quote(state), 200);
+    asl_buf_printf(c->b, ".%s", field);
+    if (n->str && (n->kind == ASL_N_PATH || n->kind == ASL_N_STRING || n->kind == ASL_N_CALL)) {
+        asl_buf_puts(c->b, ": ");
+        c_comment_text(c->b, diag_quote(n->str), 200);
+    }
+    asl_buf_puts(c->b, " */\n");
+    return emit_nodes(c, n, 1, cc_printf("%s_%s", ident + 6, field));
 }
 
 /* ------------------------------------------------------------ states */
@@ -213,7 +232,7 @@ static const char *const type_fns[] = {"asl_state_pass", "asl_state_task", "asl_
 static const char *emit_graph(lctx *c, const asl_graph *g, const char *path, const char *prefix);
 
 /* Everything a state descriptor points to, then the initializer itself. */
-static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *path, const char *prefix)
+static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *path, const char *ident)
 {
     const char *br = "0";
     if (s->nbranches) {
@@ -228,15 +247,18 @@ static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *p
         for (int i = 0; i < s->nbranches; i++)
             asl_buf_printf(c->b, "&%s%s", gs[i], i + 1 < s->nbranches ? ", " : "};\n");
     }
-    (void)prefix;
     const char *cn, *ca;
-    const char *f[] = {node(c, s->input_path), node(c, s->output_path), node(c, s->result_path),
-                       node(c, s->parameters), node(c, s->result_selector), node(c, s->result),
-                       node(c, s->assign), node(c, s->timeout), node(c, s->heartbeat),
-                       node(c, s->credentials), choices(c, s, &cn, &ca), node(c, s->seconds),
-                       node(c, s->timestamp), node(c, s->error), node(c, s->cause),
-                       node(c, s->items_path), node(c, s->max_concurrency), node(c, s->tolerated_count),
-                       node(c, s->tolerated_percent), retriers(c, s), catchers(c, s)};
+#define NAMED(fld, label) named(c, s->fld, s->name, ident, label)
+    const char *f[] = {NAMED(input_path, "InputPath"), NAMED(output_path, "OutputPath"),
+                       NAMED(result_path, "ResultPath"), NAMED(parameters, s->type == ASL_MAP ? "ItemSelector" : "Parameters"),
+                       NAMED(result_selector, "ResultSelector"), NAMED(result, "Result"),
+                       NAMED(assign, "Assign"), NAMED(timeout, "TimeoutSeconds"), NAMED(heartbeat, "HeartbeatSeconds"),
+                       NAMED(credentials, "Credentials"), choices(c, s, &cn, &ca), NAMED(seconds, "Seconds"),
+                       NAMED(timestamp, "Timestamp"), NAMED(error, "Error"), NAMED(cause, "Cause"),
+                       NAMED(items_path, "ItemsPath"), NAMED(max_concurrency, "MaxConcurrency"),
+                       NAMED(tolerated_count, "ToleratedFailureCount"),
+                       NAMED(tolerated_percent, "ToleratedFailurePercentage"), retriers(c, s), catchers(c, s)};
+#undef NAMED
     asl_buf_puts(init, "    {.name = ");
     c_string(init, s->name);
     asl_buf_printf(init, ", .type = %s, .end = %d, .next = %d, .default_next = %d,\n", type_enums[s->type], s->end,
@@ -266,14 +288,14 @@ static const char *emit_graph(lctx *c, const asl_graph *g, const char *path, con
     const char *gname = cc_printf("graph%d", c->counter++);
     asl_buf init = {0};
     const char **fns = cc_alloc(sizeof *fns * (size_t)(g->nstates + 1));
+    for (int i = 0; i < g->nstates; i++)
+        fns[i] = function_name(c, prefix, g->states[i].name);
     for (int i = 0; i < g->nstates; i++) {
         const char *sp = diag_path_key(diag_path_key(path, "States"), g->states[i].name);
-        state_init(c, &init, &g->states[i], sp, prefix);
+        state_init(c, &init, &g->states[i], sp, fns[i]);
     }
-    for (int i = 0; i < g->nstates; i++) {
-        fns[i] = function_name(c, prefix, g->states[i].name);
+    for (int i = 0; i < g->nstates; i++)
         asl_buf_printf(c->b, "static asl_step %s(asl_frame *f);\n", fns[i]);
-    }
     asl_buf_printf(c->b, "static const asl_state %s_states[] = {\n%s};\n", gname, init.p ? init.p : "");
     asl_buf_free(&init);
     asl_buf_printf(c->b, "static const asl_state_fn %s_fns[] = {", gname);
