@@ -2,20 +2,25 @@
  * run_unit.c: runs a file of unit cases (jq style). A case is three lines:
  * an expression, the input ($), and the expected result. The kind decides
  * what the expression is:
- *   expr  a path or intrinsic call, as in the value of a "key.$" field;
- *   rule  a Choice rule as one-line JSON, expected true or false.
+ *   expr     a path or intrinsic call, as in the value of a "key.$" field;
+ *   rule     a Choice rule as one-line JSON, expected true or false;
+ *   jsonata  a JSONata expression (without "{% %}"); the input line is
+ *            $states.input.
  * The expected line is JSON (compared structurally), "! nomatch" (a
- * definite path found nothing), "! parse" (the compiler must reject the
- * expression), "! Name" or "! Name: cause" (evaluation fails with that
- * error). Directives: "%context {...}" sets $$, "%vars {...}" the variables.
+ * definite path found nothing), "! undefined" (a JSONata expression
+ * returned nothing), "! parse" (the compiler must reject the expression),
+ * "! Name" or "! Name: cause" (evaluation fails with that error).
+ * Directives: "%context {...}" sets $$ ($states.context), "%vars {...}" the
+ * variables, "%states {...}" more members of $states (result, errorOutput).
  *
- *     run_unit expr|rule FILE
+ *     run_unit expr|rule|jsonata FILE
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aslc.h"
+#include "jsonata.h"
 
 typedef struct result {
     cJSON *value;        /* the value, or NULL */
@@ -78,6 +83,29 @@ static result eval_rule(const char *text, asl_ctx *c)
     return r;
 }
 
+static result eval_jsonata(const char *text, asl_ctx *c, const cJSON *extra)
+{
+    result r = {0};
+    char *msg = NULL;
+    asl_node *n = jsonata_parse(text, &msg);
+    if (!n) {
+        r.error = "parse";
+        r.cause = msg ? strdup(msg) : NULL;
+        return r;
+    }
+    cJSON *states = extra ? cJSON_Duplicate(extra, 1) : cJSON_CreateObject();
+    cJSON_AddItemToObject(states, "input", cJSON_Duplicate(c->input, 1));
+    cJSON_AddItemToObject(states, "context", c->context ? cJSON_Duplicate(c->context, 1) : cJSON_CreateObject());
+    asl_err e = {0};
+    r.value = asl_jsonata_eval(n, c, states, &e);
+    if (!r.value && e.error)
+        set_error(&r, &e);
+    else if (!r.value)
+        r.error = "undefined";
+    cJSON_Delete(states);
+    return r;
+}
+
 static bool check(const char *file, int line, const char *expected, result *r)
 {
     if (expected[0] == '!') {
@@ -122,17 +150,17 @@ static void chomp(char *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "expr") && strcmp(argv[1], "rule"))) {
-        fputs("usage: run_unit expr|rule FILE\n", stderr);
+    if (argc != 3 || (strcmp(argv[1], "expr") && strcmp(argv[1], "rule") && strcmp(argv[1], "jsonata"))) {
+        fputs("usage: run_unit expr|rule|jsonata FILE\n", stderr);
         return 64;
     }
-    bool rule = !strcmp(argv[1], "rule");
+    bool rule = !strcmp(argv[1], "rule"), jsonata = !strcmp(argv[1], "jsonata");
     FILE *f = fopen(argv[2], "r");
     if (!f) {
         perror(argv[2]);
         return 66;
     }
-    cJSON *context = NULL, *vars = NULL;
+    cJSON *context = NULL, *vars = NULL, *states = NULL;
     char *lines[3] = {0};
     int got = 0, lineno = 0, first = 0, passed = 0, failed = 0;
     static char buf[1 << 20];
@@ -141,8 +169,8 @@ int main(int argc, char **argv)
         chomp(buf);
         if ((buf[0] == '\0' || buf[0] == '#') && got == 0)
             continue;
-        if (!strncmp(buf, "%context ", 9) || !strncmp(buf, "%vars ", 6)) {
-            cJSON **dst = buf[1] == 'c' ? &context : &vars;
+        if (!strncmp(buf, "%context ", 9) || !strncmp(buf, "%vars ", 6) || !strncmp(buf, "%states ", 8)) {
+            cJSON **dst = buf[1] == 'c' ? &context : buf[1] == 'v' ? &vars : &states;
             cJSON_Delete(*dst);
             *dst = cJSON_Parse(strchr(buf, ' ') + 1);
             continue;
@@ -154,7 +182,10 @@ int main(int argc, char **argv)
             continue;
         cJSON *input = cJSON_Parse(lines[1]);
         asl_ctx c = {.input = input, .context = context, .vars = vars};
-        result r = input ? (rule ? eval_rule(lines[0], &c) : eval_expr(lines[0], &c)) : (result){0};
+        result r = !input ? (result){0}
+                   : jsonata ? eval_jsonata(lines[0], &c, states)
+                   : rule    ? eval_rule(lines[0], &c)
+                             : eval_expr(lines[0], &c);
         if (!input)
             fprintf(stderr, "%s:%d: the input line is not JSON\n", argv[2], first + 1);
         if (input && check(argv[2], first, lines[2], &r))
@@ -173,6 +204,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s:%d: incomplete case at the end of the file\n", argv[2], first), failed++;
     cJSON_Delete(context);
     cJSON_Delete(vars);
+    cJSON_Delete(states);
     cc_free_all();
     printf("%s: %d passed, %d failed\n", argv[2], passed, failed);
     return failed ? 1 : 0;

@@ -1,0 +1,171 @@
+/*
+ * jsonata.h: JSONata, the second query language of Step Functions
+ * ("QueryLanguage": "JSONata", expressions written as "{% ... %}").
+ *
+ * The compiler parses each expression once (jsonata_parse, in
+ * compiler/jsonata_parse.c) into a tree of asl_node, which lower.c writes
+ * out as static data like every other tree; the runtime evaluates that tree
+ * over cJSON (asl_jsonata_eval, in runtime/jsonata.c). The language is
+ * JSONata 2.0 as AWS runs it, with AWS's additions ($partition, $range,
+ * $hash, $random with a seed, $uuid, $parse) and without $eval.
+ *
+ * Node kinds. asl.h's enum is shared, so JSONata nodes use kind numbers from
+ * JN_BASE (100) up, stored in asl_node.kind. lower.c must print .kind as a
+ * plain number for them (there is no ASL_N_ name to print); op, flags, num,
+ * str and kids are used as in every other node. A kind's fields:
+ */
+#ifndef ASL_JSONATA_H
+#define ASL_JSONATA_H
+
+#include "internal.h"
+
+#define JN_BASE 100
+
+enum jn_kind {
+    JN_ROOT = JN_BASE,  /* str = the expression's text (trimmed, no {% %}); kids[0] = body */
+    JN_NUMBER,          /* num; str = the literal as written */
+    JN_STRING,          /* str (escapes resolved) */
+    JN_VALUE,           /* op = JN_V_NULL, JN_V_FALSE or JN_V_TRUE */
+    JN_REGEX,           /* str = pattern; op = JN_RX_* flags */
+    JN_NAME,            /* a field name: str */
+    JN_VARIABLE,        /* $name: str = name ("" is $, the context; "$" is $$) */
+    JN_WILDCARD,        /* * */
+    JN_DESCENDANT,      /* ** */
+    JN_PATH,            /* a.b.c: kids = steps; flags JN_F_KEEP_SINGLETON */
+    JN_BINARY,          /* op = jn_op; kids[0] op kids[1] */
+    JN_NEGATE,          /* -kids[0] */
+    JN_ARRAY,           /* [a, b]: kids = items; flags JN_F_CONS */
+    JN_OBJECT,          /* {k: v}: kids = JN_PAIR */
+    JN_PAIR,            /* kids[0] = key expression, kids[1] = value expression */
+    JN_CONDITION,       /* kids[0] ? kids[1] : kids[2] (count 2 when there is no else) */
+    JN_BLOCK,           /* (a; b; c): kids = expressions */
+    JN_BIND,            /* $str := kids[0] */
+    JN_CALL,            /* kids[0] = the function, kids[1..] = arguments; op = builtin + 1
+                           when kids[0] names one (0 otherwise); flags JN_F_PARTIAL, JN_F_TAIL */
+    JN_PLACEHOLDER,     /* ? in a partial application */
+    JN_LAMBDA,          /* function($a, $b)<sig>{body}: kids = parameters (JN_VARIABLE)
+                           then the body; op = number of parameters; str = signature or NULL */
+    JN_APPLY,           /* kids[0] ~> kids[1] */
+    JN_SORT,            /* a path step ^(...): kids = JN_SORT_TERM */
+    JN_SORT_TERM,       /* kids[0] = key; op = 1 when descending (>) */
+    JN_GROUP,           /* kids[0]{...}: kids[1] = JN_OBJECT, evaluated per key group */
+    JN_FILTER,          /* kids[0][kids[1]][kids[2]]...: predicates applied in turn */
+    JN_FOCUS_BIND,      /* step@$str: kids[0] = the step (binds $str, keeps the context) */
+    JN_INDEX_BIND,      /* step#$str: kids[0] = the step; $str = position in its results */
+    JN_INDEX_STAGE,     /* #$str after a predicate: a JN_FILTER kid, numbering what passed */
+    JN__END
+};
+
+/* JN_VALUE literals */
+enum { JN_V_NULL, JN_V_FALSE, JN_V_TRUE };
+
+/* JN_REGEX flags */
+#define JN_RX_I 1u  /* /.../i */
+#define JN_RX_M 2u  /* /.../m */
+
+/* JN_BINARY operators */
+enum jn_op {
+    JN_OP_ADD, JN_OP_SUB, JN_OP_MUL, JN_OP_DIV, JN_OP_MOD,
+    JN_OP_EQ, JN_OP_NE, JN_OP_LT, JN_OP_LE, JN_OP_GT, JN_OP_GE,
+    JN_OP_CONCAT, JN_OP_AND, JN_OP_OR, JN_OP_IN, JN_OP_RANGE,
+};
+
+/* Flags (asl_node.flags) */
+#define JN_F_KEEP_ARRAY     1u  /* expr[]: a singleton sequence stays an array */
+#define JN_F_KEEP_SINGLETON 2u  /* JN_PATH: some step has [] */
+#define JN_F_CONS           4u  /* JN_ARRAY: first or last step of a path, not flattened */
+#define JN_F_PARTIAL        8u  /* JN_CALL: has ? arguments */
+#define JN_F_TAIL          16u  /* JN_CALL: in tail position of a lambda body */
+#define JN_F_TUPLE         32u  /* a path step with @ or # bindings */
+
+/* ------------------------------------------------------------- compiler */
+
+/* Parses a JSONata expression, with or without its "{%" "%}" delimiters.
+ * Returns a JN_ROOT tree allocated with cc_alloc, or NULL with *msg set
+ * (cc_alloc'd): "S0202: Expected \"]\", got \",\" (at position 5)" for a
+ * syntax error (JSONata's code and text; the position is 1-based), or
+ * "Reference to 'name' at the top level is not supported." for what AWS
+ * refuses at definition time: a path that starts from the (absent)
+ * context item (a bare field name, *, **, or $ outside any path), and $$. */
+asl_node *jsonata_parse(const char *text, char **msg);
+
+/* Which members of $states a parsed expression reads, so the compiler can
+ * refuse what AWS refuses: $states.result outside a state's Output and
+ * Assign, $states.errorOutput outside a Catch. */
+#define JN_STATES_INPUT        1u
+#define JN_STATES_RESULT       2u
+#define JN_STATES_ERROR_OUTPUT 4u
+#define JN_STATES_CONTEXT      8u
+#define JN_STATES_OTHER       16u  /* $states itself, or a member by any other name */
+unsigned jsonata_states_refs(const asl_node *expr);
+
+/* ------------------------------------------------------------- runtime */
+
+/* Evaluates a JN_ROOT tree. states_var is the value of $states (an object
+ * with input, context, and result / errorOutput where the field allows
+ * them); workflow variables come from asl_ctx_var(c, name) (c may be NULL:
+ * no variables). Neither is modified; both must outlive the call.
+ *   - a value: returns it (new, the caller owns it);
+ *   - undefined (the expression matched nothing): returns NULL and leaves
+ *     err->error NULL;
+ *   - failure: returns NULL with err->error "States.QueryEvaluationError"
+ *     and err->cause JSONata's code and message, e.g.
+ *     "T2001: The left side of the \"+\" operator must evaluate to a number",
+ *     or exactly JSONATA_UNSUPPORTED when the result is a function.
+ * Numbers that are not finite (1/0) come back as the strings "Infinity",
+ * "-Infinity" and "NaN", as AWS writes them. */
+cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_var, asl_err *err);
+
+#define JSONATA_UNSUPPORTED "returned an unsupported result type."
+
+/* Rewrites what asl_jsonata_eval left in err (an error, or nothing for an
+ * undefined result) into AWS's sentence for the field it was evaluated for
+ * ("Output", "Arguments/key", "Items", "Choices[0]/Condition" ...):
+ *   The JSONata expression '<text>' specified for the field '<field>'
+ *   returned nothing (undefined).        | returned an unsupported result type.
+ *   threw an error during evaluation. T2001: ...
+ * err->error becomes States.QueryEvaluationError. The caller then prefixes
+ * "An error occurred while executing the state 'S' (entered at the event
+ * id #N). " as for every state failure. */
+void asl_jsonata_field_error(asl_err *err, const asl_node *expr, const char *field);
+
+/* Checks a regular expression's syntax (JavaScript flavour, as JSONata
+ * uses). Returns NULL when it compiles, else a static message. Used by the
+ * parser so that a bad /regex/ fails at compile time. */
+const char *jsonata_regex_check(const char *pattern, size_t len);
+
+/* The builtin functions, in the order of JN_CALL's op - 1. */
+#define JSONATA_BUILTINS(X)                                                      \
+    X(SUM, "sum") X(COUNT, "count") X(MAX, "max") X(MIN, "min")                  \
+    X(AVERAGE, "average") X(STRING, "string") X(SUBSTRING, "substring")          \
+    X(SUBSTRING_BEFORE, "substringBefore") X(SUBSTRING_AFTER, "substringAfter")  \
+    X(LOWERCASE, "lowercase") X(UPPERCASE, "uppercase") X(LENGTH, "length")      \
+    X(TRIM, "trim") X(PAD, "pad") X(MATCH, "match") X(CONTAINS, "contains")      \
+    X(REPLACE, "replace") X(SPLIT, "split") X(JOIN, "join")                      \
+    X(FORMAT_BASE, "formatBase") X(NUMBER, "number") X(FLOOR, "floor")           \
+    X(CEIL, "ceil") X(ROUND, "round") X(ABS, "abs") X(SQRT, "sqrt")              \
+    X(POWER, "power") X(RANDOM, "random") X(BOOLEAN, "boolean") X(NOT, "not")    \
+    X(MAP, "map") X(ZIP, "zip") X(FILTER, "filter") X(SINGLE, "single")          \
+    X(REDUCE, "reduce") X(SIFT, "sift") X(KEYS, "keys") X(LOOKUP, "lookup")      \
+    X(APPEND, "append") X(EXISTS, "exists") X(SPREAD, "spread")                  \
+    X(MERGE, "merge") X(REVERSE, "reverse") X(EACH, "each") X(ERROR, "error")    \
+    X(ASSERT, "assert") X(TYPE, "type") X(SORT, "sort") X(SHUFFLE, "shuffle")    \
+    X(DISTINCT, "distinct") X(BASE64_ENCODE, "base64encode")                     \
+    X(BASE64_DECODE, "base64decode") X(ENCODE_URL_COMPONENT, "encodeUrlComponent") \
+    X(ENCODE_URL, "encodeUrl") X(DECODE_URL_COMPONENT, "decodeUrlComponent")    \
+    X(DECODE_URL, "decodeUrl") X(TO_MILLIS, "toMillis")                          \
+    X(FROM_MILLIS, "fromMillis") X(NOW, "now") X(MILLIS, "millis")               \
+    X(PARTITION, "partition") X(RANGE, "range") X(HASH, "hash")                  \
+    X(UUID, "uuid") X(PARSE, "parse")
+
+enum jn_builtin {
+#define X(id, name) JN_FN_##id,
+    JSONATA_BUILTINS(X)
+#undef X
+    JN_FN__COUNT
+};
+
+/* The builtin named name (without $), or -1. */
+int jsonata_builtin(const char *name);
+
+#endif
