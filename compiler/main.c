@@ -21,6 +21,7 @@ static const char usage[] =
     "                              (also read from aslc.json next to DEF, see README)\n"
     "  --tasks FILE.c              C task handlers: ASL_HANDLER(\"resource\", fn) { ... }\n"
     "  --lambda NAME=COMMAND       serve Lambda function NAME by running COMMAND\n"
+    "                              (or python:FILE.py[:FN], node:FILE.js[:FN])\n"
     "  --mock FILE                 mock configuration file (docs/mocks.md): a Task that a\n"
     "                              test case mocks needs no handler (a run option too)\n"
     "  -o FILE                     output file\n"
