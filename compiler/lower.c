@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aslc.h"
+#include "jsonata.h"
 
 typedef struct lctx {
     asl_buf *b;
@@ -113,7 +114,11 @@ static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const cha
     asl_buf_printf(c->b, "static const asl_node %s[] = {\n", name);
     for (int i = 0; i < count; i++) {
         const asl_node *n = &arr[i];
-        asl_buf_printf(c->b, "    {%s, %u, %u, %d, %.17g, ", kind_names[n->kind], n->op, n->flags, n->count, n->num);
+        /* JSONata kinds (JN_BASE and up) have no ASL_N_ name: a number */
+        if (n->kind >= JN_BASE || n->kind >= sizeof kind_names / sizeof *kind_names)
+            asl_buf_printf(c->b, "    {%u, %u, %u, %d, %.17g, ", n->kind, n->op, n->flags, n->count, n->num);
+        else
+            asl_buf_printf(c->b, "    {%s, %u, %u, %d, %.17g, ", kind_names[n->kind], n->op, n->flags, n->count, n->num);
         c_string(c->b, n->str);
         asl_buf_printf(c->b, ", %s},\n", kids[i]);
     }
@@ -135,7 +140,7 @@ static const char *named(lctx *c, const asl_node *n, const char *state, const ch
     asl_buf_puts(c->b, "/* ");
     c_comment_text(c->b, diag_quote(state), 200);
     asl_buf_printf(c->b, ".%s", field);
-    if (n->str && (n->kind == ASL_N_PATH || n->kind == ASL_N_STRING || n->kind == ASL_N_CALL)) {
+    if (n->str && (n->kind == ASL_N_PATH || n->kind == ASL_N_STRING || n->kind == ASL_N_CALL || n->kind == JN_ROOT)) {
         asl_buf_puts(c->b, ": ");
         c_comment_text(c->b, diag_quote(n->str), 200);
     }
@@ -183,30 +188,34 @@ static const char *catchers(lctx *c, const asl_state *s)
     const char **errs = cc_alloc(sizeof *errs * (size_t)s->ncatch);
     const char **rp = cc_alloc(sizeof *rp * (size_t)s->ncatch);
     const char **as = cc_alloc(sizeof *as * (size_t)s->ncatch);
+    const char **out = cc_alloc(sizeof *out * (size_t)s->ncatch);
     for (int i = 0; i < s->ncatch; i++) {
         errs[i] = strings(c, s->catches[i].errors, s->catches[i].nerrors);
         rp[i] = node(c, s->catches[i].result_path);
         as[i] = node(c, s->catches[i].assign);
+        out[i] = node(c, s->catches[i].output);
     }
     const char *name = cc_printf("catch%d", c->counter++);
     asl_buf_printf(c->b, "static const asl_catcher %s[] = {\n", name);
     for (int i = 0; i < s->ncatch; i++)
-        asl_buf_printf(c->b, "    {%s, %d, %s, %s, %d},\n", errs[i], s->catches[i].nerrors, rp[i], as[i],
-                       s->catches[i].next);
+        asl_buf_printf(c->b, "    {%s, %d, %s, %s, %d, %s},\n", errs[i], s->catches[i].nerrors, rp[i], as[i],
+                       s->catches[i].next, out[i]);
     asl_buf_puts(c->b, "};\n");
     return name;
 }
 
-static const char *choices(lctx *c, const asl_state *s, const char **next, const char **assign)
+static const char *choices(lctx *c, const asl_state *s, const char **next, const char **assign, const char **output)
 {
-    *next = *assign = "0";
+    *next = *assign = *output = "0";
     if (!s->nrules)
         return "0";
     const char **rules = cc_alloc(sizeof *rules * (size_t)s->nrules);
     const char **as = cc_alloc(sizeof *as * (size_t)s->nrules);
+    const char **os = cc_alloc(sizeof *os * (size_t)s->nrules);
     for (int i = 0; i < s->nrules; i++) {
         rules[i] = node(c, s->rules[i]);
         as[i] = node(c, s->choice_assign ? s->choice_assign[i] : NULL);
+        os[i] = node(c, s->choice_output ? s->choice_output[i] : NULL);
     }
     const char *name = cc_printf("rules%d", c->counter++);
     *next = cc_printf("%s_next", name);
@@ -220,6 +229,12 @@ static const char *choices(lctx *c, const asl_state *s, const char **next, const
     asl_buf_printf(c->b, "static const asl_node *const %s[] = {", *assign);
     for (int i = 0; i < s->nrules; i++)
         asl_buf_printf(c->b, "%s%s", as[i], i + 1 < s->nrules ? ", " : "};\n");
+    if (s->choice_output) {
+        *output = cc_printf("%s_output", name);
+        asl_buf_printf(c->b, "static const asl_node *const %s[] = {", *output);
+        for (int i = 0; i < s->nrules; i++)
+            asl_buf_printf(c->b, "%s%s", os[i], i + 1 < s->nrules ? ", " : "};\n");
+    }
     return name;
 }
 
@@ -247,17 +262,18 @@ static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *p
         for (int i = 0; i < s->nbranches; i++)
             asl_buf_printf(c->b, "&%s%s", gs[i], i + 1 < s->nbranches ? ", " : "};\n");
     }
-    const char *cn, *ca;
+    const char *cn, *ca, *co;
 #define NAMED(fld, label) named(c, s->fld, s->name, ident, label)
     const char *f[] = {NAMED(input_path, "InputPath"), NAMED(output_path, "OutputPath"),
                        NAMED(result_path, "ResultPath"), NAMED(parameters, s->type == ASL_MAP ? "ItemSelector" : "Parameters"),
                        NAMED(result_selector, "ResultSelector"), NAMED(result, "Result"),
                        NAMED(assign, "Assign"), NAMED(timeout, "TimeoutSeconds"), NAMED(heartbeat, "HeartbeatSeconds"),
-                       NAMED(credentials, "Credentials"), choices(c, s, &cn, &ca), NAMED(seconds, "Seconds"),
+                       NAMED(credentials, "Credentials"), choices(c, s, &cn, &ca, &co), NAMED(seconds, "Seconds"),
                        NAMED(timestamp, "Timestamp"), NAMED(error, "Error"), NAMED(cause, "Cause"),
                        NAMED(items_path, "ItemsPath"), NAMED(max_concurrency, "MaxConcurrency"),
                        NAMED(tolerated_count, "ToleratedFailureCount"),
-                       NAMED(tolerated_percent, "ToleratedFailurePercentage"), retriers(c, s), catchers(c, s)};
+                       NAMED(tolerated_percent, "ToleratedFailurePercentage"), retriers(c, s), catchers(c, s),
+                       NAMED(output, "Output")};
 #undef NAMED
     asl_buf_puts(init, "    {.name = ");
     c_string(init, s->name);
@@ -278,6 +294,8 @@ static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *p
     asl_buf_printf(init, "     .branches = %s, .nbranches = %d, .items_path = %s, .max_concurrency = %s,\n", br,
                    s->nbranches, f[15], f[16]);
     asl_buf_printf(init, "     .tolerated_count = %s, .tolerated_percent = %s,\n", f[17], f[18]);
+    if (s->jsonata)
+        asl_buf_printf(init, "     .jsonata = 1, .output = %s, .choice_output = %s,\n", f[21], co);
     asl_buf_printf(init, "     .retry = %s, .nretry = %d, .catches = %s, .ncatch = %d},\n", f[19], s->nretry, f[20],
                    s->ncatch);
 }

@@ -10,11 +10,14 @@
 #include <string.h>
 
 #include "aslc.h"
+#include "jsonata.h"
 
 typedef struct mctx {
     cc_unit *u;
     cc_machine *mc;
     const cc_src *src;
+    bool jsonata;   /* the query language states of the current graph default to */
+    bool top_jsonata; /* the machine says JSONata: no JSONPath anywhere in it */
 } mctx;
 
 /* ------------------------------------------------------------ fields */
@@ -71,6 +74,23 @@ static const struct {
          B(F_TOLERATED_COUNT) | B(F_TOLERATED_COUNT_PATH) | B(F_TOLERATED_PERCENT) |
          B(F_TOLERATED_PERCENT_PATH) | B(F_LABEL) | B(F_ITEM_READER) | B(F_RESULT_WRITER) |
          B(F_ITEM_BATCHER)},
+};
+
+/* The fields of a JSONata state, per type (same order as types[]): the
+ * JSONPath fields give way to Arguments, Output and Items. */
+#define JN_IO (B(F_ASSIGN) | B(F_OUTPUT))
+static const unsigned long long jn_fields[] = {
+    COMMON | JN_IO | FLOW,
+    COMMON | JN_IO | FLOW | ERRORS | B(F_ARGUMENTS) | B(F_RESOURCE) | B(F_TIMEOUT_SECONDS) |
+        B(F_HEARTBEAT_SECONDS) | B(F_CREDENTIALS),
+    COMMON | JN_IO | B(F_CHOICES) | B(F_DEFAULT),
+    COMMON | JN_IO | FLOW | B(F_SECONDS) | B(F_TIMESTAMP),
+    COMMON | B(F_OUTPUT),
+    COMMON | B(F_ERROR) | B(F_CAUSE),
+    COMMON | JN_IO | FLOW | ERRORS | B(F_BRANCHES) | B(F_ARGUMENTS),
+    COMMON | JN_IO | FLOW | ERRORS | B(F_ITEM_PROCESSOR) | B(F_ITERATOR) | B(F_ITEMS) | B(F_ITEM_SELECTOR) |
+        B(F_MAX_CONCURRENCY) | B(F_TOLERATED_COUNT) | B(F_TOLERATED_PERCENT) | B(F_LABEL) | B(F_ITEM_READER) |
+        B(F_RESULT_WRITER) | B(F_ITEM_BATCHER),
 };
 
 static int field_id(const char *key)
@@ -310,6 +330,127 @@ static const asl_node *number_or_path(mctx *c, const cJSON *o, const char *path,
     return NULL;
 }
 
+/* ---------------------------------------------------------- JSONata */
+
+/* Only a string that starts with "{%" and ends with "%}" is a JSONata
+ * expression; anything else (" {% x %} " included) is a literal. */
+static bool jn_is_expr(const cJSON *v)
+{
+    if (!cJSON_IsString(v))
+        return false;
+    size_t n = strlen(v->valuestring);
+    return n >= 4 && !strncmp(v->valuestring, "{%", 2) && !strcmp(v->valuestring + n - 2, "%}");
+}
+
+/* What each place lets an expression read of $states. */
+#define JN_ALLOW_IN (JN_STATES_INPUT | JN_STATES_CONTEXT)
+#define JN_ALLOW_OUT (JN_ALLOW_IN | JN_STATES_RESULT)
+#define JN_ALLOW_CATCH (JN_ALLOW_IN | JN_STATES_ERROR_OUTPUT)
+
+/* A JSONata expression string: a JN_ROOT tree whose op records which
+ * members of $states it reads (the runtime builds only those). */
+static asl_node *jn_expr(mctx *c, const cJSON *v, const char *path, unsigned allow)
+{
+    char *msg = NULL;
+    asl_node *r = jsonata_parse(v->valuestring, &msg);
+    if (!r) {
+        diag_error(c->src, path, "invalid JSONata expression %s: %s", diag_quote(v->valuestring),
+                   msg ? msg : "syntax error");
+        return node_new(ASL_N_NULL);
+    }
+    unsigned refs = jsonata_states_refs(r);
+    if ((refs & JN_STATES_RESULT) && !(allow & JN_STATES_RESULT))
+        diag_error(c->src, path, "$states.result is not available here (only in Output and Assign, after the "
+                   "state's work)");
+    if ((refs & JN_STATES_ERROR_OUTPUT) && !(allow & JN_STATES_ERROR_OUTPUT))
+        diag_error(c->src, path, "$states.errorOutput is not available here (only in a Catch's Output and Assign)");
+    r->op = (unsigned short)refs;
+    return r;
+}
+
+/* A JSONata field's value: expressions anywhere in objects and arrays,
+ * everything else literal (keys are kept as written: no ".$"). */
+static asl_node *jn_value(mctx *c, const cJSON *v, const char *path, unsigned allow)
+{
+    if (jn_is_expr(v))
+        return jn_expr(c, v, path, allow);
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+        return node_from_json(v);
+    bool obj = cJSON_IsObject(v), konst = true;
+    asl_node *n = node_new(obj ? ASL_N_OBJECT : ASL_N_ARRAY);
+    int i = 0;
+    for (const cJSON *k = v->child; k; k = k->next, i++) {
+        asl_node *val = jn_value(c, k, obj ? diag_path_key(path, k->string) : diag_path_index(path, i), allow);
+        bool kc = (val->flags & ASL_F_CONST) != 0;
+        konst = konst && kc;
+        if (obj) {
+            asl_node fld = {.kind = ASL_N_FIELD, .str = cc_strdup(k->string), .flags = kc ? ASL_F_CONST : 0};
+            node_push(&fld, val);
+            node_push(n, &fld);
+        } else {
+            node_push(n, val);
+        }
+    }
+    if (konst)
+        n->flags |= ASL_F_CONST;
+    return n;
+}
+
+static const asl_node *jn_field(mctx *c, const cJSON *o, const char *path, const char *key, unsigned allow)
+{
+    const cJSON *v = get(o, key);
+    return v ? jn_value(c, v, diag_path_key(path, key), allow) : NULL;
+}
+
+/* Assign: an object of variables. */
+static const asl_node *jn_assign(mctx *c, const cJSON *o, const char *path, unsigned allow)
+{
+    const cJSON *v = get(o, "Assign");
+    if (!v)
+        return NULL;
+    if (!cJSON_IsObject(v)) {
+        diag_error(c->src, diag_path_key(path, "Assign"), "expected an object, got %s", got(v));
+        return NULL;
+    }
+    return jn_value(c, v, diag_path_key(path, "Assign"), allow);
+}
+
+/* A number field (TimeoutSeconds, MaxConcurrency ...): a literal checked
+ * now, or an expression checked when it runs. */
+static const asl_node *jn_number(mctx *c, const cJSON *o, const char *path, const char *key, double min, double max,
+                                 bool integer)
+{
+    const cJSON *v = get(o, key);
+    if (!v)
+        return NULL;
+    const char *fp = diag_path_key(path, key);
+    if (jn_is_expr(v))
+        return jn_expr(c, v, fp, JN_ALLOW_IN);
+    if (!cJSON_IsNumber(v) || (integer && v->valuedouble != floor(v->valuedouble)) || v->valuedouble < min ||
+        v->valuedouble > max) {
+        diag_error(c->src, fp, "expected %s from %.10g to %.10g or a JSONata expression, got %s",
+                   integer ? "an integer" : "a number", min, max, got(v));
+        return NULL;
+    }
+    return node_from_json(v);
+}
+
+/* A string field (Error, Cause, Timestamp): a literal or an expression. */
+static const asl_node *jn_string(mctx *c, const cJSON *o, const char *path, const char *key)
+{
+    const cJSON *v = get(o, key);
+    if (!v)
+        return NULL;
+    const char *fp = diag_path_key(path, key);
+    if (jn_is_expr(v))
+        return jn_expr(c, v, fp, JN_ALLOW_IN);
+    if (!cJSON_IsString(v)) {
+        diag_error(c->src, fp, "expected a string or a JSONata expression, got %s", got(v));
+        return NULL;
+    }
+    return node_from_json(v);
+}
+
 /* ------------------------------------------------- Retry and Catch */
 
 static const char *const *error_list(mctx *c, const cJSON *o, const char *path, int *n, bool last)
@@ -438,6 +579,7 @@ static void catchers(mctx *c, const cJSON *o, const char *path, asl_state *s, as
         return;
     }
     static const char *const keys[] = {"ErrorEquals", "Next", "ResultPath", "Assign", "Comment", NULL};
+    static const char *const jn_keys[] = {"ErrorEquals", "Next", "Output", "Assign", "Comment", NULL};
     int n = cJSON_GetArraySize(v), i = 0;
     asl_catcher *k = cc_alloc(sizeof *k * (size_t)(n ? n : 1));
     for (const cJSON *e = v->child; e; e = e->next, i++) {
@@ -446,10 +588,15 @@ static void catchers(mctx *c, const cJSON *o, const char *path, asl_state *s, as
             diag_error(c->src, ep, "expected a catcher object, got %s", got(e));
             continue;
         }
-        check_keys(c, e, ep, keys);
+        check_keys(c, e, ep, s->jsonata ? jn_keys : keys);
         k[i].errors = error_list(c, e, ep, &k[i].nerrors, i == n - 1);
-        k[i].result_path = path_field(c, e, ep, "ResultPath", 'r', true);
-        k[i].assign = assign_field(c, e, ep);
+        if (s->jsonata) {
+            k[i].output = jn_field(c, e, ep, "Output", JN_ALLOW_CATCH);
+            k[i].assign = jn_assign(c, e, ep, JN_ALLOW_CATCH);
+        } else {
+            k[i].result_path = path_field(c, e, ep, "ResultPath", 'r', true);
+            k[i].assign = assign_field(c, e, ep);
+        }
         const char *next = string_field(c, e, ep, "Next", true);
         k[i].next = -1;
         if (next) {
@@ -767,23 +914,166 @@ static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
                                           "ToleratedFailurePercentagePath", 0);
 }
 
-/* Checks a QueryLanguage field; true when it asks for JSONata, which aslc
- * does not run: the caller then checks nothing more of that object (its
- * fields follow JSONata's rules, so every one would be a false alarm). */
-static bool query_language(mctx *c, const cJSON *o, const char *path)
+/* ---------------------------------------------- JSONata state fields */
+
+static void jn_choice_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    const cJSON *v = get(o, "Choices");
+    const char *fp = diag_path_key(path, "Choices");
+    if (!v) {
+        diag_error(c->src, path, "Choices: required field is missing");
+        return;
+    }
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
+        diag_error(c->src, fp, "expected a non-empty array of choice rules, got %s", got(v));
+        return;
+    }
+    static const char *const keys[] = {"Condition", "Next", "Output", "Assign", "Comment", NULL};
+    int n = cJSON_GetArraySize(v), i = 0;
+    const asl_node **rules = cc_alloc(sizeof *rules * (size_t)n);
+    const asl_node **assigns = cc_alloc(sizeof *assigns * (size_t)n);
+    const asl_node **outputs = cc_alloc(sizeof *outputs * (size_t)n);
+    s->choice_next = cc_alloc(sizeof(int) * (size_t)n);
+    for (const cJSON *r = v->child; r; r = r->next, i++) {
+        const char *rp = diag_path_index(fp, i);
+        ((int *)s->choice_next)[i] = -1;
+        rules[i] = node_new(ASL_N_FALSE);
+        if (!cJSON_IsObject(r)) {
+            diag_error(c->src, rp, "expected a choice rule object, got %s", got(r));
+            continue;
+        }
+        check_keys(c, r, rp, keys);
+        const cJSON *cond = get(r, "Condition");
+        if (!cond)
+            diag_error(c->src, rp, "Condition: required field is missing (a JSONata Choice rule is a Condition)");
+        else if (jn_is_expr(cond))
+            rules[i] = jn_expr(c, cond, diag_path_key(rp, "Condition"), JN_ALLOW_IN);
+        else if (cJSON_IsBool(cond))
+            rules[i] = node_from_json(cond);
+        else
+            diag_error(c->src, diag_path_key(rp, "Condition"), "expected true, false or a JSONata expression, got %s",
+                       got(cond));
+        assigns[i] = jn_assign(c, r, rp, JN_ALLOW_IN);
+        outputs[i] = jn_field(c, r, rp, "Output", JN_ALLOW_IN);
+        if (!get(r, "Next"))
+            diag_error(c->src, rp, "Next: required field is missing");
+    }
+    s->rules = rules;
+    s->choice_assign = assigns;
+    s->choice_output = outputs;
+    s->nrules = n;
+}
+
+static void jn_wait_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    bool sec = get(o, "Seconds") != NULL, ts = get(o, "Timestamp") != NULL;
+    if (sec == ts) {
+        diag_error(c->src, path, sec ? "a Wait state takes only one of Seconds and Timestamp"
+                                     : "a Wait state needs Seconds or Timestamp");
+        return;
+    }
+    s->seconds = jn_number(c, o, path, "Seconds", 0, 99999999, true);
+    s->timestamp = jn_string(c, o, path, "Timestamp");
+    double t;
+    if (s->timestamp && s->timestamp->kind == ASL_N_STRING && !asl_timestamp_parse(s->timestamp->str, &t))
+        diag_error(c->src, diag_path_key(path, "Timestamp"), "expected an RFC 3339 timestamp, got %s",
+                   diag_quote(s->timestamp->str));
+}
+
+static void jn_map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    static const char *const unsupported[] = {"ItemReader", "ResultWriter", "ItemBatcher"};
+    for (int i = 0; i < 3; i++)
+        if (get(o, unsupported[i]))
+            diag_error(c->src, diag_path_key(path, unsupported[i]),
+                       "distributed Map is not supported (aslc runs inline Map states only)");
+    const char *key = get(o, "ItemProcessor") ? "ItemProcessor" : "Iterator";
+    if (get(o, "ItemProcessor") && get(o, "Iterator"))
+        diag_error(c->src, diag_path_key(path, "Iterator"), "ItemProcessor and Iterator cannot both be set");
+    const cJSON *p = get(o, key);
+    if (!p)
+        diag_error(c->src, path, "ItemProcessor: required field is missing");
+    else
+        map_processor(c, p, diag_path_key(path, key), s);
+    const cJSON *items = get(o, "Items");
+    if (items && !cJSON_IsArray(items) && !jn_is_expr(items))
+        diag_error(c->src, diag_path_key(path, "Items"), "expected an array or a JSONata expression, got %s", got(items));
+    else
+        s->items_path = jn_field(c, o, path, "Items", JN_ALLOW_IN);
+    s->parameters = jn_field(c, o, path, "ItemSelector", JN_ALLOW_IN);
+    s->max_concurrency = jn_number(c, o, path, "MaxConcurrency", 0, 99999999, true);
+    s->tolerated_count = jn_number(c, o, path, "ToleratedFailureCount", 0, 99999999, true);
+    s->tolerated_percent = jn_number(c, o, path, "ToleratedFailurePercentage", 0, 100, false);
+}
+
+/* A Task's Arguments: an object, or an expression that builds one. The
+ * handler check (unit.c) looks for a FunctionName among the kids of
+ * Arguments, and takes one that is not a literal string as chosen at run
+ * time: an expression is wrapped in a one-item block (same value) labelled
+ * so, for it may choose the function. */
+static const asl_node *jn_task_arguments(mctx *c, const cJSON *o, const char *path)
+{
+    const cJSON *a = get(o, "Arguments");
+    if (!a)
+        return NULL;
+    if (!cJSON_IsObject(a) && !jn_is_expr(a)) {
+        diag_error(c->src, diag_path_key(path, "Arguments"), "expected an object or a JSONata expression, got %s",
+                   got(a));
+        return NULL;
+    }
+    return jn_value(c, a, diag_path_key(path, "Arguments"), JN_ALLOW_IN);
+}
+
+/* The fields of a JSONata state (the generic ones, Retry, Catch and the
+ * flow, are the caller's). */
+static void jn_state_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    s->assign = jn_assign(c, o, path, JN_ALLOW_OUT);
+    s->output = jn_field(c, o, path, "Output", JN_ALLOW_OUT);
+    switch ((asl_state_type)s->type) {
+    case ASL_TASK:
+        s->resource = string_field(c, o, path, "Resource", true);
+        if (s->resource)
+            parse_resource(c, s, path);
+        s->parameters = jn_task_arguments(c, o, path);
+        s->timeout = jn_number(c, o, path, "TimeoutSeconds", 1, 99999999, true);
+        s->heartbeat = jn_number(c, o, path, "HeartbeatSeconds", 1, 99999999, true);
+        if (s->timeout && s->heartbeat && s->timeout->kind == ASL_N_NUMBER && s->heartbeat->kind == ASL_N_NUMBER &&
+            s->heartbeat->num >= s->timeout->num)
+            diag_error(c->src, diag_path_key(path, "HeartbeatSeconds"),
+                       "HeartbeatSeconds (%g) must be smaller than TimeoutSeconds (%g)", s->heartbeat->num,
+                       s->timeout->num);
+        s->credentials = jn_field(c, o, path, "Credentials", JN_ALLOW_IN);
+        break;
+    case ASL_CHOICE: jn_choice_fields(c, o, path, s); break;
+    case ASL_WAIT: jn_wait_fields(c, o, path, s); break;
+    case ASL_FAIL:
+        s->error = jn_string(c, o, path, "Error");
+        s->cause = jn_string(c, o, path, "Cause");
+        break;
+    case ASL_PARALLEL:
+        s->parameters = jn_field(c, o, path, "Arguments", JN_ALLOW_IN);
+        parallel_fields(c, o, path, s);
+        break;
+    case ASL_MAP: jn_map_fields(c, o, path, s); break;
+    default: break;
+    }
+}
+
+/* Reads a QueryLanguage field into *jsonata (left alone when absent). */
+static void query_language(mctx *c, const cJSON *o, const char *path, bool *jsonata)
 {
     const cJSON *q = get(o, "QueryLanguage");
     if (!q)
-        return false;
+        return;
     if (!cJSON_IsString(q) || (strcmp(q->valuestring, "JSONPath") && strcmp(q->valuestring, "JSONata"))) {
         diag_error(c->src, diag_path_key(path, "QueryLanguage"), "expected \"JSONPath\" or \"JSONata\", got %s", got(q));
-        return false;
+        return;
     }
-    if (strcmp(q->valuestring, "JSONata"))
-        return false;
-    diag_error(c->src, diag_path_key(path, "QueryLanguage"),
-               "the JSONata query language is not supported (aslc compiles JSONPath definitions only)");
-    return true;
+    *jsonata = !strcmp(q->valuestring, "JSONata");
+    if (!*jsonata && c->top_jsonata)
+        diag_error(c->src, diag_path_key(path, "QueryLanguage"),
+                   "the state machine's QueryLanguage is JSONata: no part of it can use JSONPath");
 }
 
 static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_graph *g, const cJSON *states)
@@ -802,20 +1092,24 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
         return;
     }
     s->type = (unsigned short)types[t].type;
-    if (query_language(c, o, path))
-        return;
+    bool jn = c->jsonata;
+    query_language(c, o, path, &jn);
+    s->jsonata = jn;
+    unsigned long long fields = jn ? jn_fields[t] : types[t].fields;
     const char *allowed[F__COUNT];
     int nallowed = 0;
     for (int f = 0; f < F__COUNT; f++)
-        if (types[t].fields & B(f))
+        if (fields & B(f))
             allowed[nallowed++] = field_names[f];
     for (const cJSON *k = o->child; k; k = k->next) {
         int f = field_id(k->string);
-        if (f >= 0 && (types[t].fields & B(f)))
+        if (f >= 0 && (fields & B(f)))
             continue;
         const char *kp = diag_path_key(path, k->string);
-        if (f == F_ARGUMENTS || f == F_OUTPUT || f == F_ITEMS)
+        if (!jn && f >= 0 && (jn_fields[t] & B(f)))
             diag_error(c->src, kp, "%s is a JSONata field: a JSONPath state does not take it", k->string);
+        else if (jn && f >= 0 && (types[t].fields & B(f)))
+            diag_error(c->src, kp, "%s is a JSONPath field: a JSONata state does not take it", k->string);
         else
             diag_error(c->src, kp, "%s field for a %s state", f < 0 ? "unknown" : "unexpected", type);
         if (f < 0)
@@ -831,6 +1125,14 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
                                           "a %s state needs Next or \"End\": true", type);
     /* A field the type does not take was reported above; reading it too
      * would only add errors about its contents. */
+    if (jn) {
+        if (fields & B(F_RETRY))
+            retriers(c, o, path, s);
+        if (fields & B(F_CATCH))
+            catchers(c, o, path, s, g, states);
+        jn_state_fields(c, o, path, s);
+        return;
+    }
 #define HAS(f) (types[t].fields & B(f))
     s->input_path = HAS(F_INPUT_PATH) ? path_field(c, o, path, "InputPath", 'p', true) : NULL;
     s->output_path = HAS(F_OUTPUT_PATH) ? path_field(c, o, path, "OutputPath", 'p', true) : NULL;
@@ -933,10 +1235,11 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
+static void graph_states(mctx *c, const cJSON *o, const char *path, asl_graph *g);
+
 static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *name)
 {
     asl_graph *g = cc_alloc(sizeof *g);
-    int errors_before = diag_error_count();
     g->name = name;
     g->start = -1;
     if (!cJSON_IsObject(o)) {
@@ -946,18 +1249,28 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
     static const char *const keys[] = {"StartAt", "States", "Comment", "Version", "TimeoutSeconds",
                                        "QueryLanguage", "ProcessorConfig", NULL};
     check_keys(c, o, path, keys);
-    if (query_language(c, o, path))
-        return g;
+    /* A graph's states default to its QueryLanguage, else to the enclosing
+     * graph's (the machine's); restored on the way out. */
+    bool outer = c->jsonata;
+    query_language(c, o, path, &c->jsonata);
+    graph_states(c, o, path, g);
+    c->jsonata = outer;
+    return g;
+}
+
+static void graph_states(mctx *c, const cJSON *o, const char *path, asl_graph *g)
+{
+    int errors_before = diag_error_count();
     const char *start = string_field(c, o, path, "StartAt", true);
     const cJSON *states = get(o, "States");
     const char *sp = diag_path_key(path, "States");
     if (!states) {
         diag_error(c->src, path, "States: required field is missing");
-        return g;
+        return;
     }
     if (!cJSON_IsObject(states) || !states->child) {
         diag_error(c->src, sp, "expected a non-empty object of states, got %s", got(states));
-        return g;
+        return;
     }
     g->nstates = cJSON_GetArraySize(states);
     asl_state *s = cc_alloc(sizeof *s * (size_t)g->nstates);
@@ -989,7 +1302,7 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
     /* The flow check would only repeat what broken names already say. */
     if (g->start >= 0 && diag_error_count() == errors_before)
         check_flow(c, g, path);
-    return g;
+    return;
 }
 
 /* ------------------------------------------------------------ machines */
@@ -999,6 +1312,8 @@ bool model_machine(cc_unit *u, cc_machine *mc)
     mctx c = {.u = u, .mc = mc, .src = mc->src};
     int before = diag_error_count();
     const cJSON *root = mc->src->root;
+    const cJSON *q = cJSON_IsObject(root) ? get(root, "QueryLanguage") : NULL;
+    c.top_jsonata = cJSON_IsString(q) && !strcmp(q->valuestring, "JSONata");
     /* Path "" (not NULL): a field missing at the top level is then
      * reported at the top-level object, line 1. */
     mc->m.graph = graph(&c, root, "", mc->m.name);

@@ -240,13 +240,27 @@ static bool mocked(const uctx *c, const cc_src *src, const asl_state *s)
 }
 
 /* The literal "StateMachineArn" of a startExecution task, or NULL. */
-static const char *literal_arn(const asl_state *s)
+/* The literal string a task's Parameters (or Arguments) give a field.
+ * NULL, with *dynamic set, when the value is only known at run time (a
+ * path, an expression, or Parameters that are not an object). */
+static const char *literal_field(const asl_state *s, const char *key, bool *dynamic)
 {
     const asl_node *p = s->parameters;
-    for (int i = 0; p && i < p->count; i++)
-        if (!strcmp(p->kids[i].str, "StateMachineArn") && p->kids[i].kids[0].kind == ASL_N_STRING)
+    *dynamic = p && p->kind != ASL_N_OBJECT;
+    for (int i = 0; p && p->kind == ASL_N_OBJECT && i < p->count; i++) {
+        if (strcmp(p->kids[i].str, key))
+            continue;
+        if (p->kids[i].kids[0].kind == ASL_N_STRING)
             return p->kids[i].kids[0].str;
+        *dynamic = true;
+    }
     return NULL;
+}
+
+static const char *literal_arn(const asl_state *s)
+{
+    bool dynamic;
+    return literal_field(s, "StateMachineArn", &dynamic);
 }
 
 static void resolve_child(uctx *c, const cc_src *src, const char *path, const asl_state *s)
@@ -307,13 +321,11 @@ static void check_handler(uctx *c, const cc_src *src, const char *path, const as
         return;
     const char *fname = NULL;
     if (lambda_invoke(s->resource)) {
-        const asl_node *p = s->parameters;
-        for (int i = 0; p && i < p->count; i++)
-            if (!strcmp(p->kids[i].str, "FunctionName")) {
-                if (p->kids[i].kids[0].kind != ASL_N_STRING)
-                    return; /* chosen at run time */
-                fname = function_of(p->kids[i].kids[0].str);
-            }
+        bool dynamic;
+        const char *name = literal_field(s, "FunctionName", &dynamic);
+        if (dynamic)
+            return; /* chosen at run time */
+        fname = name ? function_of(name) : NULL;
     } else if (!strncmp(s->resource, "arn:aws:lambda:", 15)) {
         fname = function_of(s->resource);
     }

@@ -9,6 +9,7 @@
 
 #include "exec.h"
 #include "history.h"
+#include "jsonata.h"
 
 static const asl_state *state_of(const asl_frame *f)
 {
@@ -57,7 +58,7 @@ static asl_step branches_done(asl_frame *f)
 
 asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
 {
-    cJSON *in = asl_effective_input(f, s, s->parameters);
+    cJSON *in = s->jsonata ? asl_jn_arguments(f, s) : asl_effective_input(f, s, s->parameters);
     if (!in)
         return ASL_STEP_FAIL;
     event(f, "ParallelStateStarted", NULL);
@@ -92,11 +93,22 @@ static int map_number(asl_frame *f, const asl_node *n, const char *field, const 
         *out = n->num;
         return 0;
     }
+    bool percent = !strcmp(field, "ToleratedFailurePercentage");
+    if (n->kind == JN_ROOT) {
+        asl_jn j;
+        asl_jn_init(&j, f, in);
+        cJSON *jv = asl_jn_eval_as(&j, n, field, cJSON_Number, percent ? "number" : "integer");
+        if (!jv)
+            return asl_jn_fail(&j), -1;
+        /* (int) of a larger number would be undefined: no Map is that big */
+        *out = jv->valuedouble > 99999999 ? 99999999 : jv->valuedouble;
+        cJSON_Delete(jv);
+        return 0;
+    }
     asl_ctx c;
     asl_ctx_init(&c, f, in);
     const cJSON *v = NULL;
     int rc = asl_path_peek(n, &c, &v);
-    bool percent = !strcmp(field, "ToleratedFailurePercentage");
     if (rc == 0 && cJSON_IsNumber(v) && (percent || v->valuedouble == floor(v->valuedouble))) {
         *out = v->valuedouble;
         return 0;
@@ -129,12 +141,32 @@ static int map_settings(asl_frame *f, const asl_state *s, const cJSON *in)
     return 0;
 }
 
+/* A JSONata Map's items: Items (which must give an array), else the
+ * input, which must be one. NULL with the frame failed. */
+static cJSON *jn_items(asl_frame *f, const asl_state *s, const cJSON *in)
+{
+    if (s->items_path) {
+        asl_jn j;
+        asl_jn_init(&j, f, in);
+        cJSON *v = asl_jn_eval_as(&j, s->items_path, "Items", cJSON_Array, "array");
+        if (!v)
+            asl_jn_fail(&j);
+        return v;
+    }
+    if (cJSON_IsArray(in))
+        return cJSON_Duplicate(in, 1);
+    char *text = asl_json_print(in);
+    asl_jn_fail_msg(f, "Map state input must be an array but was: %s", text);
+    free(text);
+    return NULL;
+}
+
 asl_step asl_state_map(asl_frame *f, const asl_state *s)
 {
     cJSON *in = asl_apply_path(f, s->input_path, f->data);
     if (!in)
         return ASL_STEP_FAIL;
-    cJSON *items = asl_apply_path(f, s->items_path, in);
+    cJSON *items = s->jsonata ? jn_items(f, s, in) : asl_apply_path(f, s->items_path, in);
     if (!items || map_settings(f, s, in) < 0) {
         cJSON_Delete(in);
         cJSON_Delete(items);
@@ -172,10 +204,28 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
     return f->err.error ? branches_done(f) : ASL_STEP_SUSPEND;
 }
 
+/* A JSONata ItemSelector: $states.input is the Map's input,
+ * $states.context.Map.Item this item. */
+static cJSON *jn_iteration_input(asl_frame *f, const asl_state *s, int i, const cJSON *item)
+{
+    asl_jn j;
+    asl_jn_init(&j, f, f->effective);
+    j.map_item = item;
+    j.map_index = i;
+    cJSON *v = asl_jn_eval(&j, s->parameters, "ItemSelector");
+    if (!v)
+        asl_jn_fail(&j);
+    if (f->context)
+        cJSON_DeleteItemFromObjectCaseSensitive(f->context, "Map");
+    return v;
+}
+
 static cJSON *iteration_input(asl_frame *f, const asl_state *s, int i, const cJSON *item)
 {
     if (!s->parameters)
         return cJSON_Duplicate(item, 1);
+    if (s->jsonata)
+        return jn_iteration_input(f, s, i, item);
     asl_ctx c;
     asl_ctx_init(&c, f, f->effective);
     c.map_item = item;

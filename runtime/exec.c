@@ -10,6 +10,7 @@
 #include "exec.h"
 #include "history.h"
 #include "ids.h"
+#include "jsonata.h"
 
 void (*asl_exec_done_hook)(asl_exec *x);
 
@@ -280,12 +281,30 @@ static cJSON *error_output(const asl_err *e)
     return o;
 }
 
+/* A JSONata catcher: Assign and Output read $states.errorOutput and the
+ * state's input; the error output is the default output. */
+static asl_step jn_catch(asl_frame *f, const asl_catcher *c)
+{
+    cJSON *eo = error_output(&f->err);
+    asl_jn j;
+    asl_jn_init(&j, f, f->data);
+    j.error_output = eo;
+    cJSON *out = asl_jn_finish(&j, c->assign, c->output, &eo);
+    cJSON_Delete(eo);
+    if (!out)
+        return ASL_STEP_FAIL;
+    asl_err_clear(&f->err);
+    return asl_goto(f, c->next, out);
+}
+
 static asl_step try_catch(asl_frame *f, const asl_state *s)
 {
     for (int i = 0; i < s->ncatch; i++) {
         const asl_catcher *c = &s->catches[i];
         if (!error_matches(c->errors, c->nerrors, f->err.error))
             continue;
+        if (s->jsonata)
+            return jn_catch(f, c);
         cJSON *out = cJSON_Duplicate(f->data, 1);
         cJSON *eo = error_output(&f->err);
         if (c->assign) {

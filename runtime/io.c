@@ -1,8 +1,11 @@
 /*
  * io.c: input and output processing, in AWS's order: InputPath, Parameters
  * (or ItemSelector), the result, ResultSelector, ResultPath, OutputPath,
- * and Assign. Also the evaluation of templates and the context object.
+ * and Assign. Also the evaluation of templates and the context object, and
+ * JSONata states' fields (asl_jn_*: Arguments, Output, Assign ... with
+ * $states).
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 
 #include "exec.h"
 #include "history.h"
+#include "jsonata.h"
 
 /* ---------------------------------------------------------- context */
 
@@ -398,6 +402,21 @@ cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *par
     return out;
 }
 
+/* Stores evaluated variables (takes vals) in the frame's scope. Every
+ * expression read the variables as they were before the state: all are
+ * evaluated first, then stored. */
+static void store_vars(asl_frame *f, cJSON *vals)
+{
+    if (!f->vars)
+        f->vars = cJSON_CreateObject();
+    while (vals->child) {
+        cJSON *v = cJSON_DetachItemViaPointer(vals, vals->child);
+        cJSON_DeleteItemFromObjectCaseSensitive(f->vars, v->string);
+        cJSON_AddItemToObject(f->vars, v->string, v);
+    }
+    cJSON_Delete(vals);
+}
+
 int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c)
 {
     cJSON *vals = asl_eval(assign, c);
@@ -412,21 +431,229 @@ int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c)
         }
         return -1;
     }
-    if (!f->vars)
-        f->vars = cJSON_CreateObject();
-    /* Every expression reads the variables as they were before the state:
-     * evaluate all, then store. */
-    while (vals->child) {
-        cJSON *v = cJSON_DetachItemViaPointer(vals, vals->child);
-        cJSON_DeleteItemFromObjectCaseSensitive(f->vars, v->string);
-        cJSON_AddItemToObject(f->vars, v->string, v);
-    }
-    cJSON_Delete(vals);
+    store_vars(f, vals);
     return 0;
+}
+
+/* ------------------------------------------------------- JSONata */
+
+void asl_jn_init(asl_jn *j, asl_frame *f, const cJSON *input)
+{
+    memset(j, 0, sizeof *j);
+    j->f = f;
+    j->input = input;
+}
+
+/* Where in a field a value stands, for messages: built only on failure. */
+typedef struct jn_at {
+    const char *key;           /* NULL: an array index */
+    int index;
+    const struct jn_at *up;
+} jn_at;
+
+static void at_print(asl_buf *b, const jn_at *at)
+{
+    if (!at)
+        return;
+    at_print(b, at->up);
+    if (at->key)
+        asl_buf_printf(b, "%s%s", at->up ? "/" : "", at->key);
+    else
+        asl_buf_printf(b, "[%d]", at->index);
+}
+
+static char *at_text(const jn_at *at)
+{
+    asl_buf b = {0};
+    at_print(&b, at);
+    return asl_buf_take(&b);
+}
+
+static void add_ref(cJSON *o, const char *key, const cJSON *v)
+{
+    /* A reference shares v's contents: deleting $states leaves v alone. */
+    if (v)
+        cJSON_AddItemReferenceToObject(o, key, (cJSON *)v);
+}
+
+static cJSON *jn_root(asl_jn *j, const asl_node *n, const jn_at *at)
+{
+    asl_ctx c;
+    asl_ctx_init(&c, j->f, j->input);
+    c.map_item = j->map_item;
+    c.map_index = j->map_index;
+    cJSON *st = cJSON_CreateObject();
+    add_ref(st, "input", j->input);
+    add_ref(st, "result", j->result);
+    add_ref(st, "errorOutput", j->error_output);
+    /* $$ costs a copy of the execution input: only for who reads it */
+    if (n->op & (JN_STATES_CONTEXT | JN_STATES_OTHER))
+        add_ref(st, "context", asl_ctx_context(&c));
+    asl_err e = {0};
+    cJSON *v = asl_jsonata_eval(n, &c, st, &e);
+    cJSON_Delete(st);
+    asl_err_clear(&c.err);
+    if (!v) {
+        char *field = at_text(at);
+        asl_jsonata_field_error(&e, n, field);
+        free(field);
+        asl_err_move(&j->err, &e);
+    }
+    return v;
+}
+
+static cJSON *jn_walk(asl_jn *j, const asl_node *n, const jn_at *at)
+{
+    switch (n->kind) {
+    case JN_ROOT: return jn_root(j, n, at);
+    case ASL_N_NULL: return cJSON_CreateNull();
+    case ASL_N_TRUE: return cJSON_CreateTrue();
+    case ASL_N_FALSE: return cJSON_CreateFalse();
+    case ASL_N_NUMBER: return cJSON_CreateNumber(n->num);
+    case ASL_N_STRING: return cJSON_CreateString(n->str);
+    case ASL_N_OBJECT:
+    case ASL_N_ARRAY: {
+        bool obj = n->kind == ASL_N_OBJECT;
+        cJSON *o = obj ? cJSON_CreateObject() : cJSON_CreateArray();
+        for (int i = 0; i < n->count; i++) {
+            const asl_node *k = obj ? &n->kids[i].kids[0] : &n->kids[i];
+            jn_at here = {obj ? n->kids[i].str : NULL, i, at};
+            cJSON *v = jn_walk(j, k, &here);
+            if (!v) {
+                cJSON_Delete(o);
+                return NULL;
+            }
+            if (obj)
+                cJSON_AddItemToObjectCS(o, n->kids[i].str, v); /* keys are static data */
+            else
+                cJSON_AddItemToArray(o, v);
+        }
+        return o;
+    }
+    default:
+        asl_err_set(&j->err, "States.Runtime", "internal error: node kind %d in a JSONata field", n->kind);
+        return NULL;
+    }
+}
+
+cJSON *asl_jn_eval(asl_jn *j, const asl_node *n, const char *field)
+{
+    jn_at root = {field, 0, NULL};
+    return jn_walk(j, n, &root);
+}
+
+static const char *jn_type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v)) return "string";
+    if (cJSON_IsNumber(v)) return "number";
+    if (cJSON_IsBool(v)) return "boolean";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) return "array";
+    return "object";
+}
+
+cJSON *asl_jn_eval_as(asl_jn *j, const asl_node *n, const char *field, int mask, const char *expected)
+{
+    cJSON *v = asl_jn_eval(j, n, field);
+    if (!v)
+        return NULL;
+    bool ok = (v->type & 0xFF & mask) != 0;
+    if (ok && cJSON_IsNumber(v) && strstr(expected, "integer"))
+        ok = v->valuedouble == floor(v->valuedouble);
+    if (ok)
+        return v;
+    char *text = asl_json_print(v);
+    asl_err_set(&j->err, "States.QueryEvaluationError",
+                "The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. "
+                "Expected '%s', but was '%s' for value: %s",
+                n->kind == JN_ROOT && n->str ? n->str : "", field, expected, jn_type_name(v), text);
+    free(text);
+    cJSON_Delete(v);
+    return NULL;
+}
+
+asl_step asl_jn_fail(asl_jn *j)
+{
+    asl_buf b = {0};
+    asl_cause_prefix(&b, j->f);
+    asl_buf_puts(&b, j->err.cause ? j->err.cause : "");
+    asl_err_set(&j->f->err, j->err.error ? j->err.error : "States.QueryEvaluationError", "%s", b.p);
+    asl_buf_free(&b);
+    asl_err_clear(&j->err);
+    return ASL_STEP_FAIL;
+}
+
+asl_step asl_jn_fail_msg(asl_frame *f, const char *fmt, ...)
+{
+    asl_buf b = {0};
+    asl_cause_prefix(&b, f);
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[1];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(tmp, 0, fmt, ap);
+    va_end(ap);
+    char *msg = malloc((size_t)n + 1);
+    vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    asl_buf_puts(&b, msg);
+    free(msg);
+    asl_err_set(&f->err, "States.QueryEvaluationError", "%s", b.p);
+    asl_buf_free(&b);
+    return ASL_STEP_FAIL;
+}
+
+cJSON *asl_jn_finish(asl_jn *j, const asl_node *assign, const asl_node *output, cJSON **dflt)
+{
+    cJSON *vals = NULL, *out;
+    if (assign && !(vals = asl_jn_eval(j, assign, "Assign"))) {
+        asl_jn_fail(j);
+        return NULL;
+    }
+    if (output) {
+        if (!(out = asl_jn_eval(j, output, "Output"))) {
+            cJSON_Delete(vals);
+            asl_jn_fail(j);
+            return NULL;
+        }
+    } else {
+        out = *dflt;
+        *dflt = NULL;
+    }
+    if (vals)
+        store_vars(j->f, vals);
+    return out;
+}
+
+cJSON *asl_jn_arguments(asl_frame *f, const asl_state *s)
+{
+    if (!s->parameters)
+        return cJSON_Duplicate(f->data, 1);
+    asl_jn j;
+    asl_jn_init(&j, f, f->data);
+    cJSON *v = asl_jn_eval(&j, s->parameters, "Arguments");
+    if (!v)
+        asl_jn_fail(&j);
+    return v;
+}
+
+/* Output and Assign after a Task, Parallel or Map: $states.result is the
+ * result (taken), the default output. */
+static cJSON *jn_state_output(asl_frame *f, const asl_state *s, cJSON *result)
+{
+    asl_jn j;
+    asl_jn_init(&j, f, f->data);
+    j.result = result;
+    cJSON *out = asl_jn_finish(&j, s->assign, s->output, &result);
+    cJSON_Delete(result);
+    return out;
 }
 
 cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
 {
+    if (s->jsonata)
+        return jn_state_output(f, s, result);
     if (s->result_selector) {
         cJSON *sel = asl_apply_template(f, s->result_selector, result);
         cJSON_Delete(result);

@@ -129,6 +129,44 @@ cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_va
  * id #N). " as for every state failure. */
 void asl_jsonata_field_error(asl_err *err, const asl_node *expr, const char *field);
 
+/* ------------------------------------------------ JSONata states (io.c) */
+
+/* What a JSONata state's fields are evaluated against: $states.input (the
+ * state's raw input), $states.result and $states.errorOutput where the
+ * field has them, $states.context ($$, built only for expressions that
+ * read it), and the frame's variables. All borrowed. */
+typedef struct asl_jn {
+    asl_frame *f;
+    const cJSON *input;
+    const cJSON *result;        /* NULL: none */
+    const cJSON *error_output;  /* NULL: none */
+    const cJSON *map_item;      /* inside ItemSelector: $states.context.Map.Item */
+    int map_index;
+    asl_err err;                /* set when an evaluation fails (no state prefix yet) */
+} asl_jn;
+
+void asl_jn_init(asl_jn *j, asl_frame *f, const cJSON *input);
+/* Evaluates a field (a literal, a template with expressions inside, or an
+ * expression) named field ("Output", "Arguments" ...). NULL with j->err
+ * set: an expression that fails or returns nothing (undefined) anywhere
+ * in it, worded as AWS words it with the field's path (Output/a/b). */
+cJSON *asl_jn_eval(asl_jn *j, const asl_node *n, const char *field);
+/* The same, and the value must be of the cJSON type in mask (cJSON_Array
+ * ...); "integer" in expected also asks for a whole number. */
+cJSON *asl_jn_eval_as(asl_jn *j, const asl_node *n, const char *field, int mask, const char *expected);
+/* Fails the frame with j->err (States.QueryEvaluationError), its cause
+ * prefixed with the state and its event id as AWS does. */
+asl_step asl_jn_fail(asl_jn *j);
+/* Fails the frame with States.QueryEvaluationError and a prefixed cause. */
+asl_step asl_jn_fail_msg(asl_frame *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Assign and Output of a JSONata state (or Catch): both read the variables
+ * as they were; then the variables are stored. Without an Output the
+ * output is *dflt (taken: *dflt becomes NULL). NULL with the frame failed. */
+cJSON *asl_jn_finish(asl_jn *j, const asl_node *assign, const asl_node *output, cJSON **dflt);
+/* A JSONata state's effective input: Arguments, else a copy of the input.
+ * NULL with the frame failed. */
+cJSON *asl_jn_arguments(asl_frame *f, const asl_state *s);
+
 /* Checks a regular expression's syntax (JavaScript flavour, as JSONata
  * uses). Returns NULL when it compiles, else a static message. Used by the
  * parser so that a bad /regex/ fails at compile time. */

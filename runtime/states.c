@@ -3,13 +3,27 @@
  * Pass, Succeed, Fail, Choice and Wait.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exec.h"
+#include "jsonata.h"
+
+/* A JSONata Pass, Succeed or Wait (once waited): Assign, then Output or
+ * the input itself. */
+static asl_step jn_pass_on(asl_frame *f, const asl_state *s)
+{
+    asl_jn j;
+    asl_jn_init(&j, f, f->data);
+    cJSON *out = asl_jn_finish(&j, s->assign, s->output, &f->data);
+    return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
+}
 
 asl_step asl_state_pass(asl_frame *f, const asl_state *s)
 {
+    if (s->jsonata)
+        return jn_pass_on(f, s);
     cJSON *in = asl_effective_input(f, s, s->parameters);
     if (!in)
         return ASL_STEP_FAIL;
@@ -40,6 +54,8 @@ static cJSON *state_input(asl_frame *f, const asl_state *s)
 
 asl_step asl_state_succeed(asl_frame *f, const asl_state *s)
 {
+    if (s->jsonata)
+        return jn_pass_on(f, s);
     cJSON *in = state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
@@ -58,6 +74,16 @@ static int fail_field(asl_frame *f, const asl_node *n, const char *name, char **
         return 0;
     if (n->kind == ASL_N_STRING) {
         *out = strdup(n->str);
+        return 0;
+    }
+    if (n->kind == JN_ROOT) {
+        asl_jn j;
+        asl_jn_init(&j, f, f->data);
+        cJSON *v = asl_jn_eval_as(&j, n, name, cJSON_String, "string");
+        if (!v)
+            return asl_jn_fail(&j), -1;
+        *out = strdup(v->valuestring);
+        cJSON_Delete(v);
         return 0;
     }
     /* A path fails as InputPath does, an intrinsic as in a template: both
@@ -96,8 +122,43 @@ asl_step asl_state_fail(asl_frame *f, const asl_state *s)
 
 /* ------------------------------------------------------------ Choice */
 
+/* A JSONata Choice: the first rule whose Condition is true, with its
+ * Assign and Output; else the Default with the state's. */
+static asl_step jn_choice(asl_frame *f, const asl_state *s)
+{
+    asl_jn j;
+    asl_jn_init(&j, f, f->data);
+    int next = s->default_next;
+    const asl_node *assign = s->assign, *output = s->output;
+    for (int i = 0; i < s->nrules; i++) {
+        const asl_node *r = s->rules[i];
+        bool hit = r->kind == ASL_N_TRUE;
+        if (r->kind == JN_ROOT) {
+            char field[48];
+            snprintf(field, sizeof field, "Choices[%d]/Condition", i);
+            cJSON *v = asl_jn_eval_as(&j, r, field, cJSON_True | cJSON_False, "boolean");
+            if (!v)
+                return asl_jn_fail(&j);
+            hit = cJSON_IsTrue(v);
+            cJSON_Delete(v);
+        }
+        if (hit) {
+            next = s->choice_next[i];
+            assign = s->choice_assign ? s->choice_assign[i] : NULL;
+            output = s->choice_output ? s->choice_output[i] : NULL;
+            break;
+        }
+    }
+    if (next < 0)
+        return asl_frame_fail(f, "States.NoChoiceMatched", "No Matches!");
+    cJSON *out = asl_jn_finish(&j, assign, output, &f->data);
+    return out ? asl_goto(f, next, out) : ASL_STEP_FAIL;
+}
+
 asl_step asl_state_choice(asl_frame *f, const asl_state *s)
 {
+    if (s->jsonata)
+        return jn_choice(f, s);
     cJSON *in = state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
@@ -143,6 +204,8 @@ asl_step asl_state_choice(asl_frame *f, const asl_state *s)
 static asl_step wait_done(asl_frame *f)
 {
     const asl_state *s = &f->graph->states[f->state];
+    if (s->jsonata)
+        return jn_pass_on(f, s);
     cJSON *in = state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
@@ -166,6 +229,40 @@ static void wait_fire(asl_frame *f)
     asl_wake(f, wait_done);
 }
 
+/* The same for a JSONata Seconds or Timestamp expression. */
+static double jn_wait_until(asl_frame *f, const asl_state *s, double now)
+{
+    asl_jn j;
+    asl_jn_init(&j, f, f->data);
+    double when = -1, t;
+    if (s->seconds) {
+        cJSON *v = asl_jn_eval_as(&j, s->seconds, "Seconds", cJSON_Number, "integer");
+        if (v && v->valuedouble >= 0)
+            when = now + v->valuedouble;
+        else if (v)
+            asl_jn_fail_msg(f, "The Seconds field must be a non-negative integer, but was: %g", v->valuedouble);
+        else
+            asl_jn_fail(&j);
+        cJSON_Delete(v);
+        return when;
+    }
+    cJSON *v = asl_jn_eval(&j, s->timestamp, "Timestamp");
+    if (!v) {
+        asl_jn_fail(&j);
+        return -1;
+    }
+    if (cJSON_IsString(v) && asl_timestamp_parse(v->valuestring, &t)) {
+        when = t;
+    } else {
+        char *text = cJSON_IsString(v) ? strdup(v->valuestring) : asl_json_print(v);
+        asl_jn_fail_msg(f, "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: %s",
+                        text);
+        free(text);
+    }
+    cJSON_Delete(v);
+    return when;
+}
+
 /* The time the Wait ends, or a negative value with f->err set. */
 static double wait_until(asl_frame *f, const asl_state *s, const cJSON *in)
 {
@@ -182,6 +279,8 @@ static double wait_until(asl_frame *f, const asl_state *s, const cJSON *in)
         return t;
     }
     const asl_node *p = s->seconds ? s->seconds : s->timestamp;
+    if (p->kind == JN_ROOT)
+        return jn_wait_until(f, s, now);
     asl_ctx c;
     asl_ctx_init(&c, f, in);
     const cJSON *v = NULL;

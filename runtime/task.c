@@ -15,6 +15,7 @@
 #include "exec.h"
 #include "handlers.h"
 #include "history.h"
+#include "jsonata.h"
 
 static asl_task *tasks;
 
@@ -202,7 +203,7 @@ static asl_step task_resume(asl_frame *f)
         task_event(t, f, t->timed_out ? K_TIMED_OUT : K_FAILED, &f->err, NULL);
     else
         task_event(t, f, K_SUCCEEDED, NULL, result);
-    if (t->token && !f->err.error && (s->result_selector || s->assign || s->output_path)) {
+    if (t->token && !f->err.error && (s->result_selector || s->assign || s->output_path || s->output)) {
         /* $$ was dropped while the task waited; what reads it now must
          * still see $$.Task.Token, which leaves with the task. */
         asl_ctx c;
@@ -316,6 +317,19 @@ static int seconds_field(asl_frame *f, const asl_node *n, const cJSON *in, const
         *out = n->num;
         return 0;
     }
+    if (n->kind == JN_ROOT) {
+        asl_jn j;
+        asl_jn_init(&j, f, in);
+        cJSON *v = asl_jn_eval_as(&j, n, name, cJSON_Number, "integer");
+        if (!v)
+            return asl_jn_fail(&j), -1;
+        *out = v->valuedouble;
+        cJSON_Delete(v);
+        if (*out > 0)
+            return 0;
+        asl_jn_fail_msg(f, "The %s field must be a positive integer, but was: %g", name, *out);
+        return -1;
+    }
     asl_ctx c;
     asl_ctx_init(&c, f, in);
     const cJSON *v = NULL;
@@ -334,7 +348,7 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     asl_task *t = asl_task_new(f, s, s->resource);
     f->task = t;
     double timeout = 0, heartbeat = 0;
-    cJSON *payload = asl_effective_input(f, s, s->parameters);
+    cJSON *payload = s->jsonata ? asl_jn_arguments(f, s) : asl_effective_input(f, s, s->parameters);
     if (!payload || seconds_field(f, s->timeout, f->data, "TimeoutSeconds", &timeout) < 0 ||
         seconds_field(f, s->heartbeat, f->data, "HeartbeatSeconds", &heartbeat) < 0) {
         cJSON_Delete(payload);

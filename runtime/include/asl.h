@@ -195,6 +195,7 @@ typedef struct asl_catcher {
     const asl_node *result_path;  /* NULL = "$" */
     const asl_node *assign;       /* NULL = none */
     int next;
+    const asl_node *output;       /* JSONata Output, NULL = the error output */
 } asl_catcher;
 
 typedef struct asl_graph asl_graph;
@@ -258,6 +259,16 @@ struct asl_state {
     int nretry;
     const asl_catcher *catches;
     int ncatch;
+
+    /* JSONata ("QueryLanguage": "JSONata"): the state's fields hold
+     * templates whose "{% %}" strings are JSONata trees (kinds from 100 up,
+     * see runtime/jsonata.h). parameters holds Arguments (Map:
+     * ItemSelector), items_path holds Items, rules[i] the Condition; the
+     * number and string fields (timeout, seconds, error ...) may be
+     * expressions. No JSONPath field is set. */
+    unsigned short jsonata;
+    const asl_node *output;               /* Output template, NULL = default */
+    const asl_node *const *choice_output; /* per Choice rule, may be NULL */
 };
 
 /* A state machine, or a Parallel branch, or a Map item processor. */
