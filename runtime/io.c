@@ -316,24 +316,32 @@ void asl_cause_prefix(asl_buf *b, asl_frame *f)
                    f->graph->states[f->state].name, f->entered_id);
 }
 
-asl_step asl_fail_runtime(asl_frame *f, const char *fmt, ...)
+/* Fails the frame with error, the cause prefixed as AWS prefixes it. */
+static asl_step fail_prefixed(asl_frame *f, const char *error, const char *fmt, va_list ap)
 {
     asl_buf b = {0};
     asl_cause_prefix(&b, f);
-    va_list ap;
-    va_start(ap, fmt);
-    char tmp[1];
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(tmp, 0, fmt, ap);
-    va_end(ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     char *msg = malloc((size_t)n + 1);
+    if (!msg)
+        abort();
     vsnprintf(msg, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     asl_buf_puts(&b, msg);
     free(msg);
-    asl_err_set(&f->err, "States.Runtime", "%s", b.p);
+    asl_err_set(&f->err, error, "%s", b.p);
     asl_buf_free(&b);
+    return ASL_STEP_FAIL;
+}
+
+asl_step asl_fail_runtime(asl_frame *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_prefixed(f, "States.Runtime", fmt, ap);
+    va_end(ap);
     return ASL_STEP_FAIL;
 }
 
@@ -585,22 +593,10 @@ asl_step asl_jn_fail(asl_jn *j)
 
 asl_step asl_jn_fail_msg(asl_frame *f, const char *fmt, ...)
 {
-    asl_buf b = {0};
-    asl_cause_prefix(&b, f);
     va_list ap;
     va_start(ap, fmt);
-    char tmp[1];
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(tmp, 0, fmt, ap);
+    fail_prefixed(f, "States.QueryEvaluationError", fmt, ap);
     va_end(ap);
-    char *msg = malloc((size_t)n + 1);
-    vsnprintf(msg, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    asl_buf_puts(&b, msg);
-    free(msg);
-    asl_err_set(&f->err, "States.QueryEvaluationError", "%s", b.p);
-    asl_buf_free(&b);
     return ASL_STEP_FAIL;
 }
 
