@@ -453,19 +453,28 @@ static const asl_node *jn_string(mctx *c, const cJSON *o, const char *path, cons
 
 /* ------------------------------------------------- Retry and Catch */
 
+/* A required, non-empty array field; NULL after reporting a problem. */
+static const cJSON *required_array(mctx *c, const cJSON *o, const char *path, const char *key, const char *what)
+{
+    const cJSON *v = get(o, key);
+    if (!v) {
+        diag_error(c->src, path, "%s: required field is missing", key);
+        return NULL;
+    }
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
+        diag_error(c->src, diag_path_key(path, key), "expected a non-empty array of %s, got %s", what, got(v));
+        return NULL;
+    }
+    return v;
+}
+
 static const char *const *error_list(mctx *c, const cJSON *o, const char *path, int *n, bool last)
 {
-    const cJSON *v = get(o, "ErrorEquals");
     *n = 0;
-    if (!v) {
-        diag_error(c->src, path, "ErrorEquals: required field is missing");
+    const cJSON *v = required_array(c, o, path, "ErrorEquals", "error names");
+    if (!v)
         return NULL;
-    }
     const char *fp = diag_path_key(path, "ErrorEquals");
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
-        diag_error(c->src, fp, "expected a non-empty array of error names, got %s", got(v));
-        return NULL;
-    }
     const char **names = cc_alloc(sizeof(char *) * (size_t)cJSON_GetArraySize(v));
     int i = 0;
     for (const cJSON *e = v->child; e; e = e->next, i++) {
@@ -725,16 +734,10 @@ static void task_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 
 static void choice_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
-    const cJSON *v = get(o, "Choices");
+    const cJSON *v = required_array(c, o, path, "Choices", "choice rules");
     const char *fp = diag_path_key(path, "Choices");
-    if (!v) {
-        diag_error(c->src, path, "Choices: required field is missing");
+    if (!v)
         return;
-    }
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
-        diag_error(c->src, fp, "expected a non-empty array of choice rules, got %s", got(v));
-        return;
-    }
     int n = cJSON_GetArraySize(v), i = 0;
     const asl_node **rules = cc_alloc(sizeof *rules * (size_t)n);
     const asl_node **assigns = cc_alloc(sizeof *assigns * (size_t)n);
@@ -855,16 +858,10 @@ static void fail_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 
 static void parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
-    const cJSON *v = get(o, "Branches");
+    const cJSON *v = required_array(c, o, path, "Branches", "branches");
     const char *fp = diag_path_key(path, "Branches");
-    if (!v) {
-        diag_error(c->src, path, "Branches: required field is missing");
+    if (!v)
         return;
-    }
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
-        diag_error(c->src, fp, "expected a non-empty array of branches, got %s", got(v));
-        return;
-    }
     int n = cJSON_GetArraySize(v), i = 0;
     const asl_graph **b = cc_alloc(sizeof *b * (size_t)n);
     for (const cJSON *e = v->child; e; e = e->next, i++)
@@ -918,16 +915,10 @@ static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 
 static void jn_choice_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
-    const cJSON *v = get(o, "Choices");
+    const cJSON *v = required_array(c, o, path, "Choices", "choice rules");
     const char *fp = diag_path_key(path, "Choices");
-    if (!v) {
-        diag_error(c->src, path, "Choices: required field is missing");
+    if (!v)
         return;
-    }
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
-        diag_error(c->src, fp, "expected a non-empty array of choice rules, got %s", got(v));
-        return;
-    }
     static const char *const keys[] = {"Condition", "Next", "Output", "Assign", "Comment", NULL};
     int n = cJSON_GetArraySize(v), i = 0;
     const asl_node **rules = cc_alloc(sizeof *rules * (size_t)n);
