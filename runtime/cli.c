@@ -41,22 +41,6 @@ static const char usage[] =
     "Without --describe the output JSON goes to stdout (exit 0); a failed\n"
     "execution prints 'Error: Cause' on stderr and exits 1.\n";
 
-static char *read_file(const char *path)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return NULL;
-    asl_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        asl_buf_put(&b, chunk, n);
-    if (f != stdin)
-        fclose(f);
-    if (!b.p)
-        asl_buf_puts(&b, "");
-    return b.p;
-}
 
 static int bad_usage(const char *prog, const char *fmt, const char *arg)
 {
@@ -137,7 +121,7 @@ cJSON *asl_cli_input(const asl_cli *o, int *status)
     const char *text = o->input_text ? o->input_text : "{}";
     char *owned = NULL;
     if (o->input_file) {
-        if (!(owned = read_file(o->input_file))) {
+        if (!(owned = asl_read_file(o->input_file))) {
             fprintf(stderr, "%s: cannot open input file '%s': %s\n", o->prog, o->input_file, strerror(errno));
             *status = 66;
             return NULL;

@@ -124,6 +124,9 @@ void asl_json_write_string(asl_buf *b, const char *s);
 void asl_json_write_number(asl_buf *b, double d);
 /* Compact JSON text of v, malloc'd. */
 char *asl_json_print(const cJSON *v);
+/* The whole text of a file ("-": standard input), malloc'd; NULL with
+ * errno set if it cannot be read. */
+char *asl_read_file(const char *path);
 /* Parses JSON text (NULL if invalid). */
 cJSON *asl_json_parse(const char *text);
 

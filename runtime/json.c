@@ -4,6 +4,7 @@
  * costs a sprintf/sscanf round trip per number. AWS prints integers exactly
  * and other numbers in their shortest exact form, so this printer does too.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -191,4 +192,27 @@ char *asl_json_print(const cJSON *v)
 cJSON *asl_json_parse(const char *text)
 {
     return cJSON_ParseWithOpts(text, NULL, 1);
+}
+
+char *asl_read_file(const char *path)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f)
+        return NULL;
+    asl_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        asl_buf_put(&b, chunk, n);
+    int failed = ferror(f), err = errno;
+    if (f != stdin)
+        fclose(f);
+    if (failed) {
+        asl_buf_free(&b);
+        errno = err;
+        return NULL;
+    }
+    if (!b.p)
+        asl_buf_puts(&b, "");
+    return b.p;
 }

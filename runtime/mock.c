@@ -469,33 +469,12 @@ static void load_root(loader *l, const cJSON *root)
 
 /* -------------------------------------------------------------- load */
 
-static char *slurp(const char *file)
-{
-    FILE *f = fopen(file, "rb");
-    if (!f)
-        return NULL;
-    asl_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        asl_buf_put(&b, chunk, n);
-    int failed = ferror(f), err = errno;
-    fclose(f);
-    if (failed) {
-        asl_buf_free(&b);
-        errno = err;
-        return NULL;
-    }
-    if (!b.p)
-        asl_buf_puts(&b, "");
-    return b.p;
-}
 
 static int load(const char *file)
 {
     free_config();
     errno = 0;
-    char *text = slurp(file);
+    char *text = asl_read_file(file);
     if (!text) {
         fprintf(stderr, "%s: error: cannot read the mock configuration file: %s\n", file, strerror(errno ? errno : EIO));
         return 66;
