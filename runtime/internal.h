@@ -122,6 +122,9 @@ void asl_json_write(asl_buf *b, const cJSON *v);
 void asl_json_write_string(asl_buf *b, const char *s);
 /* Appends a number as asl_json_write prints it. */
 void asl_json_write_number(asl_buf *b, double d);
+/* A deep copy of v without its key (cJSON_Duplicate copies the key too,
+ * which a value about to be stored under another key does not need). */
+cJSON *asl_json_copy(const cJSON *v);
 /* Compact JSON text of v, malloc'd. */
 char *asl_json_print(const cJSON *v);
 /* The whole text of a file ("-": standard input), malloc'd; NULL with

@@ -47,10 +47,16 @@ static const cJSON *child_named(const cJSON *v, const char *name)
 {
     if (!cJSON_IsObject(v))
         return NULL;
-    /* The first-byte test skips most strcmp calls: paths are hot. */
-    for (const cJSON *c = v->child; c; c = c->next)
-        if (c->string && c->string[0] == name[0] && strcmp(c->string, name) == 0)
+    /* Paths are hot and keys short: compare in line, not through strcmp. */
+    for (const cJSON *c = v->child; c; c = c->next) {
+        const char *a = c->string, *b = name;
+        if (!a)
+            continue;
+        while (*a && *a == *b)
+            a++, b++;
+        if (*a == *b)
             return c;
+    }
     return NULL;
 }
 
@@ -521,7 +527,7 @@ int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out)
         const cJSON *v = follow(path, first, path->count, root);
         if (!v)
             return 1;
-        return (*out = cJSON_Duplicate(v, 1)) ? 0 : out_of_memory(c);
+        return (*out = asl_json_copy(v)) ? 0 : out_of_memory(c);
     }
     if (merges_at_end(path)) {
         const cJSON *v = follow(path, first, path->count - 1, root);
