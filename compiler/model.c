@@ -11,14 +11,7 @@
 
 #include "aslc.h"
 #include "jsonata.h"
-
-typedef struct mctx {
-    cc_unit *u;
-    cc_machine *mc;
-    const cc_src *src;
-    bool jsonata;   /* the query language states of the current graph default to */
-    bool top_jsonata; /* the machine says JSONata: no JSONPath anywhere in it */
-} mctx;
+#include "model.h"
 
 /* ------------------------------------------------------------ fields */
 
@@ -101,11 +94,6 @@ static int field_id(const char *key)
     return -1;
 }
 
-static const cJSON *get(const cJSON *o, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
 static const char *type_name(const cJSON *v)
 {
     if (cJSON_IsString(v)) return "a string";
@@ -117,7 +105,7 @@ static const char *type_name(const cJSON *v)
 }
 
 /* "got 12" / "got an object": what was found, for expected-vs-got messages. */
-static const char *got(const cJSON *v)
+const char *model_got(const cJSON *v)
 {
     if (cJSON_IsString(v))
         return diag_quote(v->valuestring);
@@ -130,7 +118,7 @@ static const char *got(const cJSON *v)
     return type_name(v);
 }
 
-static const char *string_field(mctx *c, const cJSON *o, const char *path, const char *key, bool required)
+const char *model_string_field(mctx *c, const cJSON *o, const char *path, const char *key, bool required)
 {
     const cJSON *v = get(o, key);
     if (!v) {
@@ -139,7 +127,7 @@ static const char *string_field(mctx *c, const cJSON *o, const char *path, const
         return NULL;
     }
     if (!cJSON_IsString(v)) {
-        diag_error(c->src, diag_path_key(path, key), "expected a string, got %s", got(v));
+        diag_error(c->src, diag_path_key(path, key), "expected a string, got %s", model_got(v));
         return NULL;
     }
     return cc_strdup(v->valuestring);
@@ -153,7 +141,7 @@ static bool int_field(mctx *c, const cJSON *o, const char *path, const char *key
         return false;
     if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < min ||
         v->valuedouble > 99999999) {
-        diag_error(c->src, diag_path_key(path, key), "expected an integer of at least %g, got %s", min, got(v));
+        diag_error(c->src, diag_path_key(path, key), "expected an integer of at least %g, got %s", min, model_got(v));
         return false;
     }
     *out = v->valuedouble;
@@ -175,7 +163,7 @@ static const asl_node *path_field(mctx *c, const cJSON *o, const char *path, con
     if (cJSON_IsNull(v) && nullable)
         return node_new(ASL_N_NULL);
     if (!cJSON_IsString(v)) {
-        diag_error(c->src, fp, "expected a path string%s, got %s", nullable ? " or null" : "", got(v));
+        diag_error(c->src, fp, "expected a path string%s, got %s", nullable ? " or null" : "", model_got(v));
         return NULL;
     }
     char *msg = NULL;
@@ -240,7 +228,7 @@ static asl_node *template_object(mctx *c, const cJSON *o, const char *path)
             }
             if (!cJSON_IsString(k)) {
                 diag_error(c->src, kp, "a field ending in \".$\" takes a path or intrinsic function string, got %s",
-                           got(k));
+                           model_got(k));
                 continue;
             }
             char *msg = NULL;
@@ -292,7 +280,7 @@ static const asl_node *template_field(mctx *c, const cJSON *o, const char *path,
         return NULL;
     const char *fp = diag_path_key(path, key);
     if (!cJSON_IsObject(v) && strcmp(key, "Result") && strcmp(key, "Parameters")) {
-        diag_error(c->src, fp, "expected an object, got %s", got(v));
+        diag_error(c->src, fp, "expected an object, got %s", model_got(v));
         return NULL;
     }
     if (!strcmp(key, "Result"))
@@ -315,7 +303,7 @@ static const asl_node *number_or_path(mctx *c, const cJSON *o, const char *path,
     if (has && !strcmp(key, "ToleratedFailurePercentage")) {
         const cJSON *v = get(o, key);
         if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 100) {
-            diag_error(c->src, diag_path_key(path, key), "expected a number from 0 to 100, got %s", got(v));
+            diag_error(c->src, diag_path_key(path, key), "expected a number from 0 to 100, got %s", model_got(v));
             return NULL;
         }
         asl_node *n = node_new(ASL_N_NUMBER);
@@ -330,131 +318,10 @@ static const asl_node *number_or_path(mctx *c, const cJSON *o, const char *path,
     return NULL;
 }
 
-/* ---------------------------------------------------------- JSONata */
-
-/* Only a string that starts with "{%" and ends with "%}" is a JSONata
- * expression; anything else (" {% x %} " included) is a literal. */
-static bool jn_is_expr(const cJSON *v)
-{
-    if (!cJSON_IsString(v))
-        return false;
-    size_t n = strlen(v->valuestring);
-    return n >= 4 && !strncmp(v->valuestring, "{%", 2) && !strcmp(v->valuestring + n - 2, "%}");
-}
-
-/* What each place lets an expression read of $states. */
-#define JN_ALLOW_IN (JN_STATES_INPUT | JN_STATES_CONTEXT)
-#define JN_ALLOW_OUT (JN_ALLOW_IN | JN_STATES_RESULT)
-#define JN_ALLOW_CATCH (JN_ALLOW_IN | JN_STATES_ERROR_OUTPUT)
-
-/* A JSONata expression string: a JN_ROOT tree whose op records which
- * members of $states it reads (the runtime builds only those). */
-static asl_node *jn_expr(mctx *c, const cJSON *v, const char *path, unsigned allow)
-{
-    char *msg = NULL;
-    asl_node *r = jsonata_parse(v->valuestring, &msg);
-    if (!r) {
-        diag_error(c->src, path, "invalid JSONata expression %s: %s", diag_quote(v->valuestring),
-                   msg ? msg : "syntax error");
-        return node_new(ASL_N_NULL);
-    }
-    unsigned refs = jsonata_states_refs(r);
-    if ((refs & JN_STATES_RESULT) && !(allow & JN_STATES_RESULT))
-        diag_error(c->src, path, "$states.result is not available here (only in Output and Assign, after the "
-                   "state's work)");
-    if ((refs & JN_STATES_ERROR_OUTPUT) && !(allow & JN_STATES_ERROR_OUTPUT))
-        diag_error(c->src, path, "$states.errorOutput is not available here (only in a Catch's Output and Assign)");
-    r->op = (unsigned short)refs;
-    return r;
-}
-
-/* A JSONata field's value: expressions anywhere in objects and arrays,
- * everything else literal (keys are kept as written: no ".$"). */
-static asl_node *jn_value(mctx *c, const cJSON *v, const char *path, unsigned allow)
-{
-    if (jn_is_expr(v))
-        return jn_expr(c, v, path, allow);
-    if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-        return node_from_json(v);
-    bool obj = cJSON_IsObject(v), konst = true;
-    asl_node *n = node_new(obj ? ASL_N_OBJECT : ASL_N_ARRAY);
-    int i = 0;
-    for (const cJSON *k = v->child; k; k = k->next, i++) {
-        asl_node *val = jn_value(c, k, obj ? diag_path_key(path, k->string) : diag_path_index(path, i), allow);
-        bool kc = (val->flags & ASL_F_CONST) != 0;
-        konst = konst && kc;
-        if (obj) {
-            asl_node fld = {.kind = ASL_N_FIELD, .str = cc_strdup(k->string), .flags = kc ? ASL_F_CONST : 0};
-            node_push(&fld, val);
-            node_push(n, &fld);
-        } else {
-            node_push(n, val);
-        }
-    }
-    if (konst)
-        n->flags |= ASL_F_CONST;
-    return n;
-}
-
-static const asl_node *jn_field(mctx *c, const cJSON *o, const char *path, const char *key, unsigned allow)
-{
-    const cJSON *v = get(o, key);
-    return v ? jn_value(c, v, diag_path_key(path, key), allow) : NULL;
-}
-
-/* Assign: an object of variables. */
-static const asl_node *jn_assign(mctx *c, const cJSON *o, const char *path, unsigned allow)
-{
-    const cJSON *v = get(o, "Assign");
-    if (!v)
-        return NULL;
-    if (!cJSON_IsObject(v)) {
-        diag_error(c->src, diag_path_key(path, "Assign"), "expected an object, got %s", got(v));
-        return NULL;
-    }
-    return jn_value(c, v, diag_path_key(path, "Assign"), allow);
-}
-
-/* A number field (TimeoutSeconds, MaxConcurrency ...): a literal checked
- * now, or an expression checked when it runs. */
-static const asl_node *jn_number(mctx *c, const cJSON *o, const char *path, const char *key, double min, double max,
-                                 bool integer)
-{
-    const cJSON *v = get(o, key);
-    if (!v)
-        return NULL;
-    const char *fp = diag_path_key(path, key);
-    if (jn_is_expr(v))
-        return jn_expr(c, v, fp, JN_ALLOW_IN);
-    if (!cJSON_IsNumber(v) || (integer && v->valuedouble != floor(v->valuedouble)) || v->valuedouble < min ||
-        v->valuedouble > max) {
-        diag_error(c->src, fp, "expected %s from %.10g to %.10g or a JSONata expression, got %s",
-                   integer ? "an integer" : "a number", min, max, got(v));
-        return NULL;
-    }
-    return node_from_json(v);
-}
-
-/* A string field (Error, Cause, Timestamp): a literal or an expression. */
-static const asl_node *jn_string(mctx *c, const cJSON *o, const char *path, const char *key)
-{
-    const cJSON *v = get(o, key);
-    if (!v)
-        return NULL;
-    const char *fp = diag_path_key(path, key);
-    if (jn_is_expr(v))
-        return jn_expr(c, v, fp, JN_ALLOW_IN);
-    if (!cJSON_IsString(v)) {
-        diag_error(c->src, fp, "expected a string or a JSONata expression, got %s", got(v));
-        return NULL;
-    }
-    return node_from_json(v);
-}
-
 /* ------------------------------------------------- Retry and Catch */
 
 /* A required, non-empty array field; NULL after reporting a problem. */
-static const cJSON *required_array(mctx *c, const cJSON *o, const char *path, const char *key, const char *what)
+const cJSON *model_required_array(mctx *c, const cJSON *o, const char *path, const char *key, const char *what)
 {
     const cJSON *v = get(o, key);
     if (!v) {
@@ -462,7 +329,7 @@ static const cJSON *required_array(mctx *c, const cJSON *o, const char *path, co
         return NULL;
     }
     if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
-        diag_error(c->src, diag_path_key(path, key), "expected a non-empty array of %s, got %s", what, got(v));
+        diag_error(c->src, diag_path_key(path, key), "expected a non-empty array of %s, got %s", what, model_got(v));
         return NULL;
     }
     return v;
@@ -471,7 +338,7 @@ static const cJSON *required_array(mctx *c, const cJSON *o, const char *path, co
 static const char *const *error_list(mctx *c, const cJSON *o, const char *path, int *n, bool last)
 {
     *n = 0;
-    const cJSON *v = required_array(c, o, path, "ErrorEquals", "error names");
+    const cJSON *v = model_required_array(c, o, path, "ErrorEquals", "error names");
     if (!v)
         return NULL;
     const char *fp = diag_path_key(path, "ErrorEquals");
@@ -479,7 +346,7 @@ static const char *const *error_list(mctx *c, const cJSON *o, const char *path, 
     int i = 0;
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         if (!cJSON_IsString(e)) {
-            diag_error(c->src, diag_path_index(fp, i), "expected an error name, got %s", got(e));
+            diag_error(c->src, diag_path_index(fp, i), "expected an error name, got %s", model_got(e));
             continue;
         }
         if (!strcmp(e->valuestring, "States.ALL") && (cJSON_GetArraySize(v) > 1 || !last))
@@ -511,7 +378,7 @@ static void suggest(mctx *c, const char *path, const char *name, const char *con
         diag_note(c->src, path, "did you mean %s?", diag_quote(best));
 }
 
-static void check_keys(mctx *c, const cJSON *o, const char *path, const char *const *allowed)
+void model_check_keys(mctx *c, const cJSON *o, const char *path, const char *const *allowed)
 {
     int n = 0;
     while (allowed[n])
@@ -535,7 +402,7 @@ static void retriers(mctx *c, const cJSON *o, const char *path, asl_state *s)
         return;
     const char *fp = diag_path_key(path, "Retry");
     if (!cJSON_IsArray(v)) {
-        diag_error(c->src, fp, "expected an array of retriers, got %s", got(v));
+        diag_error(c->src, fp, "expected an array of retriers, got %s", model_got(v));
         return;
     }
     static const char *const keys[] = {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate",
@@ -545,10 +412,10 @@ static void retriers(mctx *c, const cJSON *o, const char *path, asl_state *s)
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         const char *ep = diag_path_index(fp, i);
         if (!cJSON_IsObject(e)) {
-            diag_error(c->src, ep, "expected a retrier object, got %s", got(e));
+            diag_error(c->src, ep, "expected a retrier object, got %s", model_got(e));
             continue;
         }
-        check_keys(c, e, ep, keys);
+        model_check_keys(c, e, ep, keys);
         asl_retrier *t = &r[i];
         t->errors = error_list(c, e, ep, &t->nerrors, i == n - 1);
         double d;
@@ -558,10 +425,10 @@ static void retriers(mctx *c, const cJSON *o, const char *path, asl_state *s)
         t->backoff = 2;
         const cJSON *b = get(e, "BackoffRate");
         if (b && (!cJSON_IsNumber(b) || b->valuedouble < 1))
-            diag_error(c->src, diag_path_key(ep, "BackoffRate"), "expected a number of at least 1.0, got %s", got(b));
+            diag_error(c->src, diag_path_key(ep, "BackoffRate"), "expected a number of at least 1.0, got %s", model_got(b));
         else if (b)
             t->backoff = b->valuedouble;
-        const char *j = string_field(c, e, ep, "JitterStrategy", false);
+        const char *j = model_string_field(c, e, ep, "JitterStrategy", false);
         if (j && strcmp(j, "FULL") && strcmp(j, "NONE"))
             diag_error(c->src, diag_path_key(ep, "JitterStrategy"), "expected \"FULL\" or \"NONE\", got %s", diag_quote(j));
         t->jitter_full = j && !strcmp(j, "FULL");
@@ -584,7 +451,7 @@ static void catchers(mctx *c, const cJSON *o, const char *path, asl_state *s, as
         return;
     const char *fp = diag_path_key(path, "Catch");
     if (!cJSON_IsArray(v)) {
-        diag_error(c->src, fp, "expected an array of catchers, got %s", got(v));
+        diag_error(c->src, fp, "expected an array of catchers, got %s", model_got(v));
         return;
     }
     static const char *const keys[] = {"ErrorEquals", "Next", "ResultPath", "Assign", "Comment", NULL};
@@ -594,19 +461,19 @@ static void catchers(mctx *c, const cJSON *o, const char *path, asl_state *s, as
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         const char *ep = diag_path_index(fp, i);
         if (!cJSON_IsObject(e)) {
-            diag_error(c->src, ep, "expected a catcher object, got %s", got(e));
+            diag_error(c->src, ep, "expected a catcher object, got %s", model_got(e));
             continue;
         }
-        check_keys(c, e, ep, s->jsonata ? jn_keys : keys);
+        model_check_keys(c, e, ep, s->jsonata ? jn_keys : keys);
         k[i].errors = error_list(c, e, ep, &k[i].nerrors, i == n - 1);
         if (s->jsonata) {
-            k[i].output = jn_field(c, e, ep, "Output", JN_ALLOW_CATCH);
-            k[i].assign = jn_assign(c, e, ep, JN_ALLOW_CATCH);
+            k[i].output = model_jn_field(c, e, ep, "Output", JN_ALLOW_CATCH);
+            k[i].assign = model_jn_assign(c, e, ep, JN_ALLOW_CATCH);
         } else {
             k[i].result_path = path_field(c, e, ep, "ResultPath", 'r', true);
             k[i].assign = assign_field(c, e, ep);
         }
-        const char *next = string_field(c, e, ep, "Next", true);
+        const char *next = model_string_field(c, e, ep, "Next", true);
         k[i].next = -1;
         if (next) {
             k[i].next = state_index(g, next);
@@ -626,7 +493,7 @@ static const asl_node *assign_field(mctx *c, const cJSON *o, const char *path)
     if (!v)
         return NULL;
     if (!cJSON_IsObject(v)) {
-        diag_error(c->src, diag_path_key(path, "Assign"), "expected an object, got %s", got(v));
+        diag_error(c->src, diag_path_key(path, "Assign"), "expected an object, got %s", model_got(v));
         return NULL;
     }
     return template_value(c, v, diag_path_key(path, "Assign"));
@@ -687,7 +554,7 @@ static int state_index(const asl_graph *g, const char *name)
 
 static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *name);
 
-static void parse_resource(mctx *c, asl_state *s, const char *path)
+void model_parse_resource(mctx *c, asl_state *s, const char *path)
 {
     static const struct {
         const char *suffix;
@@ -718,9 +585,9 @@ static void parse_resource(mctx *c, asl_state *s, const char *path)
 
 static void task_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
-    s->resource = string_field(c, o, path, "Resource", true);
+    s->resource = model_string_field(c, o, path, "Resource", true);
     if (s->resource)
-        parse_resource(c, s, path);
+        model_parse_resource(c, s, path);
     s->timeout = number_or_path(c, o, path, "TimeoutSeconds", "TimeoutSecondsPath", 1);
     s->heartbeat = number_or_path(c, o, path, "HeartbeatSeconds", "HeartbeatSecondsPath", 1);
     if (s->timeout && s->heartbeat && s->timeout->kind == ASL_N_NUMBER && s->heartbeat->kind == ASL_N_NUMBER &&
@@ -734,7 +601,7 @@ static void task_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 
 static void choice_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
-    const cJSON *v = required_array(c, o, path, "Choices", "choice rules");
+    const cJSON *v = model_required_array(c, o, path, "Choices", "choice rules");
     const char *fp = diag_path_key(path, "Choices");
     if (!v)
         return;
@@ -745,7 +612,7 @@ static void choice_fields(mctx *c, const cJSON *o, const char *path, asl_state *
     for (const cJSON *r = v->child; r; r = r->next, i++) {
         const char *rp = diag_path_index(fp, i);
         if (!cJSON_IsObject(r)) {
-            diag_error(c->src, rp, "expected a choice rule object, got %s", got(r));
+            diag_error(c->src, rp, "expected a choice rule object, got %s", model_got(r));
             continue;
         }
         rules[i] = parse_rule(c->src, rp, r, true);
@@ -765,11 +632,11 @@ static void resolve_targets(mctx *c, const cJSON *o, const char *path, asl_graph
     /* Next where the type has none, Default outside a Choice: reported
      * as unexpected fields already. */
     bool flows = s->type != ASL_CHOICE && s->type != ASL_SUCCEED && s->type != ASL_FAIL;
-    const char *next = flows ? string_field(c, o, path, "Next", false) : NULL;
+    const char *next = flows ? model_string_field(c, o, path, "Next", false) : NULL;
     s->next = -1;
     if (next && (s->next = state_index(g, next)) < 0)
         unknown_state(c, diag_path_key(path, "Next"), next, g);
-    const char *def = s->type == ASL_CHOICE ? string_field(c, o, path, "Default", false) : NULL;
+    const char *def = s->type == ASL_CHOICE ? model_string_field(c, o, path, "Default", false) : NULL;
     s->default_next = -1;
     if (def && (s->default_next = state_index(g, def)) < 0)
         unknown_state(c, diag_path_key(path, "Default"), def, g);
@@ -777,14 +644,14 @@ static void resolve_targets(mctx *c, const cJSON *o, const char *path, asl_graph
     int i = 0;
     for (const cJSON *r = cJSON_IsArray(ch) ? ch->child : NULL; r && i < s->nrules; r = r->next, i++) {
         const char *rp = diag_path_index(diag_path_key(path, "Choices"), i);
-        const char *n = cJSON_IsObject(r) ? string_field(c, r, rp, "Next", false) : NULL;
+        const char *n = cJSON_IsObject(r) ? model_string_field(c, r, rp, "Next", false) : NULL;
         if (n && (((int *)s->choice_next)[i] = state_index(g, n)) < 0)
             unknown_state(c, diag_path_key(rp, "Next"), n, g);
     }
     for (i = 0; i < s->ncatch; i++)
         if (s->catches[i].next < 0) {
             const cJSON *k = cJSON_GetArrayItem(get(o, "Catch"), i);
-            const char *n = k ? string_field(c, k, path, "Next", false) : NULL;
+            const char *n = k ? model_string_field(c, k, path, "Next", false) : NULL;
             if (n)
                 ((asl_catcher *)s->catches)[i].next = state_index(g, n);
         }
@@ -814,7 +681,7 @@ static void wait_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
         s->seconds = k;
     }
     s->seconds = s->seconds ? s->seconds : path_field(c, o, path, "SecondsPath", 'p', false);
-    const char *ts = string_field(c, o, path, "Timestamp", false);
+    const char *ts = model_string_field(c, o, path, "Timestamp", false);
     double t;
     if (ts && !asl_timestamp_parse(ts, &t))
         diag_error(c->src, diag_path_key(path, "Timestamp"), "expected an RFC 3339 timestamp, got %s", diag_quote(ts));
@@ -835,7 +702,7 @@ static void fail_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
             diag_error(c->src, diag_path_key(path, pth[i]), "%s and %s cannot both be set", lit[i], pth[i]);
             continue;
         }
-        const char *v = string_field(c, o, path, lit[i], false);
+        const char *v = model_string_field(c, o, path, lit[i], false);
         if (v) {
             asl_node *k = node_new(ASL_N_STRING);
             k->str = v;
@@ -849,16 +716,16 @@ static void fail_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
         const char *fp = diag_path_key(path, pth[i]);
         asl_node *k = cJSON_IsString(p) ? parse_dynamic(p->valuestring, &msg) : NULL;
         if (!cJSON_IsString(p))
-            diag_error(c->src, fp, "expected a path or an intrinsic function call, got %s", got(p));
+            diag_error(c->src, fp, "expected a path or an intrinsic function call, got %s", model_got(p));
         else if (!k)
             bad_dynamic(c, fp, p->valuestring, msg);
         *dst = k;
     }
 }
 
-static void parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+void model_parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
-    const cJSON *v = required_array(c, o, path, "Branches", "branches");
+    const cJSON *v = model_required_array(c, o, path, "Branches", "branches");
     const char *fp = diag_path_key(path, "Branches");
     if (!v)
         return;
@@ -871,7 +738,7 @@ static void parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state
 }
 
 /* The item processor (ItemProcessor or Iterator) at path pp. */
-static void map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
+void model_map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
 {
     const cJSON *cfg = cJSON_IsObject(p) ? get(p, "ProcessorConfig") : NULL;
     const cJSON *mode = cfg ? get(cfg, "Mode") : NULL;
@@ -879,7 +746,7 @@ static void map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
      * like an inline one, with child workflows; aslc runs it inline. */
     if (mode && (!cJSON_IsString(mode) || (strcmp(mode->valuestring, "INLINE") && strcmp(mode->valuestring, "DISTRIBUTED"))))
         diag_error(c->src, diag_path_key(diag_path_key(pp, "ProcessorConfig"), "Mode"),
-                   "expected \"INLINE\" or \"DISTRIBUTED\", got %s", got(mode));
+                   "expected \"INLINE\" or \"DISTRIBUTED\", got %s", model_got(mode));
     const asl_graph **b = cc_alloc(sizeof *b);
     b[0] = graph(c, p, pp, cc_printf("%s__items", s->name));
     s->branches = b;
@@ -900,7 +767,7 @@ static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
     if (!p)
         diag_error(c->src, path, "ItemProcessor: required field is missing");
     if (p)
-        map_processor(c, p, diag_path_key(path, key), s);
+        model_map_processor(c, p, diag_path_key(path, key), s);
     s->items_path = path_field(c, o, path, "ItemsPath", 'p', false);
     if (get(o, "ItemSelector") && get(o, "Parameters"))
         diag_error(c->src, diag_path_key(path, "Parameters"), "ItemSelector and Parameters cannot both be set");
@@ -911,146 +778,6 @@ static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
                                           "ToleratedFailurePercentagePath", 0);
 }
 
-/* ---------------------------------------------- JSONata state fields */
-
-static void jn_choice_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
-{
-    const cJSON *v = required_array(c, o, path, "Choices", "choice rules");
-    const char *fp = diag_path_key(path, "Choices");
-    if (!v)
-        return;
-    static const char *const keys[] = {"Condition", "Next", "Output", "Assign", "Comment", NULL};
-    int n = cJSON_GetArraySize(v), i = 0;
-    const asl_node **rules = cc_alloc(sizeof *rules * (size_t)n);
-    const asl_node **assigns = cc_alloc(sizeof *assigns * (size_t)n);
-    const asl_node **outputs = cc_alloc(sizeof *outputs * (size_t)n);
-    s->choice_next = cc_alloc(sizeof(int) * (size_t)n);
-    for (const cJSON *r = v->child; r; r = r->next, i++) {
-        const char *rp = diag_path_index(fp, i);
-        ((int *)s->choice_next)[i] = -1;
-        rules[i] = node_new(ASL_N_FALSE);
-        if (!cJSON_IsObject(r)) {
-            diag_error(c->src, rp, "expected a choice rule object, got %s", got(r));
-            continue;
-        }
-        check_keys(c, r, rp, keys);
-        const cJSON *cond = get(r, "Condition");
-        if (!cond)
-            diag_error(c->src, rp, "Condition: required field is missing (a JSONata Choice rule is a Condition)");
-        else if (jn_is_expr(cond))
-            rules[i] = jn_expr(c, cond, diag_path_key(rp, "Condition"), JN_ALLOW_IN);
-        else if (cJSON_IsBool(cond))
-            rules[i] = node_from_json(cond);
-        else
-            diag_error(c->src, diag_path_key(rp, "Condition"), "expected true, false or a JSONata expression, got %s",
-                       got(cond));
-        assigns[i] = jn_assign(c, r, rp, JN_ALLOW_IN);
-        outputs[i] = jn_field(c, r, rp, "Output", JN_ALLOW_IN);
-        if (!get(r, "Next"))
-            diag_error(c->src, rp, "Next: required field is missing");
-    }
-    s->rules = rules;
-    s->choice_assign = assigns;
-    s->choice_output = outputs;
-    s->nrules = n;
-}
-
-static void jn_wait_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
-{
-    bool sec = get(o, "Seconds") != NULL, ts = get(o, "Timestamp") != NULL;
-    if (sec == ts) {
-        diag_error(c->src, path, sec ? "a Wait state takes only one of Seconds and Timestamp"
-                                     : "a Wait state needs Seconds or Timestamp");
-        return;
-    }
-    s->seconds = jn_number(c, o, path, "Seconds", 0, 99999999, true);
-    s->timestamp = jn_string(c, o, path, "Timestamp");
-    double t;
-    if (s->timestamp && s->timestamp->kind == ASL_N_STRING && !asl_timestamp_parse(s->timestamp->str, &t))
-        diag_error(c->src, diag_path_key(path, "Timestamp"), "expected an RFC 3339 timestamp, got %s",
-                   diag_quote(s->timestamp->str));
-}
-
-static void jn_map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
-{
-    static const char *const unsupported[] = {"ItemReader", "ResultWriter", "ItemBatcher"};
-    for (int i = 0; i < 3; i++)
-        if (get(o, unsupported[i]))
-            diag_error(c->src, diag_path_key(path, unsupported[i]),
-                       "distributed Map is not supported (aslc runs inline Map states only)");
-    const char *key = get(o, "ItemProcessor") ? "ItemProcessor" : "Iterator";
-    if (get(o, "ItemProcessor") && get(o, "Iterator"))
-        diag_error(c->src, diag_path_key(path, "Iterator"), "ItemProcessor and Iterator cannot both be set");
-    const cJSON *p = get(o, key);
-    if (!p)
-        diag_error(c->src, path, "ItemProcessor: required field is missing");
-    else
-        map_processor(c, p, diag_path_key(path, key), s);
-    const cJSON *items = get(o, "Items");
-    if (items && !cJSON_IsArray(items) && !jn_is_expr(items))
-        diag_error(c->src, diag_path_key(path, "Items"), "expected an array or a JSONata expression, got %s", got(items));
-    else
-        s->items_path = jn_field(c, o, path, "Items", JN_ALLOW_IN);
-    s->parameters = jn_field(c, o, path, "ItemSelector", JN_ALLOW_IN);
-    s->max_concurrency = jn_number(c, o, path, "MaxConcurrency", 0, 99999999, true);
-    s->tolerated_count = jn_number(c, o, path, "ToleratedFailureCount", 0, 99999999, true);
-    s->tolerated_percent = jn_number(c, o, path, "ToleratedFailurePercentage", 0, 100, false);
-}
-
-/* A Task's Arguments: an object, or an expression that builds one. The
- * handler check (unit.c) looks for a FunctionName among the kids of
- * Arguments, and takes one that is not a literal string as chosen at run
- * time: an expression is wrapped in a one-item block (same value) labelled
- * so, for it may choose the function. */
-static const asl_node *jn_task_arguments(mctx *c, const cJSON *o, const char *path)
-{
-    const cJSON *a = get(o, "Arguments");
-    if (!a)
-        return NULL;
-    if (!cJSON_IsObject(a) && !jn_is_expr(a)) {
-        diag_error(c->src, diag_path_key(path, "Arguments"), "expected an object or a JSONata expression, got %s",
-                   got(a));
-        return NULL;
-    }
-    return jn_value(c, a, diag_path_key(path, "Arguments"), JN_ALLOW_IN);
-}
-
-/* The fields of a JSONata state (the generic ones, Retry, Catch and the
- * flow, are the caller's). */
-static void jn_state_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
-{
-    s->assign = jn_assign(c, o, path, JN_ALLOW_OUT);
-    s->output = jn_field(c, o, path, "Output", JN_ALLOW_OUT);
-    switch ((asl_state_type)s->type) {
-    case ASL_TASK:
-        s->resource = string_field(c, o, path, "Resource", true);
-        if (s->resource)
-            parse_resource(c, s, path);
-        s->parameters = jn_task_arguments(c, o, path);
-        s->timeout = jn_number(c, o, path, "TimeoutSeconds", 1, 99999999, true);
-        s->heartbeat = jn_number(c, o, path, "HeartbeatSeconds", 1, 99999999, true);
-        if (s->timeout && s->heartbeat && s->timeout->kind == ASL_N_NUMBER && s->heartbeat->kind == ASL_N_NUMBER &&
-            s->heartbeat->num >= s->timeout->num)
-            diag_error(c->src, diag_path_key(path, "HeartbeatSeconds"),
-                       "HeartbeatSeconds (%g) must be smaller than TimeoutSeconds (%g)", s->heartbeat->num,
-                       s->timeout->num);
-        s->credentials = jn_field(c, o, path, "Credentials", JN_ALLOW_IN);
-        break;
-    case ASL_CHOICE: jn_choice_fields(c, o, path, s); break;
-    case ASL_WAIT: jn_wait_fields(c, o, path, s); break;
-    case ASL_FAIL:
-        s->error = jn_string(c, o, path, "Error");
-        s->cause = jn_string(c, o, path, "Cause");
-        break;
-    case ASL_PARALLEL:
-        s->parameters = jn_field(c, o, path, "Arguments", JN_ALLOW_IN);
-        parallel_fields(c, o, path, s);
-        break;
-    case ASL_MAP: jn_map_fields(c, o, path, s); break;
-    default: break;
-    }
-}
-
 /* Reads a QueryLanguage field into *jsonata (left alone when absent). */
 static void query_language(mctx *c, const cJSON *o, const char *path, bool *jsonata)
 {
@@ -1058,7 +785,7 @@ static void query_language(mctx *c, const cJSON *o, const char *path, bool *json
     if (!q)
         return;
     if (!cJSON_IsString(q) || (strcmp(q->valuestring, "JSONPath") && strcmp(q->valuestring, "JSONata"))) {
-        diag_error(c->src, diag_path_key(path, "QueryLanguage"), "expected \"JSONPath\" or \"JSONata\", got %s", got(q));
+        diag_error(c->src, diag_path_key(path, "QueryLanguage"), "expected \"JSONPath\" or \"JSONata\", got %s", model_got(q));
         return;
     }
     *jsonata = !strcmp(q->valuestring, "JSONata");
@@ -1069,7 +796,7 @@ static void query_language(mctx *c, const cJSON *o, const char *path, bool *json
 
 static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_graph *g, const cJSON *states)
 {
-    const char *type = string_field(c, o, path, "Type", true);
+    const char *type = model_string_field(c, o, path, "Type", true);
     if (!type)
         return;
     int t = -1;
@@ -1108,7 +835,7 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
     }
     const cJSON *end = get(o, "End");
     if (end && !cJSON_IsBool(end))
-        diag_error(c->src, diag_path_key(path, "End"), "expected true or false, got %s", got(end));
+        diag_error(c->src, diag_path_key(path, "End"), "expected true or false, got %s", model_got(end));
     s->end = cJSON_IsTrue(end);
     bool flows = types[t].fields & B(F_NEXT);
     if (flows && (!end || cJSON_IsBool(end)) && s->end == (get(o, "Next") != NULL))
@@ -1121,7 +848,7 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
             retriers(c, o, path, s);
         if (fields & B(F_CATCH))
             catchers(c, o, path, s, g, states);
-        jn_state_fields(c, o, path, s);
+        model_jn_state_fields(c, o, path, s);
         return;
     }
 #define HAS(f) (types[t].fields & B(f))
@@ -1143,7 +870,7 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
     case ASL_CHOICE: choice_fields(c, o, path, s); break;
     case ASL_WAIT: wait_fields(c, o, path, s); break;
     case ASL_FAIL: fail_fields(c, o, path, s); break;
-    case ASL_PARALLEL: parallel_fields(c, o, path, s); break;
+    case ASL_PARALLEL: model_parallel_fields(c, o, path, s); break;
     case ASL_MAP: map_fields(c, o, path, s); break;
     default: break;
     }
@@ -1234,12 +961,12 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
     g->name = name;
     g->start = -1;
     if (!cJSON_IsObject(o)) {
-        diag_error(c->src, path, "expected an object with StartAt and States, got %s", got(o));
+        diag_error(c->src, path, "expected an object with StartAt and States, got %s", model_got(o));
         return g;
     }
     static const char *const keys[] = {"StartAt", "States", "Comment", "Version", "TimeoutSeconds",
                                        "QueryLanguage", "ProcessorConfig", NULL};
-    check_keys(c, o, path, keys);
+    model_check_keys(c, o, path, keys);
     /* A graph's states default to its QueryLanguage, else to the enclosing
      * graph's (the machine's); restored on the way out. */
     bool outer = c->jsonata;
@@ -1252,7 +979,7 @@ static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *n
 static void graph_states(mctx *c, const cJSON *o, const char *path, asl_graph *g)
 {
     int errors_before = diag_error_count();
-    const char *start = string_field(c, o, path, "StartAt", true);
+    const char *start = model_string_field(c, o, path, "StartAt", true);
     const cJSON *states = get(o, "States");
     const char *sp = diag_path_key(path, "States");
     if (!states) {
@@ -1260,7 +987,7 @@ static void graph_states(mctx *c, const cJSON *o, const char *path, asl_graph *g
         return;
     }
     if (!cJSON_IsObject(states) || !states->child) {
-        diag_error(c->src, sp, "expected a non-empty object of states, got %s", got(states));
+        diag_error(c->src, sp, "expected a non-empty object of states, got %s", model_got(states));
         return;
     }
     g->nstates = cJSON_GetArraySize(states);
@@ -1282,7 +1009,7 @@ static void graph_states(mctx *c, const cJSON *o, const char *path, asl_graph *g
         s[i].source = cc_strdup(src);
         cJSON_free(src);
         if (!cJSON_IsObject(st)) {
-            diag_error(c->src, p, "expected a state object, got %s", got(st));
+            diag_error(c->src, p, "expected a state object, got %s", model_got(st));
             continue;
         }
         state(c, st, p, &s[i], g, states);
@@ -1317,7 +1044,7 @@ bool model_machine(cc_unit *u, cc_machine *mc)
     }
     const cJSON *v = get(root, "Version");
     if (v && (!cJSON_IsString(v) || strcmp(v->valuestring, "1.0")))
-        diag_error(c.src, "Version", "expected \"1.0\", got %s", got(v));
+        diag_error(c.src, "Version", "expected \"1.0\", got %s", model_got(v));
     return diag_error_count() == before;
 }
 
