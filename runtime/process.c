@@ -66,6 +66,8 @@ typedef struct proc {
     double deadline;            /* real time at which its timers end it (0: none) */
     pid_t pid;                  /* 0 while waiting for a place */
     int in, out;                /* our pipe ends, -1 once closed */
+    int cb;                     /* the callback pipe's read end (fd 3 in the process), -1 once closed */
+    asl_buf cbbuf;              /* callback text not yet handled */
     asl_buf buf;                /* stdout so far */
     bool overflow;              /* stdout passed RESPONSE_LIMIT; the rest was dropped */
     int status;                 /* wait status, once reaped */
@@ -196,7 +198,7 @@ static bool env_overridden(const char *entry)
     static const char *const keys[] = {
         "AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_LAMBDA_FUNCTION_NAME=", "AWS_LAMBDA_FUNCTION_VERSION=",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=", "AWS_LAMBDA_LOG_GROUP_NAME=", "AWS_LAMBDA_LOG_STREAM_NAME=",
-        "ASLC_REQUEST_ID=", "ASLC_FUNCTION_ARN=", "ASLC_DEADLINE_MS=",
+        "ASLC_REQUEST_ID=", "ASLC_FUNCTION_ARN=", "ASLC_DEADLINE_MS=", "ASLC_CALLBACK_FD=",
     };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (!strncmp(entry, keys[i], strlen(keys[i])))
@@ -217,7 +219,7 @@ static char **build_env(const proc *p)
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = calloc(n + 11, sizeof *env);
+    char **env = calloc(n + 12, sizeof *env);
     if (!env)
         abort();
     size_t k = 0;
@@ -238,6 +240,7 @@ static char **build_env(const proc *p)
     env[k++] = env_entry("ASLC_REQUEST_ID", p->request_id);
     env[k++] = env_entry("ASLC_FUNCTION_ARN", p->arn);
     env[k++] = env_entry("ASLC_DEADLINE_MS", deadline);
+    env[k++] = env_entry("ASLC_CALLBACK_FD", "3");
     return env;
 }
 
@@ -278,7 +281,7 @@ static int make_pipe(int fds[2])
  * child leads its own process group, so that killing the group ends what
  * the command started too, and dies with us. Failing, it reports errno on
  * err_fd. */
-static void child(int in_fd, int out_fd, int err_fd, pid_t parent, char **argv, char **env, bool search)
+static void child(int in_fd, int out_fd, int cb_fd, int err_fd, pid_t parent, char **argv, char **env, bool search)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -288,7 +291,7 @@ static void child(int in_fd, int out_fd, int err_fd, pid_t parent, char **argv, 
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
-    if (dup2(in_fd, 0) >= 0 && dup2(out_fd, 1) >= 0) {
+    if (dup2(in_fd, 0) >= 0 && dup2(out_fd, 1) >= 0 && dup2(cb_fd, 3) >= 0) {
         if (search)
             execvpe(argv[0], argv, env);
         else
@@ -303,7 +306,7 @@ static void child(int in_fd, int out_fd, int err_fd, pid_t parent, char **argv, 
 /* Forks and execs argv with in_fd and out_fd as stdin and stdout; the
  * child's pid, or -1 with errno set (also when exec failed: the child says
  * why through a close-on-exec pipe). */
-static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_fd)
+static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_fd, int cb_fd)
 {
     int err[2];
     if (make_pipe(err) < 0)
@@ -311,7 +314,7 @@ static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0)
-        child(in_fd, out_fd, err[1], parent, argv, env, search);
+        child(in_fd, out_fd, cb_fd, err[1], parent, argv, env, search);
     int e = errno;
     close(err[1]);
     if (pid > 0) {
@@ -331,12 +334,19 @@ static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_
 /* Starts the process; -1 with errno set. */
 static int spawn(proc *p)
 {
-    int in[2], out[2];
+    int in[2], out[2], cb[2];
     if (make_pipe(in) < 0)
         return -1;
     if (make_pipe(out) < 0) {
         close(in[0]);
         close(in[1]);
+        return -1;
+    }
+    if (make_pipe(cb) < 0) {
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
         return -1;
     }
     char *spec = strdup(p->command);
@@ -349,23 +359,27 @@ static int spawn(proc *p)
         argv[3] = NULL;
     }
     char **env = build_env(p);
-    pid_t pid = fork_exec(argv, env, runner, in[0], out[1]);
+    pid_t pid = fork_exec(argv, env, runner, in[0], out[1], cb[1]);
     int e = errno;
     free_strv(env);
     free(spec);
     close(in[0]);
     close(out[1]);
+    close(cb[1]);
     if (pid < 0) {
         close(in[1]);
         close(out[0]);
+        close(cb[0]);
         errno = e;
         return -1;
     }
     p->pid = pid;
     p->in = in[1];
     p->out = out[0];
+    p->cb = cb[0];
     fcntl(p->in, F_SETFL, O_NONBLOCK);
     fcntl(p->out, F_SETFL, O_NONBLOCK);
+    fcntl(p->cb, F_SETFL, O_NONBLOCK);
     return 0;
 }
 
@@ -435,6 +449,65 @@ static void pump_out(proc *p)
             close_fd(&p->out);
             p->retry_ms = 1;
         }
+    }
+}
+
+/* One line of the callback channel: a Step Functions call the function
+ * makes, {"action": "SendTaskSuccess", "taskToken": ..., "output": ...}
+ * (or SendTaskFailure with error and cause, SendTaskHeartbeat). A refused
+ * call is reported on stderr: the channel has no way back. */
+static void handle_callback(proc *p, const char *line)
+{
+    cJSON *c = asl_json_parse(line);
+    const cJSON *action = cJSON_GetObjectItemCaseSensitive(c, "action");
+    const cJSON *token = cJSON_GetObjectItemCaseSensitive(c, "taskToken");
+    const char *a = cJSON_IsString(action) ? action->valuestring : "";
+    const char *t = cJSON_IsString(token) ? token->valuestring : NULL;
+    const char *refused = "InvalidRequest";
+    if (!strcmp(a, "SendTaskSuccess")) {
+        const cJSON *out = cJSON_GetObjectItemCaseSensitive(c, "output");
+        refused = asl_send_task_success(t, cJSON_IsString(out) ? out->valuestring : NULL);
+    } else if (!strcmp(a, "SendTaskFailure")) {
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(c, "error");
+        const cJSON *cause = cJSON_GetObjectItemCaseSensitive(c, "cause");
+        refused = asl_send_task_failure(t, cJSON_IsString(err) ? err->valuestring : NULL,
+                                        cJSON_IsString(cause) ? cause->valuestring : NULL);
+    } else if (!strcmp(a, "SendTaskHeartbeat")) {
+        refused = asl_send_task_heartbeat(t);
+    }
+    if (refused)
+        fprintf(stderr, "aslc: function %s: %s was refused: %s\n", p->fname, a[0] ? a : "(no action)", refused);
+    cJSON_Delete(c);
+}
+
+/* Reads the callback channel and handles every complete line. */
+static void pump_cb(proc *p)
+{
+    char chunk[65536];
+    while (p->cb >= 0) {
+        ssize_t n = read(p->cb, chunk, sizeof chunk);
+        if (n > 0) {
+            asl_buf_put(&p->cbbuf, chunk, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            break;
+        close_fd(&p->cb);
+    }
+    size_t start = 0;
+    for (size_t i = 0; i < p->cbbuf.len; i++) {
+        if (p->cbbuf.p[i] != '\n')
+            continue;
+        p->cbbuf.p[i] = '\0';
+        handle_callback(p, p->cbbuf.p + start);
+        start = i + 1;
+    }
+    if (start) {
+        memmove(p->cbbuf.p, p->cbbuf.p + start, p->cbbuf.len - start);
+        p->cbbuf.len -= start;
+        p->cbbuf.p[p->cbbuf.len] = '\0';
     }
 }
 
@@ -629,6 +702,8 @@ static void proc_free(proc *p)
     p->task->held = false;
     close_fd(&p->in);
     close_fd(&p->out);
+    close_fd(&p->cb);
+    asl_buf_free(&p->cbbuf);
     free(p->command);
     free(p->input);
     free(p->fname);
@@ -704,6 +779,7 @@ static bool collect(void)
     for (proc *p = P.head; p; p = next) {
         next = p->next;
         if (p->pid > 0 && try_reap(p)) {
+            pump_cb(p); /* what it sent before it ended comes first */
             deliver(p);
             remove_proc(p);
             delivered = true;
@@ -716,10 +792,10 @@ static bool collect(void)
  * their data. */
 static void poll_once(int wait_ms)
 {
-    struct pollfd fds[2 * MAX_RUNNING];
-    proc *owner[2 * MAX_RUNNING];
+    struct pollfd fds[3 * MAX_RUNNING];
+    proc *owner[3 * MAX_RUNNING];
     int n = 0;
-    for (proc *p = P.head; p && n < 2 * MAX_RUNNING; p = p->next) {
+    for (proc *p = P.head; p && n < 3 * MAX_RUNNING; p = p->next) {
         if (p->pid <= 0)
             continue;
         if (p->out < 0) { /* closed stdout, still running: look again soon */
@@ -735,6 +811,10 @@ static void poll_once(int wait_ms)
             fds[n] = (struct pollfd){.fd = p->out, .events = POLLIN};
             owner[n++] = p;
         }
+        if (p->cb >= 0) {
+            fds[n] = (struct pollfd){.fd = p->cb, .events = POLLIN};
+            owner[n++] = p;
+        }
     }
     if (poll(fds, (nfds_t)n, wait_ms) <= 0)
         return;
@@ -743,6 +823,8 @@ static void poll_once(int wait_ms)
             continue;
         if (fds[i].fd == owner[i]->in)
             pump_in(owner[i]);
+        else if (fds[i].fd == owner[i]->cb)
+            pump_cb(owner[i]);
         else
             pump_out(owner[i]);
     }
@@ -780,7 +862,7 @@ void asl_process_run(asl_task *t, const char *command, const char *event_json)
     p->command = strdup(command);
     p->input = strdup(event_json ? event_json : "null");
     p->in_len = strlen(p->input);
-    p->in = p->out = -1;
+    p->in = p->out = p->cb = -1;
     asl_uuid(p->request_id);
     function_identity(p, t);
     p->limit = time_limit(t);

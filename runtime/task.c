@@ -365,7 +365,9 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     task_event(t, f, K_STARTED, NULL, NULL);
     /* Whoever serves the task has taken what it needs from the payload by
      * the time dispatch returns: a suspended task keeps no copy. */
+    f->effective = payload; /* (read by handlers while they dispatch) */
     asl_task_dispatch(t, payload);
+    f->effective = NULL;
     cJSON_Delete(payload);
     /* Nor does it keep $$ (a copy of the execution input and more): a
      * hundred thousand waiting tasks would hold that many. */
