@@ -1,5 +1,5 @@
 /*
- * token_handlers.c: Lambda functions for the task-token cases, as C handlers.
+ * token_keeper.c: Lambda functions for the task-token cases, as C handlers.
  * Keeper keeps the token it is given (in slot "slot") and returns, leaving
  * its task open; the others answer kept tokens through the SendTask* API,
  * as a worker would, and return what the API said (null: accepted).

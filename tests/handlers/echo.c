@@ -1,4 +1,4 @@
-/* Task handlers for this case: Echo returns its payload unchanged. */
+/* Echo returns its payload unchanged (shared by the cases whose args name it). */
 #include "asl.h"
 
 ASL_HANDLER("arn:aws:lambda:us-east-1:123456789012:function:Echo", echo)
