@@ -30,6 +30,11 @@ static uint64_t next64(void)
     return rng[1] + s0;
 }
 
+uint64_t asl_random_u64(void)
+{
+    return next64();
+}
+
 double asl_random_unit(void)
 {
     return (double)(next64() >> 11) / 9007199254740992.0;

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "hash.h"
+#include "ids.h"
 #include "internal.h"
 
 /* The error every failing call raises (see the comment atop the file). */
@@ -206,28 +207,6 @@ static const char *next_codepoint(const char *s, uint32_t *cp)
     return s + len;
 }
 
-/* A process-wide PRNG (splitmix64) for UUIDs and unseeded MathRandom,
- * seeded once from the system. */
-static uint64_t rng_state;
-static int rng_ready;
-
-static uint64_t rng_next(void)
-{
-    if (!rng_ready) {
-        FILE *f = fopen("/dev/urandom", "rb");
-        if (f) {
-            if (fread(&rng_state, sizeof rng_state, 1, f) != 1)
-                rng_state = 0;
-            fclose(f);
-        }
-        rng_state ^= (uint64_t)time(NULL) ^ (uint64_t)clock() << 32 ^ (uint64_t)(uintptr_t)&rng_state;
-        rng_ready = 1;
-    }
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 /* java.util.Random, for MathRandom with a seed. */
 typedef struct java_random {
@@ -644,7 +623,7 @@ static cJSON *fn_math_random(asl_ctx *c, const asl_node *call, const cJSON *cons
         jr_init(&r, java_long(a[2]->valuedouble));
         offset = jr_next_int(&r, bound);
     } else {
-        offset = (int32_t)(rng_next() % (uint64_t)bound);
+        offset = (int32_t)(asl_random_u64() % (uint64_t)bound);
     }
     return cJSON_CreateNumber((double)(start + offset));
 }
@@ -720,19 +699,8 @@ static cJSON *fn_uuid(asl_ctx *c, const asl_node *call, const cJSON *const *a)
     (void)c;
     (void)call;
     (void)a;
-    unsigned char u[16];
-    for (int i = 0; i < 16; i += 8) {
-        uint64_t v = rng_next();
-        for (int k = 0; k < 8; k++)
-            u[i + k] = (unsigned char)(v >> (8 * k));
-    }
-    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
-    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
     char text[37];
-    snprintf(text, sizeof text,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
-             u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
-             u[15]);
+    asl_uuid(text);
     return cJSON_CreateString(text);
 }
 

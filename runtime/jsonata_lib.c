@@ -20,6 +20,7 @@
 #include "hash.h"
 #include "internal.h"
 #include "jsonata.h"
+#include "ids.h"
 #include "jsonata_internal.h"
 
 /* ------------------------------------------------------------- library helpers */
@@ -655,26 +656,6 @@ static double java_random(int64_t seed)
     return (double)((parts[0] << 27) + parts[1]) * 0x1.0p-53;
 }
 
-static uint64_t rng_next(void)
-{
-    static uint64_t state;
-    static int ready;
-    if (!ready) {
-        FILE *f = fopen("/dev/urandom", "rb");
-        if (f) {
-            if (fread(&state, sizeof state, 1, f) != 1)
-                state = 0;
-            fclose(f);
-        }
-        state ^= (uint64_t)time(NULL) ^ (uint64_t)clock() << 32 ^ (uint64_t)(uintptr_t)&state;
-        ready = 1;
-    }
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 static void aws_arity(ev *e, int n, int max, const char *name)
 {
     if (n > max)
@@ -695,7 +676,7 @@ static jv *f_random(ev *e, jv **a, int n, jv *in)
     (void)in;
     aws_arity(e, n, 1, "random");
     if (n == 0 || !a[0])
-        return jn_num(e, (double)(rng_next() >> 11) * 0x1.0p-53);
+        return jn_num(e, (double)(asl_random_u64() >> 11) * 0x1.0p-53);
     return jn_num(e, java_random(jn_to_i64(aws_int(e, a[0], 1, "random"))));
 }
 
@@ -981,7 +962,7 @@ static jv *f_shuffle(ev *e, jv **a, int n, jv *in)
     for (int i = 0; i < len; i++)
         jn_push(e, out, a[0]->a[i]);
     for (int i = len - 1; i > 0; i--) {
-        int j = (int)(rng_next() % (uint64_t)(i + 1));
+        int j = (int)(asl_random_u64() % (uint64_t)(i + 1));
         jv *t = out->a[i];
         out->a[i] = out->a[j];
         out->a[j] = t;
@@ -1221,17 +1202,8 @@ static jv *f_uuid(ev *e, jv **a, int n, jv *in)
 {
     (void)a, (void)in;
     aws_arity(e, n, 0, "uuid");
-    unsigned char u[16];
-    for (int i = 0; i < 16; i += 8) {
-        uint64_t v = rng_next();
-        for (int k = 0; k < 8; k++)
-            u[i + k] = (unsigned char)(v >> (8 * k));
-    }
-    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
-    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
     char text[37];
-    snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
-             u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    asl_uuid(text);
     return str_copy(e, text, 36);
 }
 
