@@ -738,7 +738,7 @@ void model_parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state 
 }
 
 /* The item processor (ItemProcessor or Iterator) at path pp. */
-void model_map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
+static void map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
 {
     const cJSON *cfg = cJSON_IsObject(p) ? get(p, "ProcessorConfig") : NULL;
     const cJSON *mode = cfg ? get(cfg, "Mode") : NULL;
@@ -753,7 +753,9 @@ void model_map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
     s->nbranches = 1;
 }
 
-static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+/* What a Map state of either query language has: no distributed-Map
+ * fields, and its item processor (ItemProcessor, or the older Iterator). */
+void model_map_processor(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
     static const char *const unsupported[] = {"ItemReader", "ResultWriter", "ItemBatcher"};
     for (int i = 0; i < 3; i++)
@@ -766,8 +768,13 @@ static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
     const cJSON *p = get(o, key);
     if (!p)
         diag_error(c->src, path, "ItemProcessor: required field is missing");
-    if (p)
-        model_map_processor(c, p, diag_path_key(path, key), s);
+    else
+        map_processor(c, p, diag_path_key(path, key), s);
+}
+
+static void map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
+{
+    model_map_processor(c, o, path, s);
     s->items_path = path_field(c, o, path, "ItemsPath", 'p', false);
     if (get(o, "ItemSelector") && get(o, "Parameters"))
         diag_error(c->src, diag_path_key(path, "Parameters"), "ItemSelector and Parameters cannot both be set");

@@ -30,7 +30,7 @@ const cJSON *model_required_array(mctx *c, const cJSON *o, const char *path, con
 void model_check_keys(mctx *c, const cJSON *o, const char *path, const char *const *allowed);
 void model_parse_resource(mctx *c, asl_state *s, const char *path);
 void model_parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state *s);
-void model_map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s);
+void model_map_processor(mctx *c, const cJSON *o, const char *path, asl_state *s);
 
 /* model_jsonata.c: what each place lets an expression read of $states. */
 #define JN_ALLOW_IN (JN_STATES_INPUT | JN_STATES_CONTEXT)

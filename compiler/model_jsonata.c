@@ -190,19 +190,7 @@ static void jn_wait_fields(mctx *c, const cJSON *o, const char *path, asl_state 
 
 static void jn_map_fields(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
-    static const char *const unsupported[] = {"ItemReader", "ResultWriter", "ItemBatcher"};
-    for (int i = 0; i < 3; i++)
-        if (get(o, unsupported[i]))
-            diag_error(c->src, diag_path_key(path, unsupported[i]),
-                       "distributed Map is not supported (aslc runs inline Map states only)");
-    const char *key = get(o, "ItemProcessor") ? "ItemProcessor" : "Iterator";
-    if (get(o, "ItemProcessor") && get(o, "Iterator"))
-        diag_error(c->src, diag_path_key(path, "Iterator"), "ItemProcessor and Iterator cannot both be set");
-    const cJSON *p = get(o, key);
-    if (!p)
-        diag_error(c->src, path, "ItemProcessor: required field is missing");
-    else
-        model_map_processor(c, p, diag_path_key(path, key), s);
+    model_map_processor(c, o, path, s);
     const cJSON *items = get(o, "Items");
     if (items && !cJSON_IsArray(items) && !jn_is_expr(items))
         diag_error(c->src, diag_path_key(path, "Items"), "expected an array or a JSONata expression, got %s", model_got(items));
