@@ -8,7 +8,21 @@
 #include <string.h>
 
 #include "aslc.h"
+#include "commands.h"
 #include "mock.h"
+
+/* Subcommands that are front ends of their own (each in its own file,
+ * declared in commands.h). The compile pipeline below serves the rest:
+ * build, --emit-c, run and check. */
+static const struct command {
+    const char *name;
+    int (*main)(int argc, char **argv);   /* argv[0] is the command's name */
+} commands[] = {
+#define X(name, fn) {name, fn},
+    ASLC_COMMANDS(X)
+#undef X
+    {NULL, NULL},
+};
 
 static const char usage[] =
     "usage: aslc DEF.asl.json -o PROG [COMPILE OPTIONS]     build a native executable\n"
@@ -135,6 +149,9 @@ static int write_file(const char *path, const char *text)
 
 int main(int argc, char **argv)
 {
+    for (const struct command *c = commands; argc > 1 && c->name; c++)
+        if (!strcmp(argv[1], c->name))
+            return c->main(argc - 1, argv + 1);
     args a = {0};
     int rc = parse_args(&a, argc, argv);
     if (rc) {

@@ -1,0 +1,13 @@
+/*
+ * commands.h: aslc's subcommands that are front ends of their own. Each
+ * lives in its own file and has one line in the table below; main.c
+ * dispatches on argv[1]. The command gets argv from its own name on and
+ * returns the exit status (sysexits, see STYLE.md).
+ */
+#ifndef ASLC_COMMANDS_H
+#define ASLC_COMMANDS_H
+
+/* X(name, function) */
+#define ASLC_COMMANDS(X)
+
+#endif
