@@ -1,0 +1,179 @@
+/*
+ * asl_engine.h: embedding the aslc engine in a program of your own.
+ *
+ * The engine runs executions of compiled state machines (units that aslc
+ * produced: AOT-linked, or JIT-compiled in memory) on one scheduler without
+ * threads. A front end (aslc's CLI, --bench, `aslc serve`, the store, the
+ * report, or your own program) creates the engine, loads units into it,
+ * starts and stops executions, answers task tokens, and drives the
+ * scheduler: to completion, or one turn at a time from its own event loop.
+ * Everything that happens goes out as events through observers.
+ *
+ * The contract:
+ * - One engine per process, used from one thread at a time (the runtime
+ *   keeps process-wide state: the clock, the run queue, the token table).
+ *   asl_engine_new returns NULL while another engine exists. A front end
+ *   with threads (an HTTP server) serialises its calls into the engine.
+ * - Ownership: strings passed in are copied or only read during the call.
+ *   Functions returning `char *` return text the caller frees with free().
+ *   `const char *` results are borrowed and stay valid until the object
+ *   they came from is freed (an execution until asl_engine_forget or
+ *   asl_engine_free). A loaded unit must stay valid until the engine calls
+ *   its release function (see asl_engine_load).
+ * - Errors: calls that can fail for a reason a client caused return false
+ *   or NULL and fill an asl_err with AWS's error name (ExecutionAlreadyExists,
+ *   StateMachineDoesNotExist, InvalidExecutionInput, ...) and a message;
+ *   release it with asl_err_clear. Internal bugs abort.
+ * - Events: every history event of every execution is delivered to every
+ *   observer synchronously, in order, while the engine runs; an observer
+ *   must not call back into the engine except the read-only accessors.
+ */
+#ifndef ASL_ENGINE_H
+#define ASL_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "asl.h"
+
+/* An error as AWS names it (error) with its message or cause (cause); both
+ * malloc'd, NULL when unset. */
+typedef struct asl_err {
+    char *error;
+    char *cause;
+} asl_err;
+void asl_err_clear(asl_err *e);
+
+typedef struct asl_engine asl_engine;
+typedef struct asl_exec asl_exec;
+
+typedef struct asl_engine_config {
+    const char *region;     /* ARNs' region (NULL: us-east-1) */
+    const char *account;    /* ARNs' account (NULL: 123456789012) */
+    bool virtual_time;      /* the clock jumps to the next timer */
+    bool record_history;    /* keep every execution's events (asl_exec_history_json) */
+    double wait_scale;      /* Wait durations are multiplied by this (0: Waits end at once;
+                               Step Functions Local's WAIT_TIME_SCALE); negative: 1 */
+} asl_engine_config;
+
+/* A new engine (NULL if one exists already). c may be NULL: defaults. */
+asl_engine *asl_engine_new(const asl_engine_config *c);
+/* Ends every execution without events, unloads every unit, frees all. */
+void asl_engine_free(asl_engine *e);
+
+/* ------------------------------------------------------------- units */
+
+/* Loads a compiled unit: each of its machines becomes addressable by its
+ * ARN (asl_machine.arn, else built from its name, region and account). A
+ * machine whose ARN is already loaded replaces the old one for new
+ * executions; running ones finish on the old code. release (may be NULL)
+ * is called with ud once the unit is unloaded and no execution uses it any
+ * more. Returns the unit's id (> 0). */
+int asl_engine_load(asl_engine *e, const asl_program *p, void (*release)(void *ud), void *ud);
+/* Unloads a unit: its machines can no longer be started. */
+void asl_engine_unload(asl_engine *e, int unit);
+/* The machine an ARN (or a bare name) names, or NULL. */
+const asl_machine *asl_engine_machine(asl_engine *e, const char *arn_or_name);
+/* The ARN a loaded machine answers to (borrowed). */
+const char *asl_engine_machine_arn(asl_engine *e, const asl_machine *m);
+
+/* -------------------------------------------------------- executions */
+
+typedef enum asl_status {
+    ASL_RUNNING, ASL_SUCCEEDED, ASL_FAILED, ASL_TIMED_OUT, ASL_ABORTED,
+} asl_status;
+
+/* Starts an execution of the machine that machine_arn names, with
+ * input_json (NULL: {}) and name (NULL: a UUID). NULL with err set:
+ * StateMachineDoesNotExist, InvalidExecutionInput, InvalidName,
+ * ExecutionAlreadyExists. The execution runs when the scheduler runs. */
+asl_exec *asl_engine_start(asl_engine *e, const char *machine_arn, const char *name, const char *input_json,
+                           asl_err *err);
+/* Ends a running execution as ABORTED with error and cause (either may be
+ * NULL), as StopExecution does: its tasks, tokens and .sync children end.
+ * False if it was not running. */
+bool asl_engine_stop(asl_engine *e, asl_exec *x, const char *error, const char *cause);
+/* The execution an ARN names (NULL if none). */
+asl_exec *asl_engine_find(asl_engine *e, const char *execution_arn);
+/* Every execution the engine knows, oldest first: first, then next. */
+asl_exec *asl_engine_executions(asl_engine *e);
+asl_exec *asl_exec_next(const asl_exec *x);
+/* Frees an ended execution (its ARN is then unknown to the engine). */
+void asl_engine_forget(asl_engine *e, asl_exec *x);
+
+/* Borrowed views of an execution. */
+const char *asl_exec_arn(const asl_exec *x);
+const char *asl_exec_name(const asl_exec *x);
+const char *asl_exec_machine_arn(const asl_exec *x);
+const char *asl_exec_parent_arn(const asl_exec *x);  /* NULL unless a task started it */
+asl_status asl_exec_status(const asl_exec *x);
+const char *asl_status_name(asl_status s);           /* "RUNNING", "SUCCEEDED", ... */
+double asl_exec_start_date(const asl_exec *x);       /* epoch seconds */
+double asl_exec_stop_date(const asl_exec *x);        /* 0 while running */
+const char *asl_exec_error(const asl_exec *x);       /* NULL unless failed/aborted/timed out */
+const char *asl_exec_cause(const asl_exec *x);
+unsigned long asl_exec_transitions(const asl_exec *x);
+/* Caller's mark on an execution (NULL until set). */
+void *asl_exec_user(const asl_exec *x);
+void asl_exec_set_user(asl_exec *x, void *user);
+
+/* New JSON text (free it): the input, the output (NULL unless SUCCEEDED),
+ * AWS's DescribeExecution response, and {"events":[...]} (needs
+ * record_history). */
+char *asl_exec_input_json(const asl_exec *x);
+char *asl_exec_output_json(const asl_exec *x);
+char *asl_exec_describe_json(const asl_exec *x);
+char *asl_exec_history_json(const asl_exec *x);
+
+/* Task tokens: asl_send_task_success/failure/heartbeat (asl.h) answer any
+ * token the engine issued, from anywhere between scheduler turns. */
+
+/* --------------------------------------------------------- scheduling */
+
+/* Runs until nothing can move on: every execution ended, or each one
+ * waits for something only the outside can send (a task token). */
+void asl_engine_run(asl_engine *e);
+
+/* What the outer loop waits for before the next turn. */
+typedef struct asl_engine_wait {
+    int fds[64];            /* read ends to poll for input (process handlers) */
+    int nfds;
+    double deadline;        /* epoch seconds of the next timer; 0: call again now;
+                               -1: no timer (wait for fds or outside events) */
+} asl_engine_wait;
+
+/* One turn: runs every ready state, fires due timers and collects what
+ * process handlers answered, without blocking. Fills w (may be NULL) and
+ * returns the number of executions still running. With the virtual clock,
+ * a turn moves the clock to the next timer when nothing else is ready. */
+int asl_engine_step(asl_engine *e, asl_engine_wait *w);
+
+/* ------------------------------------------------------------ events */
+
+/* One history event as AWS's GetExecutionHistory names it. */
+typedef struct asl_event {
+    asl_exec *exec;
+    int id;
+    int previous_id;
+    const char *type;           /* "ExecutionStarted", "TaskStateEntered", ... */
+    double timestamp;           /* epoch seconds */
+    const void *details;        /* internal (a cJSON object or NULL); use asl_event_details_json */
+} asl_event;
+
+/* The event's details object as JSON text (free it), NULL if it has none
+ * (or no observer asked for details). */
+char *asl_event_details_json(const asl_event *ev);
+/* The key AWS gives the details ("taskScheduledEventDetails", ...). */
+const char *asl_event_details_key(const asl_event *ev, char *buf, size_t n);
+
+typedef void (*asl_observer_fn)(void *ud, const asl_event *ev);
+
+#define ASL_OBSERVE_DETAILS    1u   /* events carry their details (costs a little) */
+#define ASL_OBSERVE_INSPECTION 2u   /* also "StateInspection" events: the value after each processing
+                                       step of a state, as TestState's inspectionData */
+
+/* Adds an observer; returns an id for asl_engine_unobserve. */
+int asl_engine_observe(asl_engine *e, asl_observer_fn fn, void *ud, unsigned flags);
+void asl_engine_unobserve(asl_engine *e, int id);
+
+#endif
