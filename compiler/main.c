@@ -44,7 +44,8 @@ static const char usage[] =
     "  --input JSON | --input-file FILE, --name NAME, --describe, --history,\n"
     "  --mock FILE --test-case NAME,\n"
     "  --executions, --virtual-time, --bench N [--concurrency C] [--json],\n"
-    "  --region REGION, --account ID (see PROG --help)\n"
+    "  --region REGION, --account ID, --max-history-events N,\n"
+    "  --max-payload-bytes N (see PROG --help)\n"
     "\n"
     "Exit status: 0 success, 1 failed execution, 64 usage, 65 invalid definition,\n"
     "66 cannot open a file, 70 internal or C compiler error.\n";

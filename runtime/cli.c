@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "cli.h"
+#include "quotas.h"
 #include "mock.h"
 #include "pool.h"
 
@@ -33,6 +34,10 @@ static const char usage[] =
     "  --test-case NAME       with --mock: the test case whose mocked responses to use\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
     "  --account ID           account in ARNs (default 123456789012)\n"
+    "  --max-history-events N  fail an execution whose history reaches N events\n"
+    "                         (AWS's quota, default 25000; 0: no limit)\n"
+    "  --max-payload-bytes N  fail a state whose input or output is over N bytes\n"
+    "                         of JSON (AWS's quota, default 262144; 0: no limit)\n"
     "  --bench N              run N executions and report throughput and latency\n"
     "  --concurrency C        with --bench: executions in flight at once (default 1)\n"
     "  --json                 with --bench: also print one JSON object\n"
@@ -91,6 +96,11 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
         } else if (!strcmp(a, "--mock") || !strcmp(a, "--test-case")) {
             NEEDS_VALUE();
             int rc = asl_mock_option(a, v);
+            if (rc)
+                return rc;
+        } else if (!strcmp(a, "--max-history-events") || !strcmp(a, "--max-payload-bytes")) {
+            NEEDS_VALUE();
+            int rc = asl_limit_option(prog, a, v);
             if (rc)
                 return rc;
         } else if (!strcmp(a, "--region")) {

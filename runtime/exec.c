@@ -11,6 +11,7 @@
 #include "history.h"
 #include "ids.h"
 #include "jsonata.h"
+#include "quotas.h"
 
 void (*asl_exec_done_hook)(asl_exec *x);
 
@@ -187,6 +188,8 @@ void asl_frame_abort(asl_frame *f)
 
 asl_step asl_goto(asl_frame *f, int next, cJSON *output)
 {
+    if (asl_payload_over(output))
+        return asl_fail_data_limit(f, current(f)->name, output);
     state_details(f, exited_event(current(f)->type), "output", output);
     cJSON_Delete(f->data);
     f->data = output;
@@ -198,6 +201,8 @@ asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
 {
     if (!s->end && s->next >= 0)
         return asl_goto(f, s->next, output);
+    if (asl_payload_over(output))
+        return asl_fail_data_limit(f, s->name, output);
     state_details(f, exited_event(s->type), "output", output);
     cJSON_Delete(f->data);
     f->data = output;
@@ -358,9 +363,25 @@ static void frame_done(asl_frame *f, bool ok)
     frame_free(f);
 }
 
+static void exec_stop(asl_exec *x, asl_status st, const char *error, const char *cause);
+
+/* The history is full: the execution fails where it stands, as AWS fails
+ * it (no Retry or Catch). Frees every frame of x, f among them. */
+static void exec_over_limit(asl_exec *x)
+{
+    asl_buf b = {0};
+    asl_history_limit_cause(&b);
+    exec_stop(x, ASL_FAILED, "States.Runtime", b.p);
+    asl_buf_free(&b);
+}
+
 void asl_frame_step(asl_frame *f)
 {
     for (;;) {
+        if (f->exec->over_limit) {
+            exec_over_limit(f->exec);
+            return;
+        }
         asl_step st;
         if (f->resume) {
             asl_step (*r)(asl_frame *) = f->resume;
@@ -380,6 +401,10 @@ void asl_frame_step(asl_frame *f)
                 asl_frame_event(f, failed, NULL, false);
             if (handled)
                 st = try_catch(f, s);
+        }
+        if (st != ASL_STEP_NEXT && f->exec->over_limit) {
+            exec_over_limit(f->exec);
+            return;
         }
         switch (st) {
         case ASL_STEP_NEXT: continue;
@@ -504,6 +529,15 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
         name = uuid;
     }
     char *marn = machine_arn(m);
+    if (asl_payload_over(input)) {
+        asl_buf b = {0};
+        asl_limit_validation_cause(&b, "input", asl_limit.payload_bytes);
+        asl_err_set(e, "StepFunctions.ValidationException", "%s", b.p);
+        asl_buf_free(&b);
+        machine_arn_release(marn);
+        cJSON_Delete(input);
+        return NULL;
+    }
     /* Generated names are UUIDs: only a chosen name can clash. */
     if (name != uuid && name_taken(marn, name)) {
         const char *colon = strstr(marn, ":stateMachine:");

@@ -35,6 +35,7 @@ struct asl_exec {
     char *parent_arn;           /* execution that started this one */
     unsigned long transitions;
     int events;                 /* events so far (counted even when not recorded) */
+    bool over_limit;            /* an event found the history full: the execution fails */
     struct asl_timer *timeout;
     void *user;                 /* whoever started it may mark it */
     asl_exec *next;             /* in the list of all executions */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "quotas.h"
 
 struct asl_history {
     cJSON *events;     /* array */
@@ -39,6 +40,10 @@ bool asl_history_enabled(void)
 
 int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
 {
+    if (asl_history_over(x, type)) {
+        cJSON_Delete(details);
+        return x->events;
+    }
     int id = ++x->events;
     if (!enabled) {
         cJSON_Delete(details);

@@ -122,6 +122,8 @@ void asl_json_write(asl_buf *b, const cJSON *v);
 void asl_json_write_string(asl_buf *b, const char *s);
 /* Appends a number as asl_json_write prints it. */
 void asl_json_write_number(asl_buf *b, double d);
+/* The same text into out (NUL-terminated); returns its length. */
+size_t asl_json_format_number(double d, char out[32]);
 /* A deep copy of v without its key (cJSON_Duplicate copies the key too,
  * which a value about to be stored under another key does not need). */
 cJSON *asl_json_copy(const cJSON *v);

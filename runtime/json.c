@@ -80,11 +80,11 @@ void asl_buf_free(asl_buf *b)
 }
 
 /* Integers in the exactly representable range print as integers, without
- * going through printf. */
-static bool write_integer(asl_buf *b, double d)
+ * going through printf. Returns the length, 0 if d is not such an integer. */
+static size_t format_integer(double d, char out[32])
 {
     if (!(d == floor(d)) || fabs(d) >= 9.2e18)
-        return false;
+        return 0;
     long long v = (long long)d;
     char tmp[24], *p = tmp + sizeof tmp;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
@@ -92,30 +92,35 @@ static bool write_integer(asl_buf *b, double d)
         *--p = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    if (v < 0 || (v == 0 && signbit(d)))
+    if (v < 0) /* -0 prints as -0.0 in Java; as 0 in JSON */
         *--p = '-';
-    if (v == 0 && signbit(d)) { /* -0 prints as -0.0 in Java; as 0 in JSON */
-        p++;
+    size_t n = (size_t)(tmp + sizeof tmp - p);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
+size_t asl_json_format_number(double d, char out[32])
+{
+    size_t n = format_integer(d, out);
+    if (n)
+        return n;
+    if (!isfinite(d)) { /* not representable in JSON */
+        memcpy(out, "null", 5);
+        return 4;
     }
-    asl_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
-    return true;
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, 32, "%.*g", prec, d);
+        if (strtod(out, NULL) == d)
+            break;
+    }
+    return strlen(out);
 }
 
 void asl_json_write_number(asl_buf *b, double d)
 {
-    if (write_integer(b, d))
-        return;
-    if (!isfinite(d)) { /* not representable in JSON */
-        asl_buf_puts(b, "null");
-        return;
-    }
     char tmp[32];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    asl_buf_puts(b, tmp);
+    asl_buf_put(b, tmp, asl_json_format_number(d, tmp));
 }
 
 void asl_json_write_string(asl_buf *b, const char *s)

@@ -37,13 +37,13 @@
 
 #include "handlers.h"
 #include "ids.h"
+#include "quotas.h"
 
 #include "runners/runners.inc"
 
 extern char **environ;
 
 enum {
-    RESULT_LIMIT = 262144,            /* Step Functions' 256 KiB quota on a task result */
     RESPONSE_LIMIT = 6 * 1024 * 1024, /* Lambda's limit on a response: we keep no more */
     MAX_RUNNING = 64,                 /* processes at once; more wait for a free place */
     RETRY_MAX_MS = 100,               /* longest wait between looks at a closed-but-alive process */
@@ -596,7 +596,7 @@ static void fail_data_limit(asl_task *t)
 static void deliver_result(proc *p, const char *text, size_t len)
 {
     asl_task *t = p->task;
-    if ((p->overflow || len > RESULT_LIMIT) && t->state->pattern != ASL_PATTERN_TOKEN) {
+    if ((p->overflow || asl_payload_text_over(len)) && t->state->pattern != ASL_PATTERN_TOKEN) {
         fail_data_limit(t);
         return;
     }

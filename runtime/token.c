@@ -18,6 +18,7 @@
 
 #include "handlers.h"
 #include "ids.h"
+#include "quotas.h"
 
 enum { TOKEN_BYTES = 32, TOKEN_CHARS = 43, SEQ_BYTES = 8, TAGGED_BYTES = 24 };
 
@@ -253,6 +254,9 @@ asl_task *asl_token_find(const char *token)
 
 const char *asl_send_task_success(const char *token, const char *output_json)
 {
+    /* AWS validates the request before it looks at the token. */
+    if (output_json && asl_payload_text_over(strlen(output_json)))
+        return "ValidationException";
     asl_task *t;
     const char *err = find_open(token, &t);
     if (err)

@@ -19,6 +19,13 @@
  *         runs `aslc check definition.asl.json` and compares stderr with
  *         expected.txt exactly, and the exit status with 65 (or the number in
  *         the file exit-status).
+ *     run_case cli ASLC CASE_DIR WORK_DIR
+ *         runs the shell script `cmd` with ASLC and WORK (a scratch
+ *         folder) in its environment and compares its stdout with the file
+ *         expected, its stderr with expected-stderr (each only when the
+ *         file exists) and its exit status with exit-status (default 0),
+ *         exactly. For what a case folder cannot say: exit statuses,
+ *         messages, signals, inputs made on the fly.
  * The case folder is the working directory, so relative paths in args work
  * and diagnostics name files as the case does.
  */
@@ -120,6 +127,43 @@ static int check_errors(const char *aslc, const char *work)
     free(got);
     free(ws);
     return ok ? 0 : 1;
+}
+
+/* Compares a file of the case (if it exists) with what the run wrote. */
+static int compare_text(const char *file, const char *got_path)
+{
+    char *want = slurp(file);
+    if (!want)
+        return 0;
+    char *got = slurp(got_path);
+    int fails = !got || strcmp(want, got) != 0;
+    if (fails)
+        fprintf(stderr, "%s: expected:\n%s\nbut got:\n%s\n", file, want, got ? got : "");
+    free(want);
+    free(got);
+    return fails;
+}
+
+static int check_cli(const char *aslc, const char *work)
+{
+    char out[8192], err[8192];
+    if (snprintf(out, sizeof out, "%s/stdout", work) >= (int)sizeof out ||
+        snprintf(err, sizeof err, "%s/stderr", work) >= (int)sizeof err)
+        return 1;
+    if (setenv("ASLC", aslc, 1) < 0 || setenv("WORK", work, 1) < 0)
+        return 1;
+    char *argv[] = {"/bin/sh", "cmd", NULL};
+    int st = run(argv, out, err);
+    char *ws = slurp("exit-status");
+    int want_st = ws ? atoi(ws) : 0;
+    free(ws);
+    int fails = compare_text("expected", out) + compare_text("expected-stderr", err);
+    if (st != want_st) {
+        fprintf(stderr, "expected exit status %d, got %d\n", want_st, st);
+        show("stderr", err);
+        fails++;
+    }
+    return fails ? 1 : 0;
 }
 
 static int compare(const cJSON *want, const cJSON *got, const char *what)
@@ -304,7 +348,7 @@ static int check_run(const char *mode, const char *aslc, const char *work)
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        fputs("usage: run_case aot|jit|errors ASLC CASE_DIR WORK_DIR\n", stderr);
+        fputs("usage: run_case aot|jit|errors|cli ASLC CASE_DIR WORK_DIR\n", stderr);
         return 64;
     }
     char aslc[4096];
@@ -322,5 +366,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "errors"))
         return check_errors(aslc, work);
+    if (!strcmp(argv[1], "cli"))
+        return check_cli(aslc, work);
     return check_run(argv[1], aslc, work);
 }

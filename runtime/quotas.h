@@ -1,0 +1,41 @@
+/*
+ * quotas.h: the AWS Step Functions quotas an execution runs into, enforced
+ * as AWS enforces them: 25,000 history events per execution and 256 KiB
+ * (262,144 bytes of compact UTF-8 JSON) per input, state output and task
+ * result. A local user may raise either (--max-history-events,
+ * --max-payload-bytes; 0 means no limit).
+ */
+#ifndef ASL_QUOTAS_H
+#define ASL_QUOTAS_H
+
+#include "exec.h"
+
+typedef struct asl_limits {
+    long history_events;        /* events in one execution's history */
+    size_t payload_bytes;       /* bytes of one payload as compact JSON */
+} asl_limits;
+
+extern asl_limits asl_limit;
+
+/* Bytes of v as compact JSON (asl_json_write's text), counting stopped
+ * once past `stop` (so the cost is bounded by the limit, not the value). */
+size_t asl_json_size(const cJSON *v, size_t stop);
+/* Whether v is over the payload limit. */
+bool asl_payload_over(const cJSON *v);
+/* Whether JSON text of len bytes is over the payload limit. */
+bool asl_payload_text_over(size_t len);
+/* Fails the frame's current state with States.DataLimitExceeded, AWS's
+ * cause naming `what` (the state, or the task's resource); frees output. */
+asl_step asl_fail_data_limit(asl_frame *f, const char *what, cJSON *output);
+/* AWS's ValidationException cause for an API field over its length limit. */
+void asl_limit_validation_cause(asl_buf *b, const char *field, size_t limit);
+/* Called before x records an event of the given type: true if the event
+ * would leave no room for the execution's final event, in which case the
+ * event is not recorded and x is marked to fail (asl_exec_over_limit). */
+bool asl_history_over(asl_exec *x, const char *type);
+/* AWS's cause for an execution that reached the event limit. */
+void asl_history_limit_cause(asl_buf *b);
+/* Sets a limit from a run option's value; 0 or an exit status (64). */
+int asl_limit_option(const char *prog, const char *option, const char *value);
+
+#endif
