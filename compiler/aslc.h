@@ -131,6 +131,7 @@ typedef struct cc_opts {
     int ntasks;
     const char **lambdas;   /* "NAME=COMMAND" */
     int nlambdas;
+    bool draw_only;         /* aslc graph and report: a Task needs no handler */
 } cc_opts;
 
 /* Loads the main definition, the project file next to it (aslc.json), the

@@ -8,6 +8,9 @@
 #define ASLC_COMMANDS_H
 
 /* X(name, function) */
-#define ASLC_COMMANDS(X)
+#define ASLC_COMMANDS(X) \
+    X("graph", cmd_graph)
+
+int cmd_graph(int argc, char **argv);
 
 #endif

@@ -371,7 +371,7 @@ bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
     /* Machines appended while visiting are visited in turn. */
     for (int i = 0; !c.status && i < u->nmachines; i++)
         visit_tasks(&c, u->machines[i].src, u->machines[i].m.graph, NULL, resolve_child);
-    for (int i = 0; !c.status && i < u->nmachines; i++)
+    for (int i = 0; !c.status && !o.draw_only && i < u->nmachines; i++)
         visit_tasks(&c, u->machines[i].src, u->machines[i].m.graph, NULL, check_handler);
     free(c.maps);
     if (!c.status && diag_error_count())
