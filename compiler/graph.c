@@ -155,7 +155,8 @@ static int parse(cc_opts *o, const char **out, const char **format, int argc, ch
             if (!strchr(v, '=') || v[0] == '=')
                 return usage_error("--machine takes ARN_OR_NAME=FILE, got '%s'", v);
             const char **l = cc_alloc(sizeof *l * (size_t)(o->nmachines + 1));
-            memcpy(l, o->machines, sizeof *l * (size_t)o->nmachines);
+            if (o->nmachines)
+                memcpy(l, o->machines, sizeof *l * (size_t)o->nmachines);
             l[o->nmachines++] = argv[++i];
             o->machines = l;
         } else if (!o->main_file && s[0] != '-') {
