@@ -27,6 +27,7 @@ static const struct command {
 static const char usage[] =
     "usage: aslc DEF.asl.json -o PROG [COMPILE OPTIONS]     build a native executable\n"
     "       aslc DEF.asl.json --emit-c -o FILE.c           write the generated C\n"
+    "                 [--no-main]                          ... without main(), for embedding\n"
     "       aslc run DEF.asl.json [COMPILE and RUN OPTIONS] compile in memory (JIT) and run once\n"
     "       aslc check DEF.asl.json [COMPILE OPTIONS]      diagnostics only\n"
     "\n"
@@ -73,6 +74,7 @@ typedef struct args {
     mode mode;
     cc_opts opts;
     const char *out;
+    bool with_main;       /* --emit-c without --no-main */
     char **run_argv;      /* run options, passed on to the program's main */
     int run_argc;
 } args;
@@ -88,6 +90,7 @@ static int parse_args(args *a, int argc, char **argv)
     a->run_argv = cc_alloc(sizeof(char *) * (size_t)(argc + 1));
     a->run_argv[a->run_argc++] = "aslc run";
     bool emit = false;
+    a->with_main = true;
     for (; i < argc; i++) {
         const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(s, "-o") || !strcmp(s, "--machine") || !strcmp(s, "--tasks") || !strcmp(s, "--lambda") ||
@@ -100,6 +103,8 @@ static int parse_args(args *a, int argc, char **argv)
         } else if (!strcmp(s, "--version")) {
             puts("aslc 0.1");
             return -1;
+        } else if (!strcmp(s, "--no-main")) {
+            a->with_main = false;
         } else if (!strcmp(s, "--emit-c")) {
             emit = true;
         } else if (!strcmp(s, "-o")) {
@@ -126,6 +131,8 @@ static int parse_args(args *a, int argc, char **argv)
             return usage_error("unknown option '%s'", s);
         }
     }
+    if (!a->with_main && !emit)
+        return usage_error("%s", "--no-main goes with --emit-c");
     if (emit) {
         if (a->mode != MODE_BUILD)
             return usage_error("--emit-c goes with a build, not with '%s'", a->mode == MODE_RUN ? "run" : "check");
@@ -162,7 +169,7 @@ int main(int argc, char **argv)
     cc_unit u;
     int status = 0;
     if (unit_load(&u, &a.opts, &status) && a.mode != MODE_CHECK) {
-        char *c_text = lower_unit(&u, a.mode != MODE_RUN);
+        char *c_text = lower_unit(&u, a.mode != MODE_RUN && a.with_main);
         if (a.mode == MODE_EMIT)
             status = write_file(a.out, c_text);
         else if (a.mode == MODE_BUILD)

@@ -3,7 +3,9 @@
  * machine, C in flight at once, all in this one scheduler, and reports
  * throughput (executions and state transitions per second, child
  * executions' transitions included), latency percentiles and peak RSS.
- * Ended executions are freed as it goes, so memory stays flat.
+ * Ended executions are freed as it goes, so memory stays flat. It drives
+ * the engine one turn at a time (asl_engine_step) and learns of ended
+ * executions from the event stream, as any embedder would.
  */
 #include <math.h>
 #include <stdio.h>
@@ -19,8 +21,9 @@
 
 static struct {
     const asl_program *p;
+    asl_engine *engine;
     const cJSON *input;
-    long n, started, done, failed;
+    long n, started, done, failed, to_start;
     unsigned long transitions;
     double *latency;            /* seconds, by execution */
     double t0, last_progress;
@@ -42,7 +45,7 @@ typedef struct started {
 static void start_one(void)
 {
     asl_err e = {0};
-    asl_exec *x = asl_exec_start(B.p, &B.p->machines[0], NULL, cJSON_Duplicate(B.input, 1), NULL, &e);
+    asl_exec *x = asl_engine_start_value(B.engine, &B.p->machines[0], NULL, cJSON_Duplicate(B.input, 1), &e);
     if (!x) {
         asl_err_clear(&e);
         B.failed++;
@@ -68,8 +71,13 @@ static void show_progress(void)
             B.done, B.n);
 }
 
-static void on_done(asl_exec *x)
+/* An execution ended: the observer sees its last event. */
+static void on_event(void *ud, const asl_event *ev)
 {
+    static const char prefix[] = "Execution";
+    if (strncmp(ev->type, prefix, sizeof prefix - 1) || !strcmp(ev->type, "ExecutionStarted"))
+        return;
+    asl_exec *x = ev->exec;
     B.transitions += x->transitions;
     started *s = x->user;
     if (!s)
@@ -79,14 +87,34 @@ static void on_done(asl_exec *x)
     free(s);
     if (x->status != ASL_SUCCEEDED)
         B.failed++;
-    if (B.done % 1024 == 0) {
-        asl_exec_reap();
-        asl_task_reap();
-    }
     if (B.progress)
         show_progress();
-    if (B.started < B.n)
-        start_one();
+    if (B.started + B.to_start < B.n)
+        B.to_start++;
+}
+
+/* Runs the engine until every execution ended or waits for what nobody
+ * will send; starts a new execution for each one that ended. */
+static void drive(void)
+{
+    asl_engine_wait w;
+    long reaped = 0;
+    for (;;) {
+        asl_engine_step(B.engine, &w);
+        if (B.done - reaped >= 1024) {
+            asl_exec_reap();
+            asl_task_reap();
+            reaped = B.done;
+        }
+        if (B.to_start) {
+            for (; B.to_start > 0; B.to_start--)
+                start_one();
+            continue;
+        }
+        if (w.deadline < 0 && !w.nfds)
+            break;
+        asl_engine_block(B.engine, &w);
+    }
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -140,22 +168,18 @@ int asl_bench(const asl_program *p, const asl_cli *o)
     B.n = o->bench;
     B.latency = calloc((size_t)B.n, sizeof *B.latency);
     B.progress = isatty(2);
-    asl_set_virtual_time(o->virtual_time, 0);
-    asl_history_enable(false);
-    asl_exec_done_hook = on_done;
+    B.engine = asl_cli_engine(p, o, false);
+    asl_engine_observe(B.engine, on_event, NULL, 0);
     B.t0 = B.last_progress = mono();
     long first = o->concurrency < B.n ? o->concurrency : B.n;
     for (long i = 0; i < first; i++)
         start_one();
-    asl_sched_run();
+    drive();
     double secs = mono() - B.t0;
     if (B.progress)
         fputc('\n', stderr);
-    asl_exec_done_hook = NULL;
     report(o, secs);
-    asl_exec_free_all();
-    asl_task_free_all();
-    asl_handlers_free();
+    asl_engine_free(B.engine);
     free(B.latency);
     cJSON_Delete(input);
     return B.failed ? 1 : 0;

@@ -12,20 +12,6 @@
 #include "history.h"
 #include "ids.h"
 
-static const asl_machine *find_machine(const char *arn)
-{
-    const asl_program *p = asl_program_current();
-    for (int i = 0; i < p->nmachines; i++)
-        if (p->machines[i].arn && !strcmp(p->machines[i].arn, arn))
-            return &p->machines[i];
-    const char *name = strstr(arn, ":stateMachine:");
-    name = name ? name + 14 : arn;
-    for (int i = 0; i < p->nmachines; i++)
-        if (!strcmp(p->machines[i].name, name))
-            return &p->machines[i];
-    return NULL;
-}
-
 static void add_date(cJSON *o, const char *key, double t)
 {
     /* The SDK's Date: epoch milliseconds. */
@@ -148,17 +134,6 @@ static void sdk_error(asl_task *t, const char *code, const char *message)
 /* StartExecution's rule for names: 1 to 80 characters, none of them white
  * space, brackets, wildcards, the special characters below or control
  * characters. */
-static bool valid_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 80)
-        return false;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
-            return false;
-    return true;
-}
-
 /* The child's input: Input as a value, or as JSON text when it is a string
  * (what the API takes); none or null is {}. NULL if the text is not JSON. */
 static cJSON *child_input(const cJSON *input)
@@ -181,7 +156,8 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
         asl_task_fail(t, "States.Runtime", "StateMachineArn must be a string");
         return;
     }
-    const asl_machine *m = find_machine(arn->valuestring);
+    asl_unit *u;
+    const asl_machine *m = asl_units_find(arn->valuestring, &u);
     asl_buf msg = {0};
     if (!m) {
         asl_buf_printf(&msg, "State Machine Does Not Exist: '%s'", arn->valuestring);
@@ -189,7 +165,7 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
         asl_buf_free(&msg);
         return;
     }
-    if (name && !(cJSON_IsString(name) && valid_name(name->valuestring))) {
+    if (name && !(cJSON_IsString(name) && asl_exec_name_valid(name->valuestring))) {
         char *text = cJSON_IsString(name) ? strdup(name->valuestring) : asl_json_print(name);
         asl_buf_printf(&msg, "Invalid Name: '%s'", text);
         free(text);
@@ -206,7 +182,7 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
     }
     const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID");
     asl_err e = {0};
-    asl_exec *x = asl_exec_start(asl_program_current(), m, name ? name->valuestring : NULL, in,
+    asl_exec *x = asl_exec_start(u, m, name ? name->valuestring : NULL, in,
                                  cJSON_IsString(by) ? by->valuestring : NULL, &e);
     if (!x) {
         if (e.error && !strcmp(e.error, "StepFunctions.ExecutionAlreadyExistsException"))

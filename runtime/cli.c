@@ -1,7 +1,8 @@
 /*
  * cli.c: the main() of every compiled machine (and of `aslc run`): parses
- * the run options, starts the main execution, runs the scheduler until
- * every execution has ended, and prints what was asked for.
+ * the run options, creates an engine (asl_engine.h) with the program
+ * loaded, starts the main execution, runs the engine until every execution
+ * has ended, and prints what was asked for.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,9 @@ static const char usage[] =
     "  --describe             print AWS DescribeExecution JSON for the main execution\n"
     "  --history              print the main execution's AWS GetExecutionHistory JSON\n"
     "  --executions           list every execution the run started\n"
+    "  --describe-file FILE   write the DescribeExecution JSON to FILE (stdout keeps the output)\n"
+    "  --history-file FILE    write the GetExecutionHistory JSON to FILE\n"
+    "  --executions-file FILE write the list of executions to FILE\n"
     "  --virtual-time         virtual clock: timers fire at once, timestamps advance\n"
     "  --lambda NAME=COMMAND  serve Lambda function NAME (name or ARN) with COMMAND: a\n"
     "                         shell command (event JSON on stdin, result on stdout), or\n"
@@ -75,6 +79,15 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
         } else if (!strcmp(a, "--name")) {
             NEEDS_VALUE();
             o->name = v;
+        } else if (!strcmp(a, "--describe-file")) {
+            NEEDS_VALUE();
+            o->describe_file = v;
+        } else if (!strcmp(a, "--history-file")) {
+            NEEDS_VALUE();
+            o->history_file = v;
+        } else if (!strcmp(a, "--executions-file")) {
+            NEEDS_VALUE();
+            o->executions_file = v;
         } else if (!strcmp(a, "--describe")) {
             o->describe = true;
         } else if (!strcmp(a, "--history")) {
@@ -105,10 +118,10 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
                 return rc;
         } else if (!strcmp(a, "--region")) {
             NEEDS_VALUE();
-            asl_set_account(v, NULL);
+            o->region = v;
         } else if (!strcmp(a, "--account")) {
             NEEDS_VALUE();
-            asl_set_account(NULL, v);
+            o->account = v;
         } else if (!strcmp(a, "--bench") || !strcmp(a, "--concurrency")) {
             NEEDS_VALUE();
             char *end;
@@ -148,74 +161,60 @@ cJSON *asl_cli_input(const asl_cli *o, int *status)
     return in;
 }
 
-static void print_json(const cJSON *v)
+/* Writes v as one line of JSON to path ("-" or NULL: stdout); 74 when it
+ * cannot be written. */
+static int write_json(const char *prog, const char *path, const cJSON *v)
 {
     char *t = asl_json_print(v);
-    puts(t);
+    FILE *f = path && strcmp(path, "-") ? fopen(path, "w") : stdout;
+    int rc = 0;
+    if (!f || fputs(t, f) < 0 || fputc('\n', f) < 0 || fflush(f) != 0)
+        rc = 74;
+    if (f && f != stdout && fclose(f) != 0)
+        rc = 74;
+    if (rc)
+        fprintf(stderr, "%s: cannot write '%s': %s\n", prog, path ? path : "standard output", strerror(errno));
     free(t);
+    return rc;
 }
 
-static void add_date(cJSON *o, const char *key, double t)
-{
-    char buf[40];
-    asl_timestamp_format(t, buf);
-    cJSON_AddStringToObject(o, key, buf);
-}
-
-/* AWS DescribeExecution for x. */
-cJSON *asl_describe(const asl_exec *x)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "executionArn", x->arn);
-    cJSON_AddStringToObject(o, "stateMachineArn", x->machine_arn);
-    cJSON_AddStringToObject(o, "name", x->name);
-    cJSON_AddStringToObject(o, "status", asl_status_name(x->status));
-    add_date(o, "startDate", x->start);
-    if (x->status != ASL_RUNNING)
-        add_date(o, "stopDate", x->stop);
-    char *in = asl_json_print(x->input);
-    cJSON_AddStringToObject(o, "input", in);
-    free(in);
-    cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "inputDetails"), "included", 1);
-    if (x->status == ASL_SUCCEEDED) {
-        char *out = asl_json_print(x->output);
-        cJSON_AddStringToObject(o, "output", out);
-        free(out);
-        cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "outputDetails"), "included", 1);
-    } else if (x->status != ASL_RUNNING) {
-        if (x->err.error)
-            cJSON_AddStringToObject(o, "error", x->err.error);
-        if (x->err.cause)
-            cJSON_AddStringToObject(o, "cause", x->err.cause);
-    }
-    cJSON_AddNumberToObject(o, "redriveCount", 0);
-    cJSON_AddStringToObject(o, "redriveStatus", "NOT_REDRIVABLE");
-    return o;
-}
-
-static void print_executions(void)
+static cJSON *executions_json(asl_engine *e)
 {
     cJSON *list = cJSON_CreateArray();
-    for (asl_exec *x = asl_exec_list(); x; x = x->next) {
+    for (asl_exec *x = asl_engine_executions(e); x; x = asl_exec_next(x)) {
         cJSON *d = asl_describe(x);
-        if (x->parent_arn)
-            cJSON_AddStringToObject(d, "startedBy", x->parent_arn);
+        if (asl_exec_parent_arn(x))
+            cJSON_AddStringToObject(d, "startedBy", asl_exec_parent_arn(x));
         cJSON_AddItemToArray(list, d);
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "executions", list);
-    print_json(o);
-    cJSON_Delete(o);
+    return o;
 }
 
-static int report(const asl_cli *o, const asl_exec *x)
+/* Writes one document to stdout or a file (--X-file), if it was asked for;
+ * keeps the first failure in *rc. */
+static void emit(const asl_cli *o, bool to_stdout, const char *file, cJSON *doc, int *rc)
 {
+    int w = 0;
+    if (to_stdout)
+        w = write_json(o->prog, NULL, doc);
+    if (file && !w)
+        w = write_json(o->prog, file, doc);
+    if (w && !*rc)
+        *rc = w;
+    cJSON_Delete(doc);
+}
+
+static int report(const asl_cli *o, asl_engine *e, const asl_exec *x)
+{
+    int rc = x->status == ASL_SUCCEEDED ? 0 : 1;
+    if (o->describe || o->describe_file)
+        emit(o, o->describe, o->describe_file, asl_describe(x), &rc);
     if (o->describe) {
-        cJSON *d = asl_describe(x);
-        print_json(d);
-        cJSON_Delete(d);
+        /* stdout holds the description */
     } else if (x->status == ASL_SUCCEEDED) {
-        print_json(x->output);
+        emit(o, true, NULL, cJSON_Duplicate(x->output, 1), &rc);
     } else if (x->status == ASL_RUNNING) {
         fprintf(stderr, "%s: execution '%s' is still running, but nothing is left that could complete it "
                         "(a task token nobody sends?)\n", o->prog, x->name);
@@ -225,21 +224,21 @@ static int report(const asl_cli *o, const asl_exec *x)
         else
             fprintf(stderr, "%s\n", x->err.error ? x->err.error : "");
     }
-    if (o->history) {
-        cJSON *h = asl_history_json(x);
-        print_json(h);
-        cJSON_Delete(h);
-    }
-    if (o->executions)
-        print_executions();
-    return x->status == ASL_SUCCEEDED ? 0 : 1;
+    if (o->history || o->history_file)
+        emit(o, o->history, o->history_file, asl_history_json(x), &rc);
+    if (o->executions || o->executions_file)
+        emit(o, o->executions, o->executions_file, executions_json(e), &rc);
+    return rc;
 }
 
-static void cleanup(void)
+asl_engine *asl_cli_engine(const asl_program *p, const asl_cli *o, bool record)
 {
-    asl_exec_free_all();
-    asl_task_free_all();
-    asl_handlers_free();
+    asl_engine_config c = {.region = o->region, .account = o->account, .virtual_time = o->virtual_time,
+                           .record_history = record, .wait_scale = 1};
+    asl_engine *e = asl_engine_new(&c);
+    if (e)
+        asl_engine_load(e, p, NULL, NULL);
+    return e;
 }
 
 int asl_run_once(const asl_program *p, const asl_cli *o)
@@ -247,27 +246,25 @@ int asl_run_once(const asl_program *p, const asl_cli *o)
     int status = 0;
     cJSON *input = asl_cli_input(o, &status);
     if (!input) {
-        cleanup();
+        asl_handlers_free();
         return status;
     }
-    asl_set_virtual_time(o->virtual_time, 0);
     /* Events are counted either way (causes quote their ids); they are
      * kept only for --history. */
-    asl_history_enable(o->history);
-    asl_err e = {0};
-    asl_exec *x = asl_exec_start(p, &p->machines[0], o->name, input, NULL, &e);
+    asl_engine *e = asl_cli_engine(p, o, o->history || o->history_file);
+    asl_err err = {0};
+    asl_exec *x = asl_engine_start_value(e, &p->machines[0], o->name, input, &err);
     if (!x) {
-        fprintf(stderr, "%s: %s: %s\n", o->prog, e.error, e.cause);
-        asl_err_clear(&e);
-        cleanup();
+        fprintf(stderr, "%s: %s: %s\n", o->prog, err.error, err.cause);
+        asl_err_clear(&err);
+        asl_engine_free(e);
         return 1;
     }
-    asl_sched_run();
-    status = report(o, x);
-    cleanup();
+    asl_engine_run(e);
+    status = report(o, e, x);
+    asl_engine_free(e);
     return status;
 }
-
 static int run(const asl_program *p, int argc, char **argv)
 {
     asl_cli o = {.prog = argc > 0 ? argv[0] : "asl", .concurrency = 1};

@@ -12,6 +12,8 @@
 typedef struct asl_cli {
     const char *prog;
     const char *input_text, *input_file, *name;
+    const char *describe_file, *history_file, *executions_file;
+    const char *region, *account;
     bool describe, history, executions, virtual_time, json;
     long bench, concurrency;
 } asl_cli;
@@ -23,7 +25,9 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first);
 int asl_run_once(const asl_program *p, const asl_cli *o);
 /* --bench: runs o->bench executions; returns the exit status. */
 int asl_bench(const asl_program *p, const asl_cli *o);
-cJSON *asl_describe(const asl_exec *x);
+/* An engine for the options (account, clock) with p loaded; record keeps
+ * histories. */
+asl_engine *asl_cli_engine(const asl_program *p, const asl_cli *o, bool record);
 /* The execution input from --input / --input-file (default {}); NULL with
  * *status set (65, 66) after printing the problem. */
 cJSON *asl_cli_input(const asl_cli *o, int *status);

@@ -13,23 +13,10 @@
 #include "jsonata.h"
 #include "quotas.h"
 
-void (*asl_exec_done_hook)(asl_exec *x);
-
 static struct {
-    const asl_program *program;
     asl_exec *all, **tail;
     int running;
 } E = {.tail = &E.all};
-
-const asl_program *asl_program_current(void)
-{
-    return E.program;
-}
-
-void asl_program_set(const asl_program *p)
-{
-    E.program = p;
-}
 
 asl_exec *asl_exec_list(void)
 {
@@ -468,49 +455,9 @@ static void exec_finish(asl_exec *x, asl_status st, int prev)
     asl_history_add(x, prev, types[st], d);
     if (x->waiter)
         asl_child_finished(x);
-    if (asl_exec_done_hook)
-        asl_exec_done_hook(x);
 }
 
-/* Every execution of a machine shares its ARN: built once, kept until
- * asl_exec_free_all. */
-static struct {
-    const asl_machine *m;
-    char *arn;
-} arns[64];
-static int narns;
-
-static char *machine_arn(const asl_machine *m)
-{
-    for (int i = 0; i < narns; i++)
-        if (arns[i].m == m)
-            return arns[i].arn;
-    asl_buf b = {0};
-    if (m->arn) {
-        asl_buf_puts(&b, m->arn);
-    } else {
-        asl_buf_puts(&b, "arn:aws:states:");
-        asl_buf_puts(&b, asl_region());
-        asl_buf_putc(&b, ':');
-        asl_buf_puts(&b, asl_account());
-        asl_buf_puts(&b, ":stateMachine:");
-        asl_buf_puts(&b, m->name);
-    }
-    char *arn = asl_buf_take(&b);
-    if (narns < 64) {
-        arns[narns].m = m;
-        arns[narns++].arn = arn;
-    }
-    return arn;
-}
-
-static void machine_arn_release(const char *arn)
-{
-    for (int i = 0; i < narns; i++)
-        if (arns[i].arn == arn)
-            return;
-    free((char *)arn);
-}
+static void exec_free(asl_exec *x);
 
 static bool name_taken(const char *machine, const char *name)
 {
@@ -520,21 +467,20 @@ static bool name_taken(const char *machine, const char *name)
     return false;
 }
 
-asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char *name,
-                         cJSON *input, const char *parent_arn, asl_err *e)
+asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input,
+                         const char *parent_arn, asl_err *e)
 {
     char uuid[37];
     if (!name) {
         asl_uuid(uuid);
         name = uuid;
     }
-    char *marn = machine_arn(m);
+    const char *marn = asl_unit_machine_arn(u, m);
     if (asl_payload_over(input)) {
         asl_buf b = {0};
         asl_limit_validation_cause(&b, "input", asl_limit.payload_bytes);
         asl_err_set(e, "StepFunctions.ValidationException", "%s", b.p);
         asl_buf_free(&b);
-        machine_arn_release(marn);
         cJSON_Delete(input);
         return NULL;
     }
@@ -543,15 +489,15 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
         const char *colon = strstr(marn, ":stateMachine:");
         asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException", "Execution Already Exists: '%.*s:execution:%s:%s'",
                     (int)(colon - marn), marn, colon + 14, name);
-        machine_arn_release(marn);
         cJSON_Delete(input);
         return NULL;
     }
-    E.program = p;
     asl_exec *x = calloc(1, sizeof *x);
     if (!x)
         abort();
     x->machine = m;
+    x->unit = u;
+    asl_unit_hold(u);
     x->machine_arn = marn;
     x->name = strdup(name);
     asl_buf b = {0};
@@ -586,6 +532,21 @@ asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char 
     return x;
 }
 
+void asl_exec_free(asl_exec *x)
+{
+    asl_exec **p = &E.all;
+    while (*p && *p != x)
+        p = &(*p)->next;
+    if (!*p)
+        return;
+    *p = x->next;
+    if (E.tail == &x->next)
+        E.tail = p;
+    if (x->status == ASL_RUNNING)
+        E.running--;
+    exec_free(x);
+}
+
 static void exec_free(asl_exec *x)
 {
     if (x->root)
@@ -593,7 +554,7 @@ static void exec_free(asl_exec *x)
     asl_timer_cancel(&x->timeout);
     free(x->name);
     free(x->arn);
-    machine_arn_release(x->machine_arn);
+    asl_unit_drop(x->unit);
     free(x->parent_arn);
     cJSON_Delete(x->input);
     cJSON_Delete(x->output);
@@ -627,6 +588,4 @@ void asl_exec_free_all(void)
     }
     E.tail = &E.all;
     E.running = 0;
-    while (narns)
-        free(arns[--narns].arn);
 }

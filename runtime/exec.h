@@ -10,20 +10,19 @@
 #ifndef ASL_EXEC_H
 #define ASL_EXEC_H
 
+#include <poll.h>
+
 #include "internal.h"
 
-typedef enum asl_status {
-    ASL_RUNNING, ASL_SUCCEEDED, ASL_FAILED, ASL_TIMED_OUT, ASL_ABORTED,
-} asl_status;
-
-typedef struct asl_exec asl_exec;
 typedef struct asl_history asl_history;
+typedef struct asl_unit asl_unit;
 
 struct asl_exec {
     const asl_machine *machine;
+    asl_unit *unit;             /* the loaded unit the machine belongs to */
     char *name;
     char *arn;
-    char *machine_arn;
+    const char *machine_arn;    /* borrowed from the unit */
     cJSON *input;
     double start, stop;
     asl_status status;
@@ -120,6 +119,22 @@ void asl_timer_cancel(asl_timer **t);
 void asl_wake(asl_frame *f, asl_step (*resume)(asl_frame *f));
 /* Runs until no frame is ready and no timer or task is pending. */
 void asl_sched_run(void);
+/* One turn without blocking (a process handler under the virtual clock
+ * excepted, see process.c): runs ready frames, collects answers of
+ * process handlers, fires a due timer (the virtual clock jumps to the next
+ * one). True if it did anything. */
+bool asl_sched_turn(void);
+/* The next timer's time, 0 if a frame is ready, -1 if nothing is pending. */
+double asl_sched_deadline(void);
+/* Blocks until deadline (epoch seconds, -1: none) or until a process
+ * handler answers. */
+void asl_sched_block(double deadline);
+/* Frees the timer heap once nothing runs (engine teardown). */
+void asl_sched_reset(void);
+/* The pipes of running process handlers to poll (at most max), and in
+ * *retry (epoch seconds, unchanged if none) when to look again at one
+ * that closed its stdout but has not exited. */
+int asl_process_fds(struct pollfd *fds, int max, double *retry);
 /* Number of executions still running. */
 int asl_running_executions(void);
 /* Counts tasks served outside the scheduler (processes); while any is
@@ -133,18 +148,17 @@ void asl_frame_step(asl_frame *f);
 
 /* -------------------------------------------------------- executions */
 
-/* Starts an execution of machine m; takes input. name may be NULL (a UUID).
- * Returns the execution, or NULL with e set (e.g. duplicate name). */
-asl_exec *asl_exec_start(const asl_program *p, const asl_machine *m, const char *name,
-                         cJSON *input, const char *parent_arn, asl_err *e);
+/* Starts an execution of machine m (of unit u); takes input. name may be
+ * NULL (a UUID). Returns the execution, or NULL with e set (e.g. duplicate
+ * name). */
+asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input,
+                         const char *parent_arn, asl_err *e);
 asl_exec *asl_exec_list(void);
 void asl_exec_free_all(void);
+/* Frees one ended execution that nothing waits for. */
+void asl_exec_free(asl_exec *x);
 /* Frees every execution that has ended (bench mode keeps memory flat). */
 void asl_exec_reap(void);
-/* Called when any execution ends (bench mode counts them). */
-extern void (*asl_exec_done_hook)(asl_exec *x);
-const asl_program *asl_program_current(void);
-const char *asl_status_name(asl_status s);
 
 /* Frames: a new frame runs graph g with input (taken). */
 asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_frame *parent, int slot);
@@ -158,8 +172,6 @@ void asl_frame_abort(asl_frame *f);
 asl_step asl_goto(asl_frame *f, int next, cJSON *output);
 /* Ends the frame or moves on as the state says (End or Next). */
 asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output);
-
-void asl_program_set(const asl_program *p);
 
 /* Records an event of the frame's execution: previousEventId is f->src,
  * the frame's place in AWS's causal chain, which the event then takes
@@ -222,5 +234,34 @@ void asl_cause_prefix(asl_buf *b, asl_frame *f);
 /* Fails the frame with the error; returns ASL_STEP_FAIL. */
 asl_step asl_frame_fail(asl_frame *f, const char *error, const char *cause);
 asl_step asl_frame_fail_err(asl_frame *f, asl_err *e);
+
+/* ------------------------------------------------ engine.c (internals) */
+
+/* The engine of the process (NULL when there is none). */
+asl_engine *asl_engine_current(void);
+/* The machine an ARN or a bare name names among the loaded units (newest
+ * first); *u is set to its unit. NULL if none. */
+const asl_machine *asl_units_find(const char *arn_or_name, asl_unit **u);
+const asl_program *asl_unit_program(const asl_unit *u);
+/* The ARN machine m of unit u answers to (borrowed, lives with the unit). */
+const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m);
+/* An execution holds its unit until it is freed. */
+void asl_unit_hold(asl_unit *u);
+void asl_unit_drop(asl_unit *u);
+/* Hands an event to every observer (history.c calls it for each event). */
+void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details);
+/* asl_engine_start for a loaded machine and an input value (taken), as
+ * the CLI and --bench start executions without printing and parsing. */
+asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char *name, cJSON *input,
+                                 asl_err *err);
+/* AWS's rule for execution names. */
+bool asl_exec_name_valid(const char *name);
+/* AWS DescribeExecution for x (new value). */
+cJSON *asl_describe(const asl_exec *x);
+/* Whether anyone reads events' details, or wants inspection events. */
+bool asl_engine_wants_details(void);
+bool asl_engine_wants_inspection(void);
+/* The engine's wait_scale: what Wait durations are multiplied by. */
+double asl_engine_wait_scale(void);
 
 #endif

@@ -164,7 +164,7 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload)
             return;
         }
     }
-    const asl_program *p = asl_program_current();
+    const asl_program *p = asl_unit_program(t->frame->exec->unit);
     for (int i = 0; i < p->nbindings; i++) {
         if (binding_matches(p->bindings[i].resource, t->resource, fname)) {
             t->held = true; /* the handler may keep t until asl_task_succeed/fail */

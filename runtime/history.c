@@ -26,16 +26,31 @@ struct asl_history {
     cJSON *events;     /* array */
 };
 
-static bool enabled;
+/* Recording: kept in each execution (asl_exec_history_json). Details are
+ * built when recording is on or an observer reads them. */
+static bool recording;
 
 void asl_history_enable(bool on)
 {
-    enabled = on;
+    recording = on;
 }
 
 bool asl_history_enabled(void)
 {
-    return enabled;
+    return recording || asl_engine_wants_details();
+}
+
+const char *asl_history_details_key(const char *type, char *key, size_t n)
+{
+    /* AWS names the details after the type: TaskScheduled ->
+     * taskScheduledEventDetails; *StateEntered -> stateEnteredEventDetails. */
+    size_t tl = strlen(type);
+    if (tl > 12 && !strcmp(type + tl - 12, "StateEntered"))
+        type = "StateEntered";
+    else if (tl > 11 && !strcmp(type + tl - 11, "StateExited"))
+        type = "StateExited";
+    snprintf(key, n, "%c%sEventDetails", type[0] + 32, type + 1);
+    return key;
 }
 
 int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
@@ -45,7 +60,9 @@ int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
         return x->events;
     }
     int id = ++x->events;
-    if (!enabled) {
+    double at = asl_now();
+    asl_engine_emit(x, id, prev, type, at, details);
+    if (!recording) {
         cJSON_Delete(details);
         return id;
     }
@@ -57,23 +74,14 @@ int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
     }
     cJSON *e = cJSON_CreateObject();
     char ts[40];
-    asl_timestamp_format(asl_now(), ts);
+    asl_timestamp_format(at, ts);
     cJSON_AddStringToObject(e, "timestamp", ts);
     cJSON_AddStringToObject(e, "type", type);
     cJSON_AddNumberToObject(e, "id", id);
     cJSON_AddNumberToObject(e, "previousEventId", prev);
     if (details) {
-        /* AWS names the details after the type: TaskScheduled ->
-         * taskScheduledEventDetails; *StateEntered -> stateEnteredEventDetails. */
         char key[96];
-        const char *t = type;
-        size_t tl = strlen(t);
-        if (tl > 12 && !strcmp(t + tl - 12, "StateEntered"))
-            t = "StateEntered";
-        else if (tl > 11 && !strcmp(t + tl - 11, "StateExited"))
-            t = "StateExited";
-        snprintf(key, sizeof key, "%c%sEventDetails", t[0] + 32, t + 1);
-        cJSON_AddItemToObject(e, key, details);
+        cJSON_AddItemToObject(e, asl_history_details_key(type, key, sizeof key), details);
     }
     cJSON_AddItemToArray(x->history->events, e);
     return id;

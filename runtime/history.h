@@ -10,8 +10,12 @@
 
 /* Turns recording on for executions started from now on. */
 void asl_history_enable(bool on);
+/* Whether events need their details (recording, or an observer reads
+ * them); callers build details only then. */
 bool asl_history_enabled(void);
-/* Appends an event to x's history: type as AWS names it (e.g.
+/* The key AWS gives an event type's details ("taskScheduledEventDetails"). */
+const char *asl_history_details_key(const char *type, char *key, size_t n);
+/* Hands an event to the engine's observers and appends it to x's history: type as AWS names it (e.g.
  * "PassStateEntered"), prev its previousEventId, details (taken, may be
  * NULL) under the key AWS uses for that type. Returns the event id, which
  * is counted even when nothing is recorded. */

@@ -15,20 +15,16 @@
 #include <cjson/cJSON.h>
 
 #include "asl.h"
+#include "asl_engine.h"
 
 /* ------------------------------------------------------------- errors */
 
-/* An ASL error: name (e.g. "States.Runtime") and cause, both malloc'd. */
-typedef struct asl_err {
-    char *error;
-    char *cause;
-} asl_err;
-
+/* asl_err (asl_engine.h): an ASL error, name (e.g. "States.Runtime") and
+ * cause, both malloc'd. */
 /* Sets e (replacing what it held) and returns -1, so callers can
  * `return asl_err_set(...)`. cause is a printf format. */
 int asl_err_set(asl_err *e, const char *error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void asl_err_clear(asl_err *e);
 /* Moves src into dst (dst cleared first). */
 void asl_err_move(asl_err *dst, asl_err *src);
 

@@ -790,6 +790,22 @@ static bool collect(void)
 
 /* Waits up to wait_ms (-1: no limit) for any process's pipes, then moves
  * their data. */
+int asl_process_fds(struct pollfd *fds, int max, double *retry)
+{
+    int n = 0;
+    for (proc *p = P.head; p; p = p->next) {
+        if (p->pid <= 0)
+            continue;
+        if (p->out < 0 && (*retry < 0 || real_now() + p->retry_ms / 1000.0 < *retry))
+            *retry = real_now() + p->retry_ms / 1000.0;
+        int fd[3] = {p->in, p->out, p->cb};
+        for (int i = 0; i < 3 && n < max; i++)
+            if (fd[i] >= 0)
+                fds[n++] = (struct pollfd){.fd = fd[i], .events = i ? POLLIN : POLLOUT};
+    }
+    return n;
+}
+
 static void poll_once(int wait_ms)
 {
     struct pollfd fds[3 * MAX_RUNNING];

@@ -199,40 +199,63 @@ void asl_sched_forget(asl_frame *f)
     f->queued = false;
 }
 
-void asl_frame_step(asl_frame *f);
+bool asl_sched_turn(void)
+{
+    asl_frame *f;
+    bool did = false;
+    while ((f = pop_ready())) {
+        asl_frame_step(f);
+        did = true;
+    }
+    if (S.pending > 0 && asl_poll_external(0))
+        return true;
+    if (S.n == 0)
+        return did;
+    double at = S.heap[0]->at;
+    if (S.virt) {
+        if (at > S.vnow)
+            S.vnow = at;
+    } else if (at > real_now()) {
+        return did;
+    }
+    fire_next();
+    return true;
+}
+
+double asl_sched_deadline(void)
+{
+    if (S.head)
+        return 0;
+    return S.n ? S.heap[0]->at : -1;
+}
+
+void asl_sched_block(double deadline)
+{
+    if (deadline == 0)
+        return;
+    double wait = deadline < 0 ? -1 : deadline - (S.virt ? S.vnow : real_now());
+    if (S.pending > 0) {
+        asl_poll_external(wait < 0 ? -1 : (int)ceil(wait * 1000));
+    } else if (wait > 0) {
+        struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
 
 void asl_sched_run(void)
 {
     for (;;) {
-        asl_frame *f;
-        while ((f = pop_ready()))
-            asl_frame_step(f);
-        if (S.n == 0) {
-            if (S.pending > 0 && asl_poll_external(-1))
-                continue;
+        if (asl_sched_turn())
+            continue;
+        if (S.n == 0 && S.pending == 0)
             break;
-        }
-        double at = S.heap[0]->at;
-        if (S.virt) {
-            if (S.pending > 0 && asl_poll_external(0))
-                continue;
-            if (at > S.vnow)
-                S.vnow = at;
-        } else {
-            double wait = at - real_now();
-            if (wait > 0) {
-                if (S.pending > 0) {
-                    asl_poll_external((int)ceil(wait * 1000));
-                    continue;
-                }
-                struct timespec ts = {(time_t)wait, (long)((wait - floor(wait)) * 1e9)};
-                nanosleep(&ts, NULL);
-                continue;
-            }
-        }
-        fire_next();
+        asl_sched_block(S.n ? S.heap[0]->at : -1);
     }
+}
+
+void asl_sched_reset(void)
+{
     free(S.heap);
     S.heap = NULL;
-    S.cap = 0;
+    S.n = S.cap = 0;
 }

@@ -314,8 +314,12 @@ asl_step asl_state_wait(asl_frame *f, const asl_state *s)
     cJSON_Delete(in);
     if (until < 0)
         return ASL_STEP_FAIL;
-    if (until - asl_now() > MAX_WAIT_SECONDS)
+    double now = asl_now();
+    if (until - now > MAX_WAIT_SECONDS)
         return asl_fail_runtime(f, "Wait state delay is too long.");
+    double scale = asl_engine_wait_scale();
+    if (scale != 1 && until > now)
+        until = now + (until - now) * scale;
     f->timer = asl_timer_add(until, f, wait_fire);
     f->wait = ASL_WAIT_TIMER;
     return ASL_STEP_SUSPEND;

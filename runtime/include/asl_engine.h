@@ -31,6 +31,7 @@
 #ifndef ASL_ENGINE_H
 #define ASL_ENGINE_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -136,10 +137,11 @@ void asl_engine_run(asl_engine *e);
 
 /* What the outer loop waits for before the next turn. */
 typedef struct asl_engine_wait {
-    int fds[64];            /* read ends to poll for input (process handlers) */
+    struct pollfd fds[192]; /* process handlers' pipes, with the events to poll for */
     int nfds;
-    double deadline;        /* epoch seconds of the next timer; 0: call again now;
-                               -1: no timer (wait for fds or outside events) */
+    double deadline;        /* epoch seconds of the next timer (or of the next look at a
+                               process handler); 0: call again now; -1: nothing timed
+                               (wait for fds or outside events) */
 } asl_engine_wait;
 
 /* One turn: runs every ready state, fires due timers and collects what
@@ -147,6 +149,9 @@ typedef struct asl_engine_wait {
  * returns the number of executions still running. With the virtual clock,
  * a turn moves the clock to the next timer when nothing else is ready. */
 int asl_engine_step(asl_engine *e, asl_engine_wait *w);
+/* Blocks until w's deadline passes or a process handler answers (for an
+ * outer loop that has nothing else to wait for). */
+void asl_engine_block(asl_engine *e, const asl_engine_wait *w);
 
 /* ------------------------------------------------------------ events */
 

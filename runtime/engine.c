@@ -1,0 +1,455 @@
+/*
+ * engine.c: the embedding API (asl_engine.h). The engine is the one owner
+ * of what a front end sees: the loaded units and their machines' ARNs, the
+ * observers every event goes to, and the calls that start, stop, look up
+ * and describe executions. The scheduler, executions and tokens below it
+ * stay process-wide (sched.c, exec.c, token.c), which is why there is one
+ * engine per process.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "handlers.h"
+#include "history.h"
+
+struct asl_unit {
+    int id;
+    const asl_program *program;
+    char **arns;                 /* per machine */
+    void (*release)(void *ud);
+    void *ud;
+    int users;                   /* executions using it */
+    bool unloaded;
+    asl_unit *next;              /* newest first */
+};
+
+typedef struct observer {
+    int id;
+    asl_observer_fn fn;
+    void *ud;
+    unsigned flags;
+} observer;
+
+enum { MAX_OBSERVERS = 16 };
+
+struct asl_engine {
+    asl_unit *units;
+    int next_unit, next_observer;
+    observer obs[MAX_OBSERVERS];
+    int nobs;
+    unsigned flags;              /* union of the observers' flags */
+    double wait_scale;
+    bool closing;
+};
+
+static asl_engine *engine;
+
+asl_engine *asl_engine_current(void)
+{
+    return engine;
+}
+
+asl_engine *asl_engine_new(const asl_engine_config *c)
+{
+    if (engine)
+        return NULL;
+    asl_engine_config defaults = {.wait_scale = 1};
+    if (!c)
+        c = &defaults;
+    engine = calloc(1, sizeof *engine);
+    if (!engine)
+        abort();
+    engine->wait_scale = c->wait_scale < 0 ? 1 : c->wait_scale;
+    asl_set_account(c->region, c->account);
+    asl_set_virtual_time(c->virtual_time, 0);
+    asl_history_enable(c->record_history);
+    return engine;
+}
+
+static void unit_release(asl_unit *u)
+{
+    for (int i = 0; i < u->program->nmachines; i++)
+        free(u->arns[i]);
+    free(u->arns);
+    if (u->release)
+        u->release(u->ud);
+    free(u);
+}
+
+void asl_engine_free(asl_engine *e)
+{
+    if (!e)
+        return;
+    e->closing = true; /* executions drop their units without releasing them */
+    asl_exec_free_all();
+    asl_task_free_all();
+    asl_handlers_free();
+    asl_sched_reset();
+    while (e->units) {
+        asl_unit *u = e->units;
+        e->units = u->next;
+        unit_release(u);
+    }
+    asl_history_enable(false);
+    free(e);
+    engine = NULL;
+}
+
+/* ------------------------------------------------------------- units */
+
+static char *build_arn(const asl_machine *m)
+{
+    if (m->arn)
+        return strdup(m->arn);
+    asl_buf b = {0};
+    asl_buf_printf(&b, "arn:aws:states:%s:%s:stateMachine:%s", asl_region(), asl_account(), m->name);
+    return asl_buf_take(&b);
+}
+
+int asl_engine_load(asl_engine *e, const asl_program *p, void (*release)(void *ud), void *ud)
+{
+    asl_unit *u = calloc(1, sizeof *u);
+    u->arns = calloc((size_t)p->nmachines + 1, sizeof *u->arns);
+    if (!u || !u->arns)
+        abort();
+    u->id = ++e->next_unit;
+    u->program = p;
+    u->release = release;
+    u->ud = ud;
+    for (int i = 0; i < p->nmachines; i++)
+        u->arns[i] = build_arn(&p->machines[i]);
+    u->next = e->units;
+    e->units = u;
+    return u->id;
+}
+
+void asl_engine_unload(asl_engine *e, int id)
+{
+    for (asl_unit **p = &e->units; *p; p = &(*p)->next) {
+        asl_unit *u = *p;
+        if (u->id != id)
+            continue;
+        *p = u->next;
+        u->unloaded = true;
+        if (!u->users)
+            unit_release(u);
+        return;
+    }
+}
+
+void asl_unit_hold(asl_unit *u)
+{
+    u->users++;
+}
+
+void asl_unit_drop(asl_unit *u)
+{
+    if (--u->users == 0 && u->unloaded && !engine->closing)
+        unit_release(u);
+}
+
+const asl_program *asl_unit_program(const asl_unit *u)
+{
+    return u->program;
+}
+
+const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m)
+{
+    return u->arns[m - u->program->machines];
+}
+
+const asl_machine *asl_units_find(const char *arn, asl_unit **out)
+{
+    /* A full ARN first; a bare name (or an ARN of another region or
+     * account naming the same machine) second. */
+    for (int pass = 0; pass < 2; pass++) {
+        const char *name = strstr(arn, ":stateMachine:");
+        name = name ? name + 14 : arn;
+        for (asl_unit *u = engine->units; u; u = u->next) {
+            for (int i = 0; i < u->program->nmachines; i++) {
+                const asl_machine *m = &u->program->machines[i];
+                if (pass == 0 ? !strcmp(u->arns[i], arn) : !strcmp(m->name, name)) {
+                    *out = u;
+                    return m;
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
+const asl_machine *asl_engine_machine(asl_engine *e, const char *arn)
+{
+    asl_unit *u;
+    return asl_units_find(arn, &u);
+}
+
+static asl_unit *unit_of(asl_engine *e, const asl_machine *m);
+
+const char *asl_engine_machine_arn(asl_engine *e, const asl_machine *m)
+{
+    asl_unit *u = unit_of(e, m);
+    return u ? asl_unit_machine_arn(u, m) : NULL;
+}
+
+/* -------------------------------------------------------- executions */
+
+/* AWS's rule for execution names: 1 to 80 characters, none of them white
+ * space, brackets, wildcards, special punctuation or control characters. */
+bool asl_exec_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 1 || n > 80)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
+            return false;
+    return true;
+}
+
+static asl_unit *unit_of(asl_engine *e, const asl_machine *m)
+{
+    for (asl_unit *u = e->units; u; u = u->next)
+        if (m >= u->program->machines && m < u->program->machines + u->program->nmachines)
+            return u;
+    return NULL;
+}
+
+asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char *name, cJSON *input,
+                                 asl_err *err)
+{
+    if (name && !asl_exec_name_valid(name)) {
+        asl_err_set(err, "InvalidName", "Invalid Name: '%s'", name);
+        cJSON_Delete(input);
+        return NULL;
+    }
+    asl_exec *x = asl_exec_start(unit_of(e, m), m, name, input, NULL, err);
+    if (!x && err->error && !strcmp(err->error, "StepFunctions.ExecutionAlreadyExistsException")) {
+        free(err->error);
+        err->error = strdup("ExecutionAlreadyExists");
+    }
+    return x;
+}
+
+asl_exec *asl_engine_start(asl_engine *e, const char *machine_arn, const char *name, const char *input_json,
+                           asl_err *err)
+{
+    asl_unit *u;
+    const asl_machine *m = asl_units_find(machine_arn, &u);
+    if (!m) {
+        asl_err_set(err, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", machine_arn);
+        return NULL;
+    }
+    cJSON *input = asl_json_parse(input_json ? input_json : "{}");
+    if (!input) {
+        asl_err_set(err, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", input_json);
+        return NULL;
+    }
+    return asl_engine_start_value(e, m, name, input, err);
+}
+
+bool asl_engine_stop(asl_engine *e, asl_exec *x, const char *error, const char *cause)
+{
+    if (x->status != ASL_RUNNING)
+        return false;
+    asl_exec_abort(x, error, cause);
+    return true;
+}
+
+asl_exec *asl_engine_find(asl_engine *e, const char *arn)
+{
+    for (asl_exec *x = asl_exec_list(); x; x = x->next)
+        if (!strcmp(x->arn, arn))
+            return x;
+    return NULL;
+}
+
+asl_exec *asl_engine_executions(asl_engine *e)
+{
+    return asl_exec_list();
+}
+
+asl_exec *asl_exec_next(const asl_exec *x)
+{
+    return x->next;
+}
+
+void asl_engine_forget(asl_engine *e, asl_exec *x)
+{
+    if (x->status != ASL_RUNNING && !x->waiter)
+        asl_exec_free(x);
+}
+
+const char *asl_exec_arn(const asl_exec *x) { return x->arn; }
+const char *asl_exec_name(const asl_exec *x) { return x->name; }
+const char *asl_exec_machine_arn(const asl_exec *x) { return x->machine_arn; }
+const char *asl_exec_parent_arn(const asl_exec *x) { return x->parent_arn; }
+asl_status asl_exec_status(const asl_exec *x) { return x->status; }
+double asl_exec_start_date(const asl_exec *x) { return x->start; }
+double asl_exec_stop_date(const asl_exec *x) { return x->status == ASL_RUNNING ? 0 : x->stop; }
+unsigned long asl_exec_transitions(const asl_exec *x) { return x->transitions; }
+void *asl_exec_user(const asl_exec *x) { return x->user; }
+void asl_exec_set_user(asl_exec *x, void *user) { x->user = user; }
+
+const char *asl_exec_error(const asl_exec *x)
+{
+    return x->status == ASL_RUNNING ? NULL : x->err.error;
+}
+
+const char *asl_exec_cause(const asl_exec *x)
+{
+    return x->status == ASL_RUNNING ? NULL : x->err.cause;
+}
+
+char *asl_exec_input_json(const asl_exec *x)
+{
+    return asl_json_print(x->input);
+}
+
+char *asl_exec_output_json(const asl_exec *x)
+{
+    return x->status == ASL_SUCCEEDED ? asl_json_print(x->output) : NULL;
+}
+
+static void add_date(cJSON *o, const char *key, double t)
+{
+    char buf[40];
+    asl_timestamp_format(t, buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
+cJSON *asl_describe(const asl_exec *x)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "executionArn", x->arn);
+    cJSON_AddStringToObject(o, "stateMachineArn", x->machine_arn);
+    cJSON_AddStringToObject(o, "name", x->name);
+    cJSON_AddStringToObject(o, "status", asl_status_name(x->status));
+    add_date(o, "startDate", x->start);
+    if (x->status != ASL_RUNNING)
+        add_date(o, "stopDate", x->stop);
+    char *in = asl_json_print(x->input);
+    cJSON_AddStringToObject(o, "input", in);
+    free(in);
+    cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "inputDetails"), "included", 1);
+    if (x->status == ASL_SUCCEEDED) {
+        char *out = asl_json_print(x->output);
+        cJSON_AddStringToObject(o, "output", out);
+        free(out);
+        cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "outputDetails"), "included", 1);
+    } else if (x->status != ASL_RUNNING) {
+        if (x->err.error)
+            cJSON_AddStringToObject(o, "error", x->err.error);
+        if (x->err.cause)
+            cJSON_AddStringToObject(o, "cause", x->err.cause);
+    }
+    cJSON_AddNumberToObject(o, "redriveCount", 0);
+    cJSON_AddStringToObject(o, "redriveStatus", "NOT_REDRIVABLE");
+    return o;
+}
+
+char *asl_exec_describe_json(const asl_exec *x)
+{
+    cJSON *d = asl_describe(x);
+    char *text = asl_json_print(d);
+    cJSON_Delete(d);
+    return text;
+}
+
+char *asl_exec_history_json(const asl_exec *x)
+{
+    cJSON *h = asl_history_json(x);
+    char *text = asl_json_print(h);
+    cJSON_Delete(h);
+    return text;
+}
+
+/* --------------------------------------------------------- scheduling */
+
+void asl_engine_run(asl_engine *e)
+{
+    asl_sched_run();
+}
+
+int asl_engine_step(asl_engine *e, asl_engine_wait *w)
+{
+    while (asl_sched_turn())
+        ;
+    if (w) {
+        w->deadline = asl_sched_deadline();
+        double retry = -1;
+        w->nfds = asl_process_fds(w->fds, (int)(sizeof w->fds / sizeof w->fds[0]), &retry);
+        if (retry > 0 && (w->deadline < 0 || retry < w->deadline))
+            w->deadline = retry;
+    }
+    return asl_running_executions();
+}
+
+void asl_engine_block(asl_engine *e, const asl_engine_wait *w)
+{
+    asl_sched_block(w->deadline);
+}
+
+/* ------------------------------------------------------------ events */
+
+int asl_engine_observe(asl_engine *e, asl_observer_fn fn, void *ud, unsigned flags)
+{
+    if (e->nobs == MAX_OBSERVERS)
+        return -1;
+    e->obs[e->nobs] = (observer){++e->next_observer, fn, ud, flags};
+    e->flags |= flags;
+    return e->obs[e->nobs++].id;
+}
+
+void asl_engine_unobserve(asl_engine *e, int id)
+{
+    e->flags = 0;
+    for (int i = 0; i < e->nobs; i++) {
+        if (e->obs[i].id == id) {
+            memmove(&e->obs[i], &e->obs[i + 1], sizeof *e->obs * (size_t)(e->nobs - i - 1));
+            e->nobs--;
+            i--;
+            continue;
+        }
+        e->flags |= e->obs[i].flags;
+    }
+}
+
+bool asl_engine_wants_details(void)
+{
+    return engine && (engine->flags & ASL_OBSERVE_DETAILS);
+}
+
+bool asl_engine_wants_inspection(void)
+{
+    return engine && (engine->flags & ASL_OBSERVE_INSPECTION);
+}
+
+double asl_engine_wait_scale(void)
+{
+    return engine ? engine->wait_scale : 1;
+}
+
+void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details)
+{
+    if (!engine || !engine->nobs)
+        return;
+    asl_event ev = {x, id, prev, type, at, NULL};
+    for (int i = 0; i < engine->nobs; i++) {
+        const observer *o = &engine->obs[i];
+        ev.details = o->flags & ASL_OBSERVE_DETAILS ? details : NULL;
+        o->fn(o->ud, &ev);
+    }
+}
+
+char *asl_event_details_json(const asl_event *ev)
+{
+    return ev->details ? asl_json_print(ev->details) : NULL;
+}
+
+const char *asl_event_details_key(const asl_event *ev, char *buf, size_t n)
+{
+    return asl_history_details_key(ev->type, buf, n);
+}
