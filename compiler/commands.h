@@ -9,8 +9,10 @@
 
 /* X(name, function) */
 #define ASLC_COMMANDS(X) \
-    X("graph", cmd_graph)
+    X("graph", cmd_graph) \
+    X("jsonata", cmd_jsonata)
 
 int cmd_graph(int argc, char **argv);
+int cmd_jsonata(int argc, char **argv);
 
 #endif

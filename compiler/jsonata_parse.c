@@ -986,10 +986,15 @@ static char *strip(const char *text)
 
 asl_node *jsonata_parse(const char *text, char **msg)
 {
+    return jsonata_parse_ex(text, 0, msg);
+}
+
+asl_node *jsonata_parse_ex(const char *text, unsigned flags, char **msg)
+{
     /* on the heap: what changes between setjmp and longjmp must not be a
      * local of this function */
     parser *p = cc_alloc(sizeof *p);
-    p->src = strip(text);
+    p->src = flags & JN_PARSE_STANDARD ? cc_strdup(text) : strip(text);
     p->len = strlen(p->src);
     *msg = NULL;
     if (setjmp(p->fail)) {
@@ -1003,7 +1008,8 @@ asl_node *jsonata_parse(const char *text, char **msg)
     if (p->t.k != TK_END)
         fail_at(p, p->t.pos, "S0201: Syntax error: %s", tok_text(&p->t));
     body = process(p, body);
-    check_refs(p, body, 1);
+    if (!(flags & JN_PARSE_STANDARD))
+        check_refs(p, body, 1);
     asl_node *root = node_new(ASL_N_NULL);
     root->kind = JN_ROOT;
     root->str = p->src;

@@ -709,7 +709,8 @@ static jv *lookup_var(ev *e, const scope *env, const char *name, int *found)
         return v;
     if (!strcmp(name, "states") && e->states)
         return e->states;
-    const cJSON *j = e->c ? asl_ctx_var(e->c, name) : NULL;
+    const cJSON *j = e->std ? (e->bindings ? cJSON_GetObjectItemCaseSensitive(e->bindings, name) : NULL)
+                     : e->c ? asl_ctx_var(e->c, name) : NULL;
     if (j)
         return jn_wrap(e, j);
     int b = jsonata_builtin(name);
@@ -1730,7 +1731,7 @@ static jv *eval_node(ev *e, const asl_node *n, jv *in, scope *env)
         if (!n->str[0])
             return in;
         if (!strcmp(n->str, "$"))
-            return NULL; /* $$, the root: an ASL expression has none */
+            return e->root; /* $$, the root: an ASL expression has none */
         int found;
         return lookup_var(e, env, n->str, &found);
     }
@@ -2025,8 +2026,10 @@ jv **jn_validate(ev *e, const char *sigtext, jv **args, int *nargs, jv *input, c
 
 /* ------------------------------------------------------------- results */
 
-/* The value as new cJSON: 0, -1 when it holds a function, -2 when it is
- * nested too deeply to walk. */
+/* The value as new cJSON: 0, 1 for no value (a function in standard
+ * JSONata), -1 when it holds a function, -2 when it is
+ * nested too deeply to walk, -3 a number that is not finite (standard
+ * JSONata only: AWS writes them as strings). */
 static int to_json(ev *e, jv *v, cJSON **out)
 {
     *out = NULL;
@@ -2036,13 +2039,18 @@ static int to_json(ev *e, jv *v, cJSON **out)
     case T_NULL: *out = cJSON_CreateNull(); return 0;
     case T_BOOL: *out = cJSON_CreateBool(v->b); return 0;
     case T_NUM:
+        if (!isfinite(v->n) && e->std)
+            return -3;
         if (isfinite(v->n))
             *out = cJSON_CreateNumber(v->n == 0 ? 0 : v->n);
         else
             *out = cJSON_CreateString(isnan(v->n) ? "NaN" : v->n > 0 ? "Infinity" : "-Infinity");
         return 0;
     case T_STR: *out = cJSON_CreateString(v->s); return 0;
-    case T_FUNC: return -1;
+    case T_FUNC:
+        /* standard JSONata prints as JSON.stringify does: no value (a
+         * field left out, null in an array) */
+        return e->std ? 1 : -1;
     case T_ARR:
     case T_OBJ:
         if (v->len < 0) {
@@ -2055,6 +2063,10 @@ static int to_json(ev *e, jv *v, cJSON **out)
             if (!v->a[i])
                 continue;
             int r = to_json(e, v->a[i], &item);
+            if (r == 1 && v->t == T_OBJ)
+                continue;
+            if (r == 1)
+                item = cJSON_CreateNull();
             if (r < 0) {
                 cJSON_Delete(*out);
                 *out = NULL;
@@ -2070,18 +2082,13 @@ static int to_json(ev *e, jv *v, cJSON **out)
     return 0;
 }
 
-cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_var, asl_err *err)
+/* What both entry points share: sets up e, evaluates, converts. */
+static cJSON *run(ev *e, const asl_node *expr, const cJSON *input, asl_err *err, const char *ename)
 {
-    ev *e = calloc(1, sizeof *e); /* big (jmp_buf); off the stack */
-    if (!e) {
-        asl_err_set(err, "States.QueryEvaluationError", "out of memory");
-        return NULL;
-    }
-    e->c = c;
     e->stack0 = (uintptr_t)__builtin_frame_address(0);
     cJSON *result = NULL;
     if (setjmp(e->fail)) {
-        asl_err_set(err, "States.QueryEvaluationError", "%s", e->cause);
+        asl_err_set(err, ename, "%s", e->cause);
         arena_free(e);
         free(e);
         return NULL;
@@ -2090,19 +2097,54 @@ cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_va
     e->vtrue = mk(e, T_BOOL);
     e->vtrue->b = 1;
     e->vfalse = mk(e, T_BOOL);
-    e->states = jn_wrap(e, states_var);
+    e->states = jn_wrap(e, e->states_json);
     e->t0 = mono();
     e->now_ms = floor(asl_now() * 1000);
+    jv *in = NULL;
+    if (e->std && input) {
+        in = jn_wrap(e, input);
+        e->root = in;
+    }
     const asl_node *body = expr->kind == JN_ROOT ? &expr->kids[0] : expr;
-    jv *v = eval(e, body, NULL, scope_new(e, NULL));
+    jv *v = eval(e, body, in, scope_new(e, NULL));
     int r = v ? to_json(e, v, &result) : 0;
     if (r == -1)
-        asl_err_set(err, "States.QueryEvaluationError", JSONATA_UNSUPPORTED);
+        asl_err_set(err, ename, JSONATA_UNSUPPORTED);
     else if (r == -2)
-        asl_err_set(err, "States.QueryEvaluationError", "Stack overflow error: the data is nested too deeply");
+        asl_err_set(err, ename, "%sStack overflow error: the data is nested too deeply", e->std ? "U1001: " : "");
+    else if (r == -3)
+        asl_err_set(err, ename, "D1001: Number out of range");
     arena_free(e);
     free(e);
     return result;
+}
+
+static ev *ev_new(asl_err *err, const char *ename)
+{
+    ev *e = calloc(1, sizeof *e); /* big (jmp_buf); off the stack */
+    if (!e)
+        asl_err_set(err, ename, "out of memory");
+    return e;
+}
+
+cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_var, asl_err *err)
+{
+    ev *e = ev_new(err, "States.QueryEvaluationError");
+    if (!e)
+        return NULL;
+    e->c = c;
+    e->states_json = states_var;
+    return run(e, expr, NULL, err, "States.QueryEvaluationError");
+}
+
+cJSON *asl_jsonata_eval_doc(const asl_node *expr, const cJSON *input, const cJSON *bindings, asl_err *err)
+{
+    ev *e = ev_new(err, "JSONataError");
+    if (!e)
+        return NULL;
+    e->std = 1;
+    e->bindings = bindings;
+    return run(e, expr, input, err, "JSONataError");
 }
 
 void asl_jsonata_field_error(asl_err *err, const asl_node *expr, const char *field)

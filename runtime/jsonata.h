@@ -88,6 +88,11 @@ enum jn_op {
  * refuses at definition time: a path that starts from the (absent)
  * context item (a bare field name, *, **, or $ outside any path), and $$. */
 asl_node *jsonata_parse(const char *text, char **msg);
+/* The same with flags: JN_PARSE_STANDARD parses standard JSONata (aslc
+ * jsonata): the text as it is (no "{% %}"), paths from the context and $$
+ * allowed. */
+#define JN_PARSE_STANDARD 1u
+asl_node *jsonata_parse_ex(const char *text, unsigned flags, char **msg);
 
 /* Which members of $states a parsed expression reads, so the compiler can
  * refuse what AWS refuses: $states.result outside a state's Output and
@@ -115,6 +120,15 @@ unsigned jsonata_states_refs(const asl_node *expr);
  * Numbers that are not finite (1/0) come back as the strings "Infinity",
  * "-Infinity" and "NaN", as AWS writes them. */
 cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_var, asl_err *err);
+
+/* Standard JSONata, as jsonata-js evaluates it (aslc jsonata): input is
+ * the context $ (and $$), bindings (an object, or NULL) the variables.
+ * Returns the result (new) or NULL: undefined with err->error NULL, or a
+ * failure with err->error "JSONataError" and err->cause "CODE: message"
+ * (every failure carries JSONata's code). Functions in the result are
+ * left out as JSON.stringify leaves them out (a function alone is
+ * undefined, null in an array); numbers that are not finite fail (D1001). */
+cJSON *asl_jsonata_eval_doc(const asl_node *expr, const cJSON *input, const cJSON *bindings, asl_err *err);
 
 #define JSONATA_UNSUPPORTED "returned an unsupported result type."
 

@@ -91,6 +91,9 @@ typedef struct ev {
     owned *docs;           /* cJSON this evaluation parsed ($parse) */
     asl_ctx *c;
     jv *states;
+    const cJSON *states_json;    int std;               /* standard JSONata (aslc jsonata), not AWS's */
+    const cJSON *bindings; /* std: the variables */
+    jv *root;              /* std: $$, the input */
     jv *vnull, *vtrue, *vfalse;
     jv *builtins[JN_FN__COUNT];
     jmp_buf fail;

@@ -6,6 +6,10 @@
  *   rule     a Choice rule as one-line JSON, expected true or false;
  *   jsonata  a JSONata expression (without "{% %}"); the input line is
  *            $states.input.
+ *   lang     standard JSONata, as `aslc jsonata` evaluates it: the input
+ *            line is the context $ ("-": no input), %vars the bindings;
+ *            "! CODE" expects a failure whose cause starts with that
+ *            JSONata code ("! CODE: message" the whole cause).
  * The expected line is JSON (compared structurally), "! nomatch" (a
  * definite path found nothing), "! undefined" (a JSONata expression
  * returned nothing), "! parse" (the compiler must reject the expression),
@@ -106,6 +110,28 @@ static result eval_jsonata(const char *text, asl_ctx *c, const cJSON *extra)
     return r;
 }
 
+static result eval_lang(const char *text, const cJSON *input, const cJSON *bindings)
+{
+    result r = {0};
+    char *msg = NULL;
+    asl_node *n = jsonata_parse_ex(text, JN_PARSE_STANDARD, &msg);
+    if (!n) {
+        r.cause = strdup(msg ? msg : "");
+    } else {
+        asl_err e = {0};
+        r.value = asl_jsonata_eval_doc(n, input, bindings, &e);
+        if (!r.value && !e.error)
+            r.error = "undefined";
+        r.cause = e.cause;
+        free(e.error);
+    }
+    if (r.cause) /* the error is the code: the cause's first word */
+        r.error = cc_strndup(r.cause, strcspn(r.cause, ":"));
+    return r;
+}
+
+static bool lang_mode;
+
 static bool check(const char *file, int line, const char *expected, result *r)
 {
     if (expected[0] == '!') {
@@ -117,6 +143,8 @@ static bool check(const char *file, int line, const char *expected, result *r)
         bool ok = r->error && strlen(r->error) == n && !strncmp(r->error, want, n);
         if (ok && colon && (!r->cause || strcmp(r->cause, colon + 2)))
             ok = false;
+        if (lang_mode && r->cause) /* lang: the code, or the whole cause */
+            ok = colon ? !strcmp(r->cause, want) : r->error && !strcmp(r->error, want);
         if (!ok) {
             char *got = r->value ? asl_json_print(r->value) : NULL;
             fprintf(stderr, "%s:%d: expected error %s, but got %s%s%s\n", file, line, want,
@@ -150,11 +178,13 @@ static void chomp(char *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "expr") && strcmp(argv[1], "rule") && strcmp(argv[1], "jsonata"))) {
-        fputs("usage: run_unit expr|rule|jsonata FILE\n", stderr);
+    if (argc != 3 ||
+        (strcmp(argv[1], "expr") && strcmp(argv[1], "rule") && strcmp(argv[1], "jsonata") && strcmp(argv[1], "lang"))) {
+        fputs("usage: run_unit expr|rule|jsonata|lang FILE\n", stderr);
         return 64;
     }
     bool rule = !strcmp(argv[1], "rule"), jsonata = !strcmp(argv[1], "jsonata");
+    lang_mode = !strcmp(argv[1], "lang");
     FILE *f = fopen(argv[2], "r");
     if (!f) {
         perror(argv[2]);
@@ -180,9 +210,11 @@ int main(int argc, char **argv)
         lines[got++] = strdup(buf);
         if (got < 3)
             continue;
-        cJSON *input = cJSON_Parse(lines[1]);
+        bool none = lang_mode && !strcmp(lines[1], "-");
+        cJSON *input = none ? cJSON_CreateNull() : cJSON_Parse(lines[1]);
         asl_ctx c = {.input = input, .context = context, .vars = vars};
         result r = !input ? (result){0}
+                   : lang_mode ? eval_lang(lines[0], none ? NULL : input, vars)
                    : jsonata ? eval_jsonata(lines[0], &c, states)
                    : rule    ? eval_rule(lines[0], &c)
                              : eval_expr(lines[0], &c);
