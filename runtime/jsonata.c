@@ -358,6 +358,24 @@ uint32_t jn_u8_next(const char *s, size_t n, size_t *adv)
     return cp;
 }
 
+/* Where the code point that ends at p starts, as jn_u8_next decoding
+ * forward from lo (a code point boundary, lo < p) would have cut it: the
+ * longest valid sequence ending at p, else the single byte before p. A
+ * continuation byte can never start a sequence jn_u8_next accepts, so the
+ * longest match is the forward cut, invalid bytes included. */
+size_t jn_u8_prev(const char *s, size_t lo, size_t p)
+{
+    for (size_t k = 4; k > 1; k--) {
+        if (p - lo < k)
+            continue;
+        size_t adv;
+        jn_u8_next(s + p - k, k, &adv);
+        if (adv == k)
+            return p - k;
+    }
+    return p - 1;
+}
+
 size_t jn_u8_put(char *out, uint32_t cp)
 {
     if (cp < 0x80) {

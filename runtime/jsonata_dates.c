@@ -165,7 +165,7 @@ static void put_marker(ev *e, sbuf *b, const char *m, size_t mlen, const civil *
         for (const char *p = pres; *p; p++)
             digits += isdigit((unsigned char)*p) != 0;
         int64_t y = c->year;
-        if (maxw > 0)
+        if (maxw > 0 && maxw < 19) /* 10^19 is past int64_t */
             y %= (int64_t)pow(10, maxw);
         else if (digits == 2)
             y %= 100;

@@ -175,6 +175,7 @@ void jn_push(ev *e, jv *a, jv *item);
 void jn_push_flat(ev *e, jv *a, jv *v);
 void jn_obj_set(ev *e, jv *o, const char *key, jv *val);
 uint32_t jn_u8_next(const char *s, size_t n, size_t *adv);
+size_t jn_u8_prev(const char *s, size_t lo, size_t p);
 size_t jn_u8_put(char *out, uint32_t cp);
 cps jn_to_cps(ev *e, const char *s, size_t len);
 size_t jn_cp_count(const char *s, size_t len);

@@ -538,9 +538,7 @@ static long cp_before(const rxm *m, size_t pos)
 {
     if (pos == 0)
         return -1;
-    size_t p = pos - 1;
-    while (p > 0 && ((unsigned char)m->s[p] & 0xC0) == 0x80)
-        p--;
+    size_t p = jn_u8_prev(m->s, 0, pos);
     size_t adv;
     return jn_u8_next(m->s + p, m->len - p, &adv);
 }
@@ -733,9 +731,7 @@ static int m_simple_rep(rxm *m, const rseq *s, int i, size_t pos, const kont *k)
             return r;
         if (c == it->min || ++m->steps > RX_STEPS)
             break;
-        do
-            p--;
-        while (p > pos && ((unsigned char)m->s[p] & 0xC0) == 0x80);
+        p = jn_u8_prev(m->s, pos, p); /* the way forward cut it: invalid bytes count one each */
     }
     if (m->steps > RX_STEPS) {
         m->aborted = 1;
