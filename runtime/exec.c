@@ -68,6 +68,8 @@ static int state_details(asl_frame *f, const char *type, const char *key, const 
 {
     if (!type)
         return 0;
+    if (type != entered_event(current(f)->type))
+        asl_inspect_flush(f, NULL);
     if (!asl_history_enabled())
         return asl_frame_event(f, type, NULL, false);
     cJSON *d = cJSON_CreateObject();
@@ -127,6 +129,7 @@ static void frame_free(asl_frame *f)
     free(f->kids);
     if (f->queued)
         asl_sched_forget(f);
+    cJSON_Delete(f->inspect);
     cJSON_Delete(f->data);
     cJSON_Delete(f->vars);
     cJSON_Delete(f->context);
@@ -379,6 +382,7 @@ void asl_frame_step(asl_frame *f)
         }
         if (st == ASL_STEP_FAIL) {
             const asl_state *s = current(f);
+            asl_inspect_flush(f, &f->err);
             bool handled = !f->fail_state && !is_terminal(f->err.error);
             const char *failed = f->fail_event;
             f->fail_event = NULL;

@@ -84,6 +84,8 @@ struct asl_frame {
     const cJSON *map_value;     /* $$.Map.Item.Value for an iteration (borrowed) */
     int map_index;
 
+    cJSON *inspect;             /* inspectionData so far (inspect.c), or NULL */
+
     asl_frame *next_ready;
 };
 
@@ -234,6 +236,15 @@ void asl_cause_prefix(asl_buf *b, asl_frame *f);
 /* Fails the frame with the error; returns ASL_STEP_FAIL. */
 asl_step asl_frame_fail(asl_frame *f, const char *error, const char *cause);
 asl_step asl_frame_fail_err(asl_frame *f, asl_err *e);
+
+/* ---------------------------------------------------------- inspect.c */
+
+/* Notes the value (borrowed) a processing step of the frame's state gave,
+ * under its inspectionData name; nothing unless an observer asked. */
+void asl_inspect(asl_frame *f, const char *key, const cJSON *v);
+/* Sends what was noted for the state as a StateInspection event (with the
+ * error, if err is set) and forgets it. */
+void asl_inspect_flush(asl_frame *f, const asl_err *err);
 
 /* ------------------------------------------------ engine.c (internals) */
 

@@ -388,8 +388,27 @@ cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input
     return out;
 }
 
+/* The steps of asl_effective_input one by one, noting each value for
+ * inspection (only when an observer asked: it copies). */
+static cJSON *inspected_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
+{
+    asl_inspect(f, "input", f->data);
+    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    if (!in)
+        return NULL;
+    asl_inspect(f, "afterInputPath", in);
+    if (!parameters)
+        return in;
+    cJSON *out = asl_apply_template(f, parameters, in);
+    cJSON_Delete(in);
+    asl_inspect(f, "afterParameters", out);
+    return out;
+}
+
 cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
 {
+    if (asl_engine_wants_inspection())
+        return inspected_input(f, s, parameters);
     if (!parameters)
         return asl_apply_path(f, s->input_path, f->data);
     /* The template only reads its input: borrow it rather than copy. */
@@ -624,6 +643,7 @@ cJSON *asl_jn_finish(asl_jn *j, const asl_node *assign, const asl_node *output, 
 
 cJSON *asl_jn_arguments(asl_frame *f, const asl_state *s)
 {
+    asl_inspect(f, "input", f->data);
     if (!s->parameters)
         return cJSON_Duplicate(f->data, 1);
     asl_jn j;
@@ -631,6 +651,7 @@ cJSON *asl_jn_arguments(asl_frame *f, const asl_state *s)
     cJSON *v = asl_jn_eval(&j, s->parameters, "Arguments");
     if (!v)
         asl_jn_fail(&j);
+    asl_inspect(f, "afterArguments", v);
     return v;
 }
 
@@ -641,6 +662,7 @@ static cJSON *jn_state_output(asl_frame *f, const asl_state *s, cJSON *result)
     asl_jn j;
     asl_jn_init(&j, f, f->data);
     j.result = result;
+    asl_inspect(f, "result", result);
     cJSON *out = asl_jn_finish(&j, s->assign, s->output, &result);
     cJSON_Delete(result);
     return out;
@@ -650,11 +672,13 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
 {
     if (s->jsonata)
         return jn_state_output(f, s, result);
+    asl_inspect(f, "result", result);
     if (s->result_selector) {
         cJSON *sel = asl_apply_template(f, s->result_selector, result);
         cJSON_Delete(result);
         if (!(result = sel))
             return NULL;
+        asl_inspect(f, "afterResultSelector", result);
     }
     if (s->assign) {
         asl_ctx c;
@@ -687,6 +711,7 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
     }
     if (!keep && out == f->data)
         f->data = NULL;
+    asl_inspect(f, "afterResultPath", out);
     if (!s->output_path)
         return out;
     cJSON *o = asl_apply_path(f, s->output_path, out);

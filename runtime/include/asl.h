@@ -297,7 +297,9 @@ typedef void (*asl_handler_fn)(asl_task *t, const char *payload_json);
  *     ASL_HANDLER("arn:aws:lambda:us-east-1:123456789012:function:Hello", hello) { ... }
  * aslc finds these lines and binds each resource (or Lambda function name)
  * to its function. */
-#define ASL_HANDLER(resource, fn) void fn(asl_task *task, const char *payload)
+#define ASL_HANDLER(resource, fn)                         \
+    void fn(asl_task *task, const char *payload);         \
+    void fn(asl_task *task, const char *payload)
 
 typedef struct asl_binding {
     const char *resource;       /* Resource ARN, function name or ARN */

@@ -1,0 +1,11 @@
+# The embedding API, tested as an embedder uses it (tests/engine).
+set(ENGINE_DIR ${CMAKE_CURRENT_SOURCE_DIR}/engine)
+add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/engine_machine.c
+  COMMAND aslc ${ENGINE_DIR}/machine.asl.json --tasks ${ENGINE_DIR}/approver.c --emit-c --no-main
+          -o ${CMAKE_CURRENT_BINARY_DIR}/engine_machine.c
+  DEPENDS aslc ${ENGINE_DIR}/machine.asl.json ${ENGINE_DIR}/approver.c)
+add_executable(engine_test ${ENGINE_DIR}/engine_test.c ${ENGINE_DIR}/approver.c
+               ${CMAKE_CURRENT_BINARY_DIR}/engine_machine.c)
+target_link_libraries(engine_test PRIVATE aslrt)
+target_compile_options(engine_test PRIVATE ${ASLC_WARNINGS})
+add_test(NAME engine/api COMMAND engine_test)
