@@ -43,6 +43,9 @@ typedef struct cc_src {
     cJSON *root;
     struct cc_pos *pos;  /* key positions, sorted by path */
     int npos;
+    /* For text embedded in another file (a template's DefinitionString):
+     * where it starts there (line0 0 for a file of its own). */
+    int line0, col0, indent0;
 } cc_src;
 
 /* Loads and parses a file; on failure reports the error (with line:col for
@@ -51,6 +54,17 @@ cc_src *load_file(const char *file);
 /* Line and column of the key at a dotted path (0 when unknown). */
 void load_position(const cc_src *src, const char *path, int *line, int *col);
 void load_free(cc_src *src);
+/* The whole file, NUL-terminated, malloc'd; NULL after reporting. */
+char *load_read(const char *file, size_t *len);
+/* Parses text (malloc'd, taken) as a JSON definition named file; with at,
+ * positions count from at's line0/col0/indent0 (see cc_src). */
+cc_src *load_text(const char *file, char *text, size_t len, const cc_src *at);
+/* A definition built in memory (from YAML, or a template's Definition):
+ * takes text (may be NULL) and root; positions are noted one by one, then
+ * indexed once. */
+cc_src *load_tree(const char *file, char *text, cJSON *root);
+void load_note(cc_src *src, const char *path, int line, int col);
+void load_index(cc_src *src);
 
 /* ------------------------------------------------------------- diag.c */
 
@@ -132,6 +146,12 @@ typedef struct cc_opts {
     const char **lambdas;   /* "NAME=COMMAND" */
     int nlambdas;
     bool draw_only;         /* aslc graph and report: a Task needs no handler */
+    const char *state_machine; /* --state-machine LOGICAL_ID, in a template */
+    const char **subs;      /* --sub KEY=VALUE */
+    int nsubs;
+    const char **params;    /* --parameter NAME=VALUE */
+    int nparams;
+    bool every_machine;     /* check: a template's machines all, none picked */
 } cc_opts;
 
 /* Loads the main definition, the project file next to it (aslc.json), the
@@ -140,6 +160,33 @@ typedef struct cc_opts {
  * not be opened: *status says which). */
 bool unit_load(cc_unit *u, const cc_opts *o, int *status);
 void unit_free(cc_unit *u);
+
+/* ------------------------------------- yaml.c, template.c, template_fn.c */
+
+/* A YAML file as a cc_src (tree and positions); NULL after reporting. */
+cc_src *yaml_load(const char *file);
+
+/* SAM / CloudFormation / CDK templates (template.c has the details). */
+typedef struct cc_template cc_template;
+/* A definition or template file: YAML for .yaml/.yml, else JSON. */
+cc_src *template_read(const char *file);
+/* Whether a loaded file is a template (it has Resources). */
+bool template_is(const cc_src *doc);
+/* The template's state machines (takes doc); NULL after reporting. */
+cc_template *template_open(cc_src *doc, const cc_opts *o);
+int template_count(const cc_template *t);
+const char *template_name(const cc_template *t, int i);
+const char *template_arn(const cc_template *t, int i);
+/* The machine a logical ID (or name) picks; without one the only machine,
+ * or the first when first_ok. -1 after reporting. */
+int template_pick(const cc_template *t, const char *id, bool first_ok);
+/* Machine i's definition, substitutions done; NULL after reporting, with
+ * *status 65, or 66 when its file cannot be opened. */
+cc_src *template_definition(cc_template *t, int i, int *status);
+void template_free(cc_template *t);
+/* NAME=COMMAND for each SAM function the template runs itself (Python or
+ * Node.js, CodeUri and Handler): --lambda NAME=python:CodeUri/mod.py:fn. */
+const char **template_lambdas(cc_template *t, int *n);
 
 /* ------------------------------------------------------------ lower.c */
 

@@ -629,8 +629,7 @@ static int check_duplicates(const cc_src *src)
 
 /* ------------------------------------------------------------ loading */
 
-/* Reads the whole file into a NUL-terminated malloc'd buffer. */
-static char *read_all(const char *file, size_t *len)
+char *load_read(const char *file, size_t *len)
 {
     FILE *f = fopen(file, "rb");
     if (!f) {
@@ -680,6 +679,23 @@ static void line_col(const unsigned char *p, size_t off, int *line, int *col)
     *col = c.col;
 }
 
+/* Text embedded in another file (a template's DefinitionString) counts
+ * lines and columns from where it starts there: its first line from
+ * src->col0, the others from the column after src->indent0. With indent0
+ * -1 every position is line0:col0 (text assembled from pieces). */
+static void shift(const cc_src *src, int *line, int *col)
+{
+    if (!src->line0)
+        return;
+    if (src->indent0 < 0) {
+        *line = src->line0;
+        *col = src->col0;
+        return;
+    }
+    *col = *line == 1 ? src->col0 + *col - 1 : src->indent0 + *col;
+    *line = src->line0 + *line - 1;
+}
+
 /* Scans and parses src->text (after any BOM); false after reporting. */
 static bool parse(cc_src *src, const char *base, size_t len)
 {
@@ -692,17 +708,21 @@ static bool parse(cc_src *src, const char *base, size_t len)
     src->npos = s->npos;
     if (!ok) {
         line_col(s->p, s->err_at, &line, &col);
+        shift(src, &line, &col);
         report_at(src->file, "", line, col, cc_printf("invalid JSON: %s", s->err));
         free(s);
         return false;
     }
     free(s);
     place_all(src->pos, src->npos, (const unsigned char *)base);
+    for (int i = 0; i < src->npos; i++)
+        shift(src, &src->pos[i].line, &src->pos[i].col);
     const char *end = base;
     /* len + 1: cJSON wants the terminating NUL inside the buffer. */
     src->root = cJSON_ParseWithLengthOpts(base, len + 1, &end, 1);
     if (!src->root) {
         line_col((const unsigned char *)base, (size_t)(end - base), &line, &col);
+        shift(src, &line, &col);
         report_at(src->file, "", line, col, "invalid JSON: cJSON cannot parse this");
         return false;
     }
@@ -712,11 +732,19 @@ static bool parse(cc_src *src, const char *base, size_t len)
 cc_src *load_file(const char *file)
 {
     size_t len;
-    char *text = read_all(file, &len);
-    if (!text)
-        return NULL;
+    char *text = load_read(file, &len);
+    return text ? load_text(file, text, len, NULL) : NULL;
+}
+
+cc_src *load_text(const char *file, char *text, size_t len, const cc_src *at)
+{
     cc_src *src = xrealloc(NULL, sizeof *src);
     *src = (cc_src){.text = text};
+    if (at) {
+        src->line0 = at->line0;
+        src->col0 = at->col0;
+        src->indent0 = at->indent0;
+    }
     src->file = strcpy(xrealloc(NULL, strlen(file) + 1), file);
     const char *base = text;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
@@ -764,6 +792,27 @@ void load_position(const cc_src *src, const char *path, int *line, int *col)
         *line = src->pos[lo].line;
         *col = src->pos[lo].col;
     }
+}
+
+cc_src *load_tree(const char *file, char *text, cJSON *root)
+{
+    cc_src *src = xrealloc(NULL, sizeof *src);
+    *src = (cc_src){.text = text, .root = root};
+    src->file = strcpy(xrealloc(NULL, strlen(file) + 1), file);
+    return src;
+}
+
+void load_note(cc_src *src, const char *path, int line, int col)
+{
+    if (src->npos % 64 == 0)
+        src->pos = xrealloc(src->pos, sizeof *src->pos * (size_t)(src->npos + 64));
+    src->pos[src->npos] = (struct cc_pos){path, NULL, (size_t)src->npos, line, col};
+    src->npos++;
+}
+
+void load_index(cc_src *src)
+{
+    qsort(src->pos, (size_t)src->npos, sizeof *src->pos, by_path);
 }
 
 void load_free(cc_src *src)

@@ -25,13 +25,18 @@ static const struct command {
 };
 
 static const char usage[] =
-    "usage: aslc DEF.asl.json -o PROG [COMPILE OPTIONS]     build a native executable\n"
-    "       aslc DEF.asl.json --emit-c -o FILE.c           write the generated C\n"
-    "                 [--no-main]                          ... without main(), for embedding\n"
-    "       aslc run DEF.asl.json [COMPILE and RUN OPTIONS] compile in memory (JIT) and run once\n"
-    "       aslc check DEF.asl.json [COMPILE OPTIONS]      diagnostics only\n"
+    "usage: aslc DEF -o PROG [COMPILE OPTIONS]     build a native executable\n"
+    "       aslc DEF --emit-c -o FILE.c           write the generated C\n"
+    "                 [--no-main]                 ... without main(), for embedding\n"
+    "       aslc run DEF [COMPILE and RUN OPTIONS] compile in memory (JIT) and run once\n"
+    "       aslc check DEF [COMPILE OPTIONS]      diagnostics only\n"
+    "DEF is a definition (JSON, or YAML: .yaml/.yml) or a SAM/CloudFormation template\n"
+    "(YAML or JSON, CDK's cdk.out/*.template.json too)\n"
     "\n"
     "COMPILE OPTIONS\n"
+    "  --state-machine ID          the template's state machine to run (logical ID)\n"
+    "  --sub KEY=VALUE             a DefinitionSubstitutions value (wins over the template's)\n"
+    "  --parameter NAME=VALUE      a template parameter (also AWS::Region, AWS::AccountId)\n"
     "  --machine ARN_OR_NAME=FILE  the definition of a state machine that tasks start\n"
     "                              (also read from aslc.json next to DEF, see README)\n"
     "  --tasks FILE.c              C task handlers: ASL_HANDLER(\"resource\", fn) { ... }\n"
@@ -94,7 +99,8 @@ static int parse_args(args *a, int argc, char **argv)
     for (; i < argc; i++) {
         const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(s, "-o") || !strcmp(s, "--machine") || !strcmp(s, "--tasks") || !strcmp(s, "--lambda") ||
-                     !strcmp(s, "--mock");
+                     !strcmp(s, "--mock") || !strcmp(s, "--state-machine") || !strcmp(s, "--sub") ||
+                     !strcmp(s, "--parameter");
         if (takes && !v)
             return usage_error("option %s needs a value", s);
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -117,6 +123,15 @@ static int parse_args(args *a, int argc, char **argv)
             int rc = asl_mock_option(s, argv[++i]); /* the JIT's run keeps it */
             if (rc)
                 return rc;
+        } else if (!strcmp(s, "--state-machine")) {
+            a->opts.state_machine = argv[++i];
+        } else if (!strcmp(s, "--sub") || !strcmp(s, "--parameter")) {
+            if (!strchr(v, '=') || v[0] == '=')
+                return usage_error(s[2] == 's' ? "--sub takes KEY=VALUE, got '%s'" : "--parameter takes NAME=VALUE, got '%s'", v);
+            if (s[2] == 's')
+                push(&a->opts.subs, &a->opts.nsubs, argv[++i]);
+            else
+                push(&a->opts.params, &a->opts.nparams, argv[++i]);
         } else if (!strcmp(s, "--tasks")) {
             push(&a->opts.tasks, &a->opts.ntasks, argv[++i]);
         } else if (!strcmp(s, "--lambda")) {
@@ -140,6 +155,7 @@ static int parse_args(args *a, int argc, char **argv)
     }
     if (!a->opts.main_file)
         return usage_error("%s", "no definition file given");
+    a->opts.every_machine = a->mode == MODE_CHECK && !a->opts.state_machine;
     if ((a->mode == MODE_BUILD || a->mode == MODE_EMIT) && !a->out)
         return usage_error("%s", "no output file given (-o FILE)");
     return 0;

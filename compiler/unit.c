@@ -32,6 +32,10 @@ typedef struct uctx {
     int nmaps;
     int status;
     const char *project;  /* project file path, for messages */
+    /* Lambda commands by priority, lowest first: the template's own
+     * functions, then aslc.json's; the command line's come last and win. */
+    const char **tlambdas, **plambdas;
+    int ntlambdas, nplambdas;
 } uctx;
 
 static const char *dir_of(const char *file)
@@ -110,7 +114,7 @@ static void read_project(uctx *c, cc_opts *o)
         } else if (!strcmp(k->string, "lambdas") && obj) {
             for (const cJSON *l = k->child; l; l = l->next)
                 if (cJSON_IsString(l))
-                    push(&o->lambdas, &o->nlambdas, cc_printf("%s=%s", l->string, l->valuestring));
+                    push(&c->plambdas, &c->nplambdas, cc_printf("%s=%s", l->string, l->valuestring));
         } else if (strcmp(k->string, "Comment")) {
             diag_error(src, k->string, "unknown or mistyped field (expected machines, tasks, lambdas)");
         }
@@ -194,14 +198,8 @@ static bool can_open(const char *file)
     return f != NULL;
 }
 
-static cc_machine *add_machine(uctx *c, const char *file, const char *name, const char *arn)
+static cc_machine *add_src(uctx *c, cc_src *src, const char *name, const char *arn)
 {
-    cc_src *src = load_file(file);
-    if (!src) {
-        if (!c->status || c->status == 65)
-            c->status = can_open(file) ? 65 : 66;
-        return NULL;
-    }
     cc_unit *u = c->u;
     u->machines = realloc(u->machines, sizeof *u->machines * (size_t)(u->nmachines + 1));
     cc_machine *mc = &u->machines[u->nmachines++];
@@ -210,6 +208,56 @@ static cc_machine *add_machine(uctx *c, const char *file, const char *name, cons
     mc->m.name = name;
     mc->m.arn = arn;
     return mc;
+}
+
+static cc_machine *add_machine(uctx *c, const char *file, const char *name, const char *arn)
+{
+    cc_src *src = template_read(file);
+    if (!src) {
+        if (!c->status || c->status == 65)
+            c->status = can_open(file) ? 65 : 66;
+        return NULL;
+    }
+    return add_src(c, src, name, arn);
+}
+
+/* The main definition, or a template's machines: the one picked first,
+ * the others beside it (nested machines by Ref or GetAtt name them), each
+ * modelled as soon as added. Returns whether a main machine was added. */
+static bool add_main(uctx *c, const cc_opts *o)
+{
+    cc_src *src = template_read(o->main_file);
+    if (!src) {
+        c->status = can_open(o->main_file) ? 65 : 66;
+        return false;
+    }
+    if (!template_is(src)) {
+        cc_machine *mc = add_src(c, src, name_from_file(o->main_file), NULL);
+        if (!model_machine(c->u, mc))
+            c->status = 65;
+        return true;
+    }
+    cc_template *t = template_open(src, o);
+    int pick = t ? template_pick(t, o->state_machine, o->every_machine) : -1;
+    if (t)
+        c->tlambdas = template_lambdas(t, &c->ntlambdas);
+    bool added = false;
+    for (int k = 0; pick >= 0 && k < template_count(t); k++) {
+        int i = k == 0 ? pick : k <= pick ? k - 1 : k, st = 0;
+        cc_src *d = template_definition(t, i, &st);
+        if (!d) {
+            c->status = c->status == 66 ? 66 : st;
+            continue;
+        }
+        cc_machine *mc = add_src(c, d, cc_strdup(template_name(t, i)), cc_strdup(template_arn(t, i)));
+        added |= k == 0;
+        if (!model_machine(c->u, mc))
+            c->status = c->status ? c->status : 65;
+    }
+    template_free(t);
+    if (!added && !c->status)
+        c->status = 65;
+    return added;
 }
 
 typedef void (*task_visit)(uctx *c, const cc_src *src, const char *path, const asl_state *s);
@@ -348,9 +396,7 @@ bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
         add_mapping(&c, cc_strndup(o.machines[i], (size_t)(eq - o.machines[i])), eq + 1);
     }
     read_project(&c, &o);
-    cc_machine *main = add_machine(&c, o.main_file, name_from_file(o.main_file), NULL);
-    if (main && !model_machine(u, main))
-        c.status = 65;
+    bool main = add_main(&c, &o);
     /* Every mapped machine is compiled in: a StateMachineArn.$ chosen at
      * run time may name any of them. */
     for (int i = 0; main && i < c.nmaps; i++) {
@@ -366,8 +412,12 @@ bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
         scan_tasks(&c, o.tasks[i]);
     u->task_files = o.tasks;
     u->ntask_files = o.ntasks;
-    u->lambdas = o.lambdas;
-    u->nlambdas = o.nlambdas;
+    for (int i = 0; i < c.nplambdas; i++)
+        push(&c.tlambdas, &c.ntlambdas, c.plambdas[i]);
+    for (int i = 0; i < o.nlambdas; i++)
+        push(&c.tlambdas, &c.ntlambdas, o.lambdas[i]);
+    u->lambdas = c.tlambdas;
+    u->nlambdas = c.ntlambdas;
     /* Machines appended while visiting are visited in turn. */
     for (int i = 0; !c.status && i < u->nmachines; i++)
         visit_tasks(&c, u->machines[i].src, u->machines[i].m.graph, NULL, resolve_child);

@@ -26,6 +26,8 @@
  *         file exists) and its exit status with exit-status (default 0),
  *         exactly. For what a case folder cannot say: exit statuses,
  *         messages, signals, inputs made on the fly.
+ * A case may hold definition.asl.yaml, template.yaml or template.json (a
+ * SAM or CloudFormation template) in place of definition.asl.json.
  * The case folder is the working directory, so relative paths in args work
  * and diagnostics name files as the case does.
  */
@@ -52,6 +54,16 @@ static char *slurp(const char *path)
     p[got] = '\0';
     fclose(f);
     return p;
+}
+
+/* The case's definition file (see the top of the file). */
+static char *definition(void)
+{
+    static const char *const names[] = {"definition.asl.yaml", "template.yaml", "template.json"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (access(names[i], R_OK) == 0)
+            return (char *)names[i];
+    return "definition.asl.json";
 }
 
 /* Strings add_lines hands out, freed at exit. */
@@ -109,7 +121,7 @@ static void show(const char *label, const char *path)
 
 static int check_errors(const char *aslc, const char *work)
 {
-    char *argv[64] = {(char *)aslc, "check", "definition.asl.json"};
+    char *argv[64] = {(char *)aslc, "check", definition()};
     int n = add_lines("args", argv, 3);
     argv[n] = NULL;
     char out[8192], err[8192];
@@ -268,7 +280,7 @@ static int check_run(const char *mode, const char *aslc, const char *work)
     char *argv[128];
     int n = 0;
     if (!strcmp(mode, "aot")) {
-        char *build[64] = {(char *)aslc, "definition.asl.json", "-o", prog};
+        char *build[64] = {(char *)aslc, definition(), "-o", prog};
         int k = add_lines("args", build, 4);
         build[k] = NULL;
         if (run(build, out, err) != 0) {
@@ -279,7 +291,7 @@ static int check_run(const char *mode, const char *aslc, const char *work)
     } else {
         argv[n++] = (char *)aslc;
         argv[n++] = "run";
-        argv[n++] = "definition.asl.json";
+        argv[n++] = definition();
         n = add_lines("args", argv, n);
     }
     if (!access("input.json", R_OK)) {

@@ -1,0 +1,2 @@
+def handler(event, context):
+    return {"text": event["greeting"] + ", " + event["name"] + event["punctuation"]}
