@@ -86,6 +86,28 @@ static void push(const char ***list, int *n, const char *s)
 
 /* ----------------------------------------------------- project file */
 
+/* A lambdas command of the project file runs relative to the file's
+ * folder, as its machines and tasks are: python:/node: files are prefixed
+ * with the folder, other commands run in it. */
+static const char *project_command(const char *project, const char *cmd)
+{
+    const char *dir = dir_of(project);
+    bool py = !strncmp(cmd, "python:", 7), node = !strncmp(cmd, "node:", 5);
+    if (!*dir)
+        return cmd;
+    if (py || node) {
+        const char *f = cmd + (py ? 7 : 5);
+        return f[0] == '/' ? cmd : cc_printf("%s%s%s", py ? "python:" : "node:", dir, f);
+    }
+    asl_buf q = {0};   /* the folder single-quoted for the shell */
+    asl_buf_puts(&q, "'");
+    for (const char *p = dir; *p; p++)
+        asl_buf_puts(&q, *p == '\'' ? "'\\''" : (char[2]){*p, 0});
+    const char *r = cc_printf("cd %s' && %s", q.p, cmd);
+    asl_buf_free(&q);
+    return r;
+}
+
 static void read_project(uctx *c, cc_opts *o)
 {
     const char *file = cc_printf("%saslc.json", dir_of(o->main_file));
@@ -114,7 +136,7 @@ static void read_project(uctx *c, cc_opts *o)
         } else if (!strcmp(k->string, "lambdas") && obj) {
             for (const cJSON *l = k->child; l; l = l->next)
                 if (cJSON_IsString(l))
-                    push(&c->plambdas, &c->nplambdas, cc_printf("%s=%s", l->string, l->valuestring));
+                    push(&c->plambdas, &c->nplambdas, cc_printf("%s=%s", l->string, project_command(file, l->valuestring)));
         } else if (strcmp(k->string, "Comment")) {
             diag_error(src, k->string, "unknown or mistyped field (expected machines, tasks, lambdas)");
         }
