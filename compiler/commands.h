@@ -10,9 +10,11 @@
 /* X(name, function) */
 #define ASLC_COMMANDS(X) \
     X("graph", cmd_graph) \
-    X("jsonata", cmd_jsonata)
+    X("jsonata", cmd_jsonata) \
+    X("report", cmd_report)
 
 int cmd_graph(int argc, char **argv);
 int cmd_jsonata(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

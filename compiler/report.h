@@ -1,0 +1,24 @@
+/*
+ * report.h: an execution as one self-contained HTML page (report.c): the
+ * graph coloured by what happened, every state entered with its input,
+ * the steps of its processing, output, timing, error and cause, Map
+ * iterations and Parallel branches to browse, child executions linked.
+ * The page's look and behaviour live in compiler/report/ (HTML, CSS, JS),
+ * embedded into aslc at build time; nothing is fetched from a network.
+ */
+#ifndef ASLC_REPORT_H
+#define ASLC_REPORT_H
+
+#include "aslc.h"
+
+/* The run to show: {"executions": [{"executionArn", "stateMachineArn",
+ * "name", "status", "parentArn", "events": [...]}, ...]}, the main
+ * execution first, events as GetExecutionHistory gives them (an object
+ * {"events": [...]} of one execution is taken too). Writes the page to
+ * path; returns an exit status (0, 65 for a record it cannot read, 74). */
+int report_write(const cc_unit *u, const cJSON *record, const char *path);
+
+/* The page's parts (report_assets.c, generated from compiler/report/). */
+extern const char report_page_html[], report_page_css[], report_page_js[];
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * report_cmd.c: `aslc report DEF.asl.json HISTORY.json -o FILE.html`, the
+ * report of an execution recorded earlier: the GetExecutionHistory JSON
+ * that `aslc run --history` prints (its last line) or that AWS's
+ * `aws stepfunctions get-execution-history` gives, or a record of several
+ * executions (report.h). `aslc run --report FILE.html` writes the same page
+ * straight from a run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "report.h"
+
+static const char usage[] =
+    "usage: aslc report DEF.asl.json HISTORY.json -o FILE.html [--machine ARN_OR_NAME=FILE]\n"
+    "Writes the report of a recorded execution as one HTML file: the graph\n"
+    "coloured by what happened, each state's input, output, error and timing.\n"
+    "HISTORY.json is GetExecutionHistory's JSON ({\"events\": [...]}, as\n"
+    "`aslc run --history` prints it) or {\"executions\": [...]}.\n";
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "aslc report: ");
+    fprintf(stderr, msg, arg);
+    fputs("\n(try aslc report --help)\n", stderr);
+    return 64;
+}
+
+static int parse(cc_opts *o, const char **history, const char **out, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if ((!strcmp(s, "-o") || !strcmp(s, "--machine")) && !v)
+            return usage_error("option %s needs a value", s);
+        if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+            fputs(usage, stdout);
+            return -1;
+        } else if (!strcmp(s, "-o")) {
+            *out = argv[++i];
+        } else if (!strcmp(s, "--machine")) {
+            if (!strchr(v, '=') || v[0] == '=')
+                return usage_error("--machine takes ARN_OR_NAME=FILE, got '%s'", v);
+            const char **l = cc_alloc(sizeof *l * (size_t)(o->nmachines + 1));
+            if (o->nmachines)
+                memcpy(l, o->machines, sizeof *l * (size_t)o->nmachines);
+            l[o->nmachines++] = argv[++i];
+            o->machines = l;
+        } else if (s[0] != '-' && !o->main_file) {
+            o->main_file = s;
+        } else if (s[0] != '-' && !*history) {
+            *history = s;
+        } else {
+            return usage_error("unknown option '%s'", s);
+        }
+    }
+    if (!o->main_file || !*history)
+        return usage_error("%s", "give the definition and the history: aslc report DEF.asl.json HISTORY.json -o FILE.html");
+    if (!*out)
+        return usage_error("%s", "no output file given (-o FILE.html)");
+    return 0;
+}
+
+/* The history file, parsed; NULL after saying why (*rc set). */
+static cJSON *read_record(const char *path, int *rc)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        *rc = 66;
+        return NULL;
+    }
+    asl_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        asl_buf_put(&b, chunk, n);
+    fclose(f);
+    asl_buf_putc(&b, 0);
+    cJSON *v = cJSON_Parse(b.p);
+    asl_buf_free(&b);
+    if (!cJSON_IsObject(v)) {
+        fprintf(stderr, "%s: error: not a JSON object (expected GetExecutionHistory's {\"events\": [...]})\n", path);
+        cJSON_Delete(v);
+        *rc = 65;
+        return NULL;
+    }
+    return v;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    cc_opts o = {.draw_only = true};
+    const char *history = NULL, *out = NULL;
+    int rc = parse(&o, &history, &out, argc, argv);
+    if (rc) {
+        cc_free_all();
+        return rc < 0 ? 0 : rc;
+    }
+    cc_unit u;
+    cJSON *record = read_record(history, &rc);
+    if (record && unit_load(&u, &o, &rc))
+        rc = report_write(&u, record, out);
+    if (record)
+        unit_free(&u);
+    cJSON_Delete(record);
+    cc_free_all();
+    return rc;
+}
