@@ -1,5 +1,6 @@
-# tests/cmake/report.cmake: the execution report in a browser: each folder's run, its report, and
-# the DOM headless Chromium renders (tests/harness/report_check).
+# The execution report in a browser: each folder of tests/report/ is run,
+# its report written and loaded in headless Chromium, and the DOM checked
+# (tests/harness/report_check).
 file(GLOB REPORT_DIRS LIST_DIRECTORIES true CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/report/*)
 foreach(dir ${REPORT_DIRS})
   if(IS_DIRECTORY ${dir})
