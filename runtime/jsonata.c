@@ -1539,7 +1539,7 @@ static jv *group_by(ev *e, const asl_node *o, jv *input, scope *env)
 
 static jv *regex_value(ev *e, const asl_node *n);
 
-static void *arena_cb(void *ctx, size_t n)
+void *jn_arena_cb(void *ctx, size_t n)
 {
     return jn_alloc(ctx, n);
 }
@@ -1843,7 +1843,7 @@ static jv *eval(ev *e, const asl_node *n, jv *in, scope *env)
 static jv *regex_value(ev *e, const asl_node *n)
 {
     const char *err;
-    rx *re = jn_rx_compile(n->str, strlen(n->str), n->op, arena_cb, e, &err);
+    rx *re = jn_rx_compile(n->str, strlen(n->str), n->op, jn_arena_cb, e, &err);
     if (!re)
         jn_fail(e, "S0302: Invalid regular expression: %s", err);
     jv *f = func(e, FN_REGEX);

@@ -194,7 +194,9 @@ const char *jsonata_regex_check(const char *pattern, size_t len);
     X(LOWERCASE, "lowercase") X(UPPERCASE, "uppercase") X(LENGTH, "length")      \
     X(TRIM, "trim") X(PAD, "pad") X(MATCH, "match") X(CONTAINS, "contains")      \
     X(REPLACE, "replace") X(SPLIT, "split") X(JOIN, "join")                      \
-    X(FORMAT_BASE, "formatBase") X(NUMBER, "number") X(FLOOR, "floor")           \
+    X(FORMAT_BASE, "formatBase") X(FORMAT_NUMBER, "formatNumber")             \
+    X(FORMAT_INTEGER, "formatInteger") X(PARSE_INTEGER, "parseInteger")         \
+    X(NUMBER, "number") X(FLOOR, "floor")           \
     X(CEIL, "ceil") X(ROUND, "round") X(ABS, "abs") X(SQRT, "sqrt")              \
     X(POWER, "power") X(RANDOM, "random") X(BOOLEAN, "boolean") X(NOT, "not")    \
     X(MAP, "map") X(ZIP, "zip") X(FILTER, "filter") X(SINGLE, "single")          \

@@ -155,6 +155,7 @@ struct rx {
 /* ---- jsonata.c: values, arena, errors, UTF-8, numbers, evaluation */
 _Noreturn void jn_fail(ev *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void *jn_alloc(ev *e, size_t n);
+void *jn_arena_cb(void *ctx, size_t n);   /* jn_alloc for jn_rx_compile (ctx is the ev) */
 char *jn_sdup(ev *e, const char *s, size_t n);
 void jn_sb_put(sbuf *b, const char *s, size_t n);
 void jn_sb_puts(sbuf *b, const char *s);
@@ -204,7 +205,32 @@ rx *jn_rx_compile(const char *pat, size_t len, unsigned flags, void *(*af)(void 
     const char **err);
 int jn_rx_search(const rx *re, const char *s, size_t len, size_t from, size_t *caps, long *steps);
 
+/* ---- jsonata_format.c: integer pictures ($formatInteger, and the
+ * components of date pictures) */
+typedef enum { IP_DECIMAL, IP_LETTERS, IP_ROMAN, IP_WORDS, IP_SEQUENCE } ip_kind;
+typedef enum { IC_LOWER, IC_UPPER, IC_TITLE } ip_case;
+typedef struct ipic {
+    ip_kind kind;
+    ip_case tcase;
+    int ordinal;
+    uint32_t zero;         /* decimal: the digit family's zero */
+    int mandatory, optional;
+    int regular;           /* a separator every `regular` digits (sepch[0]), or 0 */
+    int *seppos;           /* separators: digits to their right, in order from the right */
+    uint32_t *sepch;
+    int nseps;
+    const char *token;     /* IP_SEQUENCE: the picture */
+} ipic;
+void jn_ipic_parse(ev *e, const char *picture, ipic *p);
+jv *jn_format_integer(ev *e, double value, const ipic *p);
+double jn_parse_integer(ev *e, const char *s, const ipic *p);
+void jn_ipic_regex(sbuf *b, const ipic *p, int fixed);
+jv *jn_f_format_integer(ev *e, jv **a, int n, jv *in);
+jv *jn_f_parse_integer(ev *e, jv **a, int n, jv *in);
+jv *jn_f_format_number(ev *e, jv **a, int n, jv *in);
+
 /* ---- jsonata_lib.c */
+double jn_round_half_even(double v, int prec);
 jv *jn_call_builtin(ev *e, int id, jv **args, int nargs, jv *input);
 int jn_builtin_arity(int id);
 

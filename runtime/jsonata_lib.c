@@ -622,15 +622,9 @@ static double shift(double d, int places)
     return strtod(buf, NULL);
 }
 
-/* $round: half to even, at precision decimal places. */
-static jv *f_round(ev *e, jv **a, int n, jv *in)
+/* v rounded half to even at prec decimal places (JSONata's $round). */
+double jn_round_half_even(double v, int prec)
 {
-    (void)in;
-    if (!a[0])
-        return NULL;
-    double v = a[0]->n;
-    int64_t p64 = n > 1 && a[1] ? jn_to_i64(a[1]->n) : 0;
-    int prec = p64 > 400 ? 400 : p64 < -400 ? -400 : (int)p64;
     if (prec)
         v = shift(v, prec);
     double r = floor(v + 0.5);
@@ -640,7 +634,17 @@ static jv *f_round(ev *e, jv **a, int n, jv *in)
         r = shift(r, -prec);
     if (r == 0)
         r = 0; /* no -0 */
-    return jn_num(e, r);
+    return r;
+}
+
+/* $round: half to even, at precision decimal places. */
+static jv *f_round(ev *e, jv **a, int n, jv *in)
+{
+    (void)in;
+    if (!a[0])
+        return NULL;
+    int64_t p64 = n > 1 && a[1] ? jn_to_i64(a[1]->n) : 0;
+    return jn_num(e, jn_round_half_even(a[0]->n, p64 > 400 ? 400 : p64 < -400 ? -400 : (int)p64));
 }
 
 /* java.util.Random, which AWS seeds $random with. */
@@ -1274,6 +1278,9 @@ static const bdef library[JN_FN__COUNT] = {
     [JN_FN_SPLIT] = {"<s-(sf)n?:a<s>>", f_split},
     [JN_FN_JOIN] = {"<a<s>s?:s>", f_join},
     [JN_FN_FORMAT_BASE] = {"<n-n?:s>", f_format_base},
+    [JN_FN_FORMAT_NUMBER] = {"<n-so?:s>", jn_f_format_number},
+    [JN_FN_FORMAT_INTEGER] = {"<n-s:s>", jn_f_format_integer},
+    [JN_FN_PARSE_INTEGER] = {"<s-s:n>", jn_f_parse_integer},
     [JN_FN_NUMBER] = {"<(nsb)-:n>", f_number},
     [JN_FN_FLOOR] = {"<n-:n>", f_floor},
     [JN_FN_CEIL] = {"<n-:n>", f_ceil},
