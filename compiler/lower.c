@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aslc.h"
+#include "fields.h"
 #include "jsonata.h"
 
 typedef struct lctx {
@@ -262,42 +263,53 @@ static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *p
         for (int i = 0; i < s->nbranches; i++)
             asl_buf_printf(c->b, "&%s%s", gs[i], i + 1 < s->nbranches ? ", " : "};\n");
     }
-    const char *cn, *ca, *co;
-#define NAMED(fld, label) named(c, s->fld, s->name, ident, label)
-    const char *f[] = {NAMED(input_path, "InputPath"), NAMED(output_path, "OutputPath"),
-                       NAMED(result_path, "ResultPath"), NAMED(parameters, s->type == ASL_MAP ? "ItemSelector" : "Parameters"),
-                       NAMED(result_selector, "ResultSelector"), NAMED(result, "Result"),
-                       NAMED(assign, "Assign"), NAMED(timeout, "TimeoutSeconds"), NAMED(heartbeat, "HeartbeatSeconds"),
-                       NAMED(credentials, "Credentials"), choices(c, s, &cn, &ca, &co), NAMED(seconds, "Seconds"),
-                       NAMED(timestamp, "Timestamp"), NAMED(error, "Error"), NAMED(cause, "Cause"),
-                       NAMED(items_path, "ItemsPath"), NAMED(max_concurrency, "MaxConcurrency"),
-                       NAMED(tolerated_count, "ToleratedFailureCount"),
-                       NAMED(tolerated_percent, "ToleratedFailurePercentage"), retriers(c, s), catchers(c, s),
-                       NAMED(output, "Output")};
-#undef NAMED
+    /* Labelled initialisers, only for what the state has: after the fixed
+     * part, one line per field, the node fields in the order of fields.h
+     * (each C name after its ASL field). */
+    const char *lines[F__COUNT + 4];
+    int nlines = 0;
+    unsigned lang = s->jsonata ? L_ATA : L_PATH;
+    int done[F__COUNT], ndone = 0;
+    for (int i = 0; i < F__COUNT; i++) {
+        const field_info *fi = &asl_fields[i];
+        const asl_node *n = field_node(s, fi);
+        bool seen = false;
+        for (int k = 0; k < ndone; k++)
+            seen |= done[k] == fi->member;
+        if (!n || seen || !(fi->types & (1u << s->type)) || !(fi->langs & lang))
+            continue;
+        done[ndone++] = fi->member;
+        lines[nlines++] = cc_printf(".%s = %s", fi->member_name, named(c, n, s->name, ident, fi->name));
+    }
+    if (s->nrules) {
+        const char *cn, *ca, *co, *rules = choices(c, s, &cn, &ca, &co);
+        lines[nlines++] = cc_printf(".rules = %s, .choice_next = %s, .choice_assign = %s, .nrules = %d%s%s", rules, cn,
+                                    ca, s->nrules, s->choice_output ? ", .choice_output = " : "",
+                                    s->choice_output ? co : "");
+    }
+    if (s->nbranches)
+        lines[nlines++] = cc_printf(".branches = %s, .nbranches = %d", br, s->nbranches);
+    if (s->nretry)
+        lines[nlines++] = cc_printf(".retry = %s, .nretry = %d", retriers(c, s), s->nretry);
+    if (s->ncatch)
+        lines[nlines++] = cc_printf(".catches = %s, .ncatch = %d", catchers(c, s), s->ncatch);
     asl_buf_puts(init, "    {.name = ");
     c_string(init, s->name);
-    asl_buf_printf(init, ", .type = %s, .end = %d, .next = %d, .default_next = %d,\n", type_enums[s->type], s->end,
-                   s->next, s->default_next);
-    asl_buf_printf(init, "     .input_path = %s, .output_path = %s, .result_path = %s, .parameters = %s,\n", f[0], f[1],
-                   f[2], f[3]);
-    asl_buf_printf(init, "     .result_selector = %s, .result = %s, .assign = %s,\n", f[4], f[5], f[6]);
-    if (s->type == ASL_TASK) {
-        asl_buf_puts(init, "     .resource = ");
-        c_string(init, s->resource);
-        asl_buf_printf(init, ", .integration = %d, .pattern = %d, .timeout = %s, .heartbeat = %s, .credentials = %s,\n",
-                       s->integration, s->pattern, f[7], f[8], f[9]);
-    }
-    asl_buf_printf(init, "     .rules = %s, .choice_next = %s, .choice_assign = %s, .nrules = %d,\n", f[10], cn, ca,
-                   s->nrules);
-    asl_buf_printf(init, "     .seconds = %s, .timestamp = %s, .error = %s, .cause = %s,\n", f[11], f[12], f[13], f[14]);
-    asl_buf_printf(init, "     .branches = %s, .nbranches = %d, .items_path = %s, .max_concurrency = %s,\n", br,
-                   s->nbranches, f[15], f[16]);
-    asl_buf_printf(init, "     .tolerated_count = %s, .tolerated_percent = %s,\n", f[17], f[18]);
+    asl_buf_printf(init, ", .type = %s%s, .next = %d, .default_next = %d", type_enums[s->type],
+                   s->end ? ", .end = 1" : "", s->next, s->default_next);
     if (s->jsonata)
-        asl_buf_printf(init, "     .jsonata = 1, .output = %s, .choice_output = %s,\n", f[21], co);
-    asl_buf_printf(init, "     .retry = %s, .nretry = %d, .catches = %s, .ncatch = %d},\n", f[19], s->nretry, f[20],
-                   s->ncatch);
+        asl_buf_puts(init, ", .jsonata = 1");
+    if (s->type == ASL_TASK) {
+        asl_buf_puts(init, ",\n     .resource = ");
+        c_string(init, s->resource);
+        static const char *const integrations[] = {"ASL_RES_HANDLER", "ASL_RES_START_EXECUTION"};
+        static const char *const patterns[] = {"ASL_PATTERN_RESPONSE", "ASL_PATTERN_SYNC", "ASL_PATTERN_SYNC2",
+                                               "ASL_PATTERN_TOKEN"};
+        asl_buf_printf(init, ", .integration = %s, .pattern = %s", integrations[s->integration], patterns[s->pattern]);
+    }
+    for (int i = 0; i < nlines; i++)
+        asl_buf_printf(init, ",\n     %s", lines[i]);
+    asl_buf_puts(init, "},\n");
 }
 
 /* Emits a graph (its sub-graphs first); returns the graph's C name. */

@@ -11,85 +11,29 @@
 
 #include "aslc.h"
 #include "jsonata.h"
+#include "fields.h"
 #include "model.h"
 
 /* ------------------------------------------------------------ fields */
 
-enum {
-    F_TYPE, F_COMMENT, F_NEXT, F_END, F_INPUT_PATH, F_OUTPUT_PATH, F_QUERY_LANGUAGE, F_ASSIGN,
-    F_PARAMETERS, F_RESULT, F_RESULT_PATH, F_RESULT_SELECTOR, F_RETRY, F_CATCH, F_RESOURCE,
-    F_TIMEOUT_SECONDS, F_TIMEOUT_SECONDS_PATH, F_HEARTBEAT_SECONDS, F_HEARTBEAT_SECONDS_PATH,
-    F_CREDENTIALS, F_CHOICES, F_DEFAULT, F_SECONDS, F_SECONDS_PATH, F_TIMESTAMP, F_TIMESTAMP_PATH,
-    F_ERROR, F_ERROR_PATH, F_CAUSE, F_CAUSE_PATH, F_BRANCHES, F_ITEM_PROCESSOR, F_ITERATOR,
-    F_ITEMS_PATH, F_ITEM_SELECTOR, F_MAX_CONCURRENCY, F_MAX_CONCURRENCY_PATH,
-    F_TOLERATED_COUNT, F_TOLERATED_COUNT_PATH, F_TOLERATED_PERCENT, F_TOLERATED_PERCENT_PATH,
-    F_LABEL, F_ITEM_READER, F_RESULT_WRITER, F_ITEM_BATCHER, F_ARGUMENTS, F_OUTPUT, F_ITEMS,
-    F__COUNT
+const field_info asl_fields[F__COUNT] = {
+#define X(id, name, member, kind, types, langs) {name, member, kind, types, langs},
+    ASL_FIELDS(X)
+#undef X
 };
 
-static const char *const field_names[F__COUNT] = {
-    "Type", "Comment", "Next", "End", "InputPath", "OutputPath", "QueryLanguage", "Assign",
-    "Parameters", "Result", "ResultPath", "ResultSelector", "Retry", "Catch", "Resource",
-    "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath",
-    "Credentials", "Choices", "Default", "Seconds", "SecondsPath", "Timestamp", "TimestampPath",
-    "Error", "ErrorPath", "Cause", "CausePath", "Branches", "ItemProcessor", "Iterator",
-    "ItemsPath", "ItemSelector", "MaxConcurrency", "MaxConcurrencyPath",
-    "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage",
-    "ToleratedFailurePercentagePath", "Label", "ItemReader", "ResultWriter", "ItemBatcher",
-    "Arguments", "Output", "Items",
-};
+static const char *const type_names[] = {"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"};
 
-#define B(f) (1ULL << (f))
-#define COMMON (B(F_TYPE) | B(F_COMMENT) | B(F_QUERY_LANGUAGE))
-#define IO (B(F_INPUT_PATH) | B(F_OUTPUT_PATH) | B(F_ASSIGN))
-#define FLOW (B(F_NEXT) | B(F_END))
-#define ERRORS (B(F_RETRY) | B(F_CATCH))
-
-static const struct {
-    const char *name;
-    asl_state_type type;
-    unsigned long long fields;
-} types[] = {
-    {"Pass", ASL_PASS, COMMON | IO | FLOW | B(F_PARAMETERS) | B(F_RESULT) | B(F_RESULT_PATH)},
-    {"Task", ASL_TASK, COMMON | IO | FLOW | ERRORS | B(F_PARAMETERS) | B(F_RESULT_PATH) |
-         B(F_RESULT_SELECTOR) | B(F_RESOURCE) | B(F_TIMEOUT_SECONDS) | B(F_TIMEOUT_SECONDS_PATH) |
-         B(F_HEARTBEAT_SECONDS) | B(F_HEARTBEAT_SECONDS_PATH) | B(F_CREDENTIALS)},
-    {"Choice", ASL_CHOICE, COMMON | IO | B(F_CHOICES) | B(F_DEFAULT)},
-    {"Wait", ASL_WAIT, COMMON | IO | FLOW | B(F_SECONDS) | B(F_SECONDS_PATH) | B(F_TIMESTAMP) |
-         B(F_TIMESTAMP_PATH)},
-    {"Succeed", ASL_SUCCEED, COMMON | B(F_INPUT_PATH) | B(F_OUTPUT_PATH)},
-    {"Fail", ASL_FAIL, COMMON | B(F_ERROR) | B(F_ERROR_PATH) | B(F_CAUSE) | B(F_CAUSE_PATH)},
-    {"Parallel", ASL_PARALLEL, COMMON | IO | FLOW | ERRORS | B(F_BRANCHES) | B(F_PARAMETERS) |
-         B(F_RESULT_PATH) | B(F_RESULT_SELECTOR)},
-    {"Map", ASL_MAP, COMMON | IO | FLOW | ERRORS | B(F_ITEM_PROCESSOR) | B(F_ITERATOR) |
-         B(F_ITEMS_PATH) | B(F_ITEM_SELECTOR) | B(F_PARAMETERS) | B(F_MAX_CONCURRENCY) |
-         B(F_MAX_CONCURRENCY_PATH) | B(F_RESULT_PATH) | B(F_RESULT_SELECTOR) |
-         B(F_TOLERATED_COUNT) | B(F_TOLERATED_COUNT_PATH) | B(F_TOLERATED_PERCENT) |
-         B(F_TOLERATED_PERCENT_PATH) | B(F_LABEL) | B(F_ITEM_READER) | B(F_RESULT_WRITER) |
-         B(F_ITEM_BATCHER)},
-};
-
-/* The fields of a JSONata state, per type (same order as types[]): the
- * JSONPath fields give way to Arguments, Output and Items. */
-#define JN_IO (B(F_ASSIGN) | B(F_OUTPUT))
-static const unsigned long long jn_fields[] = {
-    COMMON | JN_IO | FLOW,
-    COMMON | JN_IO | FLOW | ERRORS | B(F_ARGUMENTS) | B(F_RESOURCE) | B(F_TIMEOUT_SECONDS) |
-        B(F_HEARTBEAT_SECONDS) | B(F_CREDENTIALS),
-    COMMON | JN_IO | B(F_CHOICES) | B(F_DEFAULT),
-    COMMON | JN_IO | FLOW | B(F_SECONDS) | B(F_TIMESTAMP),
-    COMMON | B(F_OUTPUT),
-    COMMON | B(F_ERROR) | B(F_CAUSE),
-    COMMON | JN_IO | FLOW | ERRORS | B(F_BRANCHES) | B(F_ARGUMENTS),
-    COMMON | JN_IO | FLOW | ERRORS | B(F_ITEM_PROCESSOR) | B(F_ITERATOR) | B(F_ITEMS) | B(F_ITEM_SELECTOR) |
-        B(F_MAX_CONCURRENCY) | B(F_TOLERATED_COUNT) | B(F_TOLERATED_PERCENT) | B(F_LABEL) | B(F_ITEM_READER) |
-        B(F_RESULT_WRITER) | B(F_ITEM_BATCHER),
-};
+/* Whether a state of type t in language lang (L_PATH, L_ATA) takes f. */
+static bool takes(int f, int t, unsigned lang)
+{
+    return (asl_fields[f].types & (1u << t)) && (asl_fields[f].langs & lang);
+}
 
 static int field_id(const char *key)
 {
     for (int i = 0; i < F__COUNT; i++)
-        if (!strcmp(field_names[i], key))
+        if (!strcmp(asl_fields[i].name, key))
             return i;
     return -1;
 }
@@ -807,8 +751,8 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
     if (!type)
         return;
     int t = -1;
-    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        if (!strcmp(types[i].name, type))
+    for (size_t i = 0; i < sizeof type_names / sizeof *type_names; i++)
+        if (!strcmp(type_names[i], type))
             t = (int)i;
     if (t < 0) {
         diag_error(c->src, diag_path_key(path, "Type"),
@@ -816,24 +760,24 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
                    diag_quote(type));
         return;
     }
-    s->type = (unsigned short)types[t].type;
+    s->type = (unsigned short)t;
     bool jn = c->jsonata;
     query_language(c, o, path, &jn);
     s->jsonata = jn;
-    unsigned long long fields = jn ? jn_fields[t] : types[t].fields;
+    unsigned lang = jn ? L_ATA : L_PATH;
     const char *allowed[F__COUNT];
     int nallowed = 0;
     for (int f = 0; f < F__COUNT; f++)
-        if (fields & B(f))
-            allowed[nallowed++] = field_names[f];
+        if (takes(f, t, lang))
+            allowed[nallowed++] = asl_fields[f].name;
     for (const cJSON *k = o->child; k; k = k->next) {
         int f = field_id(k->string);
-        if (f >= 0 && (fields & B(f)))
+        if (f >= 0 && takes(f, t, lang))
             continue;
         const char *kp = diag_path_key(path, k->string);
-        if (!jn && f >= 0 && (jn_fields[t] & B(f)))
+        if (!jn && f >= 0 && takes(f, t, L_ATA))
             diag_error(c->src, kp, "%s is a JSONata field: a JSONPath state does not take it", k->string);
-        else if (jn && f >= 0 && (types[t].fields & B(f)))
+        else if (jn && f >= 0 && takes(f, t, L_PATH))
             diag_error(c->src, kp, "%s is a JSONPath field: a JSONata state does not take it", k->string);
         else
             diag_error(c->src, kp, "%s field for a %s state", f < 0 ? "unknown" : "unexpected", type);
@@ -844,34 +788,35 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
     if (end && !cJSON_IsBool(end))
         diag_error(c->src, diag_path_key(path, "End"), "expected true or false, got %s", model_got(end));
     s->end = cJSON_IsTrue(end);
-    bool flows = types[t].fields & B(F_NEXT);
+    bool flows = takes(F_NEXT, t, lang);
     if (flows && (!end || cJSON_IsBool(end)) && s->end == (get(o, "Next") != NULL))
         diag_error(c->src, path, s->end ? "a state cannot have both Next and End" :
                                           "a %s state needs Next or \"End\": true", type);
     /* A field the type does not take was reported above; reading it too
      * would only add errors about its contents. */
     if (jn) {
-        if (fields & B(F_RETRY))
+        if (takes(F_RETRY, t, lang))
             retriers(c, o, path, s);
-        if (fields & B(F_CATCH))
+        if (takes(F_CATCH, t, lang))
             catchers(c, o, path, s, g, states);
         model_jn_state_fields(c, o, path, s);
         return;
     }
-#define HAS(f) (types[t].fields & B(f))
-    s->input_path = HAS(F_INPUT_PATH) ? path_field(c, o, path, "InputPath", 'p', true) : NULL;
-    s->output_path = HAS(F_OUTPUT_PATH) ? path_field(c, o, path, "OutputPath", 'p', true) : NULL;
-    s->result_path = HAS(F_RESULT_PATH) ? path_field(c, o, path, "ResultPath", 'r', true) : NULL;
-    if (s->type != ASL_MAP && HAS(F_PARAMETERS))
-        s->parameters = template_field(c, o, path, "Parameters");
-    s->result_selector = HAS(F_RESULT_SELECTOR) ? template_field(c, o, path, "ResultSelector") : NULL;
-    s->result = HAS(F_RESULT) ? template_field(c, o, path, "Result") : NULL;
-    s->assign = HAS(F_ASSIGN) ? assign_field(c, o, path) : NULL;
-    if (HAS(F_RETRY))
+    /* The fields the table reads the same way for every type (a Map's
+     * Parameters is its old name for ItemSelector: map_fields reads it). */
+    for (int f = 0; f < F__COUNT; f++) {
+        const field_info *fi = &asl_fields[f];
+        if (fi->kind == OWN || !takes(f, t, L_PATH) || (f == F_PARAMETERS && t == ASL_MAP))
+            continue;
+        const asl_node **member = (const asl_node **)((char *)s + fi->member);
+        *member = fi->kind == TMPL ? template_field(c, o, path, fi->name)
+                                   : path_field(c, o, path, fi->name, fi->kind == REF ? 'r' : 'p', true);
+    }
+    s->assign = takes(F_ASSIGN, t, L_PATH) ? assign_field(c, o, path) : NULL;
+    if (takes(F_RETRY, t, lang))
         retriers(c, o, path, s);
-    if (HAS(F_CATCH))
+    if (takes(F_CATCH, t, lang))
         catchers(c, o, path, s, g, states);
-#undef HAS
     switch ((asl_state_type)s->type) {
     case ASL_TASK: task_fields(c, o, path, s); break;
     case ASL_CHOICE: choice_fields(c, o, path, s); break;
