@@ -83,6 +83,17 @@ char *diag_path_key(const char *path, const char *key);
 char *diag_path_index(const char *path, int index);
 /* s as a JSON string literal (cc_alloc'd), for user values in messages. */
 char *diag_quote(const char *s);
+/* aslc check: codes prints AWS's code after each message; json keeps the
+ * diagnostics for diag_print_json (stdout; returns an exit status). */
+void diag_set_format(bool codes, bool json);
+int diag_print_json(void);
+
+/* ------------------------------------------------------- diag_code.c */
+
+/* The ValidateStateMachineDefinition code of a diagnostic (ASLC_... for
+ * what only aslc checks), and its location as AWS writes it. */
+const char *diag_code(const char *path, const char *msg);
+char *diag_location(const char *path);
 
 /* ---------------------------------------------------- path_parse.c */
 
@@ -152,6 +163,9 @@ typedef struct cc_opts {
     const char **params;    /* --parameter NAME=VALUE */
     int nparams;
     bool every_machine;     /* check: a template's machines all, none picked */
+    bool lint;              /* check: the definition alone (no handlers needed,
+                               an unknown child machine is a warning) */
+    bool check_files;       /* check: python:/node: handler files exist */
 } cc_opts;
 
 /* Loads the main definition, the project file next to it (aslc.json), the

@@ -22,6 +22,8 @@ enum { MAX_ERRORS = 20 };
 
 static int nerrors;
 static bool stopped;    /* the cap was hit: print nothing more */
+static bool with_codes; /* aslc check: AWS's code after each message */
+static cJSON *kept;     /* aslc check --format json: the diagnostics, printed at the end */
 
 /* The JSON escape for byte c, or NULL when c needs none. buf holds the
  * \u00XX form. DEL is escaped too: it is invisible on a terminal. */
@@ -80,6 +82,56 @@ static const char *file_of(const cc_src *src)
     return src && src->file ? src->file : "aslc";
 }
 
+/* One diagnostic as an element of --format json's list; a note goes
+ * with the diagnostic before it. */
+static void keep(const cc_src *src, const char *path, const char *severity, const char *msg, int line, int col)
+{
+    cJSON *d = cJSON_CreateObject();
+    if (strcmp(severity, "note")) {
+        cJSON_AddStringToObject(d, "severity", severity[0] == 'e' ? "ERROR" : "WARNING");
+        cJSON_AddStringToObject(d, "code", diag_code(path, msg));
+    }
+    cJSON_AddStringToObject(d, "message", msg);
+    if (path && *path)
+        cJSON_AddStringToObject(d, "location", diag_location(path));
+    cJSON_AddStringToObject(d, "file", file_of(src));
+    if (line > 0) {
+        cJSON_AddNumberToObject(d, "line", line);
+        cJSON_AddNumberToObject(d, "column", col);
+    }
+    cJSON *last = cJSON_GetArrayItem(kept, cJSON_GetArraySize(kept) - 1);
+    if (!strcmp(severity, "note") && last) {
+        cJSON *notes = cJSON_GetObjectItemCaseSensitive(last, "notes");
+        if (!notes)
+            notes = cJSON_AddArrayToObject(last, "notes");
+        cJSON_AddItemToArray(notes, d);
+    } else {
+        cJSON_AddItemToArray(kept, d);
+    }
+}
+
+void diag_set_format(bool codes, bool json)
+{
+    with_codes = codes;
+    if (json && !kept)
+        kept = cJSON_CreateArray();
+}
+
+int diag_print_json(void)
+{
+    if (!kept)
+        return 0;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "result", nerrors ? "FAIL" : "OK");
+    cJSON_AddItemToObject(o, "diagnostics", kept);
+    kept = NULL;
+    char *text = cJSON_Print(o);
+    int rc = text && puts(text) >= 0 && fflush(stdout) == 0 ? 0 : 74;
+    cJSON_free(text);
+    cJSON_Delete(o);
+    return rc;
+}
+
 static void report(const cc_src *src, const char *path, const char *severity,
                    const char *fmt, va_list ap)
 {
@@ -87,6 +139,11 @@ static void report(const cc_src *src, const char *path, const char *severity,
     if (src && path)
         load_position(src, path, &line, &col);
     char *msg = format(fmt, ap);
+    if (kept) {
+        keep(src, path, severity, msg ? msg : fmt, line, col);
+        free(msg);
+        return;
+    }
     put_line_safe(file_of(src));
     if (line > 0)
         fprintf(stderr, ":%d:%d", line, col);
@@ -96,6 +153,8 @@ static void report(const cc_src *src, const char *path, const char *severity,
         fputs(": ", stderr);
     }
     put_line_safe(msg ? msg : fmt);
+    if (with_codes && strcmp(severity, "note"))
+        fprintf(stderr, " [%s]", diag_code(path, msg ? msg : fmt));
     fputc('\n', stderr);
     free(msg);
 }
@@ -103,7 +162,7 @@ static void report(const cc_src *src, const char *path, const char *severity,
 void diag_error(const cc_src *src, const char *path, const char *fmt, ...)
 {
     nerrors++;
-    if (nerrors > MAX_ERRORS && !stopped) {
+    if (nerrors > MAX_ERRORS && !stopped && !kept) {
         put_line_safe(file_of(src));
         fputs(": error: too many errors, stopping\n", stderr);
         stopped = true;

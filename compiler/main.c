@@ -29,7 +29,8 @@ static const char usage[] =
     "       aslc DEF --emit-c -o FILE.c           write the generated C\n"
     "                 [--no-main]                 ... without main(), for embedding\n"
     "       aslc run DEF [COMPILE and RUN OPTIONS] compile in memory (JIT) and run once\n"
-    "       aslc check DEF [COMPILE OPTIONS]      diagnostics only\n"
+    "       aslc check DEF [COMPILE OPTIONS]      lint: diagnostics with AWS's codes\n"
+    "                 [--handlers] [--format text|json]  (--handlers: every Task served)\n"
     "DEF is a definition (JSON, or YAML: .yaml/.yml) or a SAM/CloudFormation template\n"
     "(YAML or JSON, CDK's cdk.out/*.template.json too)\n"
     "\n"
@@ -41,7 +42,9 @@ static const char usage[] =
     "                              (also read from aslc.json next to DEF, see README)\n"
     "  --tasks FILE.c              C task handlers: ASL_HANDLER(\"resource\", fn) { ... }\n"
     "  --lambda NAME=COMMAND       serve Lambda function NAME by running COMMAND\n"
-    "                              (or python:FILE.py[:FN], node:FILE.js[:FN])\n"
+    "                              (or python:FILE.py[:FN], node:FILE.js[:FN]); NAME may\n"
+    "                              be any Task Resource, which fakes an SDK integration:\n"
+    "                              --lambda arn:aws:states:::dynamodb:putItem=COMMAND\n"
     "  --mock FILE                 mock configuration file (docs/mocks.md): a Task that a\n"
     "                              test case mocks needs no handler (a run option too)\n"
     "  -o FILE                     output file\n"
@@ -82,6 +85,7 @@ typedef struct args {
     bool with_main;       /* --emit-c without --no-main */
     char **run_argv;      /* run options, passed on to the program's main */
     int run_argc;
+    bool handlers, json;  /* check --handlers, --format json */
 } args;
 
 static int parse_args(args *a, int argc, char **argv)
@@ -100,7 +104,7 @@ static int parse_args(args *a, int argc, char **argv)
         const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(s, "-o") || !strcmp(s, "--machine") || !strcmp(s, "--tasks") || !strcmp(s, "--lambda") ||
                      !strcmp(s, "--mock") || !strcmp(s, "--state-machine") || !strcmp(s, "--sub") ||
-                     !strcmp(s, "--parameter");
+                     !strcmp(s, "--parameter") || !strcmp(s, "--format");
         if (takes && !v)
             return usage_error("option %s needs a value", s);
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -123,6 +127,12 @@ static int parse_args(args *a, int argc, char **argv)
             int rc = asl_mock_option(s, argv[++i]); /* the JIT's run keeps it */
             if (rc)
                 return rc;
+        } else if (a->mode == MODE_CHECK && !strcmp(s, "--handlers")) {
+            a->handlers = true;
+        } else if (a->mode == MODE_CHECK && !strcmp(s, "--format")) {
+            if (strcmp(v, "text") && strcmp(v, "json"))
+                return usage_error("--format takes text or json, got '%s'", v);
+            a->json = !strcmp(argv[++i], "json");
         } else if (!strcmp(s, "--state-machine")) {
             a->opts.state_machine = argv[++i];
         } else if (!strcmp(s, "--sub") || !strcmp(s, "--parameter")) {
@@ -156,6 +166,10 @@ static int parse_args(args *a, int argc, char **argv)
     if (!a->opts.main_file)
         return usage_error("%s", "no definition file given");
     a->opts.every_machine = a->mode == MODE_CHECK && !a->opts.state_machine;
+    a->opts.lint = a->mode == MODE_CHECK && !a->handlers;
+    a->opts.check_files = a->mode == MODE_CHECK;
+    if (a->mode == MODE_CHECK)
+        diag_set_format(true, a->json);
     if ((a->mode == MODE_BUILD || a->mode == MODE_EMIT) && !a->out)
         return usage_error("%s", "no output file given (-o FILE)");
     return 0;
@@ -194,6 +208,8 @@ int main(int argc, char **argv)
             status = jit_run(&u, c_text, a.run_argc, a.run_argv);
         free(c_text);
     }
+    if (a.mode == MODE_CHECK && a.json && diag_print_json())
+        status = 74;
     unit_free(&u);
     cc_free_all();
     return status;

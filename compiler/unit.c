@@ -36,6 +36,7 @@ typedef struct uctx {
      * functions, then aslc.json's; the command line's come last and win. */
     const char **tlambdas, **plambdas;
     int ntlambdas, nplambdas;
+    bool lint;            /* aslc check without --handlers */
 } uctx;
 
 static const char *dir_of(const char *file)
@@ -344,9 +345,13 @@ static void resolve_child(uctx *c, const cc_src *src, const char *path, const as
     if (!file && mocked(c, src, s))
         return;
     if (!file) {
-        diag_error(src, diag_path_key(diag_path_key(path, "Parameters"), "StateMachineArn"),
-                   "state machine %s is not known: give --machine ARN=FILE, or map it in %s",
-                   diag_quote(arn), c->project ? c->project : "an aslc.json next to the main definition");
+        /* The linter checks the definition alone: AWS would find it. */
+        void (*report)(const cc_src *, const char *, const char *, ...) = c->lint ? diag_warning : diag_error;
+        if (c->lint && strstr(arn, "${"))
+            return; /* the template already warned about it */
+        report(src, diag_path_key(diag_path_key(path, "Parameters"), "StateMachineArn"),
+               "state machine %s is not known: give --machine ARN=FILE, or map it in %s", diag_quote(arn),
+               c->project ? c->project : "an aslc.json next to the main definition");
         return;
     }
     cc_machine *mc = add_machine(c, file, name_from_arn(arn), cc_strdup(arn));
@@ -401,9 +406,30 @@ static void check_handler(uctx *c, const cc_src *src, const char *path, const as
     }
     if (served(c->u, s->resource, fname))
         return;
+    /* Any resource can be served by a process, SDK integrations too
+     * (--lambda arn:aws:states:::dynamodb:putItem=COMMAND fakes one). */
     diag_error(src, diag_path_key(path, "Resource"),
-               "no handler serves %s%s%s: give --tasks FILE.c with ASL_HANDLER(\"...\", fn), or --lambda NAME=COMMAND",
-               diag_quote(s->resource), fname ? " (function " : "", fname ? cc_printf("%s)", diag_quote(fname)) : "");
+               "no handler serves %s%s%s: give --lambda %s=COMMAND, --tasks FILE.c with ASL_HANDLER(%s, fn), "
+               "or --mock FILE with a test case that mocks state %s",
+               diag_quote(s->resource), fname ? " (function " : "", fname ? cc_printf("%s)", diag_quote(fname)) : "",
+               fname ? fname : s->resource, diag_quote(s->resource), diag_quote(s->name));
+}
+
+/* aslc check: the file a python: or node: command names must exist (the
+ * run would fail only when the task is reached). */
+static void check_lambda_files(uctx *c)
+{
+    for (int i = 0; i < c->ntlambdas; i++) {
+        const char *l = c->tlambdas[i], *cmd = strchr(l, '=') + 1;
+        bool py = !strncmp(cmd, "python:", 7);
+        if (!py && strncmp(cmd, "node:", 5))
+            continue;
+        const char *file = cmd + (py ? 7 : 5), *fn = strrchr(file, ':');
+        if (fn && fn[1] && !strpbrk(fn + 1, "/."))
+            file = cc_strndup(file, (size_t)(fn - file));
+        if (!can_open(file))
+            diag_error(NULL, NULL, "--lambda %s: handler file %s cannot be opened", diag_quote(l), diag_quote(file));
+    }
 }
 
 /* ------------------------------------------------------------ unit */
@@ -412,7 +438,7 @@ bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
 {
     memset(u, 0, sizeof *u);
     cc_opts o = *opts;
-    uctx c = {.u = u};
+    uctx c = {.u = u, .lint = o.lint};
     for (int i = 0; i < o.nmachines; i++) {
         const char *eq = strrchr(o.machines[i], '=');
         add_mapping(&c, cc_strndup(o.machines[i], (size_t)(eq - o.machines[i])), eq + 1);
@@ -443,7 +469,9 @@ bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
     /* Machines appended while visiting are visited in turn. */
     for (int i = 0; !c.status && i < u->nmachines; i++)
         visit_tasks(&c, u->machines[i].src, u->machines[i].m.graph, NULL, resolve_child);
-    for (int i = 0; !c.status && !o.draw_only && i < u->nmachines; i++)
+    if (o.check_files)
+        check_lambda_files(&c);
+    for (int i = 0; !c.status && !o.draw_only && !o.lint && i < u->nmachines; i++)
         visit_tasks(&c, u->machines[i].src, u->machines[i].m.graph, NULL, check_handler);
     free(c.maps);
     if (!c.status && diag_error_count())
