@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#include "asl.h"
+#include "asl_gen.h"
 #include "internal.h"
 
 /* ------------------------------------------------------------ alloc.c */
@@ -215,7 +215,8 @@ int build_native(const cc_unit *u, const char *c_text, const char *out);
 /* JIT: compiles the C in memory with libtcc and runs asl_main with args. */
 int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv);
 
-/* The text of asl.h, embedded at build time (asl_header.c). */
+/* The text of asl.h and asl_gen.h, embedded at build time (asl_header.c). */
 extern const char aslc_header_text[];
+extern const char aslc_gen_header_text[];
 
 #endif

@@ -119,15 +119,22 @@ static void tcc_error(void *opaque, const char *msg)
     fprintf(stderr, "aslc: jit: %s\n", msg);
 }
 
-/* The generated C with asl.h pasted in place of its #include, so libtcc
- * needs no header search for it. */
+/* text with header pasted in place of the first `#include "name"`. */
+static char *paste(const char *text, const char *name, const char *header, const char *after)
+{
+    char *line = cc_printf("#include \"%s\"", name);
+    const char *inc = strstr(text, line);
+    if (!inc)
+        return cc_strdup(text);
+    return cc_printf("%.*s%s\n%s%s", (int)(inc - text), text, header, after, inc + strlen(line));
+}
+
+/* The generated C with asl_gen.h (and the asl.h it includes) pasted in
+ * place of its #include, so libtcc needs no header search for it. */
 static char *inline_header(const char *c_text)
 {
-    const char *inc = strstr(c_text, "#include \"asl.h\"");
-    if (!inc)
-        return cc_strdup(c_text);
-    return cc_printf("%.*s%s\n#line 3 \"generated.c\"\n%s", (int)(inc - c_text), c_text, aslc_header_text,
-                     inc + strlen("#include \"asl.h\""));
+    const char *gen = paste(aslc_gen_header_text, "asl.h", aslc_header_text, "");
+    return paste(c_text, "asl_gen.h", gen, "#line 3 \"generated.c\"\n");
 }
 
 int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv)

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "asl.h"
+#include "asl_gen.h"
 
 /* State types, as bits. */
 #define T_PASS     (1u << ASL_PASS)

@@ -9,7 +9,7 @@
 
 #include "aslc.h"
 #include "commands.h"
-#include "mock.h"
+#include "mock_file.h"
 
 /* Subcommands that are front ends of their own (each in its own file,
  * declared in commands.h). The compile pipeline below serves the rest:

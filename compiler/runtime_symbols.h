@@ -5,7 +5,7 @@
 #ifndef ASLC_RUNTIME_SYMBOLS_H
 #define ASLC_RUNTIME_SYMBOLS_H
 
-#include "asl.h"
+#include "asl_gen.h"
 
 #define SYM(f) {#f, (const void *)(f)}
 static const struct {

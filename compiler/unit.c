@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "aslc.h"
-#include "mock.h"
+#include "mock_file.h"
 
 typedef struct mapping {
     const char *key;     /* ARN or name */

@@ -126,8 +126,6 @@ void asl_handlers_free(void)
     }
 }
 
-void asl_process_run(asl_task *t, const char *command, const char *event_json);
-
 void asl_task_dispatch(asl_task *t, const cJSON *payload)
 {
     const asl_state *s = t->state;

@@ -23,6 +23,9 @@ void asl_task_submitted(asl_task *t, const cJSON *response);
 /* Heartbeat received: restarts the HeartbeatSeconds clock. */
 void asl_task_heartbeat(asl_task *t);
 
+/* Runs a process handler (process.c): COMMAND with the event on stdin; its
+ * answer completes t. */
+void asl_process_run(asl_task *t, const char *command, const char *event_json);
 /* Handlers added at run time (--lambda NAME=COMMAND). */
 void asl_handlers_add_process(const char *name, const char *command);
 void asl_handlers_free(void);

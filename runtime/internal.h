@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#include "asl.h"
+#include "asl_gen.h"
 #include "asl_engine.h"
 
 /* ------------------------------------------------------------- errors */

@@ -5,7 +5,8 @@
  * run picks one test case (--test-case NAME). See docs/mocks.md.
  *
  * aslc and the runtime share this module: aslc reads the file at compile
- * time so that a mocked Task needs no handler; a run reads it again.
+ * time (through mock_file.h) so that a mocked Task needs no handler; a run
+ * reads it again.
  */
 #ifndef ASL_MOCK_H
 #define ASL_MOCK_H
@@ -13,12 +14,7 @@
 #include <stdbool.h>
 
 #include "exec.h"
-
-/* The run options --mock FILE and --test-case NAME (opt is the option as
- * written). --mock loads and checks FILE, replacing any file loaded
- * before. Returns 0, or an exit status after printing every problem: 65
- * when the file does not match AWS's format, 66 when it cannot be read. */
-int asl_mock_option(const char *opt, const char *value);
+#include "mock_file.h"
 
 /* Before a run of p: --mock and --test-case go together, and the main
  * machine must have the test case. Warns about entries of the test case
@@ -26,10 +22,6 @@ int asl_mock_option(const char *opt, const char *value);
  * printing the problem (usage problems prefixed with prog). Without
  * --mock and --test-case, does nothing. */
 int asl_mock_begin(const asl_program *p, const char *prog);
-
-/* Compile side: true if some test case of the loaded file mocks the state
- * named state of the machine named machine (so it needs no handler). */
-bool asl_mock_covers(const char *machine, const char *state);
 
 /* Serves t from the selected test case if it mocks t's state: completes t
  * with the mocked response for this invocation and returns true. Returns

@@ -866,8 +866,6 @@ static int ms_until(double at)
 
 /* ----------------------------------------------------------- interface */
 
-void asl_process_run(asl_task *t, const char *command, const char *event_json);
-
 void asl_process_run(asl_task *t, const char *command, const char *event_json)
 {
     proc *p = calloc(1, sizeof *p);

@@ -35,7 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "asl.h"
+#include "asl_gen.h"
 
 /* An error as AWS names it (error) with its message or cause (cause); both
  * malloc'd, NULL when unset. */

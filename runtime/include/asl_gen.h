@@ -1,0 +1,323 @@
+/*
+ * asl_gen.h: what generated code sees: the layout of a compiled machine.
+ *
+ * aslc turns every path, template, intrinsic call and Choice rule of a
+ * definition into a tree of asl_node, written out as static C data, so that
+ * nothing in ASL syntax is parsed while an execution runs. Each state becomes
+ * an asl_state descriptor plus one C function (named after the state) that
+ * hands the descriptor to the runtime routine for its type. A unit's
+ * machines, handlers and process commands make one asl_program.
+ *
+ * Like asl.h, which it includes, it needs no system header but <stddef.h>.
+ */
+#ifndef ASL_GEN_H
+#define ASL_GEN_H
+
+#include "asl.h"
+
+/* ---------------------------------------------------------------- nodes */
+
+/* Node kinds. A node is a JSON literal, a template, a path, a filter
+ * expression, an intrinsic call or a Choice rule. */
+typedef enum asl_node_kind {
+    /* JSON literals and templates */
+    ASL_N_NULL,
+    ASL_N_TRUE,
+    ASL_N_FALSE,
+    ASL_N_NUMBER,       /* num; str = the number's text as written, if any */
+    ASL_N_STRING,       /* str */
+    ASL_N_ARRAY,        /* kids = elements */
+    ASL_N_OBJECT,       /* kids = ASL_N_FIELD; flags ASL_F_CONST when no field is dynamic */
+    ASL_N_FIELD,        /* str = key (".$" removed), kids[0] = value */
+
+    /* JSONPath. op = asl_root; str = the original text; kids = steps */
+    ASL_N_PATH,
+    ASL_N_STEP_NAME,     /* .name or ['name']: str */
+    ASL_N_STEP_INDEX,    /* [n]: num (may be negative) */
+    ASL_N_STEP_SLICE,    /* [a:b:c]: kids[0..2] are ASL_N_NUMBER or ASL_N_NULL */
+    ASL_N_STEP_WILDCARD, /* .* or [*] */
+    ASL_N_STEP_DESCEND,  /* ..X: kids[0] = the step X (name, wildcard, index, ...) */
+    ASL_N_STEP_UNION,    /* ['a','b'] or [0,1]: kids = NAME/INDEX steps */
+    ASL_N_STEP_FILTER,   /* [?(expr)]: kids[0] = expression */
+
+    /* filter expressions: literals above, paths with op ASL_ROOT_CURRENT */
+    ASL_N_EXPR_BINARY,   /* op = asl_expr_op, kids[0], kids[1] */
+    ASL_N_EXPR_NOT,      /* kids[0] */
+
+    /* intrinsic function call: op = asl_intrinsic, kids = arguments */
+    ASL_N_CALL,
+
+    /* Choice rules */
+    ASL_N_RULE_AND,      /* kids = rules */
+    ASL_N_RULE_OR,       /* kids = rules */
+    ASL_N_RULE_NOT,      /* kids[0] = rule */
+    ASL_N_RULE_TEST,     /* op = asl_operator, kids[0] = Variable path, kids[1] = operand
+                            (literal, or path for the *Path forms) */
+} asl_node_kind;
+
+typedef enum asl_root {
+    ASL_ROOT_INPUT,      /* $ */
+    ASL_ROOT_CONTEXT,    /* $$ */
+    ASL_ROOT_VAR,        /* $name: the path's first step names the variable */
+    ASL_ROOT_CURRENT,    /* @ inside a filter */
+} asl_root;
+
+typedef enum asl_expr_op {
+    ASL_OP_EQ, ASL_OP_NE, ASL_OP_LT, ASL_OP_LE, ASL_OP_GT, ASL_OP_GE,
+    ASL_OP_AND, ASL_OP_OR,
+} asl_expr_op;
+
+/* Node flags */
+#define ASL_F_CONST      1u  /* subtree holds no path or call: a plain JSON value */
+#define ASL_F_DEFINITE   2u  /* path: a reference path (selects at most one node) */
+#define ASL_F_EXISTS     4u  /* filter: a bare path, true when it matches */
+
+typedef struct asl_node asl_node;
+struct asl_node {
+    unsigned short kind;     /* asl_node_kind */
+    unsigned short op;       /* asl_root, asl_expr_op, asl_intrinsic or asl_operator */
+    unsigned int flags;      /* ASL_F_* */
+    int count;               /* number of kids */
+    double num;
+    const char *str;
+    const asl_node *kids;
+};
+
+/* Intrinsic functions, in the order AWS documents them. */
+#define ASL_INTRINSICS(X)                                   \
+    X(FORMAT, "States.Format")                              \
+    X(STRING_TO_JSON, "States.StringToJson")                \
+    X(JSON_TO_STRING, "States.JsonToString")                \
+    X(ARRAY, "States.Array")                                \
+    X(ARRAY_PARTITION, "States.ArrayPartition")             \
+    X(ARRAY_CONTAINS, "States.ArrayContains")               \
+    X(ARRAY_RANGE, "States.ArrayRange")                     \
+    X(ARRAY_GET_ITEM, "States.ArrayGetItem")                \
+    X(ARRAY_LENGTH, "States.ArrayLength")                   \
+    X(ARRAY_UNIQUE, "States.ArrayUnique")                   \
+    X(BASE64_ENCODE, "States.Base64Encode")                 \
+    X(BASE64_DECODE, "States.Base64Decode")                 \
+    X(HASH, "States.Hash")                                  \
+    X(JSON_MERGE, "States.JsonMerge")                       \
+    X(MATH_RANDOM, "States.MathRandom")                     \
+    X(MATH_ADD, "States.MathAdd")                           \
+    X(STRING_SPLIT, "States.StringSplit")                   \
+    X(UUID, "States.UUID")
+
+typedef enum asl_intrinsic {
+#define X(id, name) ASL_FN_##id,
+    ASL_INTRINSICS(X)
+#undef X
+    ASL_FN__COUNT
+} asl_intrinsic;
+
+/* Choice comparison operators. The *Path forms compare with a second path. */
+#define ASL_OPERATORS(X)                                                    \
+    X(STRING_EQUALS, "StringEquals")                                        \
+    X(STRING_EQUALS_PATH, "StringEqualsPath")                               \
+    X(STRING_LESS_THAN, "StringLessThan")                                   \
+    X(STRING_LESS_THAN_PATH, "StringLessThanPath")                          \
+    X(STRING_GREATER_THAN, "StringGreaterThan")                             \
+    X(STRING_GREATER_THAN_PATH, "StringGreaterThanPath")                    \
+    X(STRING_LESS_THAN_EQUALS, "StringLessThanEquals")                      \
+    X(STRING_LESS_THAN_EQUALS_PATH, "StringLessThanEqualsPath")             \
+    X(STRING_GREATER_THAN_EQUALS, "StringGreaterThanEquals")                \
+    X(STRING_GREATER_THAN_EQUALS_PATH, "StringGreaterThanEqualsPath")       \
+    X(STRING_MATCHES, "StringMatches")                                      \
+    X(NUMERIC_EQUALS, "NumericEquals")                                      \
+    X(NUMERIC_EQUALS_PATH, "NumericEqualsPath")                             \
+    X(NUMERIC_LESS_THAN, "NumericLessThan")                                 \
+    X(NUMERIC_LESS_THAN_PATH, "NumericLessThanPath")                        \
+    X(NUMERIC_GREATER_THAN, "NumericGreaterThan")                           \
+    X(NUMERIC_GREATER_THAN_PATH, "NumericGreaterThanPath")                  \
+    X(NUMERIC_LESS_THAN_EQUALS, "NumericLessThanEquals")                    \
+    X(NUMERIC_LESS_THAN_EQUALS_PATH, "NumericLessThanEqualsPath")           \
+    X(NUMERIC_GREATER_THAN_EQUALS, "NumericGreaterThanEquals")              \
+    X(NUMERIC_GREATER_THAN_EQUALS_PATH, "NumericGreaterThanEqualsPath")     \
+    X(BOOLEAN_EQUALS, "BooleanEquals")                                      \
+    X(BOOLEAN_EQUALS_PATH, "BooleanEqualsPath")                             \
+    X(TIMESTAMP_EQUALS, "TimestampEquals")                                  \
+    X(TIMESTAMP_EQUALS_PATH, "TimestampEqualsPath")                         \
+    X(TIMESTAMP_LESS_THAN, "TimestampLessThan")                             \
+    X(TIMESTAMP_LESS_THAN_PATH, "TimestampLessThanPath")                    \
+    X(TIMESTAMP_GREATER_THAN, "TimestampGreaterThan")                       \
+    X(TIMESTAMP_GREATER_THAN_PATH, "TimestampGreaterThanPath")              \
+    X(TIMESTAMP_LESS_THAN_EQUALS, "TimestampLessThanEquals")                \
+    X(TIMESTAMP_LESS_THAN_EQUALS_PATH, "TimestampLessThanEqualsPath")       \
+    X(TIMESTAMP_GREATER_THAN_EQUALS, "TimestampGreaterThanEquals")          \
+    X(TIMESTAMP_GREATER_THAN_EQUALS_PATH, "TimestampGreaterThanEqualsPath") \
+    X(IS_NULL, "IsNull")                                                    \
+    X(IS_PRESENT, "IsPresent")                                              \
+    X(IS_NUMERIC, "IsNumeric")                                              \
+    X(IS_STRING, "IsString")                                                \
+    X(IS_BOOLEAN, "IsBoolean")                                              \
+    X(IS_TIMESTAMP, "IsTimestamp")
+
+typedef enum asl_operator {
+#define X(id, name) ASL_CMP_##id,
+    ASL_OPERATORS(X)
+#undef X
+    ASL_CMP__COUNT
+} asl_operator;
+
+/* ---------------------------------------------------------------- states */
+
+typedef enum asl_state_type {
+    ASL_PASS, ASL_TASK, ASL_CHOICE, ASL_WAIT, ASL_SUCCEED, ASL_FAIL, ASL_PARALLEL, ASL_MAP,
+} asl_state_type;
+
+/* How a Task resource is served. */
+typedef enum asl_integration {
+    ASL_RES_HANDLER,         /* a handler bound at compile or run time */
+    ASL_RES_START_EXECUTION, /* arn:aws:states:::states:startExecution */
+} asl_integration;
+
+typedef enum asl_pattern {
+    ASL_PATTERN_RESPONSE,    /* request-response */
+    ASL_PATTERN_SYNC,        /* .sync */
+    ASL_PATTERN_SYNC2,       /* .sync:2 */
+    ASL_PATTERN_TOKEN,       /* .waitForTaskToken */
+} asl_pattern;
+
+typedef struct asl_retrier {
+    const char *const *errors;
+    int nerrors;
+    int max_attempts;        /* default 3 */
+    double interval;         /* IntervalSeconds, default 1 */
+    double backoff;          /* BackoffRate, default 2 */
+    double max_delay;        /* MaxDelaySeconds, 0 = none */
+    int jitter_full;         /* JitterStrategy FULL */
+} asl_retrier;
+
+typedef struct asl_catcher {
+    const char *const *errors;
+    int nerrors;
+    const asl_node *result_path;  /* NULL = "$" */
+    const asl_node *assign;       /* NULL = none */
+    int next;
+    const asl_node *output;       /* JSONata Output, NULL = the error output */
+} asl_catcher;
+
+typedef struct asl_graph asl_graph;
+typedef struct asl_frame asl_frame;
+typedef struct asl_state asl_state;
+
+/* What a state function returns to the scheduler. */
+typedef enum asl_step {
+    ASL_STEP_NEXT,       /* frame->state and the data were updated: run on */
+    ASL_STEP_END,        /* the frame finished with its output */
+    ASL_STEP_FAIL,       /* the frame holds an error: Retry, Catch, or fail */
+    ASL_STEP_SUSPEND,    /* waiting for a timer, token, child or branches */
+} asl_step;
+
+typedef asl_step (*asl_state_fn)(asl_frame *f);
+
+/* One state. Paths and templates are NULL when absent; a JSON null path
+ * (e.g. "ResultPath": null) is a node of kind ASL_N_NULL. */
+struct asl_state {
+    const char *name;
+    const char *source;         /* the state's JSON, for messages */
+    unsigned short type;        /* asl_state_type */
+    unsigned short end;         /* End: true */
+    int next;                   /* index of Next, -1 if none */
+    const asl_node *input_path, *output_path, *result_path;
+    const asl_node *parameters; /* Parameters (Map: ItemSelector) */
+    const asl_node *result_selector;
+    const asl_node *result;     /* Pass Result */
+    const asl_node *assign;     /* Assign template */
+
+    /* Task */
+    const char *resource;
+    unsigned short integration; /* asl_integration */
+    unsigned short pattern;     /* asl_pattern */
+    const asl_node *timeout;    /* TimeoutSeconds (number) or TimeoutSecondsPath (path) */
+    const asl_node *heartbeat;  /* HeartbeatSeconds(Path) */
+    const asl_node *credentials;
+
+    /* Choice: rules[i] goes to choice_next[i]; choice_assign[i] may be NULL */
+    const asl_node *const *rules;
+    const int *choice_next;
+    const asl_node *const *choice_assign;
+    int nrules;
+    int default_next;           /* -1 if none */
+
+    /* Wait: one of seconds / timestamp (number/string literal or path) */
+    const asl_node *seconds, *timestamp;
+
+    /* Fail: literals or paths */
+    const asl_node *error, *cause;
+
+    /* Parallel: branches; Map: branches[0] is the item processor */
+    const asl_graph *const *branches;
+    int nbranches;
+    const asl_node *items_path;
+    const asl_node *max_concurrency;     /* number or path */
+    const asl_node *tolerated_count;     /* number or path */
+    const asl_node *tolerated_percent;   /* number or path */
+
+    const asl_retrier *retry;
+    int nretry;
+    const asl_catcher *catches;
+    int ncatch;
+
+    /* JSONata ("QueryLanguage": "JSONata"): the state's fields hold
+     * templates whose "{% %}" strings are JSONata trees (kinds from 100 up,
+     * see runtime/jsonata.h). parameters holds Arguments (Map:
+     * ItemSelector), items_path holds Items, rules[i] the Condition; the
+     * number and string fields (timeout, seconds, error ...) may be
+     * expressions. No JSONPath field is set. */
+    unsigned short jsonata;
+    const asl_node *output;               /* Output template, NULL = default */
+    const asl_node *const *choice_output; /* per Choice rule, may be NULL */
+};
+
+/* A state machine, or a Parallel branch, or a Map item processor. */
+struct asl_graph {
+    const char *name;           /* for messages: "main", "Branches[0]" ... */
+    int start;
+    int nstates;
+    const asl_state *states;
+    const asl_state_fn *fns;
+};
+
+/* A complete state machine known to the program. */
+typedef struct asl_machine {
+    const char *name;           /* state machine name */
+    const char *arn;            /* ARN it answers to (may be NULL: built from name) */
+    const char *file;           /* definition file, for messages */
+    const asl_graph *graph;
+    const asl_node *timeout;    /* machine TimeoutSeconds, NULL if none */
+} asl_machine;
+
+typedef struct asl_binding {
+    const char *resource;       /* Resource ARN, function name or ARN */
+    asl_handler_fn fn;
+} asl_binding;
+
+/* Everything a compiled program knows. */
+typedef struct asl_program {
+    const asl_machine *machines;
+    int nmachines;              /* machines[0] is the main machine */
+    const asl_binding *bindings;
+    int nbindings;
+    const char *const *processes;  /* "NAME=COMMAND" process handlers */
+    int nprocesses;
+} asl_program;
+
+/* ----------------------------------------------------- state entry points */
+
+/* Each runs one state of type X for frame f, described by s. */
+asl_step asl_state_pass(asl_frame *f, const asl_state *s);
+asl_step asl_state_task(asl_frame *f, const asl_state *s);
+asl_step asl_state_choice(asl_frame *f, const asl_state *s);
+asl_step asl_state_wait(asl_frame *f, const asl_state *s);
+asl_step asl_state_succeed(asl_frame *f, const asl_state *s);
+asl_step asl_state_fail(asl_frame *f, const asl_state *s);
+asl_step asl_state_parallel(asl_frame *f, const asl_state *s);
+asl_step asl_state_map(asl_frame *f, const asl_state *s);
+
+/* Runs a compiled program with the command-line arguments of a compiled
+ * machine (see --help); returns the process exit status. */
+int asl_main(const asl_program *p, int argc, char **argv);
+
+#endif
