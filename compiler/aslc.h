@@ -77,6 +77,20 @@ void diag_warning(const cc_src *src, const char *path, const char *fmt, ...)
 void diag_note(const cc_src *src, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int diag_error_count(void);
+
+/* One diagnostic in parts (line 0 when unknown, path may be NULL). */
+typedef struct diag_item {
+    const char *file;
+    int line, col;
+    const char *severity;   /* "error", "warning", "note" */
+    const char *path;
+    const char *message;
+} diag_item;
+typedef void (*diag_sink_fn)(void *ud, const diag_item *d);
+/* Sends every diagnostic to fn instead of stderr (NULL: stderr again). */
+void diag_set_sink(diag_sink_fn fn, void *ud);
+/* Starts counting errors again (a new compile in the same process). */
+void diag_reset(void);
 /* Appends a key to a dotted path: .Name, or ."odd name" when the key is not
  * identifier-like. Returns a cc_alloc'd string. */
 char *diag_path_key(const char *path, const char *key);
@@ -166,6 +180,14 @@ typedef struct cc_opts {
     bool lint;              /* check: the definition alone (no handlers needed,
                                an unknown child machine is a warning) */
     bool check_files;       /* check: python:/node: handler files exist */
+    /* A definition given as text (aslc serve): main_file only names it in
+     * messages, and no project file is read. */
+    const char *main_text;
+    size_t main_len;
+    const char *main_name;  /* the main machine's name (NULL: from main_file) */
+    /* Leave to run time what a server cannot know when a definition comes:
+     * nested machines created later, tasks that no handler serves. */
+    bool lenient;
 } cc_opts;
 
 /* Loads the main definition, the project file next to it (aslc.json), the
@@ -214,6 +236,10 @@ char *lower_unit(const cc_unit *u, bool main_fn);
 int build_native(const cc_unit *u, const char *c_text, const char *out);
 /* JIT: compiles the C in memory with libtcc and runs asl_main with args. */
 int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv);
+/* JIT for a program that keeps what it compiles (aslc serve): the compiled
+ * program, alive until jit_release(*state); NULL after reporting on stderr. */
+const asl_program *jit_load(const cc_unit *u, const char *c_text, void **state);
+void jit_release(void *state);
 
 /* The text of asl.h and asl_gen.h, embedded at build time (asl_header.c). */
 extern const char aslc_header_text[];

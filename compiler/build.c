@@ -137,33 +137,51 @@ static char *inline_header(const char *c_text)
     return paste(c_text, "asl_gen.h", gen, "#line 3 \"generated.c\"\n");
 }
 
-int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv)
+/* Compiles the unit's C (and its task files) in memory: the program, with
+ * *state set to the TCCState that holds its code, or NULL. */
+const asl_program *jit_load(const cc_unit *u, const char *c_text, void **state)
 {
+    *state = NULL;
     TCCState *s = tcc_new();
     if (!s)
-        return 70;
+        return NULL;
     tcc_set_error_func(s, NULL, tcc_error);
     tcc_set_lib_path(s, ASLC_TCC_LIB_PATH);
     tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
     const char *inc, *lib;
     if (runtime_dirs(&inc, &lib))
         tcc_add_include_path(s, inc);
-    int rc = 70;
     if (tcc_compile_string(s, inline_header(c_text)) < 0)
-        goto done;
+        goto fail;
     for (int i = 0; i < u->ntask_files; i++)
         if (tcc_add_file(s, u->task_files[i]) < 0)
-            goto done;
+            goto fail;
     for (size_t i = 0; i < sizeof aslc_runtime_symbols / sizeof *aslc_runtime_symbols; i++)
         tcc_add_symbol(s, aslc_runtime_symbols[i].name, aslc_runtime_symbols[i].addr);
     if (tcc_relocate(s, TCC_RELOCATE_AUTO) < 0)
-        goto done;
+        goto fail;
     const asl_program *(*program)(void) = (const asl_program *(*)(void))tcc_get_symbol(s, "aslc_program");
     if (!program)
-        goto done;
-    rc = asl_main(program(), argc, argv);
-done:
+        goto fail;
+    *state = s;
+    return program();
+fail:
     tcc_delete(s);
+    return NULL;
+}
+
+void jit_release(void *state)
+{
+    if (state)
+        tcc_delete(state);
+}
+
+int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv)
+{
+    void *state;
+    const asl_program *p = jit_load(u, c_text, &state);
+    int rc = p ? asl_main(p, argc, argv) : 70;
+    jit_release(state);
     return rc;
 }
 #else
@@ -175,5 +193,19 @@ int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv)
     (void)argv;
     fputs("aslc: error: this aslc was built without the JIT (ASLC_JIT=OFF)\n", stderr);
     return 70;
+}
+
+const asl_program *jit_load(const cc_unit *u, const char *c_text, void **state)
+{
+    (void)u;
+    (void)c_text;
+    *state = NULL;
+    fputs("aslc: error: this aslc was built without the JIT (ASLC_JIT=OFF)\n", stderr);
+    return NULL;
+}
+
+void jit_release(void *state)
+{
+    (void)state;
 }
 #endif

@@ -11,10 +11,12 @@
 #define ASLC_COMMANDS(X) \
     X("graph", cmd_graph) \
     X("jsonata", cmd_jsonata) \
-    X("report", cmd_report)
+    X("report", cmd_report) \
+    X("serve", cmd_serve)
 
 int cmd_graph(int argc, char **argv);
 int cmd_jsonata(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

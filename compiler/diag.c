@@ -10,6 +10,9 @@
  * escapes. Errors are counted; after MAX_ERRORS of them one "too many errors"
  * line is printed and everything after it is suppressed (still counted), so a
  * badly broken file does not bury the first, most useful, errors.
+ *
+ * A program that compiles more than once (aslc serve) sets a sink instead:
+ * each diagnostic goes to it as parts, and diag_reset starts a new count.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +27,20 @@ static int nerrors;
 static bool stopped;    /* the cap was hit: print nothing more */
 static bool with_codes; /* aslc check: AWS's code after each message */
 static cJSON *kept;     /* aslc check --format json: the diagnostics, printed at the end */
+static diag_sink_fn sink;
+static void *sink_ud;
+
+void diag_set_sink(diag_sink_fn fn, void *ud)
+{
+    sink = fn;
+    sink_ud = ud;
+}
+
+void diag_reset(void)
+{
+    nerrors = 0;
+    stopped = false;
+}
 
 /* The JSON escape for byte c, or NULL when c needs none. buf holds the
  * \u00XX form. DEL is escaped too: it is invisible on a terminal. */
@@ -139,6 +156,11 @@ static void report(const cc_src *src, const char *path, const char *severity,
     if (src && path)
         load_position(src, path, &line, &col);
     char *msg = format(fmt, ap);
+    if (sink) {
+        sink(sink_ud, &(diag_item){file_of(src), line, col, severity, path, msg ? msg : fmt});
+        free(msg);
+        return;
+    }
     if (kept) {
         keep(src, path, severity, msg ? msg : fmt, line, col);
         free(msg);
@@ -163,9 +185,13 @@ void diag_error(const cc_src *src, const char *path, const char *fmt, ...)
 {
     nerrors++;
     if (nerrors > MAX_ERRORS && !stopped && !kept) {
-        put_line_safe(file_of(src));
-        fputs(": error: too many errors, stopping\n", stderr);
         stopped = true;
+        if (sink) {
+            sink(sink_ud, &(diag_item){file_of(src), 0, 0, "error", NULL, "too many errors, stopping"});
+        } else {
+            put_line_safe(file_of(src));
+            fputs(": error: too many errors, stopping\n", stderr);
+        }
     }
     if (stopped)
         return;

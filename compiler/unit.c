@@ -37,6 +37,7 @@ typedef struct uctx {
     const char **tlambdas, **plambdas;
     int ntlambdas, nplambdas;
     bool lint;            /* aslc check without --handlers */
+    const cc_opts *opts;
 } uctx;
 
 static const char *dir_of(const char *file)
@@ -249,13 +250,14 @@ static cc_machine *add_machine(uctx *c, const char *file, const char *name, cons
  * modelled as soon as added. Returns whether a main machine was added. */
 static bool add_main(uctx *c, const cc_opts *o)
 {
-    cc_src *src = template_read(o->main_file);
+    cc_src *src = o->main_text ? load_text(o->main_file, strndup(o->main_text, o->main_len), o->main_len, NULL)
+                               : template_read(o->main_file);
     if (!src) {
-        c->status = can_open(o->main_file) ? 65 : 66;
+        c->status = o->main_text || can_open(o->main_file) ? 65 : 66;
         return false;
     }
-    if (!template_is(src)) {
-        cc_machine *mc = add_src(c, src, name_from_file(o->main_file), NULL);
+    if (o->main_text || !template_is(src)) {
+        cc_machine *mc = add_src(c, src, o->main_name ? o->main_name : name_from_file(o->main_file), NULL);
         if (!model_machine(c->u, mc))
             c->status = 65;
         return true;
@@ -342,7 +344,7 @@ static void resolve_child(uctx *c, const cc_src *src, const char *path, const as
     if (!arn || model_find_machine(c->u, arn))
         return;
     const char *file = mapped_file(c, arn);
-    if (!file && mocked(c, src, s))
+    if (!file && (mocked(c, src, s) || c->opts->lenient))
         return;
     if (!file) {
         /* The linter checks the definition alone: AWS would find it. */
@@ -392,7 +394,7 @@ static bool served(const cc_unit *u, const char *resource, const char *fname)
 
 static void check_handler(uctx *c, const cc_src *src, const char *path, const asl_state *s)
 {
-    if (s->integration == ASL_RES_START_EXECUTION || mocked(c, src, s))
+    if (s->integration == ASL_RES_START_EXECUTION || mocked(c, src, s) || c->opts->lenient)
         return;
     const char *fname = NULL;
     if (lambda_invoke(s->resource)) {
@@ -438,12 +440,13 @@ bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
 {
     memset(u, 0, sizeof *u);
     cc_opts o = *opts;
-    uctx c = {.u = u, .lint = o.lint};
+    uctx c = {.u = u, .lint = o.lint, .opts = &o};
     for (int i = 0; i < o.nmachines; i++) {
         const char *eq = strrchr(o.machines[i], '=');
         add_mapping(&c, cc_strndup(o.machines[i], (size_t)(eq - o.machines[i])), eq + 1);
     }
-    read_project(&c, &o);
+    if (!o.main_text)
+        read_project(&c, &o);
     bool main = add_main(&c, &o);
     /* Every mapped machine is compiled in: a StateMachineArn.$ chosen at
      * run time may name any of them. */

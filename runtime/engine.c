@@ -36,6 +36,7 @@ enum { MAX_OBSERVERS = 16 };
 
 struct asl_engine {
     asl_unit *units;
+    asl_unit *retired;           /* unloaded, still used by executions */
     int next_unit, next_observer;
     observer obs[MAX_OBSERVERS];
     int nobs;
@@ -87,11 +88,13 @@ void asl_engine_free(asl_engine *e)
     asl_task_free_all();
     asl_handlers_free();
     asl_sched_reset();
-    while (e->units) {
-        asl_unit *u = e->units;
-        e->units = u->next;
-        unit_release(u);
-    }
+    asl_unit *lists[] = {e->units, e->retired};
+    for (int i = 0; i < 2; i++)
+        while (lists[i]) {
+            asl_unit *u = lists[i];
+            lists[i] = u->next;
+            unit_release(u);
+        }
     asl_history_enable(false);
     free(e);
     engine = NULL;
@@ -133,8 +136,12 @@ void asl_engine_unload(asl_engine *e, int id)
             continue;
         *p = u->next;
         u->unloaded = true;
-        if (!u->users)
+        if (!u->users) {
             unit_release(u);
+        } else {
+            u->next = e->retired;
+            e->retired = u;
+        }
         return;
     }
 }
@@ -146,8 +153,14 @@ void asl_unit_hold(asl_unit *u)
 
 void asl_unit_drop(asl_unit *u)
 {
-    if (--u->users == 0 && u->unloaded && !engine->closing)
-        unit_release(u);
+    if (--u->users || !u->unloaded || engine->closing)
+        return;
+    for (asl_unit **p = &engine->retired; *p; p = &(*p)->next)
+        if (*p == u) {
+            *p = u->next;
+            break;
+        }
+    unit_release(u);
 }
 
 const asl_program *asl_unit_program(const asl_unit *u)

@@ -126,11 +126,36 @@ void asl_handlers_free(void)
     }
 }
 
+static asl_front_handler front;
+static void *front_ud;
+
+void asl_handlers_set_front(asl_front_handler fn, void *ud)
+{
+    front = fn;
+    front_ud = ud;
+}
+
+/* Offers t to the front end's handler; true if it took t. */
+static bool front_takes(asl_task *t, const cJSON *payload)
+{
+    if (!front)
+        return false;
+    char *text = asl_json_print(payload);
+    t->held = true;
+    bool taken = front(front_ud, t, text);
+    if (!taken)
+        t->held = false;
+    free(text);
+    return taken;
+}
+
 void asl_task_dispatch(asl_task *t, const cJSON *payload)
 {
     const asl_state *s = t->state;
     if (asl_mock_dispatch(t))
         return; /* --mock/--test-case: a mocked response, no service call */
+    if (front_takes(t, payload))
+        return;
     if (s->integration == ASL_RES_START_EXECUTION) {
         asl_child_start_task(t, payload);
         return;

@@ -26,6 +26,14 @@ void asl_task_heartbeat(asl_task *t);
 /* Runs a process handler (process.c): COMMAND with the event on stdin; its
  * answer completes t. */
 void asl_process_run(asl_task *t, const char *command, const char *event_json);
+
+/* A front end's own handler (aslc serve: activities, TestState's mocks),
+ * asked first for every task that no mock serves. It returns true when it
+ * takes t, which it then holds as a C handler does (one asl_task_succeed
+ * or asl_task_fail, now or later); payload_json is the effective input. */
+typedef bool (*asl_front_handler)(void *ud, asl_task *t, const char *payload_json);
+void asl_handlers_set_front(asl_front_handler fn, void *ud);
+
 /* Handlers added at run time (--lambda NAME=COMMAND). */
 void asl_handlers_add_process(const char *name, const char *command);
 void asl_handlers_free(void);

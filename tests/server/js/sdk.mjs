@@ -1,0 +1,86 @@
+// The JavaScript SDK (@aws-sdk/client-sfn) against aslc serve, for the
+// newest actions: ValidateStateMachineDefinition, StartSyncExecution on an
+// EXPRESS machine (disableHostPrefix: the SDK would send it to sync-HOST),
+// TestState. The endpoint comes from ASLC_ENDPOINT (tests/server/js.py).
+import assert from "node:assert/strict";
+import * as sfn from "@aws-sdk/client-sfn";
+
+const client = new sfn.SFNClient({
+  endpoint: process.env.ASLC_ENDPOINT,
+  region: "us-east-1",
+  credentials: { accessKeyId: "aslc", secretAccessKey: "aslc" },
+  disableHostPrefix: true,
+  maxAttempts: 1,
+});
+const send = (name, input) => client.send(new sfn[name + "Command"](input));
+const failure = async (name, input) => {
+  try {
+    await send(name, input);
+  } catch (e) {
+    return e;
+  }
+  assert.fail(name + " succeeded, an error was expected");
+};
+const role = "arn:aws:iam::123456789012:role/r";
+
+// ValidateStateMachineDefinition: OK, and FAIL with AWS's location.
+let v = await send("ValidateStateMachineDefinition", {
+  definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Pass", End: true } } }),
+});
+assert.equal(v.result, "OK");
+assert.deepEqual(v.diagnostics, []);
+v = await send("ValidateStateMachineDefinition", {
+  definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Pass", Next: "Gone" } } }),
+});
+assert.equal(v.result, "FAIL");
+assert.equal(v.diagnostics[0].severity, "ERROR");
+assert.equal(v.diagnostics[0].location, "/States/A/Next");
+assert.equal(v.truncated, false);
+
+// EXPRESS: StartSyncExecution answers with the outcome.
+const express = JSON.stringify({
+  StartAt: "Double",
+  States: {
+    Double: { Type: "Pass", Parameters: { "v.$": "States.MathAdd($.n, $.n)" }, Next: "Check" },
+    Check: {
+      Type: "Choice",
+      Choices: [{ Variable: "$.v", NumericGreaterThan: 100, Next: "TooBig" }],
+      Default: "Done",
+    },
+    TooBig: { Type: "Fail", Error: "TooBig", Cause: "over 100" },
+    Done: { Type: "Succeed" },
+  },
+});
+const { stateMachineArn } = await send("CreateStateMachine", {
+  name: "Express", definition: express, roleArn: role, type: "EXPRESS",
+});
+let r = await send("StartSyncExecution", { stateMachineArn, input: '{"n": 21}' });
+assert.equal(r.status, "SUCCEEDED");
+assert.deepEqual(JSON.parse(r.output), { v: 42 });
+assert.ok(r.startDate instanceof Date && r.stopDate instanceof Date);
+assert.ok(r.billingDetails.billedDurationInMilliseconds >= 100);
+r = await send("StartSyncExecution", { stateMachineArn, input: '{"n": 60}', name: "big" });
+assert.equal(r.status, "FAILED");
+assert.equal(r.error, "TooBig");
+assert.equal(r.cause, "over 100");
+assert.equal(r.name, "big");
+
+// EXPRESS machines refuse .waitForTaskToken.
+let e = await failure("CreateStateMachine", {
+  name: "ExpressToken", roleArn: role, type: "EXPRESS",
+  definition: JSON.stringify({
+    StartAt: "T",
+    States: { T: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken", End: true } },
+  }),
+});
+assert.equal(e.name, "InvalidDefinition");
+// STANDARD machines refuse StartSyncExecution.
+const std = await send("CreateStateMachine", {
+  name: "Standard", roleArn: role, definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Pass", End: true } } }),
+});
+e = await failure("StartSyncExecution", { stateMachineArn: std.stateMachineArn });
+assert.equal(e.name, "StateMachineTypeNotSupported");
+e = await failure("DescribeExecution", { executionArn: "arn:aws:states:us-east-1:123456789012:execution:Standard:nope" });
+assert.equal(e.name, "ExecutionDoesNotExist");
+assert.equal(e.$metadata.httpStatusCode, 400);
+console.log("ok");
