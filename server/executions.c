@@ -27,7 +27,7 @@ static asl_exec *named(srv *s, srv_call *c)
     const char *arn = srv_str(c, "executionArn");
     if (!machines_arn_ok(c, arn, "execution"))
         return NULL;
-    asl_exec *x = asl_engine_find(s->engine, arn);
+    asl_exec *x = index_find(s, arn);
     if (!x)
         srv_reply_error(c, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn);
     return x;
@@ -48,7 +48,7 @@ static bool same_json(const char *a, const char *b)
 static bool existing(srv *s, srv_call *c, const srv_machine *m, const char *name, const char *input)
 {
     char *arn = srv_printf("arn:aws:states:%s:%s:execution:%s:%s", s->opt.region, s->opt.account, m->name, name);
-    asl_exec *x = asl_engine_find(s->engine, arn);
+    asl_exec *x = index_find(s, arn);
     if (x) {
         char *old = asl_exec_input_json(x);
         if (asl_exec_status(x) == ASL_RUNNING && !strcmp(m->type, "STANDARD") && same_json(old, input)) {
@@ -82,6 +82,8 @@ asl_exec *executions_start(srv *s, srv_call *c)
     asl_exec *x = asl_engine_start(s->engine, m->arn, name, input, &err);
     if (!x)
         reply_err(c, &err);
+    else
+        index_add(s, x);
     return x;
 }
 

@@ -208,6 +208,7 @@ int cmd_serve(int argc, char **argv)
         return 70;
     }
     srv_http *h = NULL;
+    index_init(&s);
     activities_init(&s);
     for (int i = 0; i < s.opt.nlambdas; i++) {
         const char *l = s.opt.lambdas[i], *eq = strchr(l, '=');
@@ -237,6 +238,7 @@ int cmd_serve(int argc, char **argv)
     http_stop(h);
     activities_free(&s);
     machines_free(&s);
+    index_free(&s);
     api_free();
     asl_engine_free(s.engine);
     free_options(&s.opt);

@@ -43,6 +43,12 @@ typedef struct srv_pending srv_pending;
 typedef struct srv_activity srv_activity;
 typedef struct act_task act_task;
 
+/* Executions by ARN (index.c). */
+typedef struct srv_index {
+    asl_exec **slots;
+    size_t cap, n;
+} srv_index;
+
 /* The server: options, the engine, and what the API created. */
 typedef struct srv {
     srv_options opt;
@@ -52,6 +58,7 @@ typedef struct srv {
     srv_activity *activities;   /* newest first */
     srv_activity *deleted_activities;  /* kept until exit: tasks may name them */
     act_task *activity_tasks;   /* tasks taken for activities, oldest first */
+    srv_index index;
 } srv;
 
 int cmd_serve(int argc, char **argv);
@@ -191,6 +198,15 @@ void act_test_state(srv *s, srv_call *c);
 void act_send_task_success(srv *s, srv_call *c);
 void act_send_task_failure(srv *s, srv_call *c);
 void act_send_task_heartbeat(srv *s, srv_call *c);
+
+/* ----------------------------------------------------------- index.c */
+
+/* Starts indexing every execution the engine starts. */
+void index_init(srv *s);
+void index_add(srv *s, asl_exec *x);
+/* The execution an ARN names, or NULL. */
+asl_exec *index_find(srv *s, const char *arn);
+void index_free(srv *s);
 
 /* --------------------------------------------------------- pending.c */
 
