@@ -10,6 +10,7 @@
 #include "aslc.h"
 #include "commands.h"
 #include "mock_file.h"
+#include "report.h"
 
 /* Subcommands that are front ends of their own (each in its own file,
  * declared in commands.h). The compile pipeline below serves the rest:
@@ -199,6 +200,7 @@ int main(int argc, char **argv)
     cc_unit u;
     int status = 0;
     if (unit_load(&u, &a.opts, &status) && a.mode != MODE_CHECK) {
+        report_attach(&u);   /* aslc run --report FILE.html */
         char *c_text = lower_unit(&u, a.mode != MODE_RUN && a.with_main);
         if (a.mode == MODE_EMIT)
             status = write_file(a.out, c_text);

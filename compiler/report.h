@@ -18,6 +18,10 @@
  * path; returns an exit status (0, 65 for a record it cannot read, 74). */
 int report_write(const cc_unit *u, const cJSON *record, const char *path);
 
+/* aslc run --report: lets the run's CLI write the report of unit u
+ * (report_run.c). */
+void report_attach(const cc_unit *u);
+
 /* The page's parts (report_assets.c, generated from compiler/report/). */
 extern const char report_page_html[], report_page_css[], report_page_js[];
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exec.h"
 #include "handlers.h"
@@ -16,6 +17,9 @@
 #include "quotas.h"
 #include "mock.h"
 #include "pool.h"
+#include "trace.h"
+
+const asl_cli_reporter *asl_cli_report_writer;
 
 static const char usage[] =
     "usage: %s [RUN OPTIONS]\n"
@@ -31,6 +35,8 @@ static const char usage[] =
     "  --history-file FILE    write the GetExecutionHistory JSON to FILE\n"
     "  --executions-file FILE write the list of executions to FILE\n"
     "  --virtual-time         virtual clock: timers fire at once, timestamps advance\n"
+    "  --trace[=json]         a line on stderr per state entered and left (JSON lines)\n"
+    "  --report FILE.html     the run as an HTML report (aslc run only)\n"
     "  --lambda NAME=COMMAND  serve Lambda function NAME (name or ARN) with COMMAND: a\n"
     "                         shell command (event JSON on stdin, result on stdout), or\n"
     "                         python:FILE.py[:FN] / node:FILE.js[:FN] to call a handler\n"
@@ -88,6 +94,14 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
         } else if (!strcmp(a, "--executions-file")) {
             NEEDS_VALUE();
             o->executions_file = v;
+        } else if (!strcmp(a, "--trace") || !strcmp(a, "--trace=json")) {
+            o->trace = a[7] ? 2 : 1;
+        } else if (!strcmp(a, "--report")) {
+            NEEDS_VALUE();
+            if (!asl_cli_report_writer)
+                return bad_usage(prog, "%s: a compiled program writes no report; use aslc run DEF --report FILE, "
+                                       "or --history-file FILE here and aslc report DEF FILE", a);
+            o->report_file = v;
         } else if (!strcmp(a, "--describe")) {
             o->describe = true;
         } else if (!strcmp(a, "--history")) {
@@ -251,17 +265,27 @@ int asl_run_once(const asl_program *p, const asl_cli *o)
     }
     /* Events are counted either way (causes quote their ids); they are
      * kept only for --history. */
-    asl_engine *e = asl_cli_engine(p, o, o->history || o->history_file);
+    asl_engine *e = asl_cli_engine(p, o, o->history || o->history_file || o->report_file);
+    asl_trace *trace = o->trace ? asl_trace_start(e, stderr, o->trace == 2, isatty(2) && !getenv("NO_COLOR")) : NULL;
+    if (o->report_file)
+        asl_cli_report_writer->begin(e);
     asl_err err = {0};
     asl_exec *x = asl_engine_start_value(e, &p->machines[0], o->name, input, &err);
     if (!x) {
         fprintf(stderr, "%s: %s: %s\n", o->prog, err.error, err.cause);
         asl_err_clear(&err);
+        asl_trace_stop(e, trace);
         asl_engine_free(e);
         return 1;
     }
     asl_engine_run(e);
     status = report(o, e, x);
+    if (o->report_file) {
+        int w = asl_cli_report_writer->end(e, o->report_file);
+        if (w && (!status || status == 1))
+            status = w;
+    }
+    asl_trace_stop(e, trace);
     asl_engine_free(e);
     return status;
 }

@@ -217,7 +217,7 @@ asl_step asl_frame_fail_err(asl_frame *f, asl_err *e)
  * terminal (its documentation says States.DataLimitExceeded is terminal
  * too, but the executions AWS recorded catch it, with States.ALL as well);
  * States.TaskFailed matches any error of a Task but States.Timeout. */
-static bool error_matches(const char *const *names, int n, const char *error)
+bool asl_error_matches(const char *const *names, int n, const char *error)
 {
     for (int i = 0; i < n; i++) {
         if (!strcmp(names[i], error))
@@ -250,7 +250,7 @@ static bool try_retry(asl_frame *f, const asl_state *s)
 {
     for (int i = 0; i < s->nretry && i < 16; i++) {
         const asl_retrier *r = &s->retry[i];
-        if (!error_matches(r->errors, r->nerrors, f->err.error))
+        if (!asl_error_matches(r->errors, r->nerrors, f->err.error))
             continue;
         if (f->attempts[i] >= r->max_attempts)
             return false;
@@ -296,7 +296,7 @@ static asl_step try_catch(asl_frame *f, const asl_state *s)
 {
     for (int i = 0; i < s->ncatch; i++) {
         const asl_catcher *c = &s->catches[i];
-        if (!error_matches(c->errors, c->nerrors, f->err.error))
+        if (!asl_error_matches(c->errors, c->nerrors, f->err.error))
             continue;
         if (s->jsonata)
             return jn_catch(f, c);

@@ -181,6 +181,9 @@ asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output);
  * details (taken, may be NULL) are dropped when history is off; returns the
  * event id, counted either way. */
 int asl_frame_event(asl_frame *f, const char *type, cJSON *details, bool side);
+/* Whether an ErrorEquals list takes error, as Retry and Catch match it
+ * (States.ALL, States.TaskFailed and the terminal States.Runtime). */
+bool asl_error_matches(const char *const *names, int n, const char *error);
 /* Ends a running execution as ABORTED (StopExecution; a .sync parent task
  * that was cancelled), with its .sync children. */
 void asl_exec_abort(asl_exec *x, const char *error, const char *cause);

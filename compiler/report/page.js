@@ -115,8 +115,6 @@
         v.output = d.output;
       } else if (/^MapIteration/.test(t)) {
         v.iterations[d.index] = t.replace("MapIteration", "").toLowerCase();
-      } else if (t === "StateInspection") {
-        v.inspection = d.inspectionData || d;
       }
       for (const s of [d.output, d.cause]) {
         const o = typeof s === "string" && s.indexOf("ExecutionArn") >= 0 ? parse(s) : null;
@@ -140,6 +138,12 @@
                       (e.type.startsWith("Execution") ? null : back(e.previousEventId, {}));
       const v = entered ? visitOf.get(entered.id) : null;
       if (v) { visitOf.set(e.id, v); apply(v, e); }
+    }
+    /* values after each processing step (aslc run --report): they follow
+     * on from the last event of the state they describe */
+    for (const ins of x.inspections || []) {
+      const v = visitOf.get(ins.previousEventId);
+      if (v) (v.inspections = v.inspections || []).push(ins.details || {});
     }
     const status = (x.status || statusFromEvents(ev)).toUpperCase();
     for (const v of visits) v.status = visitStatus(v, status);
@@ -176,6 +180,11 @@
 
   const runs = (D.executions || []).map(analyse);
   const byArn = new Map(runs.filter((r) => r.x.executionArn).map((r) => [r.x.executionArn, r]));
+  /* the task that started a child execution names it in its events */
+  for (const r of runs)
+    for (const v of r.visits)
+      for (const arn of v.children)
+        if (byArn.has(arn) && !byArn.get(arn).x.parentArn) byArn.get(arn).x.parentArn = r.x.executionArn;
 
   /* ------------------------------------------------------------ view */
 
@@ -288,16 +297,22 @@
                   ["attempts", v.attempts > 1 ? v.attempts + " (retried " + (v.attempts - 1) + "×)" : undefined],
                   ["child executions", v.children.length ? v.children.map((a) => byArn.get(a) ? execLink(byArn.get(a), (D.machines[byArn.get(a).m] || {}).name + " · " + byArn.get(a).status.toLowerCase()) : "<code>" + esc(a) + "</code>").join("<br>") : undefined]];
     let steps = [["Input", v.input]];
-    if (v.inspection) {
-      const names = {input: "Input", afterInputPath: "After InputPath", afterParameters: "After Parameters / Arguments",
-                     result: "Result", afterResultSelector: "After ResultSelector", afterResultPath: "After ResultPath",
-                     output: "Output", variables: "Variables assigned"};
-      steps = Object.keys(names).filter((k) => v.inspection[k] !== undefined)
-        .map((k) => [names[k], typeof v.inspection[k] === "string" ? v.inspection[k] : JSON.stringify(v.inspection[k])]);
+    if (v.inspections) {   /* as TestState's inspectionData, one set per attempt */
+      const names = {input: "Input", afterInputPath: "After InputPath", afterParameters: "After Parameters",
+                     afterArguments: "After Arguments", result: "Result", afterResultSelector: "After ResultSelector",
+                     afterResultPath: "After ResultPath", variables: "Variables"};
+      steps = [];
+      v.inspections.forEach((ins, n) => {
+        const at = v.inspections.length > 1 ? "Attempt " + (n + 1) + ": " : "";
+        for (const k of Object.keys(names))
+          if (ins[k] !== undefined) steps.push([at + names[k], ins[k]]);
+        if (ins.errorDetails) steps.push([at + "Error", JSON.stringify(ins.errorDetails)]);
+      });
+      if (!steps.length || steps[0][0].indexOf("Input") < 0) steps.unshift(["Input", v.input]);
     } else {
       steps = steps.concat(v.steps);
-      if (v.exited) steps.push(["Output", v.output]);
     }
+    if (v.exited) steps.push(["Output (after OutputPath)", v.output]);
     return "<div class=\"visit st-" + v.status + "\" data-status=\"" + v.status + "\">" +
       "<span class=\"chip st-" + v.status + "\">" + v.status + "</span>" + kv(rows) + errorBox(v.error) +
       steps.map((s) => "<h3>" + esc(s[0]) + "</h3><pre>" + esc(pretty(s[1])) + "</pre>").join("") + "</div>";
