@@ -3,8 +3,8 @@
  * its list, which grows with every execution a server runs; DescribeExecution
  * and friends look executions up here instead, in a hash table (open
  * addressing, linear probing) that an observer fills as executions start,
- * child executions included. Executions are never freed while the server
- * runs, so the pointers stay valid.
+ * child executions included. Executions stay until the server stops, but
+ * for TestState's, which are taken out before they are forgotten.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,6 +60,27 @@ asl_exec *index_find(srv *s, const char *arn)
         if (!strcmp(asl_exec_arn(ix->slots[i]), arn))
             return ix->slots[i];
     return NULL;
+}
+
+void index_remove(srv *s, asl_exec *x)
+{
+    srv_index *ix = &s->index;
+    if (!ix->cap)
+        return;
+    size_t mask = ix->cap - 1, i = hash(asl_exec_arn(x)) & mask;
+    while (ix->slots[i] && ix->slots[i] != x)
+        i = (i + 1) & mask;
+    if (!ix->slots[i])
+        return;
+    ix->slots[i] = NULL;
+    ix->n--;
+    /* Put back the rest of the cluster, so that no probe stops early. */
+    for (size_t j = (i + 1) & mask; ix->slots[j]; j = (j + 1) & mask) {
+        asl_exec *y = ix->slots[j];
+        ix->slots[j] = NULL;
+        ix->n--;
+        put(ix, y);
+    }
 }
 
 static void on_event(void *ud, const asl_event *ev)

@@ -60,7 +60,7 @@ char *srv_printf(const char *fmt, ...)
     return p;
 }
 
-static char *json_text(const cJSON *v)
+char *srv_json(const cJSON *v)
 {
     asl_buf b = {0};
     asl_json_write(&b, v);
@@ -70,7 +70,7 @@ static char *json_text(const cJSON *v)
 void srv_reply(srv_call *c, cJSON *out)
 {
     c->status = 200;
-    c->body = json_text(out);
+    c->body = srv_json(out);
     cJSON_Delete(out);
 }
 
@@ -106,7 +106,7 @@ void srv_reply_error(srv_call *c, const char *type, const char *fmt, ...)
         cJSON_AddStringToObject(o, "message", msg);
     free(t);
     free(msg);
-    c->body = json_text(o);
+    c->body = srv_json(o);
     cJSON_Delete(o);
     c->status = 400;
 }

@@ -80,6 +80,8 @@ struct srv_call {
  * On return the call is answered, or deferred (status 0) until an action
  * answers it later with srv_reply_*. */
 void srv_dispatch(srv *s, srv_call *c, const char *target, const char *body, size_t len);
+/* v as compact JSON text, numbers as AWS prints them (malloc'd). */
+char *srv_json(const cJSON *v);
 /* Answers with 200 and the JSON object out (taken). */
 void srv_reply(srv_call *c, cJSON *out);
 /* Answers with status 400 and AWS's error body for error type (the name
@@ -206,6 +208,7 @@ void index_init(srv *s);
 void index_add(srv *s, asl_exec *x);
 /* The execution an ARN names, or NULL. */
 asl_exec *index_find(srv *s, const char *arn);
+void index_remove(srv *s, asl_exec *x);
 void index_free(srv *s);
 
 /* --------------------------------------------------------- pending.c */

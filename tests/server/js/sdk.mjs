@@ -83,4 +83,58 @@ assert.equal(e.name, "StateMachineTypeNotSupported");
 e = await failure("DescribeExecution", { executionArn: "arn:aws:states:us-east-1:123456789012:execution:Standard:nope" });
 assert.equal(e.name, "ExecutionDoesNotExist");
 assert.equal(e.$metadata.httpStatusCode, 400);
+// TestState at each inspection level, with mocks, Catch, Retry, Choice,
+// a state picked from a whole machine with variables.
+const test = (input) => send("TestState", { roleArn: role, ...input });
+const pass = JSON.stringify({ Type: "Pass", InputPath: "$.a", Parameters: { "x.$": "$.b" }, ResultPath: "$.r", Next: "Later" });
+let t = await test({ definition: pass, input: '{"a": {"b": 1}}' });
+assert.equal(t.status, "SUCCEEDED");
+assert.equal(t.nextState, "Later");
+assert.deepEqual(JSON.parse(t.output), { a: { b: 1 }, r: { x: 1 } });
+assert.equal(t.inspectionData, undefined, "INFO: no inspectionData");
+for (const level of ["DEBUG", "TRACE"]) {
+  t = await test({ definition: pass, input: '{"a": {"b": 1}}', inspectionLevel: level });
+  const d = t.inspectionData;
+  assert.deepEqual(JSON.parse(d.input), { a: { b: 1 } });
+  assert.deepEqual(JSON.parse(d.afterInputPath), { b: 1 });
+  assert.deepEqual(JSON.parse(d.afterParameters), { x: 1 });
+  assert.deepEqual(JSON.parse(d.afterResultPath), { a: { b: 1 }, r: { x: 1 } });
+}
+const lambda = { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: "f" },
+                 ResultSelector: { "p.$": "$.Payload" }, End: true };
+t = await test({ definition: JSON.stringify(lambda), mock: { result: '{"Payload": 5}' }, inspectionLevel: "DEBUG" });
+assert.equal(t.status, "SUCCEEDED");
+assert.deepEqual(JSON.parse(t.output), { p: 5 });
+assert.deepEqual(JSON.parse(t.inspectionData.result), { Payload: 5 });
+assert.deepEqual(JSON.parse(t.inspectionData.afterResultSelector), { p: 5 });
+assert.equal(t.nextState, undefined);
+const failing = (extra) => JSON.stringify({ Type: "Task", Resource: "arn:aws:lambda:us-east-1:123456789012:function:f",
+                                            End: true, ...extra });
+const oops = { errorOutput: { error: "Oops", cause: "bad" } };
+t = await test({ definition: failing({ Catch: [{ ErrorEquals: ["Oops"], Next: "Handle", ResultPath: "$.err" }] }), mock: oops });
+assert.equal(t.status, "CAUGHT_ERROR");
+assert.equal(t.nextState, "Handle");
+assert.equal(t.error, "Oops");
+assert.deepEqual(JSON.parse(t.output), { err: { Error: "Oops", Cause: "bad" } });
+t = await test({ definition: failing({ Retry: [{ ErrorEquals: ["States.ALL"] }] }), mock: oops });
+assert.equal(t.status, "RETRIABLE");
+t = await test({ definition: failing({}), mock: oops });
+assert.equal(t.status, "FAILED");
+assert.equal(t.cause, "bad");
+t = await test({ input: '{"n": 5}', definition: JSON.stringify({ Type: "Choice",
+  Choices: [{ Variable: "$.n", NumericGreaterThan: 3, Next: "Big" }], Default: "Small" }) });
+assert.equal(t.nextState, "Big");
+t = await test({ definition: JSON.stringify({ Type: "Wait", Seconds: 3600, Next: "After" }) });
+assert.equal(t.nextState, "After", "a Wait does not wait");
+t = await test({
+  stateName: "Two", variables: '{"greeting": "hi"}', input: '{"name": "ada"}',
+  definition: JSON.stringify({ QueryLanguage: "JSONata", StartAt: "One", States: {
+    One: { Type: "Pass", Next: "Two" },
+    Two: { Type: "Pass", Output: "{% $greeting & ' ' & $states.input.name %}", End: true } } }),
+});
+assert.equal(JSON.parse(t.output), "hi ada");
+e = await failure("TestState", { roleArn: role, definition: pass, stateName: "Missing" });
+assert.equal(e.name, "InvalidDefinition");
+e = await failure("TestState", { roleArn: role, definition: pass, mock: { result: "{}" } });
+assert.equal(e.name, "ValidationException", "a Pass state cannot be mocked");
 console.log("ok");
