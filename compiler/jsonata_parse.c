@@ -48,7 +48,17 @@ struct pnode {
     pnode **kids;
     int n, cap;
     int pos;
+    int *seek;           /* the % slots inside this node still looking for their step */
+    int nseek, capseek;
+    int slot;            /* JN_PARENT: its own slot */
 };
+
+/* A % looking for the step it names: level is how many steps back it still
+ * has to go; label is what the step and the % will share. */
+typedef struct slot {
+    int label, level;
+    pnode *parent;
+} pslot;
 
 typedef struct parser {
     const char *src;
@@ -57,6 +67,8 @@ typedef struct parser {
     int depth;
     char *msg;
     jmp_buf fail;
+    pslot *slots;
+    int nslots, capslots;
 } parser;
 
 /* Syntax errors unwind to jsonata_parse; everything is cc_alloc'd, so
@@ -472,6 +484,24 @@ static pnode *block_body(parser *p, int pos)
     return b;
 }
 
+/* %: a new slot, labelled by its number. */
+static pnode *parent_node(parser *p, int pos)
+{
+    if (p->nslots == p->capslots) {
+        int cap = p->capslots ? 2 * p->capslots : 8;
+        pslot *s = cc_alloc(sizeof *s * (size_t)cap);
+        if (p->nslots)
+            memcpy(s, p->slots, sizeof *s * (size_t)p->nslots);
+        p->slots = s;
+        p->capslots = cap;
+    }
+    pnode *n = pn(JN_PARENT, pos);
+    n->slot = p->nslots;
+    n->op = p->nslots + 1;
+    p->slots[p->nslots++] = (pslot){n->op, 1, n};
+    return n;
+}
+
 /* The prefix ("nud") meaning of the token just consumed, t. */
 static pnode *nud(parser *p, const token *t)
 {
@@ -530,7 +560,7 @@ static pnode *nud(parser *p, const token *t)
     if (!strcmp(op, "|"))
         fail_at(p, t->pos, "transform expressions (|...|...|) are not supported");
     if (!strcmp(op, "%"))
-        fail_at(p, t->pos, "the parent operator %% is not supported");
+        return parent_node(p, t->pos);
     fail_at(p, t->pos, "S0211: The symbol %s cannot be used as a unary operator", diag_quote(op));
 }
 
@@ -712,6 +742,111 @@ static pnode *expression(parser *p, int rbp)
 
 static pnode *process(parser *p, pnode *n);
 
+static void seek_push(pnode *n, int slot)
+{
+    if (n->nseek == n->capseek) {
+        int cap = n->capseek ? 2 * n->capseek : 4;
+        int *s = cc_alloc(sizeof *s * (size_t)cap);
+        if (n->nseek)
+            memcpy(s, n->seek, sizeof *s * (size_t)n->nseek);
+        n->seek = s;
+        n->capseek = cap;
+    }
+    n->seek[n->nseek++] = slot;
+}
+
+/* The slots value still seeks become result's to resolve (jsonata-js's
+ * pushAncestry). */
+static void push_ancestry(pnode *result, const pnode *value)
+{
+    for (int i = 0; i < value->nseek; i++)
+        seek_push(result, value->seek[i]);
+    if (value->kind == JN_PARENT)
+        seek_push(result, value->slot);
+}
+
+static pnode *step_base(pnode *s);
+
+/* One step back for slot s from node (jsonata-js's seekParent): a name or
+ * wildcard is a step and takes the label when s has gone far enough; a %
+ * sends it one step further; a block or path passes it to their last
+ * step(s), and must then hand their tuple stream on. */
+static void seek_parent(parser *p, pnode *node, int s)
+{
+    pslot *sl = &p->slots[s];
+    pnode *base = step_base(node);
+    switch (base->kind) {
+    case JN_NAME:
+    case JN_WILDCARD:
+        if (--sl->level == 0) {
+            if (base->op) /* the step names another % already: share its label */
+                sl->parent->op = base->op;
+            else
+                base->op = sl->label;
+            sl->label = base->op;
+            base->flags |= JN_F_TUPLE;
+            node->flags |= JN_F_TUPLE;
+        }
+        return;
+    case JN_PARENT: sl->level++; return;
+    case JN_BLOCK:
+        if (base->n > 0) {
+            base->flags |= JN_F_TUPLE;
+            node->flags |= JN_F_TUPLE;
+            seek_parent(p, base->kids[base->n - 1], s);
+        }
+        return;
+    case JN_PATH: {
+        base->flags |= JN_F_TUPLES_OUT;
+        node->flags |= JN_F_TUPLE;
+        int i = base->n - 1;
+        seek_parent(p, base->kids[i--], s);
+        while (p->slots[s].level > 0 && i >= 0)
+            seek_parent(p, base->kids[i--], s);
+        return;
+    }
+    default:
+        fail_at(p, base->pos, "S0217: The object representing the 'parent' cannot be derived from this kind of expression");
+    }
+}
+
+static int is_focus(pnode *s)
+{
+    for (;;) {
+        if (s->kind == JN_FOCUS_BIND)
+            return 1;
+        if (s->kind != JN_FILTER && s->kind != JN_INDEX_BIND)
+            return 0;
+        s = s->kids[0];
+    }
+}
+
+/* The slots the last step of path seeks go back along the path's steps;
+ * what reaches its start seeks on from the path itself. */
+static void resolve_ancestry(parser *p, pnode *path)
+{
+    pnode *last = path->kids[path->n - 1];
+    int nslots = last->nseek + (last->kind == JN_PARENT);
+    int *slots = cc_alloc(sizeof *slots * (size_t)(nslots + 1));
+    if (last->nseek)
+        memcpy(slots, last->seek, sizeof *slots * (size_t)last->nseek);
+    if (last->kind == JN_PARENT)
+        slots[last->nseek] = last->slot;
+    for (int k = 0; k < nslots; k++) {
+        int i = path->n - 2;
+        while (p->slots[slots[k]].level > 0) {
+            if (i < 0) {
+                seek_push(path, slots[k]);
+                break;
+            }
+            pnode *step = path->kids[i--];
+            while (i >= 0 && is_focus(step) && is_focus(path->kids[i]))
+                step = path->kids[i--];
+            seek_parent(p, step, slots[k]);
+        }
+    }
+}
+
 static pnode *as_path(pnode *n)
 {
     if (n->kind == JN_PATH)
@@ -732,8 +867,14 @@ static pnode *step_base(pnode *s)
 /* a.b: steps are joined into one path; literal strings become names. */
 static pnode *process_dot(parser *p, pnode *n)
 {
-    pnode *path = as_path(process(p, n->kids[0]));
+    pnode *lstep = process(p, n->kids[0]);
+    pnode *path = as_path(lstep);
+    if (lstep->kind == JN_PARENT)
+        seek_push(path, lstep->slot);
     pnode *rest = process(p, n->kids[1]);
+    /* a [] that ended up on a path (step@$v[] ...) keeps the whole path's singleton */
+    if (rest->kind == JN_PATH && (rest->flags & (JN_F_KEEP_ARRAY | JN_F_KEEP_SINGLETON)))
+        path->flags |= JN_F_KEEP_SINGLETON;
     if (rest->kind == JN_PATH) {
         for (int i = 0; i < rest->n; i++)
             push(path, rest->kids[i]);
@@ -754,6 +895,7 @@ static pnode *process_dot(parser *p, pnode *n)
         path->kids[0]->flags |= JN_F_CONS;
     if (path->kids[path->n - 1]->kind == JN_ARRAY)
         path->kids[path->n - 1]->flags |= JN_F_CONS;
+    resolve_ancestry(p, path);
     return path;
 }
 
@@ -774,15 +916,25 @@ static pnode *add_filter(parser *p, pnode *target, pnode *pred)
     return target;
 }
 
+/* A % in the predicate one step back names the step filtered; one
+ * further back seeks on from the step. */
 static pnode *process_pred(parser *p, pnode *n)
 {
     pnode *r = process(p, n->kids[0]);
     pnode *pred = process(p, n->kids[1]);
-    if (r->kind == JN_PATH) {
-        r->kids[r->n - 1] = add_filter(p, r->kids[r->n - 1], pred);
-        return r;
+    pnode **step = r->kind == JN_PATH ? &r->kids[r->n - 1] : &r;
+    for (int i = 0; i < pred->nseek; i++) {
+        if (p->slots[pred->seek[i]].level == 1)
+            seek_parent(p, *step, pred->seek[i]);
+        else
+            p->slots[pred->seek[i]].level--;
     }
-    return add_filter(p, r, pred);
+    pnode *f = add_filter(p, *step, pred);
+    push_ancestry(f, pred);
+    if (step_base(f)->flags & JN_F_TUPLE)
+        f->flags |= JN_F_TUPLE;
+    *step = f;
+    return r;
 }
 
 /* step@$v binds $v to each result of the step, keeping the context;
@@ -852,9 +1004,13 @@ static pnode *process(parser *p, pnode *n)
     case R_ORDERBY: {
         r = as_path(process(p, n->kids[0]));
         pnode *sort = pn(JN_SORT, n->pos);
-        for (int i = 1; i < n->n; i++)
-            push(sort, process(p, n->kids[i]));
+        for (int i = 1; i < n->n; i++) {
+            pnode *term = process(p, n->kids[i]);
+            push_ancestry(sort, term);
+            push(sort, term);
+        }
         push(r, sort);
+        resolve_ancestry(p, r);
         break;
     }
     case JN_NAME:
@@ -868,6 +1024,8 @@ static pnode *process(parser *p, pnode *n)
             r = n->kids[0];
             r->num = -r->num;
             r->str = cc_printf("-%s", r->str);
+        } else {
+            push_ancestry(n, n->kids[0]);
         }
         break;
     case JN_LAMBDA:
@@ -875,14 +1033,25 @@ static pnode *process(parser *p, pnode *n)
         mark_tail(n->kids[n->n - 1]);
         break;
     case JN_CALL:
-        for (int i = 0; i < n->n; i++)
+        for (int i = 0; i < n->n; i++) {
             n->kids[i] = process(p, n->kids[i]);
+            if (i > 0) /* the arguments' %s, not the procedure's */
+                push_ancestry(n, n->kids[i]);
+        }
         if (n->kids[0]->kind == JN_VARIABLE)
             n->op = jsonata_builtin(n->kids[0]->str) + 1;
         break;
-    default:
+    case JN_APPLY:
         for (int i = 0; i < n->n; i++)
             n->kids[i] = process(p, n->kids[i]);
+        break;
+    default:
+        /* operators, constructors, conditions, blocks, bindings: their
+         * operands' %s seek on from them */
+        for (int i = 0; i < n->n; i++) {
+            n->kids[i] = process(p, n->kids[i]);
+            push_ancestry(n, n->kids[i]);
+        }
     }
     if (n->flags & JN_F_KEEP_ARRAY)
         r->flags |= JN_F_KEEP_ARRAY;
@@ -1008,6 +1177,8 @@ asl_node *jsonata_parse_ex(const char *text, unsigned flags, char **msg)
     if (p->t.k != TK_END)
         fail_at(p, p->t.pos, "S0201: Syntax error: %s", tok_text(&p->t));
     body = process(p, body);
+    if (body->kind == JN_PARENT || body->nseek)
+        fail_at(p, body->pos, "S0217: The object representing the 'parent' cannot be derived from this kind of expression");
     if (!(flags & JN_PARSE_STANDARD))
         check_refs(p, body, 1);
     asl_node *root = node_new(ASL_N_NULL);

@@ -748,7 +748,7 @@ static const char *const op_names[] = {"+", "-", "*", "/", "%", "=", "!=", "<", 
 /* Empty sequences are undefined, singletons their item. */
 static jv *unwrap(jv *r)
 {
-    if (r && (r->fl & F_SEQ)) {
+    if (r && (r->fl & F_SEQ) && !(r->fl & F_TUPLES)) { /* a tuple stream goes to its path as it is */
         if (r->len == 0)
             return NULL;
         if (r->len == 1 && !(r->fl & F_KEEP))
@@ -1052,9 +1052,38 @@ static tuples tuple_filter(ev *e, const asl_node *pred, tuples in)
     return out;
 }
 
+/* The name a parent-operator label binds. */
+static const char *label_name(ev *e, int label)
+{
+    if (label < 64 && e->labels[label])
+        return e->labels[label];
+    char tmp[16];
+    snprintf(tmp, sizeof tmp, "!%d", label);
+    char *name = jn_sdup(e, tmp, strlen(tmp));
+    if (label < 64)
+        e->labels[label] = name;
+    return name;
+}
+
+/* A step that makes (or needs) a tuple stream: @ or # bindings, a step a
+ * % names, or a block or path that hands a tuple stream on. */
+static int is_tuple_step(const asl_node *s)
+{
+    for (;;) {
+        if (s->flags & JN_F_TUPLE)
+            return 1;
+        if (s->kind != JN_FILTER && s->kind != JN_FOCUS_BIND && s->kind != JN_INDEX_BIND)
+            return 0;
+        s = &s->kids[0];
+    }
+}
+
 /* One path step over tuples: the step's results become tuples (or, with
- * @$v, are bound to $v while the context stays), numbered by #$i; then
- * its predicates and #$i stages in the order written. */
+ * @$v, are bound to $v while the context stays), numbered by #$i, with
+ * the input bound to the step's label when a % names it; a step that
+ * returns a tuple stream of its own (a block or path with a % inside)
+ * hands on its tuples, bindings and all. Then its predicates and #$i
+ * stages in the order written. */
 static tuples tuple_step(ev *e, const asl_node *step, tuples in)
 {
     const asl_node *filter = step->kind == JN_FILTER ? step : NULL;
@@ -1069,6 +1098,7 @@ static tuples tuple_step(ev *e, const asl_node *step, tuples in)
         focus = core->str[0] ? core->str : NULL;
         core = &core->kids[0];
     }
+    const char *label = (core->kind == JN_NAME || core->kind == JN_WILDCARD) && core->op ? label_name(e, core->op) : NULL;
     tuples out = {0};
     if (core->kind == JN_SORT) {
         jv **at = jn_alloc(e, sizeof *at * (size_t)(in.n ? in.n : 1));
@@ -1085,6 +1115,11 @@ static tuples tuple_step(ev *e, const asl_node *step, tuples in)
             jv *res = eval(e, core, in.t[i].at, in.t[i].s);
             if (!res)
                 continue;
+            if (res->fl & F_TUPLES) {
+                for (int k = 0; k < res->len; k++)
+                    tup_push(e, &out, res->a[k], res->tenv[k]);
+                continue;
+            }
             jv *one[1] = {res};
             jv **items = one;
             int n = 1;
@@ -1096,6 +1131,8 @@ static tuples tuple_step(ev *e, const asl_node *step, tuples in)
                 scope *s = focus ? bound(e, in.t[i].s, focus, items[k]) : in.t[i].s;
                 if (index)
                     s = bound(e, s, index, jn_num(e, k));
+                if (label)
+                    s = bound(e, s, label, in.t[i].at);
                 tup_push(e, &out, focus ? in.t[i].at : items[k], s);
             }
         }
@@ -1105,12 +1142,35 @@ static tuples tuple_step(ev *e, const asl_node *step, tuples in)
     return out;
 }
 
-static jv *eval_path(ev *e, const asl_node *n, jv *in, scope *env)
+/* A tuple stream as a value (F_TUPLES). */
+static jv *tuples_value(ev *e, tuples ts)
+{
+    jv *v = jn_arr(e, F_SEQ | F_TUPLES);
+    v->a = jn_alloc(e, sizeof *v->a * (size_t)(ts.n + 1));
+    v->tenv = jn_alloc(e, sizeof *v->tenv * (size_t)(ts.n + 1));
+    for (int i = 0; i < ts.n; i++) {
+        v->a[i] = ts.t[i].at;
+        v->tenv[i] = ts.t[i].s;
+    }
+    v->len = v->cap = ts.n;
+    return v;
+}
+
+/* A path. want_tuples: return the tuple stream (F_TUPLES) when the path
+ * makes one, as grouping and an enclosing path's % need it. */
+static jv *eval_path_as(ev *e, const asl_node *n, jv *in, scope *env, int want_tuples)
 {
     jv *one[1] = {in};
     jv **items = one;
     int cnt = 1;
-    if (n->kids[0].kind != JN_VARIABLE && jn_is_arr(in)) {
+    /* a path from a variable ($, $$, $x) starts from its value, not from
+     * each item of an array context: look through the step's predicates,
+     * bindings and sorting for it */
+    const asl_node *first = &n->kids[0];
+    while (first->kind == JN_FILTER || first->kind == JN_FOCUS_BIND || first->kind == JN_INDEX_BIND ||
+           first->kind == JN_GROUP)
+        first = &first->kids[0];
+    if (first->kind != JN_VARIABLE && jn_is_arr(in)) {
         cnt = jn_len_of(e, in);
         items = in->a;
     }
@@ -1119,7 +1179,7 @@ static jv *eval_path(ev *e, const asl_node *n, jv *in, scope *env)
     tuples ts = {0};
     for (int i = 0; i < n->count; i++) {
         const asl_node *step = &n->kids[i];
-        if ((step->flags & JN_F_TUPLE) && !tupled) {
+        if (!tupled && is_tuple_step(step)) {
             tupled = 1;
             for (int k = 0; k < cnt; k++)
                 if (items[k] || cnt == 1)
@@ -1153,6 +1213,8 @@ static jv *eval_path(ev *e, const asl_node *n, jv *in, scope *env)
         items = res->a;
         cnt = res->len;
     }
+    if (tupled && (want_tuples || (n->flags & JN_F_TUPLES_OUT)))
+        return tuples_value(e, ts);
     if (tupled) {
         res = jn_arr(e, F_SEQ);
         for (int k = 0; k < ts.n; k++)
@@ -1169,6 +1231,11 @@ static jv *eval_path(ev *e, const asl_node *n, jv *in, scope *env)
             res->fl |= F_KEEP;
     }
     return res;
+}
+
+static jv *eval_path(ev *e, const asl_node *n, jv *in, scope *env)
+{
+    return eval_path_as(e, n, in, env, 0);
 }
 
 /* One predicate over a value: an index (numbers count from the end when
@@ -1479,8 +1546,37 @@ static jv *eval_array(ev *e, const asl_node *n, jv *in, scope *env)
 /* An object constructor over input: items are grouped by the key each pair
  * gives them, and each pair's value is evaluated once per group, with the
  * group's items as its context. */
+/* What tuples in a group hand the value expression: each variable bound in
+ * the path (the scopes between a tuple's bindings and env, the innermost
+ * binding of a name winning), appended across the group's tuples as
+ * jsonata-js's reduceTupleStream does. */
+static scope *reduce_tuples(ev *e, jv *ts, const int *members, int n, scope *env)
+{
+    scope *out = scope_new(e, env);
+    for (int m = 0; m < n; m++) {
+        scope *mine = scope_new(e, NULL); /* this tuple's own variables */
+        for (const scope *s = ts->tenv[members[m]]; s && s != env; s = s->parent)
+            for (int i = s->n - 1; i >= 0; i--) {
+                jv *ignored;
+                if (!scope_find(mine, s->names[i], &ignored))
+                    bind(e, mine, s->names[i], s->vals[i]);
+            }
+        for (int i = 0; i < mine->n; i++) {
+            jv *have = NULL;
+            int found = m > 0 && scope_find(out, mine->names[i], &have) && have != NULL;
+            bind(e, out, mine->names[i], found ? jn_append(e, have, mine->vals[i]) : mine->vals[i]);
+        }
+    }
+    return out;
+}
+
+/* {k: v} after a path (or as a constructor, input being the context):
+ * items grouped by the key each pair makes, then each group's value. A
+ * tuple stream (F_TUPLES) groups its tuples, each key evaluated with its
+ * tuple's bindings. */
 static jv *group_by(ev *e, const asl_node *o, jv *input, scope *env)
 {
+    int tupled = input && (input->fl & F_TUPLES);
     jv *one[1] = {input};
     jv **items = one;
     int n = 1;
@@ -1489,14 +1585,18 @@ static jv *group_by(ev *e, const asl_node *o, jv *input, scope *env)
         n = input->len;
     } else if (jn_is_arr(input)) {
         one[0] = NULL;
+        tupled = 0;
     }
     int cap = 8, ng = 0;
     const char **keys = jn_alloc(e, sizeof *keys * (size_t)cap);
     jv **data = jn_alloc(e, sizeof *data * (size_t)cap);
     int *pair = jn_alloc(e, sizeof *pair * (size_t)cap);
+    int **members = jn_alloc(e, sizeof *members * (size_t)cap);
+    int *nmembers = jn_alloc(e, sizeof *nmembers * (size_t)cap);
     for (int i = 0; i < n; i++) {
+        scope *ienv = tupled ? input->tenv[i] : env;
         for (int p = 0; p < o->count; p++) {
-            jv *key = eval(e, &o->kids[p].kids[0], items[i], env);
+            jv *key = eval(e, &o->kids[p].kids[0], items[i], ienv);
             if (!key)
                 continue;
             if (key->t != T_STR)
@@ -1508,6 +1608,12 @@ static jv *group_by(ev *e, const asl_node *o, jv *input, scope *env)
                 if (pair[g] != p)
                     jn_fail(e, "D1009: Multiple key definitions evaluate to same key: %s", jn_show(e, key));
                 data[g] = jn_append(e, data[g], items[i]);
+                if (tupled) {
+                    int *m2 = jn_alloc(e, sizeof *m2 * (size_t)(nmembers[g] + 1));
+                    memcpy(m2, members[g], sizeof *m2 * (size_t)nmembers[g]);
+                    m2[nmembers[g]++] = i;
+                    members[g] = m2;
+                }
                 continue;
             }
             if (ng == cap) {
@@ -1515,20 +1621,28 @@ static jv *group_by(ev *e, const asl_node *o, jv *input, scope *env)
                 const char **k2 = jn_alloc(e, sizeof *k2 * (size_t)cap);
                 jv **d2 = jn_alloc(e, sizeof *d2 * (size_t)cap);
                 int *p2 = jn_alloc(e, sizeof *p2 * (size_t)cap);
+                int **mm2 = jn_alloc(e, sizeof *mm2 * (size_t)cap);
+                int *nm2 = jn_alloc(e, sizeof *nm2 * (size_t)cap);
                 memcpy(k2, keys, sizeof *k2 * (size_t)ng);
                 memcpy(d2, data, sizeof *d2 * (size_t)ng);
                 memcpy(p2, pair, sizeof *p2 * (size_t)ng);
-                keys = k2, data = d2, pair = p2;
+                memcpy(mm2, members, sizeof *mm2 * (size_t)ng);
+                memcpy(nm2, nmembers, sizeof *nm2 * (size_t)ng);
+                keys = k2, data = d2, pair = p2, members = mm2, nmembers = nm2;
             }
             keys[ng] = key->s;
             data[ng] = items[i];
-            pair[ng++] = p;
+            pair[ng] = p;
+            members[ng] = jn_alloc(e, sizeof **members);
+            members[ng][0] = i;
+            nmembers[ng++] = 1;
         }
     }
     jv *out = jn_obj(e);
     out->len = 0;
     for (int g = 0; g < ng; g++) {
-        jv *v = eval(e, &o->kids[pair[g]].kids[1], data[g], env);
+        scope *genv = tupled ? reduce_tuples(e, input, members[g], nmembers[g], env) : env;
+        jv *v = eval(e, &o->kids[pair[g]].kids[1], data[g], genv);
         if (v)
             jn_obj_set(e, out, keys[g], v);
     }
@@ -1747,7 +1861,7 @@ static jv *eval_node(ev *e, const asl_node *n, jv *in, scope *env)
     case JN_NAME: return jn_lookup_field(e, in, n->str);
     case JN_VARIABLE: {
         if (!n->str[0])
-            return in;
+            return in && (in->fl & F_WRAP) ? in->a[0] : in;
         if (!strcmp(n->str, "$"))
             return e->root; /* $$, the root: an ASL expression has none */
         int found;
@@ -1806,10 +1920,18 @@ static jv *eval_node(ev *e, const asl_node *n, jv *in, scope *env)
             return sort_items(e, n, in->a, jn_len_of(e, in), env);
         return sort_items(e, n, one, in ? 1 : 0, env);
     }
-    case JN_GROUP: return group_by(e, &n->kids[1], eval_keep(e, &n->kids[0], in, env), env);
+    case JN_GROUP: {
+        jv *base = n->kids[0].kind == JN_PATH ? eval_path_as(e, &n->kids[0], in, env, 1) : eval_keep(e, &n->kids[0], in, env);
+        return group_by(e, &n->kids[1], base, env);
+    }
     case JN_FOCUS_BIND:
     case JN_INDEX_BIND: return eval_keep(e, &n->kids[0], in, env);
     case JN_INDEX_STAGE: return in;
+    case JN_PARENT: {
+        jv *v = NULL;
+        scope_find(env, label_name(e, n->op), &v);
+        return v;
+    }
     case JN_FILTER: {
         jv *v = eval_keep(e, &n->kids[0], in, env);
         for (int i = 1; i < n->count; i++)
@@ -2003,6 +2125,8 @@ static jv *array_arg(ev *e, const sparam *p, jv *v, int index, const char *name)
 
 jv **jn_validate(ev *e, const char *sigtext, jv **args, int *nargs, jv *input, const char *name)
 {
+    if (input && (input->fl & F_WRAP)) /* the context as an argument is the input array itself */
+        input = input->a[0];
     sig s;
     jn_sig_parse(sigtext, &s);
     int n = *nargs;
@@ -2122,6 +2246,10 @@ static cJSON *run(ev *e, const asl_node *expr, const cJSON *input, asl_err *err,
     if (e->std && input) {
         in = jn_wrap(e, input);
         e->root = in;
+        if (in->t == T_ARR) { /* as jsonata-js: the array is one item, not a sequence of its items */
+            in = seq1(e, in);
+            in->fl |= F_WRAP;
+        }
     }
     const asl_node *body = expr->kind == JN_ROOT ? &expr->kids[0] : expr;
     jv *v = eval(e, body, in, scope_new(e, NULL));

@@ -53,6 +53,7 @@ enum jn_kind {
     JN_FOCUS_BIND,      /* step@$str: kids[0] = the step (binds $str, keeps the context) */
     JN_INDEX_BIND,      /* step#$str: kids[0] = the step; $str = position in its results */
     JN_INDEX_STAGE,     /* #$str after a predicate: a JN_FILTER kid, numbering what passed */
+    JN_PARENT,          /* %: op = the label of the step whose context it is (see below) */
     JN__END
 };
 
@@ -76,7 +77,14 @@ enum jn_op {
 #define JN_F_CONS           4u  /* JN_ARRAY: first or last step of a path, not flattened */
 #define JN_F_PARTIAL        8u  /* JN_CALL: has ? arguments */
 #define JN_F_TAIL          16u  /* JN_CALL: in tail position of a lambda body */
-#define JN_F_TUPLE         32u  /* a path step with @ or # bindings */
+#define JN_F_TUPLE         32u  /* a path step with @ or # bindings, or one % refers to */
+#define JN_F_TUPLES_OUT    64u  /* JN_PATH: returns its tuple stream (a % outside it needs it) */
+
+/* The parent operator. The parser finds, for each %, the path step whose
+ * input it names (counting one step back per %, as jsonata-js does) and
+ * gives that step (a JN_NAME or JN_WILDCARD) and the % the same label, a
+ * number >= 1 in op. The step binds its input to the label in the path's
+ * tuple stream, where the % reads it. */
 
 /* ------------------------------------------------------------- compiler */
 

@@ -29,6 +29,8 @@ typedef enum jtype { T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_FUNC } jtype;
 #define F_SEQ 1u   /* a sequence: empty is undefined, one item is that item */
 #define F_KEEP 2u  /* a sequence that stays an array with one item ([]) */
 #define F_CONS 4u  /* an array built in a path: not flattened into it */
+#define F_WRAP 16u  /* standard JSONata's array input: a sequence of that one array */
+#define F_TUPLES 8u /* a path's tuple stream: a[i] each tuple's item, tenv[i] its bindings */
 
 typedef struct jv jv;
 typedef struct jfn jfn;
@@ -41,7 +43,10 @@ struct jv {
     const char *s;       /* T_STR, NUL-terminated UTF-8 */
     size_t slen;
     jv **a;              /* T_ARR items; T_OBJ values */
-    const char **k;      /* T_OBJ keys */
+    union {
+        const char **k;  /* T_OBJ keys */
+        scope **tenv;    /* F_TUPLES: each tuple's bindings */
+    };
     int len, cap;
     const cJSON *j;      /* T_ARR / T_OBJ borrowed, until materialised */
     jfn *f;
@@ -103,6 +108,7 @@ typedef struct ev {
     uintptr_t stack0;      /* the C stack where the evaluation began */
     double t0;             /* monotonic start, for the time bound */
     double now_ms;         /* $now() and $millis() */
+    const char *labels[64]; /* the names % labels bind, "!1" ... (made when first used) */
 } ev;
 
 /* A growable string in the arena. */
