@@ -7,7 +7,7 @@
  * lower.c writes each state's descriptor from it. Adding a field is one
  * line here plus its use in the runtime.
  *
- * Value kinds: PATH (a JSONPath), REF (a reference path), TMPL (a
+ * Value kinds: PATH (any JSONPath), REF (a reference path), TMPL (a
  * template: Parameters, ResultSelector, Result), OWN (read by the code of
  * the state type or of the field itself).
  */

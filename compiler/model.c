@@ -810,7 +810,7 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
             continue;
         const asl_node **member = (const asl_node **)((char *)s + fi->member);
         *member = fi->kind == TMPL ? template_field(c, o, path, fi->name)
-                                   : path_field(c, o, path, fi->name, fi->kind == REF ? 'r' : 'p', true);
+                                   : path_field(c, o, path, fi->name, fi->kind == REF ? 'r' : 'a', true);
     }
     s->assign = takes(F_ASSIGN, t, L_PATH) ? assign_field(c, o, path) : NULL;
     if (takes(F_RETRY, t, lang))

@@ -513,8 +513,8 @@ static asl_node *parse_root(parser *ps)
     }
     if (!eat(ps, '$'))
         return fail_at(ps, start, "a path must start with '$'");
-    if (ps->in_filter)
-        return fail_at(ps, start, "a filter may only use '@' paths");
+    /* A filter may read the document too ($.items[?(@.id == $.wanted)]),
+     * as the Jayway JSONPath that AWS runs allows. */
     if (eat(ps, '$')) {
         path->op = ASL_ROOT_CONTEXT;
     } else if (is_name_start(*ps->p)) {

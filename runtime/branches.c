@@ -43,7 +43,9 @@ static asl_step branches_done(asl_frame *f)
     f->items = NULL;
     cJSON *results = f->results;
     f->results = NULL;
-    if (f->err.error) {
+    bool failed = f->err.error || f->kid_failed;
+    f->kid_failed = false;
+    if (failed) {
         cJSON_Delete(results);
         f->fail_event = map ? "MapStateFailed" : "ParallelStateFailed";
         return ASL_STEP_FAIL;
@@ -83,8 +85,26 @@ asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
 
 static void map_start_more(asl_frame *f);
 
-/* A Map setting given as a number or a path to one; AWS's wording for a
- * path that names no integer. */
+/* AWS takes a whole number written as a string ("3", " -2 ") where a
+ * Map setting's path names a number. */
+static bool integer_text(const char *t, double *out)
+{
+    char *end;
+    while (*t == ' ' || *t == '\t')
+        t++;
+    if (!(*t >= '0' && *t <= '9') && !((*t == '-' || *t == '+') && t[1] >= '0' && t[1] <= '9'))
+        return false;
+    long long v = strtoll(t, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end)
+        return false;
+    *out = (double)v;
+    return true;
+}
+
+/* A Map setting given as a number or a path to one (a number, or a whole
+ * number as a string); AWS's wording for a path that names neither. */
 static int map_number(asl_frame *f, const asl_node *n, const char *field, const cJSON *in, double *out)
 {
     if (!n)
@@ -113,9 +133,11 @@ static int map_number(asl_frame *f, const asl_node *n, const char *field, const 
         *out = v->valuedouble;
         return 0;
     }
+    if (rc == 0 && cJSON_IsString(v) && integer_text(v->valuestring, out))
+        return 0;
     char *text = rc == 0 ? (cJSON_IsString(v) ? strdup(v->valuestring) : asl_json_print(v)) : strdup("null");
     asl_fail_runtime(f, "The %sPath field refers to value \"%s\" which is not a valid %s: %s", field, text,
-                     percent ? "number" : "integer", n->str);
+                     percent ? "float" : "integer", n->str);
     free(text);
     return -1;
 }
@@ -127,6 +149,10 @@ static int map_settings(asl_frame *f, const asl_state *s, const cJSON *in)
         map_number(f, s->tolerated_count, "ToleratedFailureCount", in, &count) < 0 ||
         map_number(f, s->tolerated_percent, "ToleratedFailurePercentage", in, &percent) < 0)
         return -1;
+    if (conc < 0) {
+        asl_fail_runtime(f, "Expected non-negative integer for MaxConcurrency, got '%lld' instead.", (long long)conc);
+        return -1;
+    }
     if (count < 0) {
         asl_fail_runtime(f, "ToleratedFailureCount cannot be negative.");
         return -1;
@@ -319,6 +345,7 @@ void asl_branch_end(asl_frame *kid, bool ok)
                         "The specified tolerated failure threshold was exceeded");
         else
             asl_err_move(&f->err, &kid->err);
+        f->kid_failed = true;
         asl_frame_cancel(kid);
         abort_kids(f);
         f->running = 0;

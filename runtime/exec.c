@@ -219,7 +219,12 @@ asl_step asl_frame_fail_err(asl_frame *f, asl_err *e)
  * States.TaskFailed matches any error of a Task but States.Timeout. */
 bool asl_error_matches(const char *const *names, int n, const char *error)
 {
-    for (int i = 0; i < n; i++) {
+    /* A Fail state with no Error, seen from the Map or Parallel around
+     * it: no name to match, but States.ALL takes it. */
+    for (int i = 0; !error && i < n; i++)
+        if (!strcmp(names[i], "States.ALL"))
+            return true;
+    for (int i = 0; error && i < n; i++) {
         if (!strcmp(names[i], error))
             return true;
         if (!strcmp(names[i], "States.ALL"))

@@ -83,6 +83,7 @@ struct asl_frame {
     cJSON *effective;           /* Parallel/Map/Task effective input */
     const cJSON *map_value;     /* $$.Map.Item.Value for an iteration (borrowed) */
     int map_index;
+    bool kid_failed;            /* a branch or iteration failed (its error may be NULL: a bare Fail) */
 
     cJSON *inspect;             /* inspectionData so far (inspect.c), or NULL */
 

@@ -170,7 +170,8 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload)
     } else if (!strncmp(t->resource, "arn:aws:lambda:", 15)) {
         function_name(t->resource, fname, sizeof fname);
     }
-    char *text = asl_json_print(event);
+    /* Lambda hands a function invoked with no payload an empty object. */
+    char *text = event ? asl_json_print(event) : strdup("{}");
     /* lambda:invoke's Payload is the bytes sent: a string holding JSON text
      * ("\"x\"", "0.0") reaches the function as that JSON, as with the SDK. */
     cJSON *inner = event != payload && cJSON_IsString(event) ? asl_json_parse(event->valuestring) : NULL;

@@ -270,6 +270,29 @@ static char scan_template(const char *t, int *holes)
     return 0;
 }
 
+/* Appends a States.Format argument: AWS renders an object or array as
+ * Java's Map and List print themselves ({Arg1=1, Arg2=[a, b]}), strings
+ * inside them bare, other scalars as JSON. */
+static void put_format_value(asl_buf *b, const cJSON *v)
+{
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) {
+        put_format_arg(b, v);
+        return;
+    }
+    bool object = cJSON_IsObject(v);
+    asl_buf_putc(b, object ? '{' : '[');
+    for (const cJSON *e = v->child; e; e = e->next) {
+        if (e != v->child)
+            asl_buf_puts(b, ", ");
+        if (object) {
+            asl_buf_puts(b, e->string);
+            asl_buf_putc(b, '=');
+        }
+        put_format_value(b, e);
+    }
+    asl_buf_putc(b, object ? '}' : ']');
+}
+
 static cJSON *fn_format(asl_ctx *c, const asl_node *call, const cJSON *const *a)
 {
     if (!cJSON_IsString(a[0]))
@@ -291,7 +314,7 @@ static cJSON *fn_format(asl_ctx *c, const asl_node *call, const cJSON *const *a)
         if (*s == '\\' && (s[1] == '{' || s[1] == '}' || s[1] == '\\')) {
             asl_buf_putc(&b, *++s);
         } else if (*s == '{') {
-            put_format_arg(&b, a[k++]);
+            put_format_value(&b, a[k++]);
             s++;
         } else {
             asl_buf_putc(&b, *s);

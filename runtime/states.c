@@ -86,10 +86,23 @@ static int fail_field(asl_frame *f, const asl_node *n, const char *name, char **
         cJSON_Delete(v);
         return 0;
     }
-    /* A path fails as InputPath does, an intrinsic as in a template: both
-     * with the state named in the cause. */
-    cJSON *v = n->kind == ASL_N_PATH ? asl_apply_path(f, n, f->data) : asl_apply_template(f, n, f->data);
-    if (!v)
+    /* A path that finds nothing has AWS's own cause; an intrinsic fails as
+     * in a template, with the state named in the cause. */
+    cJSON *v;
+    if (n->kind == ASL_N_PATH) {
+        asl_ctx c;
+        asl_ctx_init(&c, f, f->data);
+        int rc = asl_path_select(n, &c, &v);
+        if (rc < 0)
+            return asl_frame_fail_err(f, &c.err), -1;
+        if (rc > 0) {
+            char *text = asl_json_print(f->data);
+            asl_fail_runtime(f, "The JSONPath '%s' specified for the field '%sPath' could not be found in the input '%s'",
+                             n->str, name, text);
+            free(text);
+            return -1;
+        }
+    } else if (!(v = asl_apply_template(f, n, f->data)))
         return -1;
     if (!cJSON_IsString(v)) {
         char *text = asl_json_print(v);
@@ -288,8 +301,11 @@ static double wait_until(asl_frame *f, const asl_state *s, const cJSON *in)
     char *text = rc == 0 ? asl_json_print(v) : strdup("null");
     double when = -1;
     if (s->seconds) {
-        if (rc == 0 && cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && v->valuedouble >= 0)
+        bool whole = rc == 0 && cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
+        if (whole && v->valuedouble >= 0)
             when = now + v->valuedouble;
+        else if (whole)
+            asl_fail_runtime(f, "The SecondsPath parameter references a negative value: %s == %s", p->str, text);
         else
             asl_fail_runtime(f, "The SecondsPath parameter cannot be parsed as a long value: %s == %s", p->str, text);
     } else {
