@@ -27,6 +27,20 @@ char *cc_strndup(const char *s, size_t n);
 char *cc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cc_free_all(void);
 
+/* ----------------------------------------------------------- strmap.c */
+
+/* Strings (borrowed) to ints; zero-initialised is empty. */
+typedef struct cc_strmap {
+    const char **keys;
+    int *vals;
+    size_t cap, used;
+} cc_strmap;
+
+/* The value of key, or -1 when absent. */
+int cc_strmap_get(const cc_strmap *m, const char *key);
+/* The value slot of key; a new key (*added set) gets value. */
+int *cc_strmap_put(cc_strmap *m, const char *key, int value, bool *added);
+
 asl_node *node_new(asl_node_kind kind);
 /* Appends a copy of *kid to parent's kids. */
 void node_push(asl_node *parent, const asl_node *kid);

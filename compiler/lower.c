@@ -15,8 +15,7 @@
 typedef struct lctx {
     asl_buf *b;
     int counter;
-    const char **used;   /* function names taken so far */
-    int nused;
+    cc_strmap used;      /* function names taken so far: the next suffix to try */
     const cc_src *src;
 } lctx;
 
@@ -76,20 +75,17 @@ static const char *function_name(lctx *c, const char *prefix, const char *name)
         asl_buf_putc(&t, (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ? *s : '_');
     char *base = cc_strdup(t.p);
     asl_buf_free(&t);
+    /* A name taken remembers the suffix it last handed out, so names that
+     * mangle alike cost one look-up each, not one per earlier clash. */
+    bool added;
+    int k = *cc_strmap_put(&c->used, base, 2, &added);
     const char *out = base;
-    for (int k = 2;; k++) {
-        bool taken = false;
-        for (int i = 0; i < c->nused && !taken; i++)
-            taken = !strcmp(c->used[i], out);
-        if (!taken)
-            break;
-        out = cc_printf("%s_%d", base, k);
+    while (!added) {
+        out = cc_printf("%s_%d", base, k++);
+        cc_strmap_put(&c->used, out, 2, &added);
     }
-    const char **u = cc_alloc(sizeof *u * (size_t)(c->nused + 1));
-    if (c->nused)
-        memcpy(u, c->used, sizeof *u * (size_t)c->nused);
-    u[c->nused++] = out;
-    c->used = u;
+    if (out != base)
+        *cc_strmap_put(&c->used, base, 2, &added) = k;
     return out;
 }
 

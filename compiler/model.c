@@ -383,7 +383,7 @@ static void retriers(mctx *c, const cJSON *o, const char *path, asl_state *s)
     s->nretry = n;
 }
 
-static int state_index(const asl_graph *g, const char *name);
+static int state_index(const mctx *c, const char *name);
 static void unknown_state(mctx *c, const char *path, const char *name, const asl_graph *g);
 static const asl_node *assign_field(mctx *c, const cJSON *o, const char *path);
 
@@ -420,7 +420,7 @@ static void catchers(mctx *c, const cJSON *o, const char *path, asl_state *s, as
         const char *next = model_string_field(c, e, ep, "Next", true);
         k[i].next = -1;
         if (next) {
-            k[i].next = state_index(g, next);
+            k[i].next = state_index(c, next);
             if (k[i].next < 0 && !get(states, next))
                 unknown_state(c, diag_path_key(ep, "Next"), next, g);
         }
@@ -472,6 +472,8 @@ static int distance(const char *a, const char *b)
 static void unknown_state(mctx *c, const char *path, const char *name, const asl_graph *g)
 {
     diag_error(c->src, path, "state %s does not exist", diag_quote(name));
+    if (diag_error_count() > 20)
+        return; /* nothing more is printed: spare the search */
     const char *best = NULL;
     int bd = 3;
     for (int i = 0; i < g->nstates; i++) {
@@ -488,12 +490,11 @@ static void unknown_state(mctx *c, const char *path, const char *name, const asl
         diag_note(c->src, path, "did you mean %s?", diag_quote(best));
 }
 
-static int state_index(const asl_graph *g, const char *name)
+/* Targets are looked up in the graph being built (nested graphs are
+ * complete by the time their parent's targets are resolved). */
+static int state_index(const mctx *c, const char *name)
 {
-    for (int i = 0; i < g->nstates; i++)
-        if (!strcmp(g->states[i].name, name))
-            return i;
-    return -1;
+    return cc_strmap_get(c->state_names, name);
 }
 
 static asl_graph *graph(mctx *c, const cJSON *o, const char *path, const char *name);
@@ -578,18 +579,18 @@ static void resolve_targets(mctx *c, const cJSON *o, const char *path, asl_graph
     bool flows = s->type != ASL_CHOICE && s->type != ASL_SUCCEED && s->type != ASL_FAIL;
     const char *next = flows ? model_string_field(c, o, path, "Next", false) : NULL;
     s->next = -1;
-    if (next && (s->next = state_index(g, next)) < 0)
+    if (next && (s->next = state_index(c, next)) < 0)
         unknown_state(c, diag_path_key(path, "Next"), next, g);
     const char *def = s->type == ASL_CHOICE ? model_string_field(c, o, path, "Default", false) : NULL;
     s->default_next = -1;
-    if (def && (s->default_next = state_index(g, def)) < 0)
+    if (def && (s->default_next = state_index(c, def)) < 0)
         unknown_state(c, diag_path_key(path, "Default"), def, g);
     const cJSON *ch = get(o, "Choices");
     int i = 0;
     for (const cJSON *r = cJSON_IsArray(ch) ? ch->child : NULL; r && i < s->nrules; r = r->next, i++) {
         const char *rp = diag_path_index(diag_path_key(path, "Choices"), i);
         const char *n = cJSON_IsObject(r) ? model_string_field(c, r, rp, "Next", false) : NULL;
-        if (n && (((int *)s->choice_next)[i] = state_index(g, n)) < 0)
+        if (n && (((int *)s->choice_next)[i] = state_index(c, n)) < 0)
             unknown_state(c, diag_path_key(rp, "Next"), n, g);
     }
     for (i = 0; i < s->ncatch; i++)
@@ -597,7 +598,7 @@ static void resolve_targets(mctx *c, const cJSON *o, const char *path, asl_graph
             const cJSON *k = cJSON_GetArrayItem(get(o, "Catch"), i);
             const char *n = k ? model_string_field(c, k, path, "Next", false) : NULL;
             if (n)
-                ((asl_catcher *)s->catches)[i].next = state_index(g, n);
+                ((asl_catcher *)s->catches)[i].next = state_index(c, n);
         }
 }
 
@@ -830,24 +831,53 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
 
 /* ------------------------------------------------ graph structure */
 
-static void successors(const asl_state *s, int *out, int *n)
+/* The states s can move to (Next, Default, Choices, Catch); out has room
+ * for 2 + nrules + ncatch. Returns how many. */
+static int state_targets(const asl_state *s, int *out)
 {
-    *n = 0;
+    int k = 0;
     if (s->next >= 0)
-        out[(*n)++] = s->next;
+        out[k++] = s->next;
     if (s->default_next >= 0)
-        out[(*n)++] = s->default_next;
+        out[k++] = s->default_next;
+    for (int j = 0; j < s->nrules; j++)
+        if (s->choice_next[j] >= 0)
+            out[k++] = s->choice_next[j];
+    for (int j = 0; j < s->ncatch; j++)
+        if (s->catches[j].next >= 0)
+            out[k++] = s->catches[j].next;
+    return k;
+}
+
+/* A state that is a way out by itself. A Choice without Default ends the
+ * execution (with States.NoChoiceMatched) when no rule matches. */
+static bool state_ends(const asl_state *s)
+{
+    return s->end || s->type == ASL_SUCCEED || s->type == ASL_FAIL || (s->type == ASL_CHOICE && s->default_next < 0);
 }
 
 /* Warns about states StartAt cannot reach; errors for reachable states from
  * which no terminal state can be reached (an endless loop). Failures a
  * state may raise do not count as a way out, except a Choice's
- * States.NoChoiceMatched when it has no Default (that is its design). */
+ * States.NoChoiceMatched when it has no Default (that is its design).
+ * Linear in states and transitions: the edges are listed once, forwards
+ * (first/to) for reachability and backwards (pfirst/from) to spread "can
+ * end" from the terminal states to their predecessors. */
 static void check_flow(mctx *c, const asl_graph *g, const char *path)
 {
     int n = g->nstates;
+    size_t room = 0;
+    for (int i = 0; i < n; i++)
+        room += 2 + (size_t)g->states[i].nrules + (size_t)g->states[i].ncatch;
+    int *first = cc_alloc(sizeof(int) * ((size_t)n + 1)), *to = cc_alloc(sizeof(int) * (room + 1));
+    int ne = 0;
+    for (int i = 0; i < n; i++) {
+        first[i] = ne;
+        ne += state_targets(&g->states[i], to + ne);
+    }
+    first[n] = ne;
     char *reach = cc_alloc((size_t)n), *ends = cc_alloc((size_t)n);
-    int *stack = cc_alloc(sizeof(int) * (size_t)(n * 4 + 4)), sp = 0;
+    int *stack = cc_alloc(sizeof(int) * ((size_t)ne + (size_t)n + 1)), sp = 0;
     if (g->start >= 0)
         stack[sp++] = g->start;
     while (sp) {
@@ -855,35 +885,28 @@ static void check_flow(mctx *c, const asl_graph *g, const char *path)
         if (reach[i])
             continue;
         reach[i] = 1;
-        const asl_state *s = &g->states[i];
-        int succ[2], k;
-        successors(s, succ, &k);
-        for (int j = 0; j < k; j++)
-            stack[sp++] = succ[j];
-        for (int j = 0; j < s->nrules; j++)
-            if (s->choice_next[j] >= 0 && !reach[s->choice_next[j]])
-                stack[sp++] = s->choice_next[j];
-        for (int j = 0; j < s->ncatch; j++)
-            if (s->catches[j].next >= 0 && !reach[s->catches[j].next])
-                stack[sp++] = s->catches[j].next;
+        for (int e = first[i]; e < first[i + 1]; e++)
+            if (!reach[to[e]])
+                stack[sp++] = to[e];
     }
-    /* A state can end if it is terminal or one of its successors can. */
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (int i = 0; i < n; i++) {
-            const asl_state *s = &g->states[i];
-            /* A Choice without Default ends the execution (with
-             * States.NoChoiceMatched) when no rule matches: a way out. */
-            bool e = ends[i] || s->end || s->type == ASL_SUCCEED || s->type == ASL_FAIL ||
-                     (s->type == ASL_CHOICE && s->default_next < 0) ||
-                     (s->next >= 0 && ends[s->next]) || (s->default_next >= 0 && ends[s->default_next]);
-            for (int j = 0; !e && j < s->nrules; j++)
-                e = s->choice_next[j] >= 0 && ends[s->choice_next[j]];
-            for (int j = 0; !e && j < s->ncatch; j++)
-                e = s->catches[j].next >= 0 && ends[s->catches[j].next];
-            if (e && !ends[i])
-                changed = (ends[i] = 1);
-        }
+    int *pfirst = cc_alloc(sizeof(int) * ((size_t)n + 2)), *from = cc_alloc(sizeof(int) * ((size_t)ne + 1));
+    for (int e = 0; e < ne; e++)
+        pfirst[to[e] + 2]++;
+    for (int i = 2; i <= n + 1; i++)
+        pfirst[i] += pfirst[i - 1];
+    for (int i = 0; i < n; i++)
+        for (int e = first[i]; e < first[i + 1]; e++)
+            from[pfirst[to[e] + 1]++] = i;
+    /* now pfirst[t]..pfirst[t + 1] are t's predecessors; stack is the queue */
+    int head = 0, tail = 0;
+    for (int i = 0; i < n; i++)
+        if (state_ends(&g->states[i]))
+            ends[i] = 1, stack[tail++] = i;
+    while (head < tail) {
+        int t = stack[head++];
+        for (int e = pfirst[t]; e < pfirst[t + 1]; e++)
+            if (!ends[from[e]])
+                ends[from[e]] = 1, stack[tail++] = from[e];
     }
     const char *sp_path = diag_path_key(path, "States");
     for (int i = 0; i < n; i++) {
@@ -945,9 +968,13 @@ static void graph_states(mctx *c, const cJSON *o, const char *path, asl_graph *g
     g->nstates = cJSON_GetArraySize(states);
     asl_state *s = cc_alloc(sizeof *s * (size_t)g->nstates);
     g->states = s;
+    cc_strmap *outer = c->state_names;
+    c->state_names = cc_alloc(sizeof *c->state_names);
     int i = 0;
     for (const cJSON *st = states->child; st; st = st->next, i++) {
         s[i].name = cc_strdup(st->string);
+        bool added;
+        cc_strmap_put(c->state_names, s[i].name, i, &added);
         s[i].next = s[i].default_next = -1;
         size_t len = utf8_chars(st->string);
         if (len > 80 || len == 0)
@@ -967,8 +994,9 @@ static void graph_states(mctx *c, const cJSON *o, const char *path, asl_graph *g
         state(c, st, p, &s[i], g, states);
         resolve_targets(c, st, p, g, &s[i]);
     }
-    if (start && (g->start = state_index(g, start)) < 0)
+    if (start && (g->start = state_index(c, start)) < 0)
         unknown_state(c, diag_path_key(path, "StartAt"), start, g);
+    c->state_names = outer;
     /* The flow check would only repeat what broken names already say. */
     if (g->start >= 0 && diag_error_count() == errors_before)
         check_flow(c, g, path);

@@ -16,6 +16,7 @@ typedef struct mctx {
     const cc_src *src;
     bool jsonata;   /* the query language states of the current graph default to */
     bool top_jsonata; /* the machine says JSONata: no JSONPath anywhere in it */
+    cc_strmap *state_names; /* the current graph's state indices by name */
 } mctx;
 
 static inline const cJSON *get(const cJSON *o, const char *key)

@@ -36,6 +36,8 @@ static asl_step branches_done(asl_frame *f)
     bool map = s->type == ASL_MAP;
     free(f->kids);
     f->kids = NULL;
+    free(f->slots);
+    f->slots = NULL;
     f->nkids = 0;
     cJSON_Delete(f->effective);
     f->effective = NULL;
@@ -56,6 +58,26 @@ static asl_step branches_done(asl_frame *f)
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
 
+/* The results array, a null per branch or iteration until it ends. */
+static void results_init(asl_frame *f, int n)
+{
+    f->results = cJSON_CreateArray();
+    f->slots = calloc((size_t)n + 1, sizeof *f->slots);
+    if (!f->slots)
+        abort();
+    for (int i = 0; i < n; i++) {
+        f->slots[i] = cJSON_CreateNull();
+        cJSON_AddItemToArray(f->results, f->slots[i]);
+    }
+}
+
+/* Puts v (taken) in place of result i. */
+static void result_set(asl_frame *f, int i, cJSON *v)
+{
+    cJSON_ReplaceItemViaPointer(f->results, f->slots[i], v);
+    f->slots[i] = v;
+}
+
 /* ---------------------------------------------------------- Parallel */
 
 asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
@@ -65,12 +87,10 @@ asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
         return ASL_STEP_FAIL;
     event(f, "ParallelStateStarted", NULL);
     f->effective = in;
-    f->results = cJSON_CreateArray();
     f->kids = calloc((size_t)s->nbranches + 1, sizeof *f->kids);
     f->nkids = s->nbranches;
     f->running = s->nbranches;
-    for (int i = 0; i < s->nbranches; i++)
-        cJSON_AddItemToArray(f->results, cJSON_CreateNull());
+    results_init(f, s->nbranches);
     f->wait = ASL_WAIT_FRAMES;
     for (int i = 0; i < s->nbranches; i++) {
         f->kids[i] = asl_frame_new(f->exec, s->branches[i], cJSON_Duplicate(in, 1), f, i);
@@ -215,9 +235,8 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
     event(f, "MapStateStarted", d);
     f->effective = in;
     f->items = items;
-    f->results = cJSON_CreateArray();
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(f->results, cJSON_CreateNull());
+    f->next_item = items->child;
+    results_init(f, n);
     f->kids = calloc((size_t)n + 1, sizeof *f->kids);
     f->nkids = n;
     f->started = f->running = f->failed = 0;
@@ -287,7 +306,9 @@ static void map_start_more(asl_frame *f)
     const asl_state *s = state_of(f);
     while (f->started < f->nkids && (f->max_concurrency == 0 || f->running < f->max_concurrency)) {
         int i = f->started++;
-        cJSON *in = iteration_input(f, s, i, cJSON_GetArrayItem(f->items, i));
+        const cJSON *item = f->next_item;
+        f->next_item = item->next;
+        cJSON *in = iteration_input(f, s, i, item);
         if (!in) {
             abort_kids(f);
             return;
@@ -332,13 +353,13 @@ void asl_branch_end(asl_frame *kid, bool ok)
             f->src = id;
     }
     if (ok) {
-        cJSON_ReplaceItemInArray(f->results, slot, kid->data);
+        result_set(f, slot, kid->data);
         kid->data = NULL;
     } else if (map && (f->failed++, map_tolerates(f))) {
         cJSON *eo = cJSON_CreateObject();
         cJSON_AddStringToObject(eo, "Error", kid->err.error ? kid->err.error : "");
         cJSON_AddStringToObject(eo, "Cause", kid->err.cause ? kid->err.cause : "");
-        cJSON_ReplaceItemInArray(f->results, slot, eo);
+        result_set(f, slot, eo);
     } else {
         if (map && (f->tolerated_count >= 0 || f->tolerated_percent >= 0))
             asl_err_set(&f->err, "States.ExceedToleratedFailureThreshold",

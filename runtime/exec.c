@@ -127,6 +127,7 @@ static void frame_free(asl_frame *f)
         if (f->kids[i])
             asl_frame_cancel(f->kids[i]);
     free(f->kids);
+    free(f->slots);
     if (f->queued)
         asl_sched_forget(f);
     cJSON_Delete(f->inspect);

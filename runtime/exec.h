@@ -77,6 +77,8 @@ struct asl_frame {
     int nkids, running, started;
     cJSON *items;               /* Map: the items (array) */
     cJSON *results;             /* array being filled */
+    cJSON **slots;              /* results' placeholders, so a result takes its place in O(1) */
+    const cJSON *next_item;     /* Map: the item the next iteration starts with (in items) */
     int failed;                 /* Map: iterations that failed */
     int max_concurrency, tolerated_count;
     double tolerated_percent;

@@ -489,20 +489,106 @@ static cJSON *fn_array_length(asl_ctx *c, const asl_node *call, const cJSON *con
     return cJSON_CreateNumber(cJSON_GetArraySize(a[0]));
 }
 
-/* Keeps the first of equal items (structural equality, numbers by
- * value, object fields in any order). */
+/* Structural equality: numbers by value, object fields in any order. */
+static bool same_json(const cJSON *a, const cJSON *b)
+{
+    if ((a->type & 0xff) != (b->type & 0xff))
+        return false;
+    switch (a->type & 0xff) {
+    case cJSON_Number: return a->valuedouble == b->valuedouble;
+    case cJSON_String: return !strcmp(a->valuestring, b->valuestring);
+    case cJSON_Array:
+        for (a = a->child, b = b->child; a && b; a = a->next, b = b->next)
+            if (!same_json(a, b))
+                return false;
+        return !a && !b;
+    case cJSON_Object: {
+        int na = 0, nb = 0;
+        for (const cJSON *x = a->child; x; x = x->next, na++) {
+            const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, x->string);
+            if (!y || !same_json(x, y))
+                return false;
+        }
+        for (const cJSON *y = b->child; y; y = y->next)
+            nb++;
+        return na == nb;
+    }
+    default: return true; /* null, true, false */
+    }
+}
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* A hash that equal values (same_json) share: object fields are combined
+ * in an order-free way. */
+static uint64_t json_hash(const cJSON *v)
+{
+    uint64_t h = mix((uint64_t)(v->type & 0xff) + 1);
+    switch (v->type & 0xff) {
+    case cJSON_Number: {
+        double d = v->valuedouble == 0 ? 0 : v->valuedouble; /* -0 == 0 */
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        return mix(h ^ bits);
+    }
+    case cJSON_String:
+        for (const unsigned char *p = (const unsigned char *)v->valuestring; *p; p++)
+            h = (h ^ *p) * 1099511628211ULL;
+        return mix(h);
+    case cJSON_Array:
+        for (const cJSON *c = v->child; c; c = c->next)
+            h = mix(h * 31 + json_hash(c));
+        return h;
+    case cJSON_Object: {
+        uint64_t sum = 0;
+        for (const cJSON *c = v->child; c; c = c->next) {
+            uint64_t k = 1469598103934665603ULL;
+            for (const unsigned char *p = (const unsigned char *)c->string; p && *p; p++)
+                k = (k ^ *p) * 1099511628211ULL;
+            sum += mix(k ^ json_hash(c) * 0x9E3779B97F4A7C15ULL);
+        }
+        return mix(h ^ sum);
+    }
+    default: return h;
+    }
+}
+
+/* Keeps the first of equal items (same_json). A hash table of the kept
+ * items makes it linear in the items, not quadratic. */
 static cJSON *fn_array_unique(asl_ctx *c, const asl_node *call, const cJSON *const *a)
 {
     if (!cJSON_IsArray(a[0]))
         return invalid(c, call);
+    size_t cap = 16;
+    for (const cJSON *e = a[0]->child; e; e = e->next)
+        cap += 2;
+    size_t size = 1;
+    while (size < cap)
+        size <<= 1;
+    const cJSON **kept = calloc(size, sizeof *kept);
+    uint64_t *hashes = calloc(size, sizeof *hashes);
+    if (!kept || !hashes)
+        abort();
     cJSON *r = cJSON_CreateArray();
     for (const cJSON *e = a[0]->child; e; e = e->next) {
-        const cJSON *seen = r->child;
-        while (seen && !cJSON_Compare(seen, e, 1))
-            seen = seen->next;
-        if (!seen)
-            cJSON_AddItemToArray(r, cJSON_Duplicate(e, 1));
+        uint64_t h = json_hash(e);
+        size_t i = h & (size - 1);
+        while (kept[i] && !(hashes[i] == h && same_json(kept[i], e)))
+            i = (i + 1) & (size - 1);
+        if (kept[i])
+            continue;
+        kept[i] = e;
+        hashes[i] = h;
+        cJSON_AddItemToArray(r, cJSON_Duplicate(e, 1));
     }
+    free(kept);
+    free(hashes);
     return r;
 }
 

@@ -974,18 +974,86 @@ static jv *f_shuffle(ev *e, jv **a, int n, jv *in)
     return out;
 }
 
+static uint64_t distinct_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* A hash that values jn_deep_equal calls equal share (object fields in
+ * any order), so that $distinct is linear in the items. */
+static uint64_t distinct_hash(ev *e, jv *v)
+{
+    jn_guard(e);
+    if (!v)
+        return 1;
+    uint64_t h = distinct_mix((uint64_t)v->t + 2);
+    switch ((jtype)v->t) {
+    case T_NULL: return h;
+    case T_BOOL: return distinct_mix(h ^ (uint64_t)(unsigned)v->b);
+    case T_NUM: {
+        double d = v->n == 0 ? 0 : v->n;
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        return distinct_mix(h ^ bits);
+    }
+    case T_STR:
+        for (size_t i = 0; i < v->slen; i++)
+            h = (h ^ (unsigned char)v->s[i]) * 1099511628211ULL;
+        return distinct_mix(h);
+    case T_FUNC: return distinct_mix(h ^ (uint64_t)(uintptr_t)v->f);
+    case T_ARR: {
+        int len = jn_len_of(e, v);
+        for (int i = 0; i < len; i++)
+            h = distinct_mix(h * 31 + distinct_hash(e, v->a[i]));
+        return h;
+    }
+    case T_OBJ: {
+        int len = jn_len_of(e, v);
+        uint64_t sum = 0;
+        for (int i = 0; i < len; i++) {
+            uint64_t k = 1469598103934665603ULL;
+            for (const char *p = v->k[i]; *p; p++)
+                k = (k ^ (unsigned char)*p) * 1099511628211ULL;
+            sum += distinct_mix(k ^ distinct_hash(e, v->a[i]) * 0x9E3779B97F4A7C15ULL);
+        }
+        return distinct_mix(h ^ sum);
+    }
+    }
+    return h;
+}
+
 static jv *f_distinct(ev *e, jv **a, int n, jv *in)
 {
     (void)n, (void)in;
     if (!jn_is_arr(a[0]) || jn_len_of(e, a[0]) <= 1)
         return a[0];
     jv *out = jn_arr(e, F_SEQ);
+    size_t size = 16;
+    while (size < 2 * (size_t)a[0]->len)
+        size <<= 1;
+    jv **kept = jn_alloc(e, size * sizeof *kept);
+    uint64_t *hashes = jn_alloc(e, size * sizeof *hashes);
+    memset(kept, 0, size * sizeof *kept);
+    int undefined_seen = 0;
     for (int i = 0; i < a[0]->len; i++) {
-        int seen = 0;
-        for (int k = 0; k < out->len && !seen; k++)
-            seen = jn_deep_equal(e, out->a[k], a[0]->a[i]);
-        if (!seen)
-            jn_push(e, out, a[0]->a[i]);
+        jv *v = a[0]->a[i];
+        if (!v) {
+            if (!undefined_seen++)
+                jn_push(e, out, v);
+            continue;
+        }
+        uint64_t h = distinct_hash(e, v);
+        size_t k = h & (size - 1);
+        while (kept[k] && !(hashes[k] == h && jn_deep_equal(e, kept[k], v)))
+            k = (k + 1) & (size - 1);
+        if (kept[k])
+            continue;
+        kept[k] = v;
+        hashes[k] = h;
+        jn_push(e, out, v);
     }
     return out;
 }
