@@ -110,10 +110,13 @@ static tx *tx_of(asl_trace *t, asl_exec *x)
      * last event seen is the parent's: the child is drawn one step in from
      * that task, its paths prefixed with its machine's name. */
     visit *by = t->last;
-    char *prefix = join(by ? x->machine->name : "", by ? "›" : "", "");
-    e->root = visit_new(t, V_ROOT, NULL, prefix, x->machine->name);
+    int nth = 1;   /* children of one machine are told apart by number */
+    for (tx *o = t->execs; o; o = o->next)
+        nth += o->x->machine == x->machine && o->root->path[0];
+    char label[256];
+    snprintf(label, sizeof label, by ? "%s#%d›" : "", x->machine->name, nth);
+    e->root = visit_new(t, V_ROOT, NULL, label, x->machine->name);
     e->root->depth = by ? by->depth + 1 : 0;
-    free(prefix);
     e->next = t->execs;
     t->execs = e;
     return e;
@@ -330,7 +333,11 @@ static void execution_event(asl_trace *t, tx *e, const asl_event *ev)
     ctx_set(e, ev->id, e->root);
     visit v = *e->root;
     char path[256];
-    snprintf(path, sizeof path, "%s%s", e->root->path[0] ? e->root->path : "", e->x->machine->name);
+    size_t n = strlen(e->root->path) - (e->root->path[0] ? strlen("›") : 0);
+    if (n)
+        snprintf(path, sizeof path, "%.*s", (int)n, e->root->path);
+    else
+        snprintf(path, sizeof path, "%s", e->x->machine->name);
     v.path = path;
     snprintf(v.type, sizeof v.type, "Execution");
     if (!strcmp(ev->type, "ExecutionStarted")) {
