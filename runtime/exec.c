@@ -566,6 +566,7 @@ static void exec_free(asl_exec *x)
     free(x->arn);
     asl_unit_drop(x->unit);
     free(x->parent_arn);
+    free(x->mock_case);
     cJSON_Delete(x->input);
     cJSON_Delete(x->output);
     asl_err_clear(&x->err);

@@ -37,6 +37,7 @@ struct asl_exec {
     bool over_limit;            /* an event found the history full: the execution fails */
     struct asl_timer *timeout;
     void *user;                 /* whoever started it may mark it */
+    char *mock_case;            /* its own mock test case (aslc serve's ARN#TestCase) */
     asl_exec *next;             /* in the list of all executions */
 };
 

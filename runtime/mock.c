@@ -675,12 +675,27 @@ static const mock_step *find_step(const mock_response *r, long n)
     return NULL;
 }
 
+bool asl_mock_has_case(const char *machine, const char *test_case)
+{
+    return mock.file && find_row(machine, test_case, NULL);
+}
+
+bool asl_mock_use_case(asl_exec *x, const char *test_case)
+{
+    if (!asl_mock_has_case(x->machine->name, test_case))
+        return false;
+    free(x->mock_case);
+    x->mock_case = dup(test_case);
+    return true;
+}
+
 bool asl_mock_dispatch(asl_task *t)
 {
-    if (!mock.test_case || !mock.file || !t->frame)
+    const asl_exec *x = t->frame ? t->frame->exec : NULL;
+    const char *test_case = x && x->mock_case ? x->mock_case : mock.test_case;
+    if (!test_case || !mock.file || !x)
         return false;
-    const asl_exec *x = t->frame->exec;
-    const mock_row *row = find_row(x->machine->name, mock.test_case, t->state->name);
+    const mock_row *row = find_row(x->machine->name, test_case, t->state->name);
     if (!row)
         return false;
     const mock_response *r = &mock.responses[row->response];
@@ -692,7 +707,7 @@ bool asl_mock_dispatch(asl_task *t)
         asl_buf b = {0};
         asl_buf_printf(&b, "Mocked response \"%s\" (test case \"%s\" of %s) has no response for invocation %ld of state "
                            "\"%s\"; it gives invocations 0 to %ld",
-                       r->name, mock.test_case, mock.file, n, t->state->name, r->steps[r->nsteps - 1].hi);
+                       r->name, test_case, mock.file, n, t->state->name, r->steps[r->nsteps - 1].hi);
         asl_task_complete(t, NULL, "States.Runtime", b.p);
         asl_buf_free(&b);
     } else if (s->value) {

@@ -28,6 +28,13 @@ int asl_mock_begin(const asl_program *p, const char *prog);
  * false when t is not mocked. */
 bool asl_mock_dispatch(asl_task *t);
 
+/* aslc serve: x runs test_case (StartExecution on ARN#TestCase) whatever
+ * --test-case says. False when the loaded file has no such test case for
+ * x's machine (or no file is loaded). */
+bool asl_mock_use_case(asl_exec *x, const char *test_case);
+/* Whether the loaded file has test_case for the machine named machine. */
+bool asl_mock_has_case(const char *machine, const char *test_case);
+
 /* Forgets the file, the test case and the invocation counters. */
 void asl_mock_free(void);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "mock.h"
 #include "server.h"
 
 /* Answers an engine error (its AWS name and message). */
@@ -65,25 +66,49 @@ static bool existing(srv *s, srv_call *c, const srv_machine *m, const char *name
     return x != NULL;
 }
 
+/* The machine a StartExecution names, and the mock test case after its
+ * '#' (Step Functions Local's ARN#TestCase) in *test_case (malloc'd, or
+ * NULL); NULL after answering. */
+static srv_machine *started_machine(srv *s, srv_call *c, char **test_case)
+{
+    const char *arn = srv_str(c, "stateMachineArn"), *hash = strchr(arn, '#');
+    char *base = hash ? strndup(arn, (size_t)(hash - arn)) : strdup(arn);
+    srv_machine *m = NULL;
+    *test_case = NULL;
+    if (machines_arn_ok(c, base, "stateMachine")) {
+        m = machines_find(s, base);
+        if (!m)
+            srv_reply_error(c, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", base);
+        else if (hash && !asl_mock_has_case(m->name, hash + 1))
+            srv_reply_error(c, "ValidationException", "the mock configuration (--mock) has no test case '%s' for "
+                            "state machine '%s'", hash + 1, m->name);
+        else if (hash)
+            *test_case = strdup(hash + 1);
+    }
+    free(base);
+    return c->status ? NULL : m;
+}
+
 asl_exec *executions_start(srv *s, srv_call *c)
 {
-    const char *arn = srv_str(c, "stateMachineArn"), *name = srv_str(c, "name");
+    const char *name = srv_str(c, "name");
     const char *input = srv_str(c, "input") ? srv_str(c, "input") : "{}";
-    if (!machines_arn_ok(c, arn, "stateMachine"))
-        return NULL;
-    srv_machine *m = machines_find(s, arn);
-    if (!m) {
-        srv_reply_error(c, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
+    char *test_case;
+    srv_machine *m = started_machine(s, c, &test_case);
+    if (!m || (name && (!machines_name_ok(c, name) || existing(s, c, m, name, input)))) {
+        free(test_case);
         return NULL;
     }
-    if (name && (!machines_name_ok(c, name) || existing(s, c, m, name, input)))
-        return NULL;
     asl_err err = {0};
     asl_exec *x = asl_engine_start(s->engine, m->arn, name, input, &err);
-    if (!x)
+    if (!x) {
         reply_err(c, &err);
-    else
+    } else {
         index_add(s, x);
+        if (test_case)
+            asl_mock_use_case(x, test_case);
+    }
+    free(test_case);
     return x;
 }
 

@@ -43,7 +43,9 @@ static bool ended(srv *s, srv_pending *p, bool cancel)
 void act_start_sync_execution(srv *s, srv_call *c)
 {
     const char *arn = srv_str(c, "stateMachineArn");
-    srv_machine *m = machines_find(s, arn);
+    char *base = strndup(arn, strcspn(arn, "#"));
+    srv_machine *m = machines_find(s, base);
+    free(base);
     if (m && strcmp(m->type, "EXPRESS")) {
         srv_reply_error(c, "StateMachineTypeNotSupported", "This operation is not supported by this type of state "
                         "machine");
