@@ -325,6 +325,8 @@ static void next(parser *p, int infix)
             p->at += 2;
             return;
         }
+    if (c == '!') /* only != is an operator */
+        fail_at(p, (int)p->at, "S0204: Unknown operator: \"!\"");
     if (strchr(opchars, c)) {
         static const char *const single[] = {".", "[", "]", "{", "}", "(", ")", ",", "@", "#", ";", ":", "?",
                                              "+", "-", "*", "/", "%", "|", "=", "<", ">", "^", "&", "!", "~"};
@@ -557,8 +559,18 @@ static pnode *nud(parser *p, const token *t)
         return array_body(p, t->pos);
     if (!strcmp(op, "{"))
         return object_body(p, t->pos);
-    if (!strcmp(op, "|"))
-        fail_at(p, t->pos, "transform expressions (|...|...|) are not supported");
+    if (!strcmp(op, "|")) {
+        n = pn(JN_TRANSFORM, t->pos);
+        push(n, expression(p, 0));
+        expect_then(p, "|", 0);
+        push(n, expression(p, 0));
+        if (is_op(p, ",")) {
+            next(p, 0);
+            push(n, expression(p, 0));
+        }
+        expect_then(p, "|", 1);
+        return n;
+    }
     if (!strcmp(op, "%"))
         return parent_node(p, t->pos);
     fail_at(p, t->pos, "S0211: The symbol %s cannot be used as a unary operator", diag_quote(op));
@@ -1042,6 +1054,7 @@ static pnode *process(parser *p, pnode *n)
             n->op = jsonata_builtin(n->kids[0]->str) + 1;
         break;
     case JN_APPLY:
+    case JN_TRANSFORM: /* no % inside looks out of these (as in jsonata-js) */
         for (int i = 0; i < n->n; i++)
             n->kids[i] = process(p, n->kids[i]);
         break;
@@ -1087,6 +1100,7 @@ static void check_refs(parser *p, const pnode *n, int top)
         return;
     case JN_SORT:
     case JN_LAMBDA:
+    case JN_TRANSFORM: /* evaluated against the object transformed */
         for (int i = 0; i < n->n; i++)
             check_refs(p, n->kids[i], 0);
         return;

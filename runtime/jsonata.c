@@ -873,6 +873,97 @@ static void tick(ev *e)
         jn_fail(e, "Expression evaluation timeout: Check for infinite loop");
 }
 
+/* A copy of v whose arrays and objects are all new and materialised, so
+ * that a transform can change them in place. */
+jv *jn_deep_copy(ev *e, jv *v)
+{
+    jn_guard(e);
+    if (!v || (v->t != T_ARR && v->t != T_OBJ))
+        return v;
+    int n = jn_len_of(e, v);
+    jv *c = v->t == T_ARR ? jn_arr(e, v->fl & ~F_TUPLES) : jn_obj(e);
+    c->a = jn_alloc(e, sizeof *c->a * (size_t)(n ? n : 1));
+    if (v->t == T_OBJ)
+        c->k = jn_alloc(e, sizeof *c->k * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        c->a[i] = jn_deep_copy(e, v->a[i]);
+        if (v->t == T_OBJ)
+            c->k[i] = v->k[i];
+    }
+    c->len = c->cap = n;
+    return c;
+}
+
+static void obj_delete(jv *o, const char *key)
+{
+    for (int i = 0; i < o->len; i++)
+        if (!strcmp(o->k[i], key)) {
+            memmove(o->a + i, o->a + i + 1, sizeof *o->a * (size_t)(o->len - i - 1));
+            memmove(o->k + i, o->k + i + 1, sizeof *o->k * (size_t)(o->len - i - 1));
+            o->len--;
+            return;
+        }
+}
+
+/* | pattern | update [, deletions] |, applied to obj: a copy of obj (made
+ * by $clone, whatever $clone is where the transform was written), in which
+ * every object the pattern selects gets the update's fields and loses the
+ * fields named for deletion. */
+static jv *transform(ev *e, jfn *f, jv *obj)
+{
+    if (!obj)
+        return NULL;
+    int found;
+    jv *clone = lookup_var(e, f->env, "clone", &found);
+    if (!clone || clone->t != T_FUNC)
+        jn_fail(e, "T2013: The transform expression clones the input when it is applied; $clone has been overridden");
+    jv *result = jn_apply(e, clone, &obj, 1, NULL);
+    const asl_node *t = f->node;
+    jv *matches = eval(e, &t->kids[0], result, f->env);
+    if (!matches)
+        return result;
+    jv *one[1] = {matches};
+    jv **items = one;
+    int n = 1;
+    if (jn_is_arr(matches)) {
+        n = jn_len_of(e, matches);
+        items = matches->a;
+    }
+    for (int i = 0; i < n; i++) {
+        jv *m = items[i];
+        jv *update = eval(e, &t->kids[1], m, f->env);
+        if (update && update->t != T_OBJ)
+            jn_fail(e, "T2011: The insert/update clause of the transform expression must evaluate to an object: %s",
+                    jn_show(e, update));
+        if (update && m && m->t == T_OBJ) {
+            int nu = jn_len_of(e, update);
+            for (int k = 0; k < nu; k++)
+                jn_obj_set(e, m, update->k[k], update->a[k]);
+        }
+        if (t->count < 3)
+            continue;
+        jv *del = eval(e, &t->kids[2], m, f->env);
+        if (!del)
+            continue;
+        jv *dl[1] = {del};
+        jv **names = dl;
+        int nd = 1;
+        if (jn_is_arr(del)) {
+            nd = jn_len_of(e, del);
+            names = del->a;
+        }
+        for (int k = 0; k < nd; k++)
+            if (!names[k] || names[k]->t != T_STR)
+                jn_fail(e, "T2012: The delete clause of the transform expression must evaluate to a string or array of strings: %s",
+                        jn_show(e, del));
+        for (int k = 0; m && m->t == T_OBJ && k < nd; k++) {
+            materialise(e, m);
+            obj_delete(m, names[k]->s);
+        }
+    }
+    return result;
+}
+
 /* ------------------------------------------------------------- navigation */
 
 /* The field key of in, mapped over arrays (and flattened one level). */
@@ -1222,11 +1313,8 @@ static jv *eval_path_as(ev *e, const asl_node *n, jv *in, scope *env, int want_t
                 jn_push(e, res, ts.t[k].at);
     }
     if ((n->flags & JN_F_KEEP_SINGLETON) && res) {
-        if ((res->fl & F_CONS) && !(res->fl & F_SEQ)) {
-            jv *s = jn_arr(e, F_SEQ);
-            jn_push_flat(e, s, res);
-            res = s;
-        }
+        if ((res->fl & F_CONS) && !(res->fl & F_SEQ)) /* an array built by the path is one item */
+            res = seq1(e, res);
         if (res->fl & F_SEQ)
             res->fl |= F_KEEP;
     }
@@ -1790,6 +1878,9 @@ static jv *apply_inner(ev *e, jv *fn, jv **args, int nargs, jv *input)
         return m;
     }
     case FN_THUNK: return fn;
+    case FN_TRANSFORM:
+        args = jn_validate(e, "<(oa):o>", args, &nargs, input, "transform");
+        return transform(e, f, nargs ? args[0] : NULL);
     }
     return NULL;
 }
@@ -1927,6 +2018,13 @@ static jv *eval_node(ev *e, const asl_node *n, jv *in, scope *env)
     case JN_FOCUS_BIND:
     case JN_INDEX_BIND: return eval_keep(e, &n->kids[0], in, env);
     case JN_INDEX_STAGE: return in;
+    case JN_TRANSFORM: {
+        jv *f = func(e, FN_TRANSFORM);
+        f->f->node = n;
+        f->f->env = env;
+        f->f->input = in;
+        return f;
+    }
     case JN_PARENT: {
         jv *v = NULL;
         scope_find(env, label_name(e, n->op), &v);
@@ -1946,9 +2044,9 @@ static jv *eval_node(ev *e, const asl_node *n, jv *in, scope *env)
 static jv *eval_keep(ev *e, const asl_node *n, jv *in, scope *env)
 {
     jn_guard(e);
-    if (++e->depth > MAX_DEPTH)
+    if (++e->depth > e->max_depth)
         jn_fail(e, "Stack overflow error: Check for non-terminating recursive function.  "
-                "Consider rewriting as tail-recursive. Depth=%d max=%d", e->depth, MAX_DEPTH);
+                "Consider rewriting as tail-recursive. Depth=%d max=%d", e->depth, e->max_depth);
     tick(e);
     jv *r = eval_node(e, n, in, env);
     if (r && (n->flags & JN_F_KEEP_ARRAY) && (r->fl & F_SEQ))
@@ -2230,7 +2328,11 @@ static cJSON *run(ev *e, const asl_node *expr, const cJSON *input, asl_err *err,
     e->stack0 = (uintptr_t)__builtin_frame_address(0);
     cJSON *result = NULL;
     if (setjmp(e->fail)) {
-        asl_err_set(err, ename, "%s", e->cause);
+        /* standard JSONata names every failure by a code; the bounds of our
+         * own (memory, regex effort) are runaways, as JSONata's U1001 */
+        const char *c = e->cause;
+        int coded = strlen(c) > 6 && c[0] >= 'A' && c[0] <= 'Z' && c[5] == ':';
+        asl_err_set(err, ename, "%s%s", e->std && !coded ? "U1001: " : "", c);
         arena_free(e);
         free(e);
         return NULL;
@@ -2280,6 +2382,7 @@ cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_va
         return NULL;
     e->c = c;
     e->states_json = states_var;
+    e->max_depth = MAX_DEPTH;
     return run(e, expr, NULL, err, "States.QueryEvaluationError");
 }
 
@@ -2290,6 +2393,7 @@ cJSON *asl_jsonata_eval_doc(const asl_node *expr, const cJSON *input, const cJSO
         return NULL;
     e->std = 1;
     e->bindings = bindings;
+    e->max_depth = STD_MAX_DEPTH;
     return run(e, expr, input, err, "JSONataError");
 }
 

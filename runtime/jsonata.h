@@ -54,6 +54,7 @@ enum jn_kind {
     JN_INDEX_BIND,      /* step#$str: kids[0] = the step; $str = position in its results */
     JN_INDEX_STAGE,     /* #$str after a predicate: a JN_FILTER kid, numbering what passed */
     JN_PARENT,          /* %: op = the label of the step whose context it is (see below) */
+    JN_TRANSFORM,       /* | kids[0] | kids[1] [, kids[2]] |: pattern, update, deletions */
     JN__END
 };
 
@@ -218,7 +219,7 @@ const char *jsonata_regex_check(const char *pattern, size_t len);
     X(DECODE_URL, "decodeUrl") X(TO_MILLIS, "toMillis")                          \
     X(FROM_MILLIS, "fromMillis") X(NOW, "now") X(MILLIS, "millis")               \
     X(PARTITION, "partition") X(RANGE, "range") X(HASH, "hash")                  \
-    X(UUID, "uuid") X(PARSE, "parse")
+    X(UUID, "uuid") X(PARSE, "parse") X(CLONE, "clone")
 
 enum jn_builtin {
 #define X(id, name) JN_FN_##id,

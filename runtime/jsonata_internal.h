@@ -18,6 +18,10 @@
 /* AWS's bounds: evaluation depth 100 (as its JSONata runtime counts it),
  * about 7 MB for one value, five seconds of evaluation. */
 #define MAX_DEPTH 100
+/* Standard JSONata (aslc jsonata) has no bound of its own in jsonata-js
+ * but the JavaScript stack; this one is what the JSONata test suite
+ * configures for its deep-recursion cases, counted the same way. */
+#define STD_MAX_DEPTH 302
 #define MAX_ITEMS 873782
 #define MAX_SECONDS 5.0
 #define MAX_BYTES (256u << 20)   /* all of one evaluation's values */
@@ -52,7 +56,7 @@ struct jv {
     jfn *f;
 };
 
-typedef enum fkind { FN_BUILTIN, FN_LAMBDA, FN_PARTIAL, FN_CHAIN, FN_REGEX, FN_THUNK } fkind;
+typedef enum fkind { FN_BUILTIN, FN_LAMBDA, FN_PARTIAL, FN_CHAIN, FN_REGEX, FN_THUNK, FN_TRANSFORM } fkind;
 
 typedef struct rx rx;
 
@@ -103,7 +107,7 @@ typedef struct ev {
     jv *builtins[JN_FN__COUNT];
     jmp_buf fail;
     char *cause;           /* the failure (in the arena, or static) */
-    int depth;
+    int depth, max_depth;
     unsigned long ticks;
     uintptr_t stack0;      /* the C stack where the evaluation began */
     double t0;             /* monotonic start, for the time bound */
@@ -198,6 +202,7 @@ int jn_deep_equal(ev *e, jv *a, jv *b);
 jv *jn_to_string(ev *e, jv *v, int pretty);
 jv *jn_append(ev *e, jv *a, jv *b);
 jv *jn_lookup_field(ev *e, jv *in, const char *key);
+jv *jn_deep_copy(ev *e, jv *v);
 jv *jn_sorted(sorter *s, jv **items, int n);
 int jn_arity(ev *e, jv *f);
 jv **jn_validate(ev *e, const char *sig, jv **args, int *nargs, jv *input, const char *name);

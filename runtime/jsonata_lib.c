@@ -1129,7 +1129,14 @@ static jv *url_encode(ev *e, jv *v, int component)
         return NULL;
     const char *keep = component ? "-_.!~*'()" : "-_.!~*'();/?:@&=+$,#";
     sbuf b = {e, 0, 0, 0};
-    for (size_t i = 0; i < v->slen; i++) {
+    for (size_t i = 0, adv; i < v->slen; i += adv) {
+        /* a lone UTF-16 surrogate (ED A0..BF xx) has no UTF-8 to encode,
+         * as JavaScript's encodeURI refuses it */
+        uint32_t cp = jn_u8_next(v->s + i, v->slen - i, &adv);
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            jn_fail(e, "D3140: Malformed URL passed to $%s(): %s", component ? "encodeUrlComponent" : "encodeUrl",
+                    jn_show(e, v));
+        adv = 1;
         unsigned char c = (unsigned char)v->s[i];
         if (isalnum(c) || (c && strchr(keep, c))) {
             jn_sb_putc(&b, (char)c);
@@ -1318,6 +1325,13 @@ static jv *f_parse(ev *e, jv **a, int n, jv *in)
     return jn_wrap(e, j);
 }
 
+/* $clone: a deep copy (what a transform changes). */
+static jv *f_clone(ev *e, jv **a, int n, jv *in)
+{
+    (void)n, (void)in;
+    return a[0] ? jn_deep_copy(e, a[0]) : NULL;
+}
+
 /* ------------------------------------------------------------- the library */
 
 typedef struct bdef {
@@ -1394,6 +1408,7 @@ static const bdef library[JN_FN__COUNT] = {
     [JN_FN_HASH] = {NULL, f_hash},
     [JN_FN_UUID] = {NULL, f_uuid},
     [JN_FN_PARSE] = {NULL, f_parse},
+    [JN_FN_CLONE] = {"<(oa)-:o>", f_clone},
 };
 
 static const char *const builtin_names[JN_FN__COUNT] = {
