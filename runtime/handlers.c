@@ -135,6 +135,15 @@ void asl_handlers_set_front(asl_front_handler fn, void *ud)
     front_ud = ud;
 }
 
+static asl_lambda_handler lambda_fallback;
+static void *lambda_fallback_ud;
+
+void asl_handlers_set_lambda(asl_lambda_handler fn, void *ud)
+{
+    lambda_fallback = fn;
+    lambda_fallback_ud = ud;
+}
+
 /* Offers t to the front end's handler; true if it took t. */
 static bool front_takes(asl_task *t, const cJSON *payload)
 {
@@ -196,6 +205,12 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload)
             free(text);
             return;
         }
+    }
+    if (fname[0] && lambda_fallback) {
+        t->held = true; /* until the endpoint answers */
+        lambda_fallback(lambda_fallback_ud, t, fname, text);
+        free(text);
+        return;
     }
     free(text);
     if (fname[0]) {

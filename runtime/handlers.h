@@ -33,6 +33,11 @@ void asl_process_run(asl_task *t, const char *command, const char *event_json);
  * or asl_task_fail, now or later); payload_json is the effective input. */
 typedef bool (*asl_front_handler)(void *ud, asl_task *t, const char *payload_json);
 void asl_handlers_set_front(asl_front_handler fn, void *ud);
+/* A front end's Lambda service (aslc serve --lambda-endpoint): takes every
+ * Lambda task that no local handler serves, with the function's name and
+ * the event, and holds t as a C handler does. */
+typedef void (*asl_lambda_handler)(void *ud, asl_task *t, const char *function, const char *event_json);
+void asl_handlers_set_lambda(asl_lambda_handler fn, void *ud);
 
 /* Handlers added at run time (--lambda NAME=COMMAND). */
 void asl_handlers_add_process(const char *name, const char *command);

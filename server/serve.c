@@ -34,6 +34,8 @@ static const char usage[] =
     "  --mock FILE            mock configuration (also SFN_MOCK_CONFIG); start\n"
     "                         ARN#TestCase to run a test case\n"
     "  --wait-time-scale F    Wait durations times F (0: Waits end at once)\n"
+    "  --lambda-endpoint URL  send Lambda tasks no local handler serves to URL\n"
+    "                         (Lambda's Invoke API: sam local start-lambda, LocalStack)\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
     "  --account ID           account in ARNs (default 123456789012)\n";
 
@@ -76,7 +78,8 @@ static int parse(srv_options *o, int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(a, "--port") || !strcmp(a, "--host") || !strcmp(a, "--machine") ||
                      !strcmp(a, "--tasks") || !strcmp(a, "--lambda") || !strcmp(a, "--mock") ||
-                     !strcmp(a, "--region") || !strcmp(a, "--account") || !strcmp(a, "--wait-time-scale");
+                     !strcmp(a, "--region") || !strcmp(a, "--account") || !strcmp(a, "--wait-time-scale") ||
+                     !strcmp(a, "--lambda-endpoint");
         if (takes && !v)
             return bad_usage("option %s needs a value", a);
         char *end;
@@ -107,6 +110,10 @@ static int parse(srv_options *o, int argc, char **argv)
             int rc = asl_mock_option(a, v);
             if (rc)
                 return rc;
+        } else if (!strcmp(a, "--lambda-endpoint")) {
+            if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+                return bad_usage("--lambda-endpoint takes an http:// or https:// URL, got '%s'", v);
+            o->lambda_endpoint = v;
         } else if (!strcmp(a, "--region")) {
             o->region = v;
         } else if (!strcmp(a, "--account")) {
@@ -177,15 +184,21 @@ static void loop(srv *s, srv_http *h)
 {
     for (;;) {
         http_run(h);
+        lambda_run(s);
         asl_engine_wait w = {.deadline = -1};
         asl_engine_step(s->engine, &w);
         int ready = pending_check(s);
-        enum { MAX_FDS = 2 + sizeof w.fds / sizeof w.fds[0] };
+        enum { MAX_FDS = 2 + sizeof w.fds / sizeof w.fds[0] + 64 };
         struct pollfd fds[MAX_FDS] = {{.fd = http_fd(h), .events = POLLIN}, {.fd = sig_pipe[0], .events = POLLIN}};
         int n = 2;
         for (int i = 0; i < w.nfds && n < MAX_FDS; i++)
             fds[n++] = w.fds[i];
-        if (poll(fds, (nfds_t)n, ready ? 0 : wait_ms(&w, http_timeout(h))) < 0 && errno != EINTR)
+        long curl_ms;
+        n += lambda_fds(s, fds + n, MAX_FDS - n, &curl_ms);
+        int ms = ready ? 0 : wait_ms(&w, http_timeout(h));
+        if (curl_ms >= 0 && (ms < 0 || curl_ms < ms))
+            ms = (int)curl_ms;
+        if (poll(fds, (nfds_t)n, ms) < 0 && errno != EINTR)
             break;
         if (fds[1].revents)
             break;
@@ -210,13 +223,16 @@ int cmd_serve(int argc, char **argv)
     srv_http *h = NULL;
     index_init(&s);
     activities_init(&s);
+    if (!lambda_init(&s))
+        rc = 70;
     for (int i = 0; i < s.opt.nlambdas; i++) {
         const char *l = s.opt.lambdas[i], *eq = strchr(l, '=');
         char *name = strndup(l, (size_t)(eq - l));
         asl_handlers_add_process(name, eq + 1);
         free(name);
     }
-    rc = load_defs(&s);
+    if (!rc)
+        rc = load_defs(&s);
     if (!rc && !(h = http_start(&s, s.opt.host, s.opt.port)))
         rc = 74;
     if (!rc && pipe(sig_pipe) < 0)
@@ -236,6 +252,7 @@ int cmd_serve(int argc, char **argv)
         fputs("aslc serve: stopped\n", stderr);
     }
     http_stop(h);
+    lambda_free(&s);
     activities_free(&s);
     machines_free(&s);
     index_free(&s);

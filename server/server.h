@@ -35,6 +35,7 @@ typedef struct srv_options {
     const char *region;
     const char *account;
     double wait_scale;          /* --wait-time-scale (negative: 1) */
+    const char *lambda_endpoint; /* --lambda-endpoint URL, or NULL */
 } srv_options;
 
 typedef struct srv_machine srv_machine;
@@ -59,6 +60,7 @@ typedef struct srv {
     srv_activity *deleted_activities;  /* kept until exit: tasks may name them */
     act_task *activity_tasks;   /* tasks taken for activities, oldest first */
     srv_index index;
+    void *lambda;               /* libcurl's multi handle (lambda.c), or NULL */
 } srv;
 
 int cmd_serve(int argc, char **argv);
@@ -228,6 +230,20 @@ void pending_add(srv *s, srv_call *c, pending_ready_fn ready, void *ud);
 int pending_check(srv *s);
 /* Answers every pending call (the server stops). */
 void pending_cancel(srv *s);
+
+/* ---------------------------------------------------------- lambda.c */
+
+struct pollfd;
+/* --lambda-endpoint: installs the runtime's Lambda handler (false after a
+ * message). Does nothing without the option. */
+bool lambda_init(srv *s);
+/* Moves the requests in flight on and completes the tasks of those done. */
+void lambda_run(srv *s);
+/* The sockets to wait on (at most max) and the milliseconds libcurl wants
+ * to be called within (-1: no limit). */
+int lambda_fds(srv *s, struct pollfd *fds, int max, long *timeout_ms);
+/* Ends every request in flight (their tasks fail) and libcurl. */
+void lambda_free(srv *s);
 
 /* ------------------------------------------------------------ http.c */
 
