@@ -2,7 +2,8 @@
  * graph.c: `aslc graph DEF [-o FILE.svg|.png|.dot|.mmd]`, the machine as
  * a picture. aslc writes the DOT (or Mermaid) text from the checked model;
  * Graphviz's dot lays it out and renders SVG or PNG. Nested machines come
- * from --machine and aslc.json as for a build; tasks need no handler here.
+ * from --machine and aslc.json as for a build, a template's machine from
+ * --state-machine, --sub and --parameter; tasks need no handler here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 
 static const char usage[] =
     "usage: aslc graph DEF.asl.json [-o FILE.svg|FILE.png|FILE.dot|FILE.mmd] [--format svg|png|dot|mmd]\n"
-    "                  [--machine ARN_OR_NAME=FILE]\n"
+    "                  [--machine ARN_OR_NAME=FILE] [--state-machine ID --sub KEY=VALUE --parameter NAME=VALUE]\n"
     "Draws the state machine (and the nested machines it starts). The format\n"
     "follows -o's extension; without -o, DOT text goes to stdout. SVG and PNG\n"
     "are rendered by Graphviz's dot (Debian package graphviz).\n";
@@ -137,12 +138,52 @@ static int draw(const cc_unit *u, const char *format, const char *out)
     return rc;
 }
 
+static void push(const char ***list, int *n, const char *s)
+{
+    const char **l = cc_alloc(sizeof *l * (size_t)(*n + 1));
+    if (*n)
+        memcpy(l, *list, sizeof *l * (size_t)*n);
+    l[(*n)++] = s;
+    *list = l;
+}
+
+int graph_unit_option(cc_opts *o, const char *prog, int argc, char **argv, int *i)
+{
+    const char *s = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    const char *form = !strcmp(s, "--machine")         ? "ARN_OR_NAME=FILE"
+                       : !strcmp(s, "--sub")           ? "KEY=VALUE"
+                       : !strcmp(s, "--parameter")     ? "NAME=VALUE"
+                       : !strcmp(s, "--state-machine") ? "ID"
+                                                       : NULL;
+    if (!form)
+        return 0;
+    if (!v || (strchr(form, '=') && (!strchr(v, '=') || v[0] == '='))) {
+        fprintf(stderr, "aslc %s: %s takes %s, got '%s'\n(try aslc %s --help)\n", prog, s, form, v ? v : "nothing",
+                prog);
+        return 64;
+    }
+    ++*i;
+    if (!strcmp(s, "--machine"))
+        push(&o->machines, &o->nmachines, v);
+    else if (!strcmp(s, "--sub"))
+        push(&o->subs, &o->nsubs, v);
+    else if (!strcmp(s, "--parameter"))
+        push(&o->params, &o->nparams, v);
+    else
+        o->state_machine = v;
+    return 1;
+}
+
 static int parse(cc_opts *o, const char **out, const char **format, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
-        const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(s, "-o") || !strcmp(s, "--machine") || !strcmp(s, "--format");
-        if (takes && !v)
+        const char *s = argv[i];
+        int taken = graph_unit_option(o, "graph", argc, argv, &i);
+        if (taken > 1)
+            return taken;
+        if (taken)
+            continue;
+        if ((!strcmp(s, "-o") || !strcmp(s, "--format")) && i + 1 >= argc)
             return usage_error("option %s needs a value", s);
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
             fputs(usage, stdout);
@@ -151,14 +192,6 @@ static int parse(cc_opts *o, const char **out, const char **format, int argc, ch
             *out = argv[++i];
         } else if (!strcmp(s, "--format")) {
             *format = argv[++i];
-        } else if (!strcmp(s, "--machine")) {
-            if (!strchr(v, '=') || v[0] == '=')
-                return usage_error("--machine takes ARN_OR_NAME=FILE, got '%s'", v);
-            const char **l = cc_alloc(sizeof *l * (size_t)(o->nmachines + 1));
-            if (o->nmachines)
-                memcpy(l, o->machines, sizeof *l * (size_t)o->nmachines);
-            l[o->nmachines++] = argv[++i];
-            o->machines = l;
         } else if (!o->main_file && s[0] != '-') {
             o->main_file = s;
         } else {

@@ -83,6 +83,13 @@ char *graph_mermaid(const cc_unit *u);
 
 /* ----------------------------------------------------------- graph.c */
 
+/* The options that say what the unit is, shared by `aslc graph` and
+ * `aslc report`: --machine ARN_OR_NAME=FILE, and for templates
+ * --state-machine ID, --sub KEY=VALUE, --parameter NAME=VALUE. Takes
+ * argv[*i] (and its value) into o and returns 1; returns 0 for another
+ * option, 64 after reporting a bad value (prog names the command). */
+int graph_unit_option(cc_opts *o, const char *prog, int argc, char **argv, int *i);
+
 /* Renders DOT text with Graphviz's dot into format ("svg", "png") and
  * returns what dot printed (malloc'd, *len set), or NULL after reporting
  * why on stderr. */

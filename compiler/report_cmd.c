@@ -11,10 +11,12 @@
 #include <string.h>
 
 #include "commands.h"
+#include "graph.h"
 #include "report.h"
 
 static const char usage[] =
     "usage: aslc report DEF.asl.json HISTORY.json -o FILE.html [--machine ARN_OR_NAME=FILE]\n"
+    "                   [--state-machine ID --sub KEY=VALUE --parameter NAME=VALUE]\n"
     "Writes the report of a recorded execution as one HTML file: the graph\n"
     "coloured by what happened, each state's input, output, error and timing.\n"
     "HISTORY.json is GetExecutionHistory's JSON ({\"events\": [...]}, as\n"
@@ -31,22 +33,19 @@ static int usage_error(const char *msg, const char *arg)
 static int parse(cc_opts *o, const char **history, const char **out, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
-        const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if ((!strcmp(s, "-o") || !strcmp(s, "--machine")) && !v)
+        const char *s = argv[i];
+        int taken = graph_unit_option(o, "report", argc, argv, &i);
+        if (taken > 1)
+            return taken;
+        if (taken)
+            continue;
+        if (!strcmp(s, "-o") && i + 1 >= argc)
             return usage_error("option %s needs a value", s);
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
             fputs(usage, stdout);
             return -1;
         } else if (!strcmp(s, "-o")) {
             *out = argv[++i];
-        } else if (!strcmp(s, "--machine")) {
-            if (!strchr(v, '=') || v[0] == '=')
-                return usage_error("--machine takes ARN_OR_NAME=FILE, got '%s'", v);
-            const char **l = cc_alloc(sizeof *l * (size_t)(o->nmachines + 1));
-            if (o->nmachines)
-                memcpy(l, o->machines, sizeof *l * (size_t)o->nmachines);
-            l[o->nmachines++] = argv[++i];
-            o->machines = l;
         } else if (s[0] != '-' && !o->main_file) {
             o->main_file = s;
         } else if (s[0] != '-' && !*history) {
