@@ -194,6 +194,7 @@ typedef struct cc_opts {
     bool lint;              /* check: the definition alone (no handlers needed,
                                an unknown child machine is a warning) */
     bool check_files;       /* check: python:/node: handler files exist */
+    const char *type;       /* --type STANDARD|EXPRESS for the main machine (NULL: the template's, else STANDARD) */
     /* A definition given as text (aslc serve): main_file only names it in
      * messages, and no project file is read. */
     const char *main_text;
@@ -227,6 +228,8 @@ cc_template *template_open(cc_src *doc, const cc_opts *o);
 int template_count(const cc_template *t);
 const char *template_name(const cc_template *t, int i);
 const char *template_arn(const cc_template *t, int i);
+/* Whether machine i is EXPRESS (SAM's Type, CloudFormation's StateMachineType). */
+bool template_express(const cc_template *t, int i);
 /* The machine a logical ID (or name) picks; without one the only machine,
  * or the first when first_ok. -1 after reporting. */
 int template_pick(const cc_template *t, const char *id, bool first_ok);

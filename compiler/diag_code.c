@@ -39,6 +39,7 @@ static const struct {
     {"nested too deeply", "TOO_DEEPLY_NESTED"},
     {"a state name must", "INVALID_STATE_NAME"},
     {"looks like a path", "NO_DOLLAR"},
+    {"Express state machine does not support", "SCHEMA_VALIDATION_FAILED"},
 };
 
 const char *diag_code(const char *path, const char *msg)

@@ -381,7 +381,7 @@ char *lower_unit(const cc_unit *u, bool main_fn)
         c_string(&b, m->arn);
         asl_buf_puts(&b, ", ");
         c_string(&b, basename_of(m->file));
-        asl_buf_printf(&b, ", &%s, %s},\n", graphs[i], timeouts[i]);
+        asl_buf_printf(&b, ", &%s, %s, %d},\n", graphs[i], timeouts[i], m->express ? 1 : 0);
     }
     asl_buf_puts(&b, "};\n\n");
     for (int i = 0; i < u->nbindings; i++)

@@ -36,6 +36,7 @@ static const char usage[] =
     "(YAML or JSON, CDK's cdk.out/*.template.json too)\n"
     "\n"
     "COMPILE OPTIONS\n"
+    "  --type STANDARD|EXPRESS     the workflow type (default: the template's, else STANDARD)\n"
     "  --state-machine ID          the template's state machine to run (logical ID)\n"
     "  --sub KEY=VALUE             a DefinitionSubstitutions value (wins over the template's)\n"
     "  --parameter NAME=VALUE      a template parameter (also AWS::Region, AWS::AccountId)\n"
@@ -105,7 +106,7 @@ static int parse_args(args *a, int argc, char **argv)
         const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(s, "-o") || !strcmp(s, "--machine") || !strcmp(s, "--tasks") || !strcmp(s, "--lambda") ||
                      !strcmp(s, "--mock") || !strcmp(s, "--state-machine") || !strcmp(s, "--sub") ||
-                     !strcmp(s, "--parameter") || !strcmp(s, "--format");
+                     !strcmp(s, "--parameter") || !strcmp(s, "--format") || !strcmp(s, "--type");
         if (takes && !v)
             return usage_error("option %s needs a value", s);
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -134,6 +135,10 @@ static int parse_args(args *a, int argc, char **argv)
             if (strcmp(v, "text") && strcmp(v, "json"))
                 return usage_error("--format takes text or json, got '%s'", v);
             a->json = !strcmp(argv[++i], "json");
+        } else if (!strcmp(s, "--type")) {
+            if (strcmp(v, "STANDARD") && strcmp(v, "EXPRESS"))
+                return usage_error("--type takes STANDARD or EXPRESS, got '%s'", v);
+            a->opts.type = argv[++i];
         } else if (!strcmp(s, "--state-machine")) {
             a->opts.state_machine = argv[++i];
         } else if (!strcmp(s, "--sub") || !strcmp(s, "--parameter")) {

@@ -513,9 +513,15 @@ void model_parse_resource(mctx *c, asl_state *s, const char *path)
         if (n > k && !strcmp(r + n - k, suffixes[i].suffix)) {
             s->pattern = suffixes[i].pattern;
             n -= k;
+            /* Express workflows call services by Request Response only. */
+            if (c->mc->m.express)
+                diag_error(c->src, diag_path_key(path, "Resource"),
+                           "Express state machine does not support '%s' service integration", suffixes[i].suffix);
             break;
         }
     }
+    if (c->mc->m.express && !strncmp(r, "arn:aws:states:", 15) && strstr(r, ":activity:"))
+        diag_error(c->src, diag_path_key(path, "Resource"), "Express state machine does not support Activity ARN");
     if (!strncmp(r, "arn:aws:states:::states:startExecution", n) && n == strlen("arn:aws:states:::states:startExecution")) {
         s->integration = ASL_RES_START_EXECUTION;
         return;

@@ -115,6 +115,13 @@ const char *template_arn(const cc_template *t, int i)
     return t->machines[i].arn;
 }
 
+bool template_express(const cc_template *t, int i)
+{
+    const cJSON *p = get(get(t->resources, t->machines[i].id), "Properties");
+    const cJSON *type = get(p, t->machines[i].sam ? "Type" : "StateMachineType");
+    return cJSON_IsString(type) && !strcmp(type->valuestring, "EXPRESS");
+}
+
 int template_pick(const cc_template *t, const char *id, bool first_ok)
 {
     if (!id && (t->nmachines == 1 || first_ok))

@@ -258,6 +258,7 @@ static bool add_main(uctx *c, const cc_opts *o)
     }
     if (o->main_text || !template_is(src)) {
         cc_machine *mc = add_src(c, src, o->main_name ? o->main_name : name_from_file(o->main_file), NULL);
+        mc->m.express = o->type && !strcmp(o->type, "EXPRESS") ? 1 : 0;
         if (!model_machine(c->u, mc))
             c->status = 65;
         return true;
@@ -275,6 +276,7 @@ static bool add_main(uctx *c, const cc_opts *o)
             continue;
         }
         cc_machine *mc = add_src(c, d, cc_strdup(template_name(t, i)), cc_strdup(template_arn(t, i)));
+        mc->m.express = k == 0 && o->type ? !strcmp(o->type, "EXPRESS") : template_express(t, i);
         added |= k == 0;
         if (!model_machine(c->u, mc))
             c->status = c->status ? c->status : 65;

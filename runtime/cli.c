@@ -258,6 +258,12 @@ asl_engine *asl_cli_engine(const asl_program *p, const asl_cli *o, bool record)
 int asl_run_once(const asl_program *p, const asl_cli *o)
 {
     int status = 0;
+    if (p->machines[0].express && (o->history || o->history_file)) {
+        fprintf(stderr, "%s: %s: an EXPRESS execution has no history (AWS has no GetExecutionHistory for "
+                        "Express workflows)\n", o->prog, o->history ? "--history" : "--history-file");
+        asl_handlers_free();
+        return 64;
+    }
     cJSON *input = asl_cli_input(o, &status);
     if (!input) {
         asl_handlers_free();

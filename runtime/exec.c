@@ -513,10 +513,17 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
     asl_buf b = {0};
     const char *colon = strstr(marn, ":stateMachine:");
     asl_buf_put(&b, marn, (size_t)(colon - marn));
-    asl_buf_puts(&b, ":execution:");
+    /* An EXPRESS execution's ARN: ...:express:MACHINE:NAME:ID. */
+    asl_buf_puts(&b, m->express ? ":express:" : ":execution:");
     asl_buf_puts(&b, colon + 14);
     asl_buf_putc(&b, ':');
     asl_buf_puts(&b, name);
+    if (m->express) {
+        char id[37];
+        asl_uuid(id);
+        asl_buf_putc(&b, ':');
+        asl_buf_puts(&b, id);
+    }
     x->arn = asl_buf_take(&b);
     x->input = input;
     x->start = asl_now();
@@ -536,8 +543,11 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
     }
     asl_history_add(x, 0, "ExecutionStarted", d);
     x->root = asl_frame_new(x, m->graph, cJSON_Duplicate(input, 1), NULL, 0);
-    if (m->timeout && m->timeout->kind == ASL_N_NUMBER)
-        x->timeout = asl_timer_add(x->start + m->timeout->num, x->root, exec_timeout);
+    double limit = m->timeout && m->timeout->kind == ASL_N_NUMBER ? m->timeout->num : 0;
+    if (m->express && (limit <= 0 || limit > ASL_EXPRESS_SECONDS))
+        limit = ASL_EXPRESS_SECONDS; /* an Express execution lasts five minutes at most */
+    if (limit > 0)
+        x->timeout = asl_timer_add(x->start + limit, x->root, exec_timeout);
     asl_wake(x->root, NULL);
     return x;
 }

@@ -42,7 +42,8 @@ static cJSON *build_context(asl_frame *f)
     cJSON_AddStringToObject(e, "Name", x->name);
     cJSON_AddStringToObject(e, "RoleArn", asl_role_arn());
     add_time(e, "StartTime", x->start);
-    cJSON_AddNumberToObject(e, "RedriveCount", 0);
+    if (!x->machine->express) /* Express executions cannot be redriven */
+        cJSON_AddNumberToObject(e, "RedriveCount", 0);
     cJSON *s = cJSON_AddObjectToObject(c, "State");
     add_time(s, "EnteredTime", f->entered);
     cJSON_AddStringToObject(s, "Name", f->graph->states[f->state].name);

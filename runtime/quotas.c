@@ -88,7 +88,9 @@ void asl_limit_validation_cause(asl_buf *b, const char *field, size_t limit)
 /* The events that end an execution always fit: the limit leaves room. */
 bool asl_history_over(asl_exec *x, const char *type)
 {
-    if (!asl_limit.history_events || x->events + 1 < asl_limit.history_events || !strncmp(type, "Execution", 9))
+    /* Express executions keep no history, so its quota does not bind them. */
+    if (!asl_limit.history_events || x->machine->express || x->events + 1 < asl_limit.history_events ||
+        !strncmp(type, "Execution", 9))
         return false;
     x->over_limit = true;
     return true;

@@ -2,13 +2,16 @@
  * quotas.h: the AWS Step Functions quotas an execution runs into, enforced
  * as AWS enforces them: 25,000 history events per execution and 256 KiB
  * (262,144 bytes of compact UTF-8 JSON) per input, state output and task
- * result. A local user may raise either (--max-history-events,
+ * result; five minutes per EXPRESS execution. A local user may raise either (--max-history-events,
  * --max-payload-bytes; 0 means no limit).
  */
 #ifndef ASL_QUOTAS_H
 #define ASL_QUOTAS_H
 
 #include "exec.h"
+
+/* An EXPRESS execution's longest run (five minutes); it then times out. */
+#define ASL_EXPRESS_SECONDS 300
 
 typedef struct asl_limits {
     long history_events;        /* events in one execution's history */

@@ -287,6 +287,7 @@ typedef struct asl_machine {
     const char *file;           /* definition file, for messages */
     const asl_graph *graph;
     const asl_node *timeout;    /* machine TimeoutSeconds, NULL if none */
+    int express;                /* 1: an EXPRESS machine, 0: STANDARD */
 } asl_machine;
 
 typedef struct asl_binding {
