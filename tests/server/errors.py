@@ -2,7 +2,9 @@
 HTTP: names and status exactly as AWS gives them."""
 import http.client
 import json
+import socket
 import sys
+import time
 import urllib.parse
 
 from harness import check, error_of, serve
@@ -58,6 +60,17 @@ with serve(aslc) as s:
     check(st == 200 and body == {"stateMachines": [{"stateMachineArn": arn, "name": "Good", "type": "STANDARD",
                                                      "creationDate": body["stateMachines"][0]["creationDate"]}]},
           "empty body is {}: %r" % body)
+
+    # A client that stalls in the middle of its request holds up nobody.
+    u = urllib.parse.urlparse(s.url)
+    stalled = socket.create_connection((u.hostname, u.port), timeout=5)
+    stalled.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+                    b"X-Amz-Target: AWSStepFunctions.ListStateMachines\r\n\r\n{\"ma")
+    t0 = time.time()
+    for _ in range(10):
+        sfn.list_state_machines()
+    check(time.time() - t0 < 3, "requests are served while a client stalls")
+    stalled.close()
 
     # The actions.
     nope = "arn:aws:states:us-east-1:123456789012:stateMachine:Nope"
