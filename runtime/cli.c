@@ -156,21 +156,24 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
 cJSON *asl_cli_input(const asl_cli *o, int *status)
 {
     const char *text = o->input_text ? o->input_text : "{}";
+    size_t len = strlen(text);
     char *owned = NULL;
     if (o->input_file) {
-        if (!(owned = asl_read_file(o->input_file))) {
+        if (!(owned = asl_read_file_len(o->input_file, &len))) {
             fprintf(stderr, "%s: cannot open input file '%s': %s\n", o->prog, o->input_file, strerror(errno));
             *status = 66;
             return NULL;
         }
         text = owned;
     }
-    cJSON *in = asl_json_parse(text);
+    asl_buf why = {0};
+    cJSON *in = asl_json_parse_checked(text, len, &why);
     if (!in) {
-        fprintf(stderr, "%s: the execution input is not valid JSON%s%s\n", o->prog,
-                o->input_file ? ": " : "", o->input_file ? o->input_file : "");
+        fprintf(stderr, "%s: the execution input%s%s is not valid JSON: %s\n", o->prog,
+                o->input_file ? " in " : "", o->input_file ? o->input_file : "", why.p);
         *status = 65;
     }
+    asl_buf_free(&why);
     free(owned);
     return in;
 }

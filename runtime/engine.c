@@ -255,7 +255,10 @@ asl_exec *asl_engine_start(asl_engine *e, const char *machine_arn, const char *n
         asl_err_set(err, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", machine_arn);
         return NULL;
     }
-    cJSON *input = asl_json_parse(input_json ? input_json : "{}");
+    const char *text = input_json ? input_json : "{}";
+    asl_buf why = {0};
+    cJSON *input = asl_json_parse_checked(text, strlen(text), &why); /* UTF-8, depth, numbers */
+    asl_buf_free(&why);
     if (!input) {
         asl_err_set(err, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", input_json);
         return NULL;

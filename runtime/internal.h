@@ -130,5 +130,14 @@ char *asl_json_print(const cJSON *v);
 char *asl_read_file(const char *path);
 /* Parses JSON text (NULL if invalid). */
 cJSON *asl_json_parse(const char *text);
+/* Parses JSON that comes from outside (an execution input, a handler's
+ * result, a SendTaskSuccess output): NULL with why saying what is wrong
+ * and where (invalid UTF-8, a NUL byte, too deep, a number beyond a
+ * double, bad syntax). text[len] must be '\0'. */
+cJSON *asl_json_parse_checked(const char *text, size_t len, asl_buf *why);
+/* Whether text is UTF-8 without NUL bytes; false with why (and where). */
+bool asl_json_text_check(const char *text, size_t len, asl_buf *why);
+/* asl_read_file, also giving the length (the text may hold NUL bytes). */
+char *asl_read_file_len(const char *path, size_t *len);
 
 #endif

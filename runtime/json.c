@@ -221,6 +221,12 @@ cJSON *asl_json_parse(const char *text)
 
 char *asl_read_file(const char *path)
 {
+    size_t len;
+    return asl_read_file_len(path, &len);
+}
+
+char *asl_read_file_len(const char *path, size_t *len)
+{
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f)
         return NULL;
@@ -239,5 +245,6 @@ char *asl_read_file(const char *path)
     }
     if (!b.p)
         asl_buf_puts(&b, "");
+    *len = b.len;
     return b.p;
 }

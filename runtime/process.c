@@ -600,6 +600,15 @@ static void deliver_result(proc *p, const char *text, size_t len)
         fail_data_limit(t);
         return;
     }
+    asl_buf why = {0};
+    if (!asl_json_text_check(text, len, &why)) {
+        asl_buf cause = {0};
+        asl_buf_printf(&cause, "handler returned invalid JSON: %s", why.p);
+        asl_task_fail(t, "States.Runtime", cause.p);
+        asl_buf_free(&cause);
+        asl_buf_free(&why);
+        return;
+    }
     cJSON *v = len ? asl_json_parse(text) : NULL;
     if (v || !len) {
         cJSON_Delete(v);
@@ -674,9 +683,9 @@ static char *trimmed(asl_buf *b, size_t *len)
     if (!b->p)
         asl_buf_puts(b, "");
     char *s = b->p, *e = b->p + b->len;
-    while (s < e && strchr(" \t\r\n", *s))
+    while (s < e && *s && strchr(" \t\r\n", *s))
         s++;
-    while (e > s && strchr(" \t\r\n", e[-1]))
+    while (e > s && e[-1] && strchr(" \t\r\n", e[-1]))
         e--;
     *e = '\0';
     *len = (size_t)(e - s);

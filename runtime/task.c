@@ -263,9 +263,15 @@ void asl_task_succeed(asl_task *t, const char *output_json)
     }
     if (!live)
         return;
-    cJSON *v = asl_json_parse(output_json ? output_json : "null");
+    const char *text = output_json ? output_json : "null";
+    asl_buf why = {0};
+    cJSON *v = asl_json_parse_checked(text, strlen(text), &why);
     if (!v) {
-        asl_task_complete(t, NULL, "States.Runtime", "handler returned invalid JSON");
+        asl_buf cause = {0};
+        asl_buf_printf(&cause, "handler returned invalid JSON: %s", why.p);
+        asl_task_complete(t, NULL, "States.Runtime", cause.p);
+        asl_buf_free(&cause);
+        asl_buf_free(&why);
         return;
     }
     asl_task_complete(t, asl_task_wrap_result(t, v), NULL, NULL);

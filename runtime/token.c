@@ -261,7 +261,9 @@ const char *asl_send_task_success(const char *token, const char *output_json)
     const char *err = find_open(token, &t);
     if (err)
         return err;
-    cJSON *v = output_json ? asl_json_parse(output_json) : NULL;
+    asl_buf why = {0};
+    cJSON *v = output_json ? asl_json_parse_checked(output_json, strlen(output_json), &why) : NULL;
+    asl_buf_free(&why);
     if (!v)
         return "InvalidOutput";
     asl_task_complete(t, v, NULL, NULL);

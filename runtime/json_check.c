@@ -1,0 +1,138 @@
+/*
+ * json_check.c: JSON that comes from outside an execution (its input, a
+ * handler's result, a SendTaskSuccess output) is held to what the loader
+ * holds definitions to, and a refusal says why and where: invalid UTF-8, a
+ * NUL byte (C strings would silently drop what follows), nesting deeper than
+ * cJSON's limit, a number beyond a double (1e400 would become Infinity in
+ * Choice and JSONata but null in output), or plain bad syntax.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Line and column (in characters) of byte `at`. */
+static void where(asl_buf *why, const char *text, size_t at)
+{
+    int line = 1, col = 1;
+    for (size_t i = 0; i < at; i++) {
+        if (text[i] == '\n')
+            line++, col = 1;
+        else if (((unsigned char)text[i] & 0xC0) != 0x80)
+            col++;
+    }
+    asl_buf_printf(why, " at line %d, column %d", line, col);
+}
+
+/* Length of the valid UTF-8 sequence at p, 0 if there is none. Overlong
+ * forms, surrogates and code points past U+10FFFF are invalid. */
+static size_t utf8_ok(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t k = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+    if (!k || k > n || p[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0) || (p[0] == 0xF0 && p[1] < 0x90) ||
+        (p[0] == 0xF4 && p[1] >= 0x90))
+        return 0;
+    return k;
+}
+
+/* The deepest nesting before byte `end`, outside strings. */
+static int depth_before(const char *text, size_t end, size_t *deep_at)
+{
+    int depth = 0, max = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < end; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max)
+                max = depth, *deep_at = i;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return max;
+}
+
+/* The first number that is not finite, as a path from the top ($.a[2]). */
+static bool find_infinite(const cJSON *v, asl_buf *path)
+{
+    if (cJSON_IsNumber(v))
+        return !isfinite(v->valuedouble);
+    int i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        size_t mark = path->len;
+        if (cJSON_IsObject(v)) {
+            asl_buf_putc(path, '.');
+            asl_buf_puts(path, c->string ? c->string : "");
+        } else {
+            asl_buf_printf(path, "[%d]", i);
+        }
+        if (find_infinite(c, path))
+            return true;
+        path->len = mark;
+        path->p[mark] = '\0';
+    }
+    return false;
+}
+
+/* text[len] must be '\0'. */
+bool asl_json_text_check(const char *text, size_t len, asl_buf *why)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        size_t k = p[i] ? utf8_ok(p + i, len - i) : 0;
+        if (!k) {
+            asl_buf_puts(why, p[i] ? "invalid UTF-8" : "a NUL byte");
+            where(why, text, i);
+            return false;
+        }
+        i += k;
+    }
+    return true;
+}
+
+cJSON *asl_json_parse_checked(const char *text, size_t len, asl_buf *why)
+{
+    if (!asl_json_text_check(text, len, why))
+        return NULL;
+    const char *end = NULL;
+    /* the length cJSON wants counts the terminating NUL (text[len]) */
+    cJSON *v = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    if (!v) {
+        size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+        size_t deep_at = 0;
+        if (depth_before(text, at < len ? at + 1 : len, &deep_at) > CJSON_NESTING_LIMIT) {
+            asl_buf_printf(why, "nesting deeper than %d levels", CJSON_NESTING_LIMIT);
+            where(why, text, deep_at);
+        } else if (at >= len) {
+            asl_buf_puts(why, "unexpected end of the text");
+        } else {
+            asl_buf_puts(why, "unexpected character");
+            where(why, text, at);
+        }
+        return NULL;
+    }
+    asl_buf path = {0};
+    asl_buf_putc(&path, '$');
+    if (find_infinite(v, &path)) {
+        asl_buf_printf(why, "a number too large for a double at %s", path.p);
+        asl_buf_free(&path);
+        cJSON_Delete(v);
+        return NULL;
+    }
+    asl_buf_free(&path);
+    return v;
+}
