@@ -74,11 +74,13 @@ static void point(graph_writer *w, const char *id)
 {
 }
 
-/* Name, then type and detail, then Retry, one a line. */
-static void label(asl_buf *b, const asl_state *s)
+/* Name, then type and detail, then Retry, one a line (sep "<br/>"), or
+ * on one line for a subgraph's title (sep " · "), which Mermaid does not
+ * make room for. */
+static void label(asl_buf *b, const asl_state *s, const char *sep)
 {
     text(b, s->name);
-    asl_buf_puts(b, "<br/>");
+    asl_buf_puts(b, sep);
     text(b, graph_type_name(s));
     const char *d = graph_detail(s), *r = graph_retry_text(s);
     if (d) {
@@ -86,7 +88,7 @@ static void label(asl_buf *b, const asl_state *s)
         text(b, d);
     }
     if (r) {
-        asl_buf_puts(b, "<br/>");
+        asl_buf_puts(b, sep);
         text(b, r);
     }
 }
@@ -95,7 +97,7 @@ static void state(graph_writer *w, const graph_state *st)
 {
     indent(w);
     asl_buf_printf(w->b, "%s[\"", st->id);
-    label(w->b, st->s);
+    label(w->b, st->s, "<br/>");
     asl_buf_puts(w->b, "\"]");
     if (st->s->type == ASL_FAIL || st->s->type == ASL_SUCCEED)
         asl_buf_puts(w->b, st->s->type == ASL_FAIL ? ":::fail" : ":::succeed");
@@ -106,7 +108,7 @@ static void open_state(graph_writer *w, const graph_state *st)
 {
     indent(w);
     asl_buf_printf(w->b, "subgraph %s [\"", st->id);
-    label(w->b, st->s);
+    label(w->b, st->s, " · ");
     asl_buf_puts(w->b, "\"]\n");
     ++*(int *)w->ctx;
 }
