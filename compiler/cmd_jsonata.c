@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aslc.h"
 #include "commands.h"
@@ -19,16 +20,19 @@
 
 static const char jsonata_usage[] =
     "usage: aslc jsonata (EXPR | --expr-file FILE) [--input JSON | --input-file FILE]\n"
-    "                    [--bindings JSON | --bindings-file FILE]\n"
+    "                    [--bindings JSON | --bindings-file FILE] [--repeat N]\n"
     "Evaluates a JSONata expression (standard JSONata 2.0: the input is $, bindings\n"
     "are variables, {\"x\": 1} binds $x) and prints the result as JSON, or nothing\n"
     "when it is undefined. An error prints its JSONata code first (T2001: ...),\n"
-    "exit status 1; 64 usage, 65 invalid JSON, 66 cannot open a file.\n";
+    "exit status 1; 64 usage, 65 invalid JSON, 66 cannot open a file.\n"
+    "--repeat N evaluates N times and reports the mean time of one evaluation on\n"
+    "stderr as {\"evaluations\": N, \"mean_us\": T} (parsing not included).\n";
 
 typedef struct jn_args {
     const char *expr, *expr_file;
     const char *input, *input_file;
     const char *bindings, *bindings_file;
+    const char *repeat;
 } jn_args;
 
 static int jn_usage(const char *fmt, const char *arg)
@@ -42,8 +46,9 @@ static int jn_usage(const char *fmt, const char *arg)
 /* Options that take a value, and where each one's value goes. */
 static const char **jn_slot(jn_args *a, const char *opt)
 {
-    static const char *const names[] = {"--expr-file", "--input", "--input-file", "--bindings", "--bindings-file"};
-    const char **slots[] = {&a->expr_file, &a->input, &a->input_file, &a->bindings, &a->bindings_file};
+    static const char *const names[] = {"--expr-file", "--input", "--input-file", "--bindings", "--bindings-file",
+                                        "--repeat"};
+    const char **slots[] = {&a->expr_file, &a->input, &a->input_file, &a->bindings, &a->bindings_file, &a->repeat};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (!strcmp(opt, names[i]))
             return slots[i];
@@ -76,6 +81,8 @@ static int jn_parse_args(jn_args *a, int argc, char **argv)
         return jn_usage("%s", "give --input or --input-file, not both");
     if (a->bindings && a->bindings_file)
         return jn_usage("%s", "give --bindings or --bindings-file, not both");
+    if (a->repeat && (atol(a->repeat) < 1 || strspn(a->repeat, "0123456789") != strlen(a->repeat)))
+        return jn_usage("--repeat takes a positive number, got '%s'", a->repeat);
     return 0;
 }
 
@@ -114,7 +121,23 @@ static int jn_json(const char *inline_text, const char *file, const char *what, 
     return rc;
 }
 
-static int jn_eval(const char *text, const cJSON *input, const cJSON *bindings)
+/* Evaluates n times more (after the one whose result counts) and reports
+ * the mean time of one evaluation. */
+static void jn_time(const asl_node *n, const cJSON *input, const cJSON *bindings, long times)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long i = 0; i < times; i++) {
+        asl_err err = {0};
+        cJSON_Delete(asl_jsonata_eval_doc(n, input, bindings, &err));
+        asl_err_clear(&err);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / 1e3 / (double)times;
+    fprintf(stderr, "{\"evaluations\": %ld, \"mean_us\": %.3f}\n", times, us);
+}
+
+static int jn_eval(const char *text, const cJSON *input, const cJSON *bindings, long repeat)
 {
     char *msg = NULL;
     asl_node *n = jsonata_parse_ex(text, JN_PARSE_STANDARD, &msg);
@@ -124,6 +147,8 @@ static int jn_eval(const char *text, const cJSON *input, const cJSON *bindings)
     }
     asl_err err = {0};
     cJSON *r = asl_jsonata_eval_doc(n, input, bindings, &err);
+    if (repeat > 0)
+        jn_time(n, input, bindings, repeat);
     if (err.error) {
         fprintf(stderr, "%s\n", err.cause ? err.cause : err.error);
         asl_err_clear(&err);
@@ -156,7 +181,7 @@ int cmd_jsonata(int argc, char **argv)
             fputs("aslc jsonata: --bindings: expected a JSON object\n", stderr);
             rc = 65;
         } else {
-            rc = jn_eval(text, input, bindings);
+            rc = jn_eval(text, input, bindings, a.repeat ? atol(a.repeat) : 0);
         }
     }
     cJSON_Delete(input);

@@ -459,8 +459,11 @@ uint32_t jn_cp_lower(uint32_t c)
  * digits into dig, returns the decimal exponent k (d = 0.DIGITS * 10^k). */
 static int shortest(double d, char *dig, int *ndig)
 {
+    /* the shortest digits that read back as d: if 15 significant digits
+     * do, the shorter forms are those digits without their trailing zeros
+     * (15-digit decimals are spaced wider than doubles); else 16 or 17 */
     char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
+    for (int prec = 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
         if (strtod(tmp, NULL) == d)
             break;
@@ -499,6 +502,16 @@ void jn_js_number(double d, char *out)
         *o++ = '-';
         d = -d;
     }
+    if (d < 9007199254740992.0 && d == floor(d)) { /* a whole number: its digits, no search */
+        char rev[20];
+        int len = 0;
+        for (uint64_t u = (uint64_t)d; u; u /= 10)
+            rev[len++] = (char)('0' + u % 10);
+        while (len)
+            *o++ = rev[--len];
+        *o = '\0';
+        return;
+    }
     k = shortest(d, dig, &n);
     if (k >= n && k <= 21) { /* integer */
         memcpy(o, dig, (size_t)n);
@@ -529,7 +542,7 @@ void jn_js_number(double d, char *out)
  * 0.1 + 0.2 reads "0.3". */
 static double precision15(double d)
 {
-    if (!isfinite(d) || d == 0)
+    if (!isfinite(d) || d == 0 || (fabs(d) < 1e15 && d == floor(d))) /* whole numbers have 15 digits or fewer */
         return d;
     char tmp[40];
     snprintf(tmp, sizeof tmp, "%.14e", d);
