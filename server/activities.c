@@ -279,22 +279,19 @@ void act_delete_activity(srv *s, srv_call *c)
     srv_reply(c, cJSON_CreateObject());
 }
 
+static cJSON *list_item(const void *a)
+{
+    return describe(a);
+}
+
 void act_list_activities(srv *s, srv_call *c)
 {
-    int start = machines_page_start(c), max = srv_int(c, "maxResults", 0), total = 0, i = 0;
-    if (start < 0)
-        return;
-    if (max <= 0)
-        max = 100;
+    int total = 0, i = 0;
     for (srv_activity *a = s->activities; a; a = a->next)
         total++;
-    srv_activity **all = calloc((size_t)total + 1, sizeof *all);
+    void **all = calloc((size_t)total + 1, sizeof *all);
     for (srv_activity *a = s->activities; a; a = a->next)
         all[total - ++i] = a;
-    cJSON *out = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(out, "activities");
-    for (i = start; i < total && i < start + max; i++)
-        cJSON_AddItemToArray(list, describe(all[i]));
-    machines_page_token(out, i, total);
+    machines_page(c, "activities", all, total, list_item);
     free(all);
-    srv_reply(c, out);
 }

@@ -45,9 +45,11 @@ static void sink(void *ud, const diag_item *d)
     cJSON_AddItemToArray(c->list, o);
 }
 
-static void options(const srv *s, cc_opts *o, const char *name, const char *file, const char *text)
+static void options(const srv *s, cc_opts *o, const char *name, const char *type, const char *file,
+                    const char *text)
 {
     memset(o, 0, sizeof *o);
+    o->type = type;
     o->main_file = file ? file : "definition";
     o->main_text = text;
     o->main_len = text ? strlen(text) : 0;
@@ -70,10 +72,11 @@ static const char *text_of(const cc_unit *u, const char *name)
     return "{}";
 }
 
-int compile_load(srv *s, const char *name, const char *file, const char *text, char **diags, int *status)
+int compile_load(srv *s, const char *name, const char *type, const char *file, const char *text, char **diags,
+                 int *status)
 {
     cc_opts o;
-    options(s, &o, name, file, text);
+    options(s, &o, name, type, file, text);
     caught c = {.list = cJSON_CreateArray()};
     diag_reset();
     diag_set_sink(sink, &c);
@@ -106,10 +109,10 @@ int compile_load(srv *s, const char *name, const char *file, const char *text, c
     return unit;
 }
 
-bool compile_check(srv *s, const char *text, cJSON **diagnostics)
+bool compile_check(srv *s, const char *text, const char *type, cJSON **diagnostics)
 {
     cc_opts o;
-    options(s, &o, "definition", NULL, text);
+    options(s, &o, "definition", type, NULL, text);
     caught c = {.list = cJSON_CreateArray()};
     diag_reset();
     diag_set_sink(sink, &c);

@@ -26,7 +26,7 @@ static void reply_err(srv_call *c, asl_err *err)
 static asl_exec *named(srv *s, srv_call *c)
 {
     const char *arn = srv_str(c, "executionArn");
-    if (!machines_arn_ok(c, arn, "execution"))
+    if (!machines_arn_ok(c, arn, strstr(arn, ":express:") ? "express" : "execution"))
         return NULL;
     asl_exec *x = index_find(s, arn);
     if (!x)
@@ -196,8 +196,9 @@ void act_get_execution_history(srv *s, srv_call *c)
     srv_reply(c, out);
 }
 
-static cJSON *list_item(const asl_exec *x)
+static cJSON *list_item(const void *p)
 {
+    const asl_exec *x = p;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "executionArn", asl_exec_arn(x));
     cJSON_AddStringToObject(o, "stateMachineArn", asl_exec_machine_arn(x));
@@ -222,29 +223,25 @@ void act_list_executions(srv *s, srv_call *c)
         srv_reply_error(c, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
         return;
     }
-    int start = machines_page_start(c), max = srv_int(c, "maxResults", 0), total = 0;
-    if (start < 0)
-        return;
-    if (max <= 0)
-        max = 100;
-    /* Newest first, as AWS lists them. */
-    asl_exec **match = NULL;
+    int total = 0;
+    void **match = NULL;
     for (asl_exec *x = asl_engine_executions(s->engine); x; x = asl_exec_next(x)) {
         if (strcmp(asl_exec_machine_arn(x), arn) || (filter && strcmp(asl_status_name(asl_exec_status(x)), filter)))
             continue;
-        asl_exec **grown = realloc(match, sizeof *match * (size_t)(total + 1));
+        void **grown = realloc(match, sizeof *match * (size_t)(total + 1));
         if (!grown)
             exit(70);
         match = grown;
         match[total++] = x;
     }
-    cJSON *out = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(out, "executions");
-    int i;
-    for (i = start; i < total && i < start + max; i++)
-        cJSON_AddItemToArray(list, list_item(match[total - 1 - i]));
-    machines_page_token(out, i, total);
+    /* Newest first, as AWS lists them. */
+    for (int i = 0; i < total / 2; i++) {
+        void *x = match[i];
+        match[i] = match[total - 1 - i];
+        match[total - 1 - i] = x;
+    }
+    machines_page(c, "executions", match, total, list_item);
     free(match);
-    srv_reply(c, out);
 }
 
 void act_describe_for_execution(srv *s, srv_call *c)

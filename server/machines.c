@@ -141,11 +141,11 @@ void machines_page_token(cJSON *out, int next, int total)
 
 /* Compiles a definition for machine name; false after answering
  * InvalidDefinition with aslc's diagnostics. */
-static int compile(srv *s, srv_call *c, const char *name, const char *definition)
+static int compile(srv *s, srv_call *c, const char *name, const char *type, const char *definition)
 {
     char *diags;
     int status;
-    int unit = compile_load(s, name, NULL, definition, &diags, &status);
+    int unit = compile_load(s, name, type, NULL, definition, &diags, &status);
     if (!unit) {
         for (char *p = diags; *p; p++)
             if (*p == '\n')
@@ -154,35 +154,6 @@ static int compile(srv *s, srv_call *c, const char *name, const char *definition
     }
     free(diags);
     return unit;
-}
-
-/* EXPRESS machines run neither .sync nor .waitForTaskToken tasks. */
-static const char *express_problem(const cJSON *v)
-{
-    if (cJSON_IsObject(v)) {
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive(v, "Resource");
-        if (cJSON_IsString(r) && strstr(r->valuestring, "arn:aws:states:::") &&
-            (strstr(r->valuestring, ".sync") || strstr(r->valuestring, ".waitForTaskToken")))
-            return r->valuestring;
-    }
-    for (const cJSON *k = cJSON_IsObject(v) || cJSON_IsArray(v) ? v->child : NULL; k; k = k->next) {
-        const char *p = express_problem(k);
-        if (p)
-            return p;
-    }
-    return NULL;
-}
-
-static bool express_ok(srv_call *c, const char *definition)
-{
-    cJSON *d = cJSON_Parse(definition);
-    const char *bad = express_problem(d);
-    if (bad)
-        srv_reply_error(c, "InvalidDefinition",
-                        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not "
-                        "support '%s''", bad);
-    cJSON_Delete(d);
-    return !bad;
 }
 
 void act_create_state_machine(srv *s, srv_call *c)
@@ -199,8 +170,8 @@ void act_create_state_machine(srv *s, srv_call *c)
     srv_machine *old = machines_find(s, arn);
     if (old && (strcmp(old->definition, def) || strcmp(old->role_arn, role) || strcmp(old->type, type))) {
         srv_reply_error(c, "StateMachineAlreadyExists", "State Machine Already Exists: '%s'", arn);
-    } else if (!old && (strcmp(type, "EXPRESS") || express_ok(c, def))) {
-        int unit = compile(s, c, name, def);
+    } else if (!old) {
+        int unit = compile(s, c, name, type, def);
         if (unit) {
             old = machines_add(s, name, arn, def, unit);
             free(old->role_arn);
@@ -271,9 +242,7 @@ void act_update_state_machine(srv *s, srv_call *c)
         return;
     }
     if (def) {
-        if (!strcmp(m->type, "EXPRESS") && !express_ok(c, def))
-            return;
-        int unit = compile(s, c, m->name, def);
+        int unit = compile(s, c, m->name, m->type, def);
         if (!unit)
             return;
         int old = m->unit;
@@ -310,54 +279,49 @@ void act_delete_state_machine(srv *s, srv_call *c)
     srv_reply(c, cJSON_CreateObject());
 }
 
-void act_list_state_machines(srv *s, srv_call *c)
+void machines_page(srv_call *c, const char *key, void *const *items, int total, cJSON *(*item)(const void *))
 {
-    int start = machines_page_start(c), max = srv_int(c, "maxResults", 0), total = 0, i = 0;
+    int start = machines_page_start(c), max = srv_int(c, "maxResults", 0), i;
     if (start < 0)
         return;
     if (max <= 0)
         max = 100;
+    cJSON *out = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(out, key);
+    for (i = start; i < total && i < start + max; i++)
+        cJSON_AddItemToArray(list, item(items[i]));
+    machines_page_token(out, i, total);
+    srv_reply(c, out);
+}
+
+static cJSON *list_item(const void *p)
+{
+    const srv_machine *m = p;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "stateMachineArn", m->arn);
+    cJSON_AddStringToObject(o, "name", m->name);
+    cJSON_AddStringToObject(o, "type", m->type);
+    cJSON_AddItemToObject(o, "creationDate", srv_time(m->created));
+    return o;
+}
+
+void act_list_state_machines(srv *s, srv_call *c)
+{
+    int total = 0, i = 0;
     for (srv_machine *m = s->machines; m; m = m->next)
         total++;
     /* Oldest first: the list keeps the newest at its head. */
-    srv_machine **all = calloc((size_t)total + 1, sizeof *all);
+    void **all = calloc((size_t)total + 1, sizeof *all);
     for (srv_machine *m = s->machines; m; m = m->next)
         all[total - ++i] = m;
-    cJSON *out = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(out, "stateMachines");
-    for (i = start; i < total && i < start + max; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "stateMachineArn", all[i]->arn);
-        cJSON_AddStringToObject(o, "name", all[i]->name);
-        cJSON_AddStringToObject(o, "type", all[i]->type);
-        cJSON_AddItemToObject(o, "creationDate", srv_time(all[i]->created));
-        cJSON_AddItemToArray(list, o);
-    }
-    machines_page_token(out, i, total);
+    machines_page(c, "stateMachines", all, total, list_item);
     free(all);
-    srv_reply(c, out);
 }
 
 void act_validate_definition(srv *s, srv_call *c)
 {
     cJSON *diags;
     const char *def = srv_str(c, "definition");
-    bool ok = compile_check(s, def, &diags);
-    const char *type = srv_str(c, "type");
-    if (ok && type && !strcmp(type, "EXPRESS")) {
-        cJSON *d = cJSON_Parse(def);
-        const char *bad = express_problem(d);
-        if (bad) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "severity", "ERROR");
-            cJSON_AddStringToObject(o, "code", "SCHEMA_VALIDATION_FAILED");
-            char *msg = srv_printf("Express state machine does not support '%s'", bad);
-            cJSON_AddStringToObject(o, "message", msg);
-            free(msg);
-            cJSON_AddItemToArray(diags, o);
-            ok = false;
-        }
-        cJSON_Delete(d);
-    }
+    bool ok = compile_check(s, def, srv_str(c, "type"), &diags);
     int max = srv_int(c, "maxResults", 0), n = cJSON_GetArraySize(diags);
     bool truncated = max > 0 && n > max;
     while (max > 0 && cJSON_GetArraySize(diags) > max)

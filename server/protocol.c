@@ -45,17 +45,24 @@ static const struct action {
     {"TestState", act_test_state},
 };
 
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *p = malloc((size_t)n + 1);
+    if (!p)
+        exit(70);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
 char *srv_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *p = malloc((size_t)n + 1);
-    if (!p)
-        exit(70);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = vformat(fmt, ap);
     va_end(ap);
     return p;
 }
@@ -90,13 +97,7 @@ void srv_reply_error(srv_call *c, const char *type, const char *fmt, ...)
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(NULL, 0, fmt, ap);
-        va_end(ap);
-        msg = malloc((size_t)n + 1);
-        if (!msg)
-            exit(70);
-        va_start(ap, fmt);
-        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        msg = vformat(fmt, ap);
         va_end(ap);
     }
     cJSON *o = cJSON_CreateObject();

@@ -149,7 +149,7 @@ static int load_defs(srv *s)
     for (int i = 0; i < s->opt.ndefs; i++) {
         char *diags;
         int status;
-        if (!compile_load(s, NULL, s->opt.defs[i], NULL, &diags, &status)) {
+        if (!compile_load(s, NULL, NULL, s->opt.defs[i], NULL, &diags, &status)) {
             fprintf(stderr, "%s\n", diags);
             free(diags);
             return status ? status : 65;

@@ -114,14 +114,16 @@ void api_free(void);
 /* -------------------------------------------------------- compile.c */
 
 /* Compiles a definition (text, or the file named when text is NULL) into
- * the engine as machine name. Returns the unit id, or 0 with *status set
+ * the engine as machine name of type (STANDARD, EXPRESS; NULL: STANDARD:
+ * EXPRESS machines refuse .sync, .waitForTaskToken and activities). Returns the unit id, or 0 with *status set
  * to 65/66/70; *diags (malloc'd, free it) is aslc's diagnostics, one per
  * line. A file's machines (its project file's too) are added to the
  * server's list. */
-int compile_load(srv *s, const char *name, const char *file, const char *text, char **diags, int *status);
+int compile_load(srv *s, const char *name, const char *type, const char *file, const char *text, char **diags,
+                 int *status);
 /* Checks a definition only: ValidateStateMachineDefinition's diagnostics
  * (a new JSON array) and whether it is valid. */
-bool compile_check(srv *s, const char *text, cJSON **diagnostics);
+bool compile_check(srv *s, const char *text, const char *type, cJSON **diagnostics);
 
 /* -------------------------------------------------------- machines.c */
 
@@ -144,6 +146,9 @@ bool machines_name_ok(srv_call *c, const char *name);
  * after answering InvalidToken; and the token for the page after. */
 int machines_page_start(srv_call *c);
 void machines_page_token(cJSON *out, int next, int total);
+/* Answers a List* call with the page it asks for (maxResults, nextToken)
+ * of items (in list order) as item describes them, under key. */
+void machines_page(srv_call *c, const char *key, void *const *items, int total, cJSON *(*item)(const void *));
 void machines_free(srv *s);
 /* arn:aws:states:REGION:ACCOUNT:KIND:NAME (malloc'd). */
 char *machines_arn(const srv *s, const char *kind, const char *name);

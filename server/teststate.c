@@ -321,7 +321,7 @@ void act_test_state(srv *s, srv_call *c)
     char name[48], *diags;
     snprintf(name, sizeof name, "aslc-test-state-%lu", ++runs);
     int status;
-    r->unit = compile_load(s, name, NULL, text, &diags, &status);
+    r->unit = compile_load(s, name, NULL, NULL, text, &diags, &status);
     free(text);
     if (!r->unit) {
         for (char *p = diags; *p; p++)

@@ -10,6 +10,17 @@ import tempfile
 from harness import EXAMPLES, check, serve
 
 aslc = sys.argv[1]
+
+
+def finished(s, ex):
+    """describe-execution until the execution is no longer RUNNING."""
+    for _ in range(200):
+        d = s.cli("describe-execution", "--execution-arn", ex)
+        if d["status"] != "RUNNING":
+            return d
+    raise AssertionError("%s still running" % ex)
+
+
 hello = {"StartAt": "Greet", "States": {"Greet": {"Type": "Pass", "Parameters": {"greeting.$":
          "States.Format('hello {}', $.name)"}, "End": True}}}
 
@@ -25,10 +36,7 @@ with tempfile.TemporaryDirectory() as tmp:
         arn = machines[0]["stateMachineArn"]
         check(arn == "arn:aws:states:us-east-1:123456789012:stateMachine:hello", arn)
         ex = s.cli("start-execution", "--state-machine-arn", arn, "--input", '{"name": "cli"}')["executionArn"]
-        for _ in range(200):
-            d = s.cli("describe-execution", "--execution-arn", ex)
-            if d["status"] != "RUNNING":
-                break
+        d = finished(s, ex)
         check(d["status"] == "SUCCEEDED" and json.loads(d["output"]) == {"greeting": "hello cli"}, "run: %r" % d)
         hist = s.cli("get-execution-history", "--execution-arn", ex, "--reverse-order", "--max-items", "1")
         check(hist["events"][0]["type"] == "ExecutionSucceeded", "newest event first: %r" % hist["events"][0])
@@ -39,20 +47,14 @@ with tempfile.TemporaryDirectory() as tmp:
         made = s.cli("create-state-machine", "--name", "Two", "--definition", "file://" + path2,
                      "--role-arn", "arn:aws:iam::123456789012:role/r")
         ex = s.cli("start-execution", "--state-machine-arn", made["stateMachineArn"])["executionArn"]
-        for _ in range(200):
-            d = s.cli("describe-execution", "--execution-arn", ex)
-            if d["status"] != "RUNNING":
-                break
+        d = finished(s, ex)
         check(d["output"] == "2", "Two: %r" % d)
         with open(path2, "w") as f:
             json.dump({"StartAt": "X", "States": {"X": {"Type": "Pass", "Result": 3, "End": True}}}, f)
         s.cli("update-state-machine", "--state-machine-arn", made["stateMachineArn"], "--definition",
               "file://" + path2)
         ex = s.cli("start-execution", "--state-machine-arn", made["stateMachineArn"])["executionArn"]
-        for _ in range(200):
-            d = s.cli("describe-execution", "--execution-arn", ex)
-            if d["status"] != "RUNNING":
-                break
+        d = finished(s, ex)
         check(d["output"] == "3", "after UpdateStateMachine: %r" % d)
         listed = s.cli("list-executions", "--state-machine-arn", made["stateMachineArn"])["executions"]
         check(len(listed) == 2, "two executions: %r" % listed)

@@ -64,6 +64,9 @@ assert.equal(r.status, "FAILED");
 assert.equal(r.error, "TooBig");
 assert.equal(r.cause, "over 100");
 assert.equal(r.name, "big");
+assert.match(r.executionArn, /:express:Express:big:/);
+const described = await send("DescribeExecution", { executionArn: r.executionArn });
+assert.equal(described.status, "FAILED");
 
 // EXPRESS machines refuse .waitForTaskToken.
 let e = await failure("CreateStateMachine", {
