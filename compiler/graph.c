@@ -22,11 +22,11 @@ static const char usage[] =
     "follows -o's extension; without -o, DOT text goes to stdout. SVG and PNG\n"
     "are rendered by Graphviz's dot (Debian package graphviz).\n";
 
-static int usage_error(const char *msg, const char *arg)
+int graph_usage_error(const char *cmd, const char *msg, const char *arg)
 {
-    fprintf(stderr, "aslc graph: ");
+    fprintf(stderr, "aslc %s: ", cmd);
     fprintf(stderr, msg, arg);
-    fputs("\n(try aslc graph --help)\n", stderr);
+    fprintf(stderr, "\n(try aslc %s --help)\n", cmd);
     return 64;
 }
 
@@ -158,9 +158,9 @@ int graph_unit_option(cc_opts *o, const char *prog, int argc, char **argv, int *
     if (!form)
         return 0;
     if (!v || (strchr(form, '=') && (!strchr(v, '=') || v[0] == '='))) {
-        fprintf(stderr, "aslc %s: %s takes %s, got '%s'\n(try aslc %s --help)\n", prog, s, form, v ? v : "nothing",
-                prog);
-        return 64;
+        char msg[64];
+        snprintf(msg, sizeof msg, "%s takes %s, got '%%s'", s, form);
+        return graph_usage_error(prog, msg, v ? v : "nothing");
     }
     ++*i;
     if (!strcmp(s, "--machine"))
@@ -184,7 +184,7 @@ static int parse(cc_opts *o, const char **out, const char **format, int argc, ch
         if (taken)
             continue;
         if ((!strcmp(s, "-o") || !strcmp(s, "--format")) && i + 1 >= argc)
-            return usage_error("option %s needs a value", s);
+            return graph_usage_error("graph", "option %s needs a value", s);
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
             fputs(usage, stdout);
             return -1;
@@ -195,18 +195,18 @@ static int parse(cc_opts *o, const char **out, const char **format, int argc, ch
         } else if (!o->main_file && s[0] != '-') {
             o->main_file = s;
         } else {
-            return usage_error("unknown option '%s'", s);
+            return graph_usage_error("graph", "unknown option '%s'", s);
         }
     }
     if (!o->main_file)
-        return usage_error("%s", "no definition file given");
+        return graph_usage_error("graph", "%s", "no definition file given");
     if (!*format)
         *format = format_of(*out);
     static const char *const known[] = {"dot", "gv", "mmd", "svg", "png", "pdf", NULL};
     for (int k = 0; known[k]; k++)
         if (!strcmp(*format, known[k]))
             return 0;
-    return usage_error("unknown picture format '%s' (svg, png, pdf, dot or mmd)", *format);
+    return graph_usage_error("graph", "unknown picture format '%s' (svg, png, pdf, dot or mmd)", *format);
 }
 
 int cmd_graph(int argc, char **argv)

@@ -41,6 +41,7 @@ typedef struct graph_writer graph_writer;
 struct graph_writer {
     asl_buf *b;
     void *ctx;
+    int depth;               /* boxes open: writers indent by it */
     void (*begin)(graph_writer *w);
     void (*end)(graph_writer *w);
     /* A machine, or a branch of a Parallel or Map: a box holding states. */
@@ -56,6 +57,8 @@ struct graph_writer {
 
 /* Walks every machine of the unit and calls the writer's hooks. */
 void graph_walk(const cc_unit *u, graph_writer *w);
+/* Two spaces a level, one level more than the boxes open. */
+void graph_indent(graph_writer *w);
 
 /* ------------------------------------------------------- graph_text.c */
 
@@ -89,6 +92,8 @@ char *graph_mermaid(const cc_unit *u);
  * argv[*i] (and its value) into o and returns 1; returns 0 for another
  * option, 64 after reporting a bad value (prog names the command). */
 int graph_unit_option(cc_opts *o, const char *prog, int argc, char **argv, int *i);
+/* "aslc CMD: MSG" (msg a format for arg) and a hint on stderr; returns 64. */
+int graph_usage_error(const char *cmd, const char *msg, const char *arg);
 
 /* Renders DOT text with Graphviz's dot into format ("svg", "png") and
  * returns what dot printed (malloc'd, *len set), or NULL after reporting

@@ -39,12 +39,6 @@ static void quoted(asl_buf *b, const char *s)
     asl_buf_putc(b, '"');
 }
 
-static void indent(graph_writer *w)
-{
-    for (int i = *(int *)w->ctx; i > 0; i--)
-        asl_buf_puts(w->b, "  ");
-}
-
 static void begin(graph_writer *w)
 {
     asl_buf_puts(w->b, "digraph aslc {\n"
@@ -74,10 +68,10 @@ static void box_label(asl_buf *b, const char *title, const char *sub1, const cha
 
 static void open_box(graph_writer *w, const char *id, const char *title, const char *subtitle)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "subgraph cluster_%s {\n", id);
-    ++*(int *)w->ctx;
-    indent(w);
+    w->depth++;
+    graph_indent(w);
     asl_buf_printf(w->b, "id=\"%s\"; style=\"rounded,dashed\"; color=\"#8d99a8\"; labeljust=l; label=", id);
     box_label(w->b, title, subtitle, NULL);
     asl_buf_puts(w->b, ";\n");
@@ -85,21 +79,21 @@ static void open_box(graph_writer *w, const char *id, const char *title, const c
 
 static void close_box(graph_writer *w)
 {
-    --*(int *)w->ctx;
-    indent(w);
+    w->depth--;
+    graph_indent(w);
     asl_buf_puts(w->b, "}\n");
 }
 
 static void terminal(graph_writer *w, const char *id, const char *text)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "%s [id=\"%s\", label=\"%s\", shape=box, style=\"rounded,filled\", fillcolor=\"#e9ebed\", "
                          "color=\"#e9ebed\", fontsize=10, width=0.6, height=0.3];\n", id, id, text);
 }
 
 static void point(graph_writer *w, const char *id)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "%s [id=\"%s\", shape=point, width=0.06, color=\"#8d99a8\"];\n", id, id);
 }
 
@@ -123,7 +117,7 @@ static const char *subtitle(const graph_state *st)
 
 static void state(graph_writer *w, const graph_state *st)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "%s [id=\"%s\", color=\"%s\", tooltip=", st->id, st->id, type_colour(st->s));
     quoted(w->b, st->s->name);
     asl_buf_puts(w->b, ", label=");
@@ -133,10 +127,10 @@ static void state(graph_writer *w, const graph_state *st)
 
 static void open_state(graph_writer *w, const graph_state *st)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "subgraph cluster_%s {\n", st->id);
-    ++*(int *)w->ctx;
-    indent(w);
+    w->depth++;
+    graph_indent(w);
     asl_buf_printf(w->b, "id=\"%s\"; style=\"rounded\"; color=\"#0972d3\"; labeljust=l; tooltip=", st->id);
     quoted(w->b, st->s->name);
     asl_buf_puts(w->b, "; label=");
@@ -179,8 +173,7 @@ static void edge(graph_writer *w, const char *from, const char *to, graph_edge_k
 char *graph_dot(const cc_unit *u)
 {
     asl_buf b = {0};
-    int depth = 1;
-    graph_writer w = {&b, &depth, begin, end, open_box, close_box, terminal, point,
+    graph_writer w = {&b, NULL, 0, begin, end, open_box, close_box, terminal, point,
                       state, open_state, close_state, edge};
     graph_walk(u, &w);
     return asl_buf_take(&b);

@@ -26,12 +26,6 @@ static void text(asl_buf *b, const char *s)
     }
 }
 
-static void indent(graph_writer *w)
-{
-    for (int i = *(int *)w->ctx; i > 0; i--)
-        asl_buf_puts(w->b, "  ");
-}
-
 static void begin(graph_writer *w)
 {
     asl_buf_puts(w->b, "flowchart TD\n");
@@ -46,7 +40,7 @@ static void end(graph_writer *w)
 
 static void open_box(graph_writer *w, const char *id, const char *title, const char *subtitle)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "subgraph %s [\"", id);
     text(w->b, title);
     if (subtitle) {
@@ -54,19 +48,19 @@ static void open_box(graph_writer *w, const char *id, const char *title, const c
         text(w->b, subtitle);
     }
     asl_buf_puts(w->b, "\"]\n");
-    ++*(int *)w->ctx;
+    w->depth++;
 }
 
 static void close_box(graph_writer *w)
 {
-    --*(int *)w->ctx;
-    indent(w);
+    w->depth--;
+    graph_indent(w);
     asl_buf_puts(w->b, "end\n");
 }
 
 static void terminal(graph_writer *w, const char *id, const char *label)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "%s([\"%s\"]):::terminal\n", id, label);
 }
 
@@ -95,7 +89,7 @@ static void label(asl_buf *b, const asl_state *s, const char *sep)
 
 static void state(graph_writer *w, const graph_state *st)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "%s[\"", st->id);
     label(w->b, st->s, "<br/>");
     asl_buf_puts(w->b, "\"]");
@@ -106,11 +100,11 @@ static void state(graph_writer *w, const graph_state *st)
 
 static void open_state(graph_writer *w, const graph_state *st)
 {
-    indent(w);
+    graph_indent(w);
     asl_buf_printf(w->b, "subgraph %s [\"", st->id);
     label(w->b, st->s, " · ");
     asl_buf_puts(w->b, "\"]\n");
-    ++*(int *)w->ctx;
+    w->depth++;
 }
 
 static void close_state(graph_writer *w, const graph_state *st)
@@ -150,8 +144,7 @@ static void edge(graph_writer *w, const char *from, const char *to, graph_edge_k
 char *graph_mermaid(const cc_unit *u)
 {
     asl_buf b = {0};
-    int depth = 1;
-    graph_writer w = {&b, &depth, begin, end, open_box, close_box, terminal, point,
+    graph_writer w = {&b, NULL, 0, begin, end, open_box, close_box, terminal, point,
                       state, open_state, close_state, edge};
     graph_walk(u, &w);
     return asl_buf_take(&b);

@@ -99,6 +99,12 @@ static void edges(walk *c, const char *prefix, const asl_graph *g, const char *e
     }
 }
 
+void graph_indent(graph_writer *w)
+{
+    for (int i = -1; i < w->depth; i++)
+        asl_buf_puts(w->b, "  ");
+}
+
 /* ------------------------------------------------------------ walk */
 
 void graph_walk(const cc_unit *u, graph_writer *w)

@@ -68,7 +68,7 @@ static void close_state(graph_writer *w, const graph_state *st)
 static cJSON *node_table(const cc_unit *u)
 {
     collect c = {cJSON_CreateObject(), {0}, 0};
-    graph_writer w = {NULL, &c, none, none, box_none, none, terminal_none, point_none,
+    graph_writer w = {NULL, &c, 0, none, none, box_none, none, terminal_none, point_none,
                       add_node, open_state, close_state, edge_none};
     graph_walk(u, &w);
     return c.nodes;

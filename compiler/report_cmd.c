@@ -22,14 +22,6 @@ static const char usage[] =
     "HISTORY.json is GetExecutionHistory's JSON ({\"events\": [...]}, as\n"
     "`aslc run --history` prints it) or {\"executions\": [...]}.\n";
 
-static int usage_error(const char *msg, const char *arg)
-{
-    fprintf(stderr, "aslc report: ");
-    fprintf(stderr, msg, arg);
-    fputs("\n(try aslc report --help)\n", stderr);
-    return 64;
-}
-
 static int parse(cc_opts *o, const char **history, const char **out, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -40,7 +32,7 @@ static int parse(cc_opts *o, const char **history, const char **out, int argc, c
         if (taken)
             continue;
         if (!strcmp(s, "-o") && i + 1 >= argc)
-            return usage_error("option %s needs a value", s);
+            return graph_usage_error("report", "option %s needs a value", s);
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
             fputs(usage, stdout);
             return -1;
@@ -51,34 +43,27 @@ static int parse(cc_opts *o, const char **history, const char **out, int argc, c
         } else if (s[0] != '-' && !*history) {
             *history = s;
         } else {
-            return usage_error("unknown option '%s'", s);
+            return graph_usage_error("report", "unknown option '%s'", s);
         }
     }
     if (!o->main_file || !*history)
-        return usage_error("%s", "give the definition and the history: aslc report DEF.asl.json HISTORY.json -o FILE.html");
+        return graph_usage_error("report", "%s", "give the definition and the history: aslc report DEF.asl.json HISTORY.json -o FILE.html");
     if (!*out)
-        return usage_error("%s", "no output file given (-o FILE.html)");
+        return graph_usage_error("report", "%s", "no output file given (-o FILE.html)");
     return 0;
 }
 
-/* The history file, parsed; NULL after saying why (*rc set). */
+/* The history file ("-": stdin), parsed; NULL after saying why (*rc set). */
 static cJSON *read_record(const char *path, int *rc)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *text = asl_read_file(path);
+    if (!text) {
         perror(path);
         *rc = 66;
         return NULL;
     }
-    asl_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        asl_buf_put(&b, chunk, n);
-    fclose(f);
-    asl_buf_putc(&b, 0);
-    cJSON *v = cJSON_Parse(b.p);
-    asl_buf_free(&b);
+    cJSON *v = cJSON_Parse(text);
+    free(text);
     if (!cJSON_IsObject(v)) {
         fprintf(stderr, "%s: error: not a JSON object (expected GetExecutionHistory's {\"events\": [...]})\n", path);
         cJSON_Delete(v);
