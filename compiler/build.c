@@ -45,7 +45,7 @@ int build_native(const cc_unit *u, const char *c_text, const char *out)
         return 70;
     }
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-    const char **argv = cc_alloc(sizeof *argv * (size_t)(u->ntask_files + 20));
+    const char **argv = cc_alloc(sizeof *argv * (size_t)(u->ntask_files + 24));
     int n = 0;
     argv[n++] = cc;
     argv[n++] = "-std=c11";
@@ -69,6 +69,7 @@ int build_native(const cc_unit *u, const char *c_text, const char *out)
         argv[n++] = u->task_files[i];
     argv[n++] = lib;
     argv[n++] = "-lcjson";
+    argv[n++] = "-lz"; /* a Distributed Map's MANIFEST files may be gzip */
     argv[n++] = "-lm";
     argv[n++] = "-o";
     argv[n++] = out;

@@ -89,9 +89,9 @@
     X(TOLERATED_PERCENT, "ToleratedFailurePercentage", M(tolerated_percent), OWN, T_MAP, L_BOTH) \
     X(TOLERATED_PERCENT_PATH, "ToleratedFailurePercentagePath", M(tolerated_percent), OWN, T_MAP, L_PATH) \
     X(LABEL,            "Label",                 NO_MEMBER,              OWN,  T_MAP,      L_BOTH) \
-    X(ITEM_READER,      "ItemReader",            NO_MEMBER,              OWN,  T_MAP,      L_BOTH) \
-    X(RESULT_WRITER,    "ResultWriter",          NO_MEMBER,              OWN,  T_MAP,      L_BOTH) \
-    X(ITEM_BATCHER,     "ItemBatcher",           NO_MEMBER,              OWN,  T_MAP,      L_BOTH) \
+    X(ITEM_READER,      "ItemReader",            M(item_reader),       OWN,  T_MAP,      L_BOTH) \
+    X(RESULT_WRITER,    "ResultWriter",          M(result_writer),     OWN,  T_MAP,      L_BOTH) \
+    X(ITEM_BATCHER,     "ItemBatcher",           M(item_batcher),      OWN,  T_MAP,      L_BOTH) \
     X(OUTPUT,           "Output",                M(output),            OWN,  T_IO | T_SUCCEED, L_ATA)
 
 typedef enum field_ident {

@@ -295,6 +295,13 @@ static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *p
                    s->end ? ", .end = 1" : "", s->next, s->default_next);
     if (s->jsonata)
         asl_buf_puts(init, ", .jsonata = 1");
+    if (s->distributed) {
+        asl_buf_printf(init, ", .distributed = %d", s->distributed);
+        if (s->label) {
+            asl_buf_puts(init, ", .label = ");
+            c_string(init, s->label);
+        }
+    }
     if (s->type == ASL_TASK) {
         asl_buf_puts(init, ",\n     .resource = ");
         c_string(init, s->resource);

@@ -217,6 +217,11 @@ static asl_node *template_value(mctx *c, const cJSON *v, const char *path)
     return node_from_json(v);
 }
 
+const asl_node *model_template(mctx *c, const cJSON *v, const char *path)
+{
+    return template_value(c, v, path);
+}
+
 static const asl_node *template_field(mctx *c, const cJSON *o, const char *path, const char *key)
 {
     const cJSON *v = get(o, key);
@@ -693,8 +698,6 @@ static void map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
 {
     const cJSON *cfg = cJSON_IsObject(p) ? get(p, "ProcessorConfig") : NULL;
     const cJSON *mode = cfg ? get(cfg, "Mode") : NULL;
-    /* A DISTRIBUTED Map without ItemReader/ResultWriter/ItemBatcher behaves
-     * like an inline one, with child workflows; aslc runs it inline. */
     if (mode && (!cJSON_IsString(mode) || (strcmp(mode->valuestring, "INLINE") && strcmp(mode->valuestring, "DISTRIBUTED"))))
         diag_error(c->src, diag_path_key(diag_path_key(pp, "ProcessorConfig"), "Mode"),
                    "expected \"INLINE\" or \"DISTRIBUTED\", got %s", model_got(mode));
@@ -708,11 +711,7 @@ static void map_processor(mctx *c, const cJSON *p, const char *pp, asl_state *s)
  * fields, and its item processor (ItemProcessor, or the older Iterator). */
 void model_map_processor(mctx *c, const cJSON *o, const char *path, asl_state *s)
 {
-    static const char *const unsupported[] = {"ItemReader", "ResultWriter", "ItemBatcher"};
-    for (int i = 0; i < 3; i++)
-        if (get(o, unsupported[i]))
-            diag_error(c->src, diag_path_key(path, unsupported[i]),
-                       "distributed Map is not supported (aslc runs inline Map states only)");
+    model_dmap_fields(c, o, path, s);
     const char *key = get(o, "ItemProcessor") ? "ItemProcessor" : "Iterator";
     if (get(o, "ItemProcessor") && get(o, "Iterator"))
         diag_error(c->src, diag_path_key(path, "Iterator"), "ItemProcessor and Iterator cannot both be set");

@@ -32,6 +32,12 @@ void model_check_keys(mctx *c, const cJSON *o, const char *path, const char *con
 void model_parse_resource(mctx *c, asl_state *s, const char *path);
 void model_parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state *s);
 void model_map_processor(mctx *c, const cJSON *o, const char *path, asl_state *s);
+/* A payload template (Parameters' kind) from any JSON value. */
+const asl_node *model_template(mctx *c, const cJSON *v, const char *path);
+
+/* model_dmap.c: a Distributed Map's fields (ProcessorConfig, ItemReader,
+ * ItemBatcher, ResultWriter, Label), for either query language. */
+void model_dmap_fields(mctx *c, const cJSON *o, const char *path, asl_state *s);
 
 /* model_jsonata.c: what each place lets an expression read of $states. */
 #define JN_ALLOW_IN (JN_STATES_INPUT | JN_STATES_CONTEXT)

@@ -162,7 +162,7 @@ static int map_number(asl_frame *f, const asl_node *n, const char *field, const 
     return -1;
 }
 
-static int map_settings(asl_frame *f, const asl_state *s, const cJSON *in)
+int asl_map_settings(asl_frame *f, const asl_state *s, const cJSON *in)
 {
     double conc = 0, count = 0, percent = 0;
     if (map_number(f, s->max_concurrency, "MaxConcurrency", in, &conc) < 0 ||
@@ -212,13 +212,15 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
     cJSON *in = asl_apply_path(f, s->input_path, f->data);
     if (!in)
         return ASL_STEP_FAIL;
-    cJSON *items = s->jsonata ? jn_items(f, s, in) : asl_apply_path(f, s->items_path, in);
-    if (!items || map_settings(f, s, in) < 0) {
+    /* A Distributed Map's ItemReader reads the items once the run starts. */
+    bool read = s->distributed && s->item_reader;
+    cJSON *items = read ? NULL : s->jsonata ? jn_items(f, s, in) : asl_apply_path(f, s->items_path, in);
+    if ((!items && !read) || asl_map_settings(f, s, in) < 0) {
         cJSON_Delete(in);
         cJSON_Delete(items);
         return ASL_STEP_FAIL;
     }
-    if (!cJSON_IsArray(items)) {
+    if (items && !cJSON_IsArray(items)) {
         char *text = asl_json_print(items);
         asl_fail_runtime(f, "Map state input must be an array but was: %s", text);
         free(text);
@@ -226,6 +228,8 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
         cJSON_Delete(items);
         return ASL_STEP_FAIL;
     }
+    if (s->distributed)
+        return asl_dmap_start(f, s, in, items);
     int n = cJSON_GetArraySize(items);
     cJSON *d = NULL;
     if (asl_history_enabled()) {
@@ -265,7 +269,7 @@ static cJSON *jn_iteration_input(asl_frame *f, const asl_state *s, int i, const 
     return v;
 }
 
-static cJSON *iteration_input(asl_frame *f, const asl_state *s, int i, const cJSON *item)
+cJSON *asl_map_item_input(asl_frame *f, const asl_state *s, int i, const cJSON *item)
 {
     if (!s->parameters)
         return cJSON_Duplicate(item, 1);
@@ -308,7 +312,7 @@ static void map_start_more(asl_frame *f)
         int i = f->started++;
         const cJSON *item = f->next_item;
         f->next_item = item->next;
-        cJSON *in = iteration_input(f, s, i, item);
+        cJSON *in = asl_map_item_input(f, s, i, item);
         if (!in) {
             abort_kids(f);
             return;

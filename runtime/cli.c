@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "handlers.h"
 #include "history.h"
+#include "s3.h"
 #include "cli.h"
 #include "quotas.h"
 #include "mock.h"
@@ -42,6 +43,7 @@ static const char usage[] =
     "                         python:FILE.py[:FN] / node:FILE.js[:FN] to call a handler\n"
     "  --mock FILE            mock configuration file (AWS Step Functions Local's format)\n"
     "  --test-case NAME       with --mock: the test case whose mocked responses to use\n"
+    "  --s3 BUCKET=DIR        serve S3 bucket BUCKET from folder DIR (Distributed Map)\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
     "  --account ID           account in ARNs (default 123456789012)\n"
     "  --max-history-events N  fail an execution whose history reaches N events\n"
@@ -128,6 +130,11 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
         } else if (!strcmp(a, "--max-history-events") || !strcmp(a, "--max-payload-bytes")) {
             NEEDS_VALUE();
             int rc = asl_limit_option(prog, a, v);
+            if (rc)
+                return rc;
+        } else if (!strcmp(a, "--s3")) {
+            NEEDS_VALUE();
+            int rc = asl_s3_option(prog, v);
             if (rc)
                 return rc;
         } else if (!strcmp(a, "--region")) {

@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "handlers.h"
 #include "history.h"
+#include "s3.h"
 
 struct asl_unit {
     int id;
@@ -85,6 +86,8 @@ void asl_engine_free(asl_engine *e)
         return;
     e->closing = true; /* executions drop their units without releasing them */
     asl_exec_free_all();
+    asl_dmap_free_all();
+    asl_s3_free();
     asl_task_free_all();
     asl_handlers_free();
     asl_sched_reset();
@@ -170,6 +173,9 @@ const asl_program *asl_unit_program(const asl_unit *u)
 
 const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m)
 {
+    /* A Map Run's children run a machine of their own (dmap.c). */
+    if (m < u->program->machines || m >= u->program->machines + u->program->nmachines)
+        return m->arn;
     return u->arns[m - u->program->machines];
 }
 

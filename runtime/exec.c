@@ -126,6 +126,8 @@ static void frame_free(asl_frame *f)
     for (int i = 0; i < f->nkids; i++)
         if (f->kids[i])
             asl_frame_cancel(f->kids[i]);
+    if (f->dmap)
+        asl_dmap_abort(f);
     free(f->kids);
     free(f->slots);
     if (f->queued)
@@ -465,6 +467,8 @@ static void exec_finish(asl_exec *x, asl_status st, int prev)
     asl_history_add(x, prev, types[st], d);
     if (x->waiter)
         asl_child_finished(x);
+    if (x->dmap)
+        asl_dmap_child_finished(x);
 }
 
 static void exec_free(asl_exec *x);

@@ -31,6 +31,8 @@ struct asl_exec {
     asl_frame *root;
     asl_history *history;       /* NULL unless someone will read it */
     asl_task *waiter;           /* the parent's .sync task waiting for us */
+    struct asl_dmap *dmap;      /* the Map Run this child execution belongs to (dmap.c) */
+    int dmap_slot;              /* its index there */
     char *parent_arn;           /* execution that started this one */
     unsigned long transitions;
     int events;                 /* events so far (counted even when not recorded) */
@@ -87,6 +89,7 @@ struct asl_frame {
     const cJSON *map_value;     /* $$.Map.Item.Value for an iteration (borrowed) */
     int map_index;
     bool kid_failed;            /* a branch or iteration failed (its error may be NULL: a bare Fail) */
+    struct asl_dmap *dmap;      /* a Distributed Map's run in progress (dmap.c) */
 
     cJSON *inspect;             /* inspectionData so far (inspect.c), or NULL */
 
@@ -196,6 +199,22 @@ void asl_exec_abort(asl_exec *x, const char *error, const char *cause);
 void asl_branch_end(asl_frame *kid, bool ok);
 /* A child execution with a waiting parent task finished. */
 void asl_child_finished(asl_exec *child);
+
+/* dmap.c: a Distributed Map (s->distributed). Starts the Map Run of frame
+ * f with the state's effective input (taken) and its items (taken; NULL
+ * when an ItemReader reads them). */
+asl_step asl_dmap_start(asl_frame *f, const asl_state *s, cJSON *in, cJSON *items);
+/* A child execution of a Map Run ended. */
+void asl_dmap_child_finished(asl_exec *child);
+/* The frame of a Map Run goes away: its running children are aborted. */
+void asl_dmap_abort(asl_frame *f);
+/* Frees what Map Runs keep for the executions they started. */
+void asl_dmap_free_all(void);
+/* branches.c: a Map item's iteration input (ItemSelector applied; $$.Map.Item
+ * is item i); reads f->effective as the Map's input. NULL with f failed. */
+cJSON *asl_map_item_input(asl_frame *f, const asl_state *s, int i, const cJSON *item);
+/* branches.c: the Map's MaxConcurrency and tolerated failures into f. */
+int asl_map_settings(asl_frame *f, const asl_state *s, const cJSON *in);
 
 /* Account settings (--region, --account): used in every ARN. */
 const char *asl_region(void);

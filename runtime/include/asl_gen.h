@@ -254,6 +254,15 @@ struct asl_state {
     const asl_node *max_concurrency;     /* number or path */
     const asl_node *tolerated_count;     /* number or path */
     const asl_node *tolerated_percent;   /* number or path */
+    /* Distributed Map (ProcessorConfig.Mode DISTRIBUTED): each item (or
+     * batch) runs as a child execution of a Map Run. The three fields are
+     * templates evaluated against the state's input (a JSONPath *Path field
+     * written as its .$ form). */
+    unsigned short distributed;          /* 1 STANDARD children, 2 EXPRESS */
+    const char *label;                   /* Label, or NULL */
+    const asl_node *item_reader;
+    const asl_node *item_batcher;
+    const asl_node *result_writer;
 
     const asl_retrier *retry;
     int nretry;
