@@ -32,6 +32,8 @@ static const char usage[] =
     "       aslc run DEF [COMPILE and RUN OPTIONS] compile in memory (JIT) and run once\n"
     "       aslc check DEF [COMPILE OPTIONS]      lint: diagnostics with AWS's codes\n"
     "                 [--handlers] [--format text|json]  (--handlers: every Task served)\n"
+    "       aslc serve [DEF ...] [--port 8083]    the Step Functions API on localhost\n"
+    "                                             (see aslc serve --help)\n"
     "DEF is a definition (JSON, or YAML: .yaml/.yml) or a SAM/CloudFormation template\n"
     "(YAML or JSON, CDK's cdk.out/*.template.json too)\n"
     "\n"

@@ -85,8 +85,14 @@ void index_remove(srv *s, asl_exec *x)
 
 static void on_event(void *ud, const asl_event *ev)
 {
-    if (!strcmp(ev->type, "ExecutionStarted"))
-        index_add(ud, ev->exec);
+    if (strcmp(ev->type, "ExecutionStarted"))
+        return;
+    srv *s = ud;
+    index_add(s, ev->exec);
+    /* The definition it runs, for DescribeStateMachineForExecution. */
+    srv_machine *m = machines_find(s, asl_exec_machine_arn(ev->exec));
+    if (m)
+        asl_exec_set_user(ev->exec, m->def);
 }
 
 void index_init(srv *s)

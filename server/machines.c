@@ -42,6 +42,17 @@ srv_machine *machines_find(srv *s, const char *arn)
     return NULL;
 }
 
+/* A new definition, kept until the server stops. */
+static srv_def *new_def(srv *s, const char *text)
+{
+    srv_def *d = calloc(1, sizeof *d);
+    if (!d)
+        exit(70);
+    *d = (srv_def){dup(text), now(), s->defs};
+    s->defs = d;
+    return d;
+}
+
 srv_machine *machines_add(srv *s, const char *name, const char *arn, const char *definition, int unit)
 {
     srv_machine *m = calloc(1, sizeof *m);
@@ -49,7 +60,7 @@ srv_machine *machines_add(srv *s, const char *name, const char *arn, const char 
         exit(70);
     m->name = dup(name);
     m->arn = dup(arn);
-    m->definition = dup(definition);
+    m->def = new_def(s, definition);
     m->role_arn = srv_printf("arn:aws:iam::%s:role/aslc-serve", s->opt.account);
     m->type = dup("STANDARD");
     m->created = now();
@@ -63,7 +74,6 @@ static void machine_free(srv_machine *m)
 {
     free(m->name);
     free(m->arn);
-    free(m->definition);
     free(m->role_arn);
     free(m->type);
     free(m->description);
@@ -76,6 +86,12 @@ void machines_free(srv *s)
         srv_machine *next = s->machines->next;
         machine_free(s->machines);
         s->machines = next;
+    }
+    while (s->defs) {
+        srv_def *next = s->defs->next;
+        free(s->defs->text);
+        free(s->defs);
+        s->defs = next;
     }
 }
 
@@ -168,7 +184,7 @@ void act_create_state_machine(srv *s, srv_call *c)
     }
     char *arn = machines_arn(s, "stateMachine", name);
     srv_machine *old = machines_find(s, arn);
-    if (old && (strcmp(old->definition, def) || strcmp(old->role_arn, role) || strcmp(old->type, type))) {
+    if (old && (strcmp(old->def->text, def) || strcmp(old->role_arn, role) || strcmp(old->type, type))) {
         srv_reply_error(c, "StateMachineAlreadyExists", "State Machine Already Exists: '%s'", arn);
     } else if (!old) {
         int unit = compile(s, c, name, type, def);
@@ -207,7 +223,7 @@ cJSON *machines_describe(const srv_machine *m)
     cJSON_AddStringToObject(out, "stateMachineArn", m->arn);
     cJSON_AddStringToObject(out, "name", m->name);
     cJSON_AddStringToObject(out, "status", "ACTIVE");
-    cJSON_AddStringToObject(out, "definition", m->definition);
+    cJSON_AddStringToObject(out, "definition", m->def->text);
     cJSON_AddStringToObject(out, "roleArn", m->role_arn);
     cJSON_AddStringToObject(out, "type", m->type);
     cJSON_AddItemToObject(out, "creationDate", srv_time(m->created));
@@ -249,8 +265,7 @@ void act_update_state_machine(srv *s, srv_call *c)
         m->unit = unit;
         if (!unit_used(s, old))
             asl_engine_unload(s->engine, old);
-        free(m->definition);
-        m->definition = dup(def);
+        m->def = new_def(s, def);
     }
     if (role) {
         free(m->role_arn);

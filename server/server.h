@@ -39,6 +39,7 @@ typedef struct srv_options {
 } srv_options;
 
 typedef struct srv_machine srv_machine;
+typedef struct srv_def srv_def;
 typedef struct srv_call srv_call;
 typedef struct srv_pending srv_pending;
 typedef struct srv_activity srv_activity;
@@ -55,6 +56,7 @@ typedef struct srv {
     srv_options opt;
     asl_engine *engine;
     srv_machine *machines;      /* newest first */
+    srv_def *defs;              /* every definition a machine had, kept for its executions */
     srv_pending *pending;       /* calls answered later */
     srv_activity *activities;   /* newest first */
     srv_activity *deleted_activities;  /* kept until exit: tasks may name them */
@@ -127,8 +129,17 @@ bool compile_check(srv *s, const char *text, const char *type, cJSON **diagnosti
 
 /* -------------------------------------------------------- machines.c */
 
+/* A definition as a machine had it from a date on: executions keep the one
+ * they started with (asl_exec_user), for DescribeStateMachineForExecution. */
+struct srv_def {
+    char *text;
+    double date;
+    srv_def *next;
+};
+
 struct srv_machine {
-    char *name, *arn, *definition, *role_arn, *type, *description;
+    char *name, *arn, *role_arn, *type, *description;
+    srv_def *def;               /* the current definition */
     double created;
     int unit;                   /* engine unit */
     srv_machine *next;

@@ -8,7 +8,8 @@
  * engine, and watched through an observer: the state's StateInspection
  * event is its inspectionData, and the state entered after it is
  * nextState. A `mock` answers the state's Task through the server's front
- * handler instead of its service. The answer waits (pending.c) until the
+ * handler instead of its service (runs in progress are listed here: the
+ * front handler finds the run of a task's execution). The answer waits (pending.c) until the
  * execution ends; then the execution is forgotten and its unit unloaded.
  */
 #include <stdio.h>
@@ -31,7 +32,10 @@ typedef struct test_run {
     cJSON *inspection;      /* the state's StateInspection details */
     bool entered;           /* the state was entered */
     char *next;             /* the state entered after it */
+    struct test_run *next_run;
 } test_run;
+
+static test_run *runs;      /* in progress */
 
 /* ------------------------------------------------------------ mocks */
 
@@ -39,7 +43,9 @@ bool testing_takes(srv *s, asl_task *t, const char *payload)
 {
     (void)s;
     (void)payload;
-    test_run *r = t->frame ? asl_exec_user(t->frame->exec) : NULL;
+    test_run *r = runs;
+    while (r && (!t->frame || r->exec != t->frame->exec))
+        r = r->next_run;
     if (!r || !r->mock)
         return false;
     const cJSON *result = cJSON_GetObjectItemCaseSensitive(r->mock, "result");
@@ -210,6 +216,11 @@ static bool retriable(const test_run *r, const char *error)
 
 static void run_free(test_run *r)
 {
+    for (test_run **p = &runs; *p; p = &(*p)->next_run)
+        if (*p == r) {
+            *p = r->next_run;
+            break;
+        }
     free(r->state);
     free(r->next);
     cJSON_Delete(r->retry);
@@ -305,7 +316,7 @@ static bool mock_ok(srv_call *c, test_run *r, const cJSON *machine)
 
 void act_test_state(srv *s, srv_call *c)
 {
-    static unsigned long runs;
+    static unsigned long count;
     test_run *r = calloc(1, sizeof *r);
     if (!r)
         exit(70);
@@ -319,7 +330,7 @@ void act_test_state(srv *s, srv_call *c)
     char *text = srv_json(m);
     cJSON_Delete(m);
     char name[48], *diags;
-    snprintf(name, sizeof name, "aslc-test-state-%lu", ++runs);
+    snprintf(name, sizeof name, "aslc-test-state-%lu", ++count);
     int status;
     r->unit = compile_load(s, name, NULL, NULL, text, &diags, &status);
     free(text);
@@ -355,6 +366,7 @@ void act_test_state(srv *s, srv_call *c)
         return;
     }
     r->exec = x;
-    asl_exec_set_user(x, r);
+    r->next_run = runs;
+    runs = r;
     pending_add(s, c, ended, r);
 }

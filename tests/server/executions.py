@@ -38,6 +38,7 @@ with serve(aslc, "--lambda", "Hold=cat >/dev/null; echo null") as s:
     check(types[-1] == "ExecutionAborted", "history ends with ExecutionAborted: %r" % types)
     aborted = sfn.list_executions(stateMachineArn=w, statusFilter="ABORTED")["executions"]
     check([e["name"] for e in aborted] == ["stop-me"], "statusFilter ABORTED: %r" % aborted)
+    check(sfn.describe_state_machine_for_execution(executionArn=ex)["definition"] == waiting, "its definition")
     check(sfn.list_executions(stateMachineArn=w, statusFilter="RUNNING")["executions"] == [], "none running")
 
     # StopExecution of an execution waiting for a token: the token closes.
@@ -53,6 +54,19 @@ with serve(aslc, "--lambda", "Hold=cat >/dev/null; echo null") as s:
     check(sfn.describe_execution(executionArn=ex)["status"] == "ABORTED", "stopped while waiting on a token")
     code, _ = error_of(sfn.send_task_success, taskToken=tok, output="{}")
     check(code in ("TaskDoesNotExist", "TaskTimedOut"), "token of a stopped execution: " + code)
+
+    # An execution keeps the definition it started with.
+    before = sfn.start_execution(stateMachineArn=w)["executionArn"]
+    waiting2 = waiting.replace("3600", "3599")
+    sfn.update_state_machine(stateMachineArn=w, definition=waiting2)
+    after = sfn.start_execution(stateMachineArn=w)["executionArn"]
+    old_def = sfn.describe_state_machine_for_execution(executionArn=before)
+    new_def = sfn.describe_state_machine_for_execution(executionArn=after)
+    check(old_def["definition"] == waiting and new_def["definition"] == waiting2, "definitions by execution")
+    check(new_def["updateDate"] > old_def["updateDate"], "updateDate follows the update")
+    check(sfn.describe_state_machine(stateMachineArn=w)["definition"] == waiting2, "DescribeStateMachine: current")
+    sfn.stop_execution(executionArn=before)
+    sfn.stop_execution(executionArn=after)
 
     # Idempotent StartExecution: same name and input while running.
     a = sfn.start_execution(stateMachineArn=w, name="same", input='{"x": 1}')
