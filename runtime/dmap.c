@@ -68,6 +68,12 @@ void asl_dmap_free_all(void)
 static const asl_machine *child_machine(asl_frame *f, const asl_state *s, const char *label)
 {
     const char *parent = f->exec->machine_arn, *colon = strstr(parent, ":stateMachine:");
+    /* one per Map state and parent machine, however many runs it makes */
+    size_t plen = strlen(parent);
+    for (kept_machine *k = machines; k; k = k->next)
+        if (k->m.graph == s->branches[0] && !strncmp(k->arn, parent, plen) && k->arn[plen] == '/' &&
+            !strcmp(k->arn + plen + 1, label))
+            return &k->m;
     kept_machine *k = calloc(1, sizeof *k);
     if (!k || asprintf(&k->name, "%s/%s", f->exec->machine->name, label) < 0 ||
         asprintf(&k->arn, "%.*s:stateMachine:%s", (int)(colon - parent), parent, k->name) < 0)
