@@ -393,3 +393,13 @@ void asl_branch_end(asl_frame *kid, bool ok)
     if (f->running == 0)
         asl_wake(f, branches_done);
 }
+
+/* ----------------------------------------------------------- restore */
+
+asl_step (*const asl_branches_done)(asl_frame *f) = branches_done;
+
+void asl_branches_restore(asl_frame *f, cJSON *items, cJSON *results)
+{
+    f->items = items;
+    f->results = results;
+}

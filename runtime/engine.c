@@ -85,6 +85,8 @@ void asl_engine_free(asl_engine *e)
     if (!e)
         return;
     e->closing = true; /* executions drop their units without releasing them */
+    e->nobs = 0;       /* freeing a .sync parent aborts its child: no one hears of it */
+    asl_snapshot_links_clear();
     asl_exec_free_all();
     asl_dmap_free_all();
     asl_s3_free();
@@ -164,6 +166,22 @@ void asl_unit_drop(asl_unit *u)
             break;
         }
     unit_release(u);
+}
+
+asl_unit *asl_unit_by_id(int id)
+{
+    for (asl_unit *u = engine->units; u; u = u->next)
+        if (u->id == id)
+            return u;
+    return NULL;
+}
+
+const asl_machine *asl_unit_machine(const asl_unit *u, const char *arn)
+{
+    for (int i = 0; i < u->program->nmachines; i++)
+        if (!strcmp(u->arns[i], arn))
+            return &u->program->machines[i];
+    return NULL;
 }
 
 const asl_program *asl_unit_program(const asl_unit *u)
@@ -406,11 +424,13 @@ char *asl_exec_history_json(const asl_exec *x)
 
 void asl_engine_run(asl_engine *e)
 {
+    asl_snapshot_links_clear();
     asl_sched_run();
 }
 
 int asl_engine_step(asl_engine *e, asl_engine_wait *w)
 {
+    asl_snapshot_links_clear();
     while (asl_sched_turn())
         ;
     if (w) {
@@ -483,6 +503,14 @@ void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at,
 char *asl_event_details_json(const asl_event *ev)
 {
     return ev->details ? asl_json_print(ev->details) : NULL;
+}
+
+char *asl_event_json(const asl_event *ev)
+{
+    cJSON *o = asl_history_event(ev);
+    char *text = asl_json_print(o);
+    cJSON_Delete(o);
+    return text;
 }
 
 const char *asl_event_details_key(const asl_event *ev, char *buf, size_t n)

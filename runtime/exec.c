@@ -614,3 +614,20 @@ void asl_exec_free_all(void)
     E.tail = &E.all;
     E.running = 0;
 }
+
+void (*const asl_retry_fire)(asl_frame *f) = retry_fire;
+void (*const asl_exec_timeout)(asl_frame *f) = exec_timeout;
+
+bool asl_exec_adopt(asl_exec *x)
+{
+    if (name_taken(x->machine_arn, x->name))
+        return false;
+    for (asl_exec *y = E.all; y; y = y->next)
+        if (!strcmp(y->arn, x->arn))
+            return false;
+    *E.tail = x;
+    E.tail = &x->next;
+    if (x->status == ASL_RUNNING)
+        E.running++;
+    return true;
+}

@@ -108,6 +108,9 @@ struct asl_task {
     bool timed_out;             /* ended by TimeoutSeconds or HeartbeatSeconds */
     asl_exec *child;            /* .sync: the child execution it waits for */
     double heartbeat_seconds;
+    cJSON *payload;             /* the effective input, kept while a handler holds the task
+                                   unanswered: a restored task is dispatched again with it */
+    char *ref;                  /* the front end's own name for it (an activity task token) */
     asl_task *next;             /* in the list of all tasks */
 };
 
@@ -122,6 +125,21 @@ typedef struct asl_timer asl_timer;
 /* Calls fn(frame) at time `at` unless cancelled first. */
 asl_timer *asl_timer_add(double at, asl_frame *f, void (*fn)(asl_frame *f));
 void asl_timer_cancel(asl_timer **t);
+/* When a timer is due and what it calls (snapshot.c saves both). */
+double asl_timer_at(const asl_timer *t);
+void (*asl_timer_fn(const asl_timer *t))(asl_frame *f);
+
+/* The continuations a suspended frame may hold (frame->resume) and the
+ * timer callbacks: snapshot.c saves them by name. Each is defined next to
+ * the state it belongs to. */
+extern asl_step (*const asl_branches_done)(asl_frame *f);  /* branches.c */
+extern asl_step (*const asl_wait_done)(asl_frame *f);      /* states.c */
+extern asl_step (*const asl_task_resume)(asl_frame *f);    /* task.c */
+extern void (*const asl_wait_fire)(asl_frame *f);          /* states.c */
+extern void (*const asl_retry_fire)(asl_frame *f);         /* exec.c */
+extern void (*const asl_exec_timeout)(asl_frame *f);       /* exec.c */
+extern void (*const asl_task_timeout)(asl_frame *f);       /* task.c */
+extern void (*const asl_heartbeat_timeout)(asl_frame *f);  /* task.c */
 
 /* Puts a suspended frame back on the run queue; it continues with resume
  * (or reruns its current state if resume is NULL). */
@@ -164,6 +182,9 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
                          const char *parent_arn, asl_err *e);
 asl_exec *asl_exec_list(void);
 void asl_exec_free_all(void);
+/* Links an execution rebuilt from a snapshot (snapshot.c) into the list
+ * of all executions; false (nothing linked) if its ARN is taken. */
+bool asl_exec_adopt(asl_exec *x);
 /* Frees one ended execution that nothing waits for. */
 void asl_exec_free(asl_exec *x);
 /* Frees every execution that has ended (bench mode keeps memory flat). */
@@ -197,6 +218,9 @@ void asl_exec_abort(asl_exec *x, const char *error, const char *cause);
 
 /* A Parallel branch or Map iteration ended (ok) or failed (kid->err). */
 void asl_branch_end(asl_frame *kid, bool ok);
+/* A Parallel/Map frame rebuilt from a snapshot takes its items and
+ * results so far (both taken; items NULL for a Parallel). */
+void asl_branches_restore(asl_frame *f, cJSON *items, cJSON *results);
 /* A child execution with a waiting parent task finished. */
 void asl_child_finished(asl_exec *child);
 
@@ -228,6 +252,11 @@ void asl_set_account(const char *region, const char *account);
 void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char *cause);
 asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource);
 void asl_task_free_all(void);
+/* A task rebuilt from a snapshot: no token is issued (snapshot.c sets
+ * the one it had). */
+asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resource);
+/* Hands payload (taken) to whatever serves t (asl_task_dispatch). */
+void asl_task_send(asl_task *t, cJSON *payload);
 /* Frees the tasks that are done and that no handler holds any more. */
 void asl_task_reap(void);
 /* The frame no longer waits for t (it is cancelled): t closes, its token
@@ -280,6 +309,13 @@ asl_engine *asl_engine_current(void);
  * first); *u is set to its unit. NULL if none. */
 const asl_machine *asl_units_find(const char *arn_or_name, asl_unit **u);
 const asl_program *asl_unit_program(const asl_unit *u);
+/* The loaded unit with that id, and the machine of unit u that answers
+ * to arn (NULL if none). */
+asl_unit *asl_unit_by_id(int id);
+const asl_machine *asl_unit_machine(const asl_unit *u, const char *arn);
+/* snapshot.c: forgets .sync links still waiting for their child's
+ * snapshot (the restore is over once the scheduler turns). */
+void asl_snapshot_links_clear(void);
 /* The ARN machine m of unit u answers to (borrowed, lives with the unit). */
 const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m);
 /* An execution holds its unit until it is freed. */

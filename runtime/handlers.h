@@ -6,6 +6,8 @@
 #ifndef ASL_HANDLERS_H
 #define ASL_HANDLERS_H
 
+#include <stdint.h>
+
 #include "exec.h"
 
 /* Hands the effective input (borrowed) to whatever serves the task. */
@@ -48,6 +50,20 @@ void asl_handlers_free(void);
 void asl_token_issue(asl_task *t);
 void asl_token_forget(asl_task *t);
 void asl_token_reset(void);
+/* A restored task's token (t->token, issued by an earlier process under
+ * the same key) answers again; false if the key did not sign it. */
+bool asl_token_adopt(asl_task *t);
+/* Whether this engine's key signed the token. */
+bool asl_token_signed(const char *token);
+/* The key tokens are signed with and the next sequence number, which a
+ * restart restores before the tokens it adopts. */
+void asl_token_state(unsigned char key[16], uint64_t *next_seq);
+void asl_token_set_state(const unsigned char key[16], uint64_t next_seq);
+
+/* A front end's own name for a task it serves (aslc serve: the activity
+ * task token), kept in snapshots so that a restart gives it back. */
+void asl_task_set_ref(asl_task *t, const char *ref);
+const char *asl_task_ref(const asl_task *t);
 
 /* Starts a child execution for a states:startExecution task. */
 void asl_child_start_task(asl_task *t, const cJSON *payload);

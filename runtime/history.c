@@ -53,6 +53,23 @@ const char *asl_history_details_key(const char *type, char *key, size_t n)
     return key;
 }
 
+/* The event as GetExecutionHistory shows it, with details (taken). */
+static cJSON *event_object(const asl_event *ev, cJSON *details)
+{
+    cJSON *e = cJSON_CreateObject();
+    char ts[40];
+    asl_timestamp_format(ev->timestamp, ts);
+    cJSON_AddStringToObject(e, "timestamp", ts);
+    cJSON_AddStringToObject(e, "type", ev->type);
+    cJSON_AddNumberToObject(e, "id", ev->id);
+    cJSON_AddNumberToObject(e, "previousEventId", ev->previous_id);
+    if (details) {
+        char key[96];
+        cJSON_AddItemToObject(e, asl_history_details_key(ev->type, key, sizeof key), details);
+    }
+    return e;
+}
+
 int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
 {
     if (asl_history_over(x, type)) {
@@ -72,18 +89,8 @@ int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
             abort();
         x->history->events = cJSON_CreateArray();
     }
-    cJSON *e = cJSON_CreateObject();
-    char ts[40];
-    asl_timestamp_format(at, ts);
-    cJSON_AddStringToObject(e, "timestamp", ts);
-    cJSON_AddStringToObject(e, "type", type);
-    cJSON_AddNumberToObject(e, "id", id);
-    cJSON_AddNumberToObject(e, "previousEventId", prev);
-    if (details) {
-        char key[96];
-        cJSON_AddItemToObject(e, asl_history_details_key(type, key, sizeof key), details);
-    }
-    cJSON_AddItemToArray(x->history->events, e);
+    asl_event ev = {x, id, prev, type, at, NULL};
+    cJSON_AddItemToArray(x->history->events, event_object(&ev, details));
     return id;
 }
 
@@ -101,4 +108,21 @@ void asl_history_free(asl_history *h)
         return;
     cJSON_Delete(h->events);
     free(h);
+}
+
+void asl_history_restore(asl_exec *x, cJSON *events)
+{
+    if (!x->history) {
+        x->history = calloc(1, sizeof *x->history);
+        if (!x->history)
+            abort();
+    } else {
+        cJSON_Delete(x->history->events);
+    }
+    x->history->events = events;
+}
+
+cJSON *asl_history_event(const asl_event *ev)
+{
+    return event_object(ev, ev->details ? cJSON_Duplicate(ev->details, 1) : NULL);
 }

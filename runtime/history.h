@@ -23,5 +23,10 @@ int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details);
 /* {"events":[...]} (new value). */
 cJSON *asl_history_json(const asl_exec *x);
 void asl_history_free(asl_history *h);
+/* x's recorded events become events (an array, taken): a restored
+ * execution's history. */
+void asl_history_restore(asl_exec *x, cJSON *events);
+/* One event as GetExecutionHistory shows it (new value), as recorded. */
+cJSON *asl_history_event(const asl_event *ev);
 
 #endif

@@ -136,6 +136,16 @@ void asl_timer_cancel(asl_timer **t)
     *t = NULL;
 }
 
+double asl_timer_at(const asl_timer *t)
+{
+    return t->at;
+}
+
+void (*asl_timer_fn(const asl_timer *t))(asl_frame *f)
+{
+    return t->fn;
+}
+
 /* Fires the earliest timer; the frame's pointer to it is cleared first so
  * the callback may set a new one. */
 static void fire_next(void)

@@ -340,3 +340,6 @@ asl_step asl_state_wait(asl_frame *f, const asl_state *s)
     f->wait = ASL_WAIT_TIMER;
     return ASL_STEP_SUSPEND;
 }
+
+asl_step (*const asl_wait_done)(asl_frame *f) = wait_done;
+void (*const asl_wait_fire)(asl_frame *f) = wait_fire;

@@ -34,8 +34,30 @@ asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource)
     return t;
 }
 
+asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resource)
+{
+    asl_task *t = calloc(1, sizeof *t);
+    if (!t)
+        abort();
+    t->frame = f;
+    t->state = s;
+    t->resource = strdup(resource);
+    t->next = tasks;
+    tasks = t;
+    return t;
+}
+
+/* The payload was kept for a restart until someone answered the task. */
+static void drop_payload(asl_task *t)
+{
+    cJSON_Delete(t->payload);
+    t->payload = NULL;
+}
+
 static void task_free(asl_task *t)
 {
+    drop_payload(t);
+    free(t->ref);
     free(t->token);
     free(t->resource);
     free(t);
@@ -73,6 +95,17 @@ const char *asl_task_token(const asl_task *t)
 const char *asl_task_resource(const asl_task *t)
 {
     return t->resource;
+}
+
+void asl_task_set_ref(asl_task *t, const char *ref)
+{
+    free(t->ref);
+    t->ref = ref ? strdup(ref) : NULL;
+}
+
+const char *asl_task_ref(const asl_task *t)
+{
+    return t->ref;
 }
 
 /* ------------------------------------------------------------ events */
@@ -160,6 +193,7 @@ void asl_task_submitted(asl_task *t, const cJSON *response)
     if (t->submitted || !t->frame || t->frame->task != t)
         return;
     t->submitted = true;
+    drop_payload(t);
     task_event(t, t->frame, K_SUBMITTED, NULL, response);
 }
 
@@ -171,6 +205,7 @@ void asl_task_submitted(asl_task *t, const cJSON *response)
 static void task_close(asl_task *t)
 {
     t->done = true;
+    drop_payload(t);
     asl_token_forget(t);
     asl_exec *child = t->child;
     if (child) {
@@ -229,6 +264,7 @@ void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char
         return;
     }
     t->done = true;
+    drop_payload(t);
     asl_token_forget(t);
     if (error) {
         asl_err_set(&f->err, error, cause ? "%s" : NULL, cause);
@@ -245,6 +281,7 @@ static bool release(asl_task *t)
 {
     bool live = !t->done && t->frame;
     t->held = false;
+    drop_payload(t);
     return live;
 }
 
@@ -349,6 +386,22 @@ static int seconds_field(asl_frame *f, const asl_node *n, const cJSON *in, const
 
 /* ------------------------------------------------------------- Task */
 
+void asl_task_send(asl_task *t, cJSON *payload)
+{
+    asl_frame *f = t->frame;
+    /* Whoever serves the task has taken what it needs from the payload by
+     * the time dispatch returns: a suspended task keeps no copy, unless a
+     * handler still holds it unanswered: a restart dispatches it again (at
+     * least once) with this payload. */
+    f->effective = payload; /* (read by handlers while they dispatch) */
+    asl_task_dispatch(t, payload);
+    f->effective = NULL;
+    if (f->task == t && t->held && !t->done && !t->submitted)
+        t->payload = payload;
+    else
+        cJSON_Delete(payload);
+}
+
 asl_step asl_state_task(asl_frame *f, const asl_state *s)
 {
     asl_task *t = asl_task_new(f, s, s->resource);
@@ -369,12 +422,7 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     asl_task_heartbeat(t);
     scheduled_event(t, f, payload, timeout, heartbeat);
     task_event(t, f, K_STARTED, NULL, NULL);
-    /* Whoever serves the task has taken what it needs from the payload by
-     * the time dispatch returns: a suspended task keeps no copy. */
-    f->effective = payload; /* (read by handlers while they dispatch) */
-    asl_task_dispatch(t, payload);
-    f->effective = NULL;
-    cJSON_Delete(payload);
+    asl_task_send(t, payload);
     /* Nor does it keep $$ (a copy of the execution input and more): a
      * hundred thousand waiting tasks would hold that many. */
     if (f->task == t) {
@@ -383,3 +431,7 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     }
     return ASL_STEP_SUSPEND;
 }
+
+asl_step (*const asl_task_resume)(asl_frame *f) = task_resume;
+void (*const asl_task_timeout)(asl_frame *f) = task_timeout;
+void (*const asl_heartbeat_timeout)(asl_frame *f) = heartbeat_timeout;

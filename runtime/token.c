@@ -188,12 +188,18 @@ static asl_task **lookup(uint64_t seq, const char *token)
     return NULL;
 }
 
-void asl_token_issue(asl_task *t)
+/* The key is drawn on first use, unless a snapshot set it. */
+static void draw_key(void)
 {
     if (!T.next_seq) {
         asl_random_secure(T.key, sizeof T.key);
         T.next_seq = 1;
     }
+}
+
+void asl_token_issue(asl_task *t)
+{
+    draw_key();
     unsigned char raw[TOKEN_BYTES];
     uint64_t seq = T.next_seq++;
     for (int i = 0; i < SEQ_BYTES; i++)
@@ -207,6 +213,40 @@ void asl_token_issue(asl_task *t)
     if ((T.used + 1) * 2 > T.cap)
         rehash();
     insert(t, seq);
+}
+
+bool asl_token_signed(const char *token)
+{
+    unsigned char raw[TOKEN_BYTES];
+    draw_key();
+    return decode(token, raw) && siphash(raw, TAGGED_BYTES, T.key) == le64(raw + TAGGED_BYTES);
+}
+
+bool asl_token_adopt(asl_task *t)
+{
+    unsigned char raw[TOKEN_BYTES];
+    if (!t->token || !asl_token_signed(t->token) || !decode(t->token, raw))
+        return false;
+    uint64_t seq = le64(raw);
+    if (seq >= T.next_seq)
+        T.next_seq = seq + 1;
+    if ((T.used + 1) * 2 > T.cap)
+        rehash();
+    insert(t, seq);
+    return true;
+}
+
+void asl_token_state(unsigned char key[16], uint64_t *next_seq)
+{
+    draw_key();
+    memcpy(key, T.key, sizeof T.key);
+    *next_seq = T.next_seq;
+}
+
+void asl_token_set_state(const unsigned char key[16], uint64_t next_seq)
+{
+    memcpy(T.key, key, sizeof T.key);
+    T.next_seq = next_seq ? next_seq : 1;
 }
 
 void asl_token_forget(asl_task *t)

@@ -177,8 +177,45 @@ typedef void (*asl_observer_fn)(void *ud, const asl_event *ev);
 #define ASL_OBSERVE_INSPECTION 2u   /* also "StateInspection" events: the value after each processing
                                        step of a state, as TestState's inspectionData */
 
+/* The event as GetExecutionHistory shows it ({"timestamp", "type", "id",
+ * "previousEventId", and its details when the observer asked for them}),
+ * as JSON text (free it). */
+char *asl_event_json(const asl_event *ev);
+
 /* Adds an observer; returns an id for asl_engine_unobserve. */
 int asl_engine_observe(asl_engine *e, asl_observer_fn fn, void *ud, unsigned flags);
 void asl_engine_unobserve(asl_engine *e, int id);
+
+/* -------------------------------------------------------- durability */
+
+/* What a front end saves to keep executions across a restart (aslc serve
+ * --data; docs/durability.md). Take snapshots between scheduler turns
+ * (after asl_engine_step returns), when every frame of an execution is
+ * suspended (on a timer, a task, its branches) or done.
+ *
+ * The execution as JSON text (free it): its summary, its frames with their
+ * data and variables, what each one waits for and when its timers are due,
+ * its tasks with their tokens. Not its history: events go out through the
+ * observers (asl_event_json) and come back to asl_engine_restore. */
+char *asl_exec_snapshot(const asl_exec *x);
+
+/* Rebuilds an execution from a snapshot and its history events (a JSON
+ * array of asl_event_json objects, or NULL), on machine `unit` (a loaded
+ * unit's id; 0: the newest unit with the execution's machine ARN). Its
+ * timers are set at their original due times (overdue ones fire at the
+ * next turn); its tokens answer again (restore the engine state first); a
+ * .sync child is linked to its parent's task (restore parents before
+ * their children, all before the next turn); a task whose handler had not
+ * answered is dispatched again (at least once). NULL with err set:
+ * StateMachineDoesNotExist, ExecutionAlreadyExists, InvalidSnapshot (not
+ * a snapshot, or the machine's states differ from the snapshot's). */
+asl_exec *asl_engine_restore(asl_engine *e, int unit, const char *snapshot_json, const char *events_json,
+                             asl_err *err);
+
+/* The engine-wide state that restored tokens need (the key they are signed
+ * with, the next sequence number) as JSON text (free it); it changes when
+ * a token is issued. Give it back to a new engine before any execution. */
+char *asl_engine_save_state(asl_engine *e);
+bool asl_engine_load_state(asl_engine *e, const char *state_json, asl_err *err);
 
 #endif
