@@ -330,6 +330,7 @@ asl_status asl_exec_status(const asl_exec *x) { return x->status; }
 double asl_exec_start_date(const asl_exec *x) { return x->start; }
 double asl_exec_stop_date(const asl_exec *x) { return x->status == ASL_RUNNING ? 0 : x->stop; }
 unsigned long asl_exec_transitions(const asl_exec *x) { return x->transitions; }
+int asl_exec_unit(const asl_exec *x) { return x->unit->id; }
 void *asl_exec_user(const asl_exec *x) { return x->user; }
 void asl_exec_set_user(asl_exec *x, void *user) { x->user = user; }
 

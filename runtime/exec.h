@@ -171,6 +171,9 @@ void asl_sched_note_pending(int delta);
  * delivers it; returns true if one did. */
 bool asl_poll_external(int timeout_ms);
 void asl_sched_forget(asl_frame *f);
+/* Calls fn for each frame on the run queue (a front end saving what an
+ * outside answer woke before the scheduler turns). */
+void asl_sched_each_ready(void (*fn)(asl_frame *f, void *ud), void *ud);
 void asl_frame_step(asl_frame *f);
 
 /* -------------------------------------------------------- executions */

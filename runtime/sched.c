@@ -193,6 +193,12 @@ static asl_frame *pop_ready(void)
     return f;
 }
 
+void asl_sched_each_ready(void (*fn)(asl_frame *f, void *ud), void *ud)
+{
+    for (asl_frame *f = S.head; f; f = f->next_ready)
+        fn(f, ud);
+}
+
 /* Removes a frame from the run queue (it is being cancelled). */
 void asl_sched_forget(asl_frame *f)
 {

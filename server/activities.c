@@ -90,13 +90,20 @@ static bool take(void *ud, asl_task *t, const char *payload)
         exit(70);
     /* "act-" and 43 random base64url characters: the prefix tells an
      * activity token this server answered already from one it never
-     * issued (the runtime's tokens have no '-' at that place). */
-    unsigned char raw[43];
-    asl_random_secure(raw, sizeof raw);
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    memcpy(at->token, TOKEN_PREFIX, 4);
-    for (int i = 0; i < 43; i++)
-        at->token[4 + i] = b64[raw[i] & 63];
+     * issued (the runtime's tokens have no '-' at that place). A task
+     * restored from the store keeps the token it had (its ref). */
+    const char *ref = asl_task_ref(t);
+    if (ref && strlen(ref) < sizeof at->token) {
+        strcpy(at->token, ref);
+    } else {
+        unsigned char raw[43];
+        asl_random_secure(raw, sizeof raw);
+        static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        memcpy(at->token, TOKEN_PREFIX, 4);
+        for (int i = 0; i < 43; i++)
+            at->token[4 + i] = b64[raw[i] & 63];
+        asl_task_set_ref(t, at->token);
+    }
     at->task = t;
     at->input = strdup(payload);
     at->activity = a;
@@ -240,12 +247,22 @@ void act_create_activity(srv *s, srv_call *c)
             exit(70);
         *a = (srv_activity){strdup(name), arn, now(), s->activities};
         s->activities = a;
+        durable_activity(s, a->name, a->arn, a->created, false);
     } else {
         free(arn);
     }
     cJSON *out = describe(a);
     cJSON_DeleteItemFromObjectCaseSensitive(out, "name");
     srv_reply(c, out);
+}
+
+void activities_restore(srv *s, const char *name, const char *arn, double created)
+{
+    srv_activity *a = calloc(1, sizeof *a);
+    if (!a)
+        exit(70);
+    *a = (srv_activity){strdup(name), strdup(arn), created, s->activities};
+    s->activities = a;
 }
 
 void act_describe_activity(srv *s, srv_call *c)
@@ -274,6 +291,7 @@ void act_delete_activity(srv *s, srv_call *c)
         *p = a->next;
         a->next = s->deleted_activities;
         s->deleted_activities = a;
+        durable_activity(s, a->name, a->arn, a->created, true);
         break;
     }
     srv_reply(c, cJSON_CreateObject());

@@ -194,6 +194,7 @@ void act_create_state_machine(srv *s, srv_call *c)
             old->role_arn = dup(role);
             free(old->type);
             old->type = dup(type);
+            durable_machine(s, old);
         }
     }
     free(arn);
@@ -271,6 +272,7 @@ void act_update_state_machine(srv *s, srv_call *c)
         free(m->role_arn);
         m->role_arn = dup(role);
     }
+    durable_machine(s, m);
     cJSON *out = cJSON_CreateObject();
     cJSON_AddItemToObject(out, "updateDate", srv_time(now()));
     srv_reply(c, out);
@@ -286,6 +288,7 @@ void act_delete_state_machine(srv *s, srv_call *c)
         if (strcmp(m->arn, arn))
             continue;
         *p = m->next;
+        durable_machine_deleted(s, m);
         if (!unit_used(s, m->unit))
             asl_engine_unload(s->engine, m->unit);
         machine_free(m);

@@ -217,4 +217,5 @@ void srv_dispatch(srv *s, srv_call *c, const char *target, const char *body, siz
         return;
     }
     a->fn(s, c);
+    durable_after_call(s, c);
 }

@@ -37,7 +37,10 @@ static const char usage[] =
     "  --lambda-endpoint URL  send Lambda tasks no local handler serves to URL\n"
     "                         (Lambda's Invoke API: sam local start-lambda, LocalStack)\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
-    "  --account ID           account in ARNs (default 123456789012)\n";
+    "  --account ID           account in ARNs (default 123456789012)\n"
+    "  --data DIR             keep machines, activities and executions in DIR\n"
+    "                         (default ./.aslc): a restart resumes them\n"
+    "  --in-memory            keep nothing: everything ends with the server\n";
 
 static int sig_pipe[2] = {-1, -1};
 
@@ -72,14 +75,14 @@ static void push(const char ***list, int *n, const char *v)
 static int parse(srv_options *o, int argc, char **argv)
 {
     *o = (srv_options){.host = "127.0.0.1", .port = 8083, .region = "us-east-1", .account = "123456789012",
-                       .wait_scale = -1};
+                       .wait_scale = -1, .data = ".aslc"};
     bool mock = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(a, "--port") || !strcmp(a, "--host") || !strcmp(a, "--machine") ||
                      !strcmp(a, "--tasks") || !strcmp(a, "--lambda") || !strcmp(a, "--mock") ||
                      !strcmp(a, "--region") || !strcmp(a, "--account") || !strcmp(a, "--wait-time-scale") ||
-                     !strcmp(a, "--lambda-endpoint");
+                     !strcmp(a, "--lambda-endpoint") || !strcmp(a, "--data");
         if (takes && !v)
             return bad_usage("option %s needs a value", a);
         char *end;
@@ -95,6 +98,10 @@ static int parse(srv_options *o, int argc, char **argv)
             o->host = v;
         } else if (!strcmp(a, "--verbose")) {
             o->verbose = true;
+        } else if (!strcmp(a, "--data")) {
+            o->data = v;
+        } else if (!strcmp(a, "--in-memory")) {
+            o->in_memory = true;
         } else if (!strcmp(a, "--machine") || !strcmp(a, "--lambda")) {
             if (!strchr(v, '=') || v[0] == '=')
                 return bad_usage(a[2] == 'm' ? "--machine takes ARN_OR_NAME=FILE, got '%s'"
@@ -187,6 +194,8 @@ static void loop(srv *s, srv_http *h)
         lambda_run(s);
         asl_engine_wait w = {.deadline = -1};
         asl_engine_step(s->engine, &w);
+        if (!durable_commit(s))
+            break;
         int ready = pending_check(s);
         enum { MAX_FDS = 2 + sizeof w.fds / sizeof w.fds[0] + 64 };
         struct pollfd fds[MAX_FDS] = {{.fd = http_fd(h), .events = POLLIN}, {.fd = sig_pipe[0], .events = POLLIN}};
@@ -200,7 +209,7 @@ static void loop(srv *s, srv_http *h)
             ms = (int)curl_ms;
         if (poll(fds, (nfds_t)n, ms) < 0 && errno != EINTR)
             break;
-        if (fds[1].revents)
+        if (fds[1].revents || s->exit_status)
             break;
     }
 }
@@ -233,6 +242,8 @@ int cmd_serve(int argc, char **argv)
     }
     if (!rc)
         rc = load_defs(&s);
+    if (!rc)
+        rc = durable_open(&s);
     if (!rc && !(h = http_start(&s, s.opt.host, s.opt.port)))
         rc = 74;
     if (!rc && pipe(sig_pipe) < 0)
@@ -249,8 +260,10 @@ int cmd_serve(int argc, char **argv)
         fflush(stdout);
         loop(&s, h);
         pending_cancel(&s);
+        rc = s.exit_status;
         fputs("aslc serve: stopped\n", stderr);
     }
+    durable_close(&s);
     http_stop(h);
     lambda_free(&s);
     activities_free(&s);

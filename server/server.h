@@ -36,6 +36,8 @@ typedef struct srv_options {
     const char *account;
     double wait_scale;          /* --wait-time-scale (negative: 1) */
     const char *lambda_endpoint; /* --lambda-endpoint URL, or NULL */
+    const char *data;           /* --data DIR: the store's folder (default ./.aslc) */
+    bool in_memory;             /* --in-memory: keep nothing */
 } srv_options;
 
 typedef struct srv_machine srv_machine;
@@ -44,6 +46,7 @@ typedef struct srv_call srv_call;
 typedef struct srv_pending srv_pending;
 typedef struct srv_activity srv_activity;
 typedef struct act_task act_task;
+typedef struct srv_durable srv_durable;
 
 /* Executions by ARN (index.c). */
 typedef struct srv_index {
@@ -63,6 +66,8 @@ typedef struct srv {
     act_task *activity_tasks;   /* tasks taken for activities, oldest first */
     srv_index index;
     void *lambda;               /* libcurl's multi handle (lambda.c), or NULL */
+    srv_durable *durable;       /* the store (durable.c), NULL with --in-memory */
+    int exit_status;            /* set when the server must stop (the store failed) */
 } srv;
 
 int cmd_serve(int argc, char **argv);
@@ -142,6 +147,7 @@ struct srv_machine {
     srv_def *def;               /* the current definition */
     double created;
     int unit;                   /* engine unit */
+    int version;                /* the store's version of its definition (durable.c) */
     srv_machine *next;
 };
 
@@ -228,6 +234,29 @@ void index_add(srv *s, asl_exec *x);
 asl_exec *index_find(srv *s, const char *arn);
 void index_remove(srv *s, asl_exec *x);
 void index_free(srv *s);
+
+/* --------------------------------------------------------- durable.c */
+
+/* Opens the store (--data), brings back its machines, activities and
+ * executions, and saves the machines given on the command line; 0 or an
+ * exit status after a message. Nothing with --in-memory. */
+int durable_open(srv *s);
+/* Saves what changed since the last commit (a scheduler turn, an API
+ * call): executions touched, their new events, machines, activities. On
+ * failure s->exit_status is set after a message naming the file. */
+bool durable_commit(srv *s);
+/* After an API call: commits, and answers InternalFailure instead if the
+ * store failed. */
+void durable_after_call(srv *s, srv_call *c);
+/* A machine's new definition (its version goes up), or its deletion. */
+void durable_machine(srv *s, srv_machine *m);
+void durable_machine_deleted(srv *s, srv_machine *m);
+/* An activity created or deleted. */
+void durable_activity(srv *s, const char *name, const char *arn, double created, bool deleted);
+void durable_close(srv *s);
+
+/* activities.c: an activity brought back from the store. */
+void activities_restore(srv *s, const char *name, const char *arn, double created);
 
 /* --------------------------------------------------------- pending.c */
 

@@ -114,6 +114,7 @@ double asl_exec_stop_date(const asl_exec *x);        /* 0 while running */
 const char *asl_exec_error(const asl_exec *x);       /* NULL unless failed/aborted/timed out */
 const char *asl_exec_cause(const asl_exec *x);
 unsigned long asl_exec_transitions(const asl_exec *x);
+int asl_exec_unit(const asl_exec *x);                /* the id of the unit it runs on */
 /* Caller's mark on an execution (NULL until set). */
 void *asl_exec_user(const asl_exec *x);
 void asl_exec_set_user(asl_exec *x, void *user);

@@ -124,7 +124,9 @@ class Server:
 
 
 def serve(aslc, *args, region="us-east-1", account="123456789012"):
-    return Server(aslc, [*args, "--region", region, "--account", account], region, account)
+    """A server; it keeps nothing (--in-memory) unless args name a --data folder."""
+    keep = [] if "--data" in args else ["--in-memory"]
+    return Server(aslc, [*keep, *args, "--region", region, "--account", account], region, account)
 
 
 def error_of(fn, *args, **kw):
