@@ -12,6 +12,7 @@
  * turn and after each API call, before its answer leaves: what a client
  * was told happened is in the store.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@
 #include "server.h"
 #include "store.h"
 
-/* An execution as the store knows it (asl_exec_user). */
+/* An execution as the store knows it (found by its pointer: the engine's
+ * user mark is TestState's). */
 typedef struct dur_exec {
     long long key;              /* 0 until first saved */
     int version;                /* its machine's definition version */
@@ -54,28 +56,52 @@ struct srv_durable {
     char *engine_state;         /* as last saved */
     dur_version *versions;      /* stored definitions, then units */
     int nversions;
-    dur_exec **all;             /* every record, freed at close */
-    int nall, capall;
+    dur_exec **slots;           /* every record, by execution pointer (open addressing) */
+    size_t nslots, nslot_cap;
     bool machines_ready;
 };
 
+static size_t slot_of(const srv_durable *d, const asl_exec *x)
+{
+    size_t mask = d->nslot_cap - 1, i = ((uintptr_t)x >> 4) * 0x9e3779b97f4a7c15ull >> 20 & mask;
+    while (d->slots[i] && d->slots[i]->x != x)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void grow(srv_durable *d)
+{
+    dur_exec **old = d->slots;
+    size_t n = d->nslot_cap;
+    d->nslot_cap = n ? 2 * n : 1024;
+    d->slots = calloc(d->nslot_cap, sizeof *d->slots);
+    if (!d->slots)
+        exit(70);
+    for (size_t i = 0; i < n; i++)
+        if (old[i])
+            d->slots[slot_of(d, old[i]->x)] = old[i];
+    free(old);
+}
+
 static dur_exec *record_of(srv_durable *d, asl_exec *x)
 {
-    dur_exec *e = asl_exec_user(x);
-    if (e)
-        return e;
-    e = calloc(1, sizeof *e);
-    if (!e || (d->nall == d->capall && !(d->all = realloc(d->all, sizeof *d->all * (size_t)(d->capall = d->capall * 2 + 64)))))
+    if (2 * (d->nslots + 1) > d->nslot_cap)
+        grow(d);
+    size_t i = slot_of(d, x);
+    if (d->slots[i])
+        return d->slots[i];
+    dur_exec *e = calloc(1, sizeof *e);
+    if (!e)
         exit(70);
-    d->all[d->nall++] = e;
+    d->slots[i] = e;
+    d->nslots++;
     e->x = x;
     int unit = asl_exec_unit(x);
-    for (int i = d->nversions - 1; i >= 0; i--)
-        if (d->versions[i].unit == unit) {
-            e->version = d->versions[i].version;
+    for (int k = d->nversions - 1; k >= 0; k--)
+        if (d->versions[k].unit == unit) {
+            e->version = d->versions[k].version;
             break;
         }
-    asl_exec_set_user(x, e);
     return e;
 }
 
@@ -101,7 +127,7 @@ static void on_event(void *ud, const asl_event *ev)
         if (!d->events)
             exit(70);
     }
-    d->events[d->nevents++] = (dur_event){asl_exec_user(ev->exec), ev->id, asl_event_json(ev)};
+    d->events[d->nevents++] = (dur_event){record_of(d, ev->exec), ev->id, asl_event_json(ev)};
 }
 
 static void on_ready(asl_frame *f, void *ud)
@@ -475,11 +501,9 @@ void durable_close(srv *s)
         cJSON_Delete(d->versions[i].record);
     }
     free(d->versions);
-    for (int i = 0; i < d->nall; i++) {
-        asl_exec_set_user(d->all[i]->x, NULL);
-        free(d->all[i]);
-    }
-    free(d->all);
+    for (size_t i = 0; i < d->nslot_cap; i++)
+        free(d->slots[i]);
+    free(d->slots);
     free(d->engine_state);
     free(d);
     s->durable = NULL;
