@@ -26,6 +26,7 @@
 typedef struct dur_exec {
     long long key;              /* 0 until first saved */
     int version;                /* its machine's definition version */
+    bool skip;                  /* not the server's (TestState's): not kept */
     bool touched;
     struct dur_exec *next_touched;
     asl_exec *x;
@@ -83,6 +84,20 @@ static void grow(srv_durable *d)
     free(old);
 }
 
+/* The version of the definition e runs; TestState's machines have none. */
+static void set_version(srv_durable *d, dur_exec *e)
+{
+    int unit = asl_exec_unit(e->x);
+    e->version = 0;
+    e->skip = true;
+    for (int k = d->nversions - 1; k >= 0; k--)
+        if (d->versions[k].unit == unit) {
+            e->version = d->versions[k].version;
+            e->skip = false;
+            return;
+        }
+}
+
 static dur_exec *record_of(srv_durable *d, asl_exec *x)
 {
     if (2 * (d->nslots + 1) > d->nslot_cap)
@@ -96,19 +111,14 @@ static dur_exec *record_of(srv_durable *d, asl_exec *x)
     d->slots[i] = e;
     d->nslots++;
     e->x = x;
-    int unit = asl_exec_unit(x);
-    for (int k = d->nversions - 1; k >= 0; k--)
-        if (d->versions[k].unit == unit) {
-            e->version = d->versions[k].version;
-            break;
-        }
+    set_version(d, e);
     return e;
 }
 
 static void touch(srv_durable *d, asl_exec *x)
 {
     dur_exec *e = record_of(d, x);
-    if (e->touched)
+    if (e->touched || e->skip)
         return;
     e->touched = true;
     e->next_touched = d->touched;
@@ -120,6 +130,15 @@ static void on_event(void *ud, const asl_event *ev)
     srv_durable *d = ud;
     if (!ev->id)
         return; /* StateInspection: not history */
+    dur_exec *e = record_of(d, ev->exec);
+    if (ev->id == 1 && !e->touched) {
+        /* A new execution; a forgotten one (TestState's) may have had
+         * the same address. */
+        e->key = 0;
+        set_version(d, e);
+    }
+    if (e->skip)
+        return;
     touch(d, ev->exec);
     if (d->nevents == d->cap) {
         d->cap = d->cap ? 2 * d->cap : 256;
@@ -127,7 +146,7 @@ static void on_event(void *ud, const asl_event *ev)
         if (!d->events)
             exit(70);
     }
-    d->events[d->nevents++] = (dur_event){record_of(d, ev->exec), ev->id, asl_event_json(ev)};
+    d->events[d->nevents++] = (dur_event){e, ev->id, asl_event_json(ev)};
 }
 
 static void on_ready(asl_frame *f, void *ud)
@@ -438,6 +457,7 @@ static bool on_execution(void *ud, const char *arn, int version, const char *sna
     index_add(s, x);
     dur_exec *e = record_of(s->durable, x);
     e->version = version;
+    e->skip = false;
     return true;
 }
 
