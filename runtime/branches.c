@@ -401,5 +401,14 @@ asl_step (*const asl_branches_done)(asl_frame *f) = branches_done;
 void asl_branches_restore(asl_frame *f, cJSON *items, cJSON *results)
 {
     f->items = items;
-    f->results = results;
+    f->results = results ? results : cJSON_CreateArray();
+    int n = cJSON_GetArraySize(f->results), i = 0;
+    f->slots = calloc((size_t)n + 1, sizeof *f->slots);
+    if (!f->slots)
+        abort();
+    for (cJSON *r = f->results->child; r; r = r->next)
+        f->slots[i++] = r;
+    f->next_item = items ? items->child : NULL;
+    for (i = 0; i < f->started && f->next_item; i++)
+        f->next_item = f->next_item->next;
 }

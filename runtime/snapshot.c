@@ -160,6 +160,7 @@ char *asl_exec_snapshot(const asl_exec *x)
     cJSON_AddNumberToObject(o, "events", x->events);
     cJSON_AddNumberToObject(o, "transitions", (double)x->transitions);
     put_str(o, "parent", x->parent_arn);
+    put_str(o, "mockCase", x->mock_case);
     cJSON_AddBoolToObject(o, "overLimit", x->over_limit);
     cJSON_AddBoolToObject(o, "waited", x->waiter != NULL);
     put_timer(o, "timeout", x->timeout);
@@ -484,6 +485,8 @@ static asl_exec *build_exec(const cJSON *j, asl_unit *u, const asl_machine *m)
     x->transitions = (unsigned long)num(j, "transitions");
     const char *parent = str(j, "parent");
     x->parent_arn = parent ? strdup(parent) : NULL;
+    const char *mock_case = str(j, "mockCase");
+    x->mock_case = mock_case ? strdup(mock_case) : NULL;
     x->over_limit = cJSON_IsTrue(get(j, "overLimit"));
     return x;
 }
