@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aslc.h"
 
@@ -631,7 +632,13 @@ static int check_duplicates(const cc_src *src)
 
 char *load_read(const char *file, size_t *len)
 {
+    struct stat st;
     FILE *f = fopen(file, "rb");
+    if (f && !fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
     if (!f) {
         cc_src tmp = {.file = file};
         diag_error(&tmp, NULL, "cannot open: %s", strerror(errno));

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aslc.h"
 #include "mock_file.h"
@@ -216,6 +217,9 @@ static const char *mapped_file(uctx *c, const char *arn)
  * cannot tell: it may be left over from any earlier call.) */
 static bool can_open(const char *file)
 {
+    struct stat st;
+    if (!stat(file, &st) && S_ISDIR(st.st_mode))
+        return false; /* fopen opens a directory; reading it fails */
     FILE *f = fopen(file, "rb");
     if (f)
         fclose(f);

@@ -46,6 +46,8 @@ static const char usage[] =
     "  --s3 BUCKET=DIR        serve S3 bucket BUCKET from folder DIR (Distributed Map)\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
     "  --account ID           account in ARNs (default 123456789012)\n"
+    "  --lambda-timeout S     end a --lambda process whose task has no TimeoutSeconds\n"
+    "                         after S seconds, as Lambda does (default 900; 0: never)\n"
     "  --max-history-events N  fail an execution whose history reaches N events\n"
     "                         (AWS's quota, default 25000; 0: no limit)\n"
     "  --max-payload-bytes N  fail a state whose input or output is over N bytes\n"
@@ -127,6 +129,13 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
             int rc = asl_mock_option(a, v);
             if (rc)
                 return rc;
+        } else if (!strcmp(a, "--lambda-timeout")) {
+            NEEDS_VALUE();
+            char *end;
+            double secs = strtod(v, &end);
+            if (end == v || *end || !(secs >= 0) || secs > 1e9)
+                return bad_usage(prog, "--lambda-timeout expects seconds (0: none), got '%s'", v);
+            asl_process_set_timeout(secs);
         } else if (!strcmp(a, "--max-history-events") || !strcmp(a, "--max-payload-bytes")) {
             NEEDS_VALUE();
             int rc = asl_limit_option(prog, a, v);
@@ -243,8 +252,10 @@ static int report(const asl_cli *o, asl_engine *e, const asl_exec *x)
         fprintf(stderr, "%s: execution '%s' is still running, but nothing is left that could complete it "
                         "(a task token nobody sends?)\n", o->prog, x->name);
     } else {
-        if (x->err.cause)
+        if (x->err.cause && x->err.cause[0])
             fprintf(stderr, "%s: %s\n", x->err.error ? x->err.error : "", x->err.cause);
+        else if (x->failed_state) /* AWS gives no cause (States.Timeout): say where */
+            fprintf(stderr, "%s in state \"%s\"\n", x->err.error ? x->err.error : "", x->failed_state);
         else
             fprintf(stderr, "%s\n", x->err.error ? x->err.error : "");
     }

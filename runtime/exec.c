@@ -250,6 +250,7 @@ static bool is_terminal(const char *error)
 static void retry_fire(asl_frame *f)
 {
     asl_err_clear(&f->err);
+    f->exec->failed_state = NULL;
     asl_wake(f, NULL);
 }
 
@@ -297,6 +298,7 @@ static asl_step jn_catch(asl_frame *f, const asl_catcher *c)
     if (!out)
         return ASL_STEP_FAIL;
     asl_err_clear(&f->err);
+    f->exec->failed_state = NULL;
     return asl_goto(f, c->next, out);
 }
 
@@ -333,6 +335,7 @@ static asl_step try_catch(asl_frame *f, const asl_state *s)
             out = eo;
         }
         asl_err_clear(&f->err);
+        f->exec->failed_state = NULL;
         return asl_goto(f, c->next, out);
     }
     return ASL_STEP_FAIL;
@@ -344,6 +347,8 @@ static void exec_finish(asl_exec *x, asl_status st, int prev);
 
 static void frame_done(asl_frame *f, bool ok)
 {
+    if (!ok && !f->exec->failed_state)
+        f->exec->failed_state = current(f)->name; /* the innermost: a branch's before its Parallel's */
     if (f->parent) {
         asl_branch_end(f, ok);
         return;

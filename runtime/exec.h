@@ -37,6 +37,7 @@ struct asl_exec {
     unsigned long transitions;
     int events;                 /* events so far (counted even when not recorded) */
     bool over_limit;            /* an event found the history full: the execution fails */
+    const char *failed_state;   /* the state whose failure nothing handled (for messages) */
     struct asl_timer *timeout;
     void *user;                 /* whoever started it may mark it */
     char *mock_case;            /* its own mock test case (aslc serve's ARN#TestCase) */

@@ -28,6 +28,9 @@ void asl_task_heartbeat(asl_task *t);
 /* Runs a process handler (process.c): COMMAND with the event on stdin; its
  * answer completes t. */
 void asl_process_run(asl_task *t, const char *command, const char *event_json);
+/* Lambda's timeout for processes whose task sets no TimeoutSeconds
+ * (default 900 s, Lambda's maximum; 0: none). */
+void asl_process_set_timeout(double seconds);
 
 /* A front end's own handler (aslc serve: activities, TestState's mocks),
  * asked first for every task that no mock serves. It returns true when it

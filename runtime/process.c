@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "handlers.h"
+#include "procgroups.h"
 #include "ids.h"
 #include "quotas.h"
 
@@ -49,9 +50,15 @@ enum {
     RETRY_MAX_MS = 100,               /* longest wait between looks at a closed-but-alive process */
 };
 
-/* Lambda's longest function timeout: the context's remaining time when the
- * task sets no TimeoutSeconds. */
-#define FUNCTION_TIMEOUT 900.0
+/* Lambda's longest function timeout (--lambda-timeout changes it): a process
+ * whose task sets no TimeoutSeconds is ended after it, as Lambda ends a
+ * function, and it is the context's remaining time. */
+static double function_timeout = 900.0;
+
+void asl_process_set_timeout(double seconds)
+{
+    function_timeout = seconds;
+}
 
 #define LAMBDA_INVOKE "arn:aws:states:::lambda:invoke"
 
@@ -64,6 +71,8 @@ typedef struct proc {
     char request_id[37];
     double limit;               /* seconds the task may run (0: no limit) */
     double deadline;            /* real time at which its timers end it (0: none) */
+    double cap;                 /* no timer: real time at which Lambda's own timeout ends it */
+    bool cb_skip;               /* a callback line over the limit: dropping it up to its newline */
     pid_t pid;                  /* 0 while waiting for a place */
     int in, out;                /* our pipe ends, -1 once closed */
     int cb;                     /* the callback pipe's read end (fd 3 in the process), -1 once closed */
@@ -227,7 +236,7 @@ static char **build_env(const proc *p)
         if (!env_overridden(environ[i]))
             env[k++] = strdup(environ[i]);
     char deadline[32], group[300];
-    double until = p->deadline > 0 ? p->deadline : real_now() + FUNCTION_TIMEOUT;
+    double until = p->deadline > 0 ? p->deadline : real_now() + function_timeout;
     snprintf(deadline, sizeof deadline, "%.0f", floor(until * 1000));
     snprintf(group, sizeof group, "/aws/lambda/%s", p->fname);
     env[k++] = env_entry("AWS_REGION", asl_region());
@@ -480,6 +489,46 @@ static void handle_callback(proc *p, const char *line)
     cJSON_Delete(c);
 }
 
+/* The longest callback line kept: a SendTaskSuccess output at the payload
+ * limit, every byte escaped (6 bytes for \u00XX), and room for the rest. */
+static size_t callback_line_limit(void)
+{
+    return asl_limit.payload_bytes ? asl_limit.payload_bytes * 6 + 65536 : (size_t)1 << 40;
+}
+
+/* Handles every complete line in the callback buffer; at the end of the
+ * channel (eof) a last line without its newline too. A line over the limit
+ * is refused and dropped up to its newline, so the buffer stays bounded. */
+static void callback_lines(proc *p, bool eof)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < p->cbbuf.len; i++) {
+        if (p->cbbuf.p[i] != '\n')
+            continue;
+        p->cbbuf.p[i] = '\0';
+        if (!p->cb_skip)
+            handle_callback(p, p->cbbuf.p + start);
+        p->cb_skip = false;
+        start = i + 1;
+    }
+    if (p->cbbuf.len - start > callback_line_limit()) {
+        if (!p->cb_skip)
+            fprintf(stderr, "aslc: function %s: a callback line longer than %zu bytes was refused\n", p->fname,
+                    callback_line_limit());
+        p->cb_skip = true;
+        start = p->cbbuf.len;
+    }
+    if (eof && start < p->cbbuf.len && !p->cb_skip) {
+        handle_callback(p, p->cbbuf.p + start);
+        start = p->cbbuf.len;
+    }
+    if (start) {
+        memmove(p->cbbuf.p, p->cbbuf.p + start, p->cbbuf.len - start);
+        p->cbbuf.len -= start;
+        p->cbbuf.p[p->cbbuf.len] = '\0';
+    }
+}
+
 /* Reads the callback channel and handles every complete line. */
 static void pump_cb(proc *p)
 {
@@ -488,6 +537,8 @@ static void pump_cb(proc *p)
         ssize_t n = read(p->cb, chunk, sizeof chunk);
         if (n > 0) {
             asl_buf_put(&p->cbbuf, chunk, (size_t)n);
+            if (p->cbbuf.len > callback_line_limit())
+                callback_lines(p, false);
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -495,20 +546,10 @@ static void pump_cb(proc *p)
         if (n < 0 && errno == EAGAIN)
             break;
         close_fd(&p->cb);
+        callback_lines(p, true);
+        return;
     }
-    size_t start = 0;
-    for (size_t i = 0; i < p->cbbuf.len; i++) {
-        if (p->cbbuf.p[i] != '\n')
-            continue;
-        p->cbbuf.p[i] = '\0';
-        handle_callback(p, p->cbbuf.p + start);
-        start = i + 1;
-    }
-    if (start) {
-        memmove(p->cbbuf.p, p->cbbuf.p + start, p->cbbuf.len - start);
-        p->cbbuf.len -= start;
-        p->cbbuf.p[p->cbbuf.len] = '\0';
-    }
+    callback_lines(p, false);
 }
 
 /* Reaps the process once its stdout is closed and it has exited. Whatever
@@ -732,8 +773,10 @@ static void remove_proc(proc *p)
     *pp = p->next;
     if (P.tail == p)
         P.tail = prev;
-    if (p->pid > 0)
+    if (p->pid > 0) {
         P.running--;
+        asl_procgroup_remove(p->pid);
+    }
     asl_sched_note_pending(-1);
     proc_free(p);
 }
@@ -766,6 +809,9 @@ static bool start_waiting(void)
             remove_proc(p);
         } else if (spawn(p) == 0) {
             P.running++;
+            asl_procgroup_add(p->pid);
+            if (p->deadline <= 0 && function_timeout > 0)
+                p->cap = real_now() + function_timeout;
             pump_in(p);
         } else {
             /* What Lambda answers when it cannot serve: a retriable service error. */
@@ -776,6 +822,35 @@ static bool start_waiting(void)
             remove_proc(p);
             delivered = true;
         }
+    }
+    return delivered;
+}
+
+/* Ends the processes that ran past Lambda's timeout, failing their tasks
+ * as Lambda reports a function it timed out. */
+static bool enforce_caps(void)
+{
+    bool delivered = false;
+    double now = real_now();
+    proc *next;
+    for (proc *p = P.head; p; p = next) {
+        next = p->next;
+        if (p->pid <= 0 || p->cap <= 0 || now < p->cap)
+            continue;
+        kill_proc(p);
+        asl_buf msg = {0};
+        asl_buf_printf(&msg, "RequestId: %s Error: Task timed out after %.2f seconds", p->request_id,
+                       function_timeout);
+        cJSON *payload = cJSON_CreateObject();
+        cJSON_AddStringToObject(payload, "errorType", "Sandbox.Timedout");
+        cJSON_AddStringToObject(payload, "errorMessage", msg.p);
+        char *cause = payload_cause(p->task, payload);
+        asl_task_fail(p->task, "Sandbox.Timedout", cause);
+        free(cause);
+        cJSON_Delete(payload);
+        asl_buf_free(&msg);
+        remove_proc(p);
+        delivered = true;
     }
     return delivered;
 }
@@ -855,13 +930,17 @@ static void poll_once(int wait_ms)
     }
 }
 
-/* The earliest real time at which a running process's task times out. */
-static double earliest_deadline(void)
+/* The earliest real time at which a running process's task times out
+ * (with caps: or Lambda's own timeout ends a process). */
+static double earliest_deadline(bool caps)
 {
     double at = INFINITY;
-    for (proc *p = P.head; p; p = p->next)
+    for (proc *p = P.head; p; p = p->next) {
         if (p->deadline > 0 && p->deadline < at)
             at = p->deadline;
+        if (caps && p->cap > 0 && p->cap < at)
+            at = p->cap;
+    }
     return at;
 }
 
@@ -912,10 +991,12 @@ bool asl_poll_external(int timeout_ms)
     bool delivered = start_waiting();
     double start = real_now();
     bool follow = timeout_ms == 0 && asl_virtual_time();
-    double until = follow ? earliest_deadline() : timeout_ms < 0 ? INFINITY : start + timeout_ms / 1000.0;
+    double until = follow ? earliest_deadline(true) : timeout_ms < 0 ? INFINITY : start + timeout_ms / 1000.0;
+    until = fmin(until, earliest_deadline(true));
     while (P.head) {
         poll_once(delivered ? 0 : ms_until(until));
         delivered |= collect();
+        delivered |= enforce_caps();
         delivered |= start_waiting();
         if (delivered || real_now() >= until)
             break;
