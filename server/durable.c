@@ -243,7 +243,7 @@ static char *machine_record(const srv_machine *m, bool deleted)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", m->name);
-    cJSON_AddStringToObject(o, "definition", m->definition);
+    cJSON_AddStringToObject(o, "definition", m->def->text);
     cJSON_AddStringToObject(o, "roleArn", m->role_arn);
     cJSON_AddStringToObject(o, "type", m->type);
     cJSON_AddNumberToObject(o, "created", m->created);
@@ -377,7 +377,8 @@ static int compile_version(srv *s, dur_version *v)
 {
     char *diags;
     int status;
-    int unit = compile_load(s, field(v->record, "name"), NULL, field(v->record, "definition"), &diags, &status);
+    int unit = compile_load(s, field(v->record, "name"), field(v->record, "type"), NULL,
+                            field(v->record, "definition"), &diags, &status);
     if (!unit)
         fprintf(stderr, "aslc serve: %s/aslc.db: %s (version %d) no longer compiles: %s\n", s->opt.data, v->arn,
                 v->version, diags);
@@ -402,7 +403,7 @@ static void setup_machines(srv *s)
             continue; /* not the latest */
         srv_machine *m = machines_find(s, v->arn);
         if (m) {
-            if (!strcmp(m->definition, field(v->record, "definition"))) {
+            if (!strcmp(m->def->text, field(v->record, "definition"))) {
                 m->version = v->version;
                 v->unit = m->unit;
                 m->created = number(v->record, "created");
