@@ -74,8 +74,7 @@ static void show_progress(void)
 /* An execution ended: the observer sees its last event. */
 static void on_event(void *ud, const asl_event *ev)
 {
-    static const char prefix[] = "Execution";
-    if (strncmp(ev->type, prefix, sizeof prefix - 1) || !strcmp(ev->type, "ExecutionStarted"))
+    if (!strcmp(ev->type, "ExecutionStarted"))
         return;
     asl_exec *x = ev->exec;
     B.transitions += x->transitions;
@@ -169,7 +168,7 @@ int asl_bench(const asl_program *p, const asl_cli *o)
     B.latency = calloc((size_t)B.n, sizeof *B.latency);
     B.progress = isatty(2);
     B.engine = asl_cli_engine(p, o, false);
-    asl_engine_observe(B.engine, on_event, NULL, 0);
+    asl_engine_observe(B.engine, on_event, NULL, ASL_OBSERVE_EXECUTIONS);
     B.t0 = B.last_progress = mono();
     long first = o->concurrency < B.n ? o->concurrency : B.n;
     for (long i = 0; i < first; i++)

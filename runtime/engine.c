@@ -47,6 +47,21 @@ struct asl_engine {
 };
 
 static asl_engine *engine;
+unsigned asl_observing;
+
+/* The flags hot paths test instead of asking the observers. */
+static void observing_update(asl_engine *e)
+{
+    asl_observing &= ASL_OBSERVING_DETAILS * asl_history_recording();
+    for (int i = 0; i < e->nobs; i++) {
+        unsigned f = e->obs[i].flags;
+        asl_observing |= f & ASL_OBSERVE_EXECUTIONS ? ASL_OBSERVING_EXECUTIONS : ASL_OBSERVING_ALL;
+        if (f & ASL_OBSERVE_DETAILS)
+            asl_observing |= ASL_OBSERVING_DETAILS;
+        if (f & ASL_OBSERVE_INSPECTION)
+            asl_observing |= ASL_OBSERVING_INSPECTION;
+    }
+}
 
 asl_engine *asl_engine_current(void)
 {
@@ -103,6 +118,7 @@ void asl_engine_free(asl_engine *e)
     asl_history_enable(false);
     free(e);
     engine = NULL;
+    asl_observing = 0;
 }
 
 /* ------------------------------------------------------------- units */
@@ -457,7 +473,9 @@ int asl_engine_observe(asl_engine *e, asl_observer_fn fn, void *ud, unsigned fla
         return -1;
     e->obs[e->nobs] = (observer){++e->next_observer, fn, ud, flags};
     e->flags |= flags;
-    return e->obs[e->nobs++].id;
+    int id = e->obs[e->nobs++].id;
+    observing_update(e);
+    return id;
 }
 
 void asl_engine_unobserve(asl_engine *e, int id)
@@ -472,16 +490,7 @@ void asl_engine_unobserve(asl_engine *e, int id)
         }
         e->flags |= e->obs[i].flags;
     }
-}
-
-bool asl_engine_wants_details(void)
-{
-    return engine && (engine->flags & ASL_OBSERVE_DETAILS);
-}
-
-bool asl_engine_wants_inspection(void)
-{
-    return engine && (engine->flags & ASL_OBSERVE_INSPECTION);
+    observing_update(e);
 }
 
 double asl_engine_wait_scale(void)
@@ -494,8 +503,11 @@ void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at,
     if (!engine || !engine->nobs)
         return;
     asl_event ev = {x, id, prev, type, at, NULL};
+    bool of_execution = type[0] == 'E' && type[1] == 'x' && type[2] == 'e'; /* see history.c */
     for (int i = 0; i < engine->nobs; i++) {
         const observer *o = &engine->obs[i];
+        if ((o->flags & ASL_OBSERVE_EXECUTIONS) && !of_execution)
+            continue;
         ev.details = o->flags & ASL_OBSERVE_DETAILS ? details : NULL;
         o->fn(o->ud, &ev);
     }

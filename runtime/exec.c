@@ -68,8 +68,8 @@ static int state_details(asl_frame *f, const char *type, const char *key, const 
 {
     if (!type)
         return 0;
-    if (type != entered_event(current(f)->type))
-        asl_inspect_flush(f, NULL);
+    if (f->inspect)
+        asl_inspect_flush(f, NULL); /* the state is left */
     if (!asl_history_enabled())
         return asl_frame_event(f, type, NULL, false);
     cJSON *d = cJSON_CreateObject();
@@ -88,6 +88,7 @@ static void enter_state(asl_frame *f, int state)
     f->state = state;
     f->entered = asl_now();
     f->retry_count = 0;
+    f->out_bound = 0;
     memset(f->attempts, 0, sizeof f->attempts);
     cJSON_Delete(f->context);
     f->context = NULL;
@@ -181,7 +182,7 @@ void asl_frame_abort(asl_frame *f)
 
 asl_step asl_goto(asl_frame *f, int next, cJSON *output)
 {
-    if (asl_payload_over(output))
+    if (asl_output_over(f, output))
         return asl_fail_data_limit(f, current(f)->name, output);
     state_details(f, exited_event(current(f)->type), "output", output);
     cJSON_Delete(f->data);
@@ -194,7 +195,7 @@ asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
 {
     if (!s->end && s->next >= 0)
         return asl_goto(f, s->next, output);
-    if (asl_payload_over(output))
+    if (asl_output_over(f, output))
         return asl_fail_data_limit(f, s->name, output);
     state_details(f, exited_event(s->type), "output", output);
     cJSON_Delete(f->data);
@@ -395,7 +396,9 @@ void asl_frame_step(asl_frame *f)
         }
         if (st == ASL_STEP_FAIL) {
             const asl_state *s = current(f);
-            asl_inspect_flush(f, &f->err);
+            f->out_bound = 0; /* what the failed state meant to output */
+            if (asl_engine_wants_inspection())
+                asl_inspect_flush(f, &f->err);
             bool handled = !f->fail_state && !is_terminal(f->err.error);
             const char *failed = f->fail_event;
             f->fail_event = NULL;
@@ -495,7 +498,10 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
         name = uuid;
     }
     const char *marn = asl_unit_machine_arn(u, m);
-    if (asl_payload_over(input)) {
+    size_t in_size = asl_json_size_bound(input, asl_limit.payload_bytes);
+    if (asl_limit.payload_bytes && in_size > asl_limit.payload_bytes)
+        in_size = asl_json_size(input, asl_limit.payload_bytes);
+    if (asl_limit.payload_bytes && in_size > asl_limit.payload_bytes) {
         asl_buf b = {0};
         asl_limit_validation_cause(&b, "input", asl_limit.payload_bytes);
         asl_err_set(e, "StepFunctions.ValidationException", "%s", b.p);
@@ -552,6 +558,7 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
     }
     asl_history_add(x, 0, "ExecutionStarted", d);
     x->root = asl_frame_new(x, m->graph, cJSON_Duplicate(input, 1), NULL, 0);
+    x->root->data_bound = in_size;
     double limit = m->timeout && m->timeout->kind == ASL_N_NUMBER ? m->timeout->num : 0;
     if (m->express && (limit <= 0 || limit > ASL_EXPRESS_SECONDS))
         limit = ASL_EXPRESS_SECONDS; /* an Express execution lasts five minutes at most */

@@ -93,6 +93,8 @@ struct asl_frame {
     struct asl_dmap *dmap;      /* a Distributed Map's run in progress (dmap.c) */
 
     cJSON *inspect;             /* inspectionData so far (inspect.c), or NULL */
+    size_t data_bound;          /* data's size as JSON is at most this (0: unknown) */
+    size_t out_bound;           /* the same for the output being made (0: unknown) */
 
     asl_frame *next_ready;
 };
@@ -300,7 +302,8 @@ asl_step asl_frame_fail_err(asl_frame *f, asl_err *e);
 
 /* Notes the value (borrowed) a processing step of the frame's state gave,
  * under its inspectionData name; nothing unless an observer asked. */
-void asl_inspect(asl_frame *f, const char *key, const cJSON *v);
+void asl_inspect_note(asl_frame *f, const char *key, const cJSON *v);
+#define asl_inspect(f, key, v) (asl_engine_wants_inspection() ? asl_inspect_note(f, key, v) : (void)0)
 /* Sends what was noted for the state as a StateInspection event (with the
  * error, if err is set) and forgets it. */
 void asl_inspect_flush(asl_frame *f, const asl_err *err);
@@ -325,6 +328,13 @@ const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m);
 /* An execution holds its unit until it is freed. */
 void asl_unit_hold(asl_unit *u);
 void asl_unit_drop(asl_unit *u);
+/* What the engine's observers want (ASL_OBSERVING_* bits; 0 most of the
+ * time, and then no event is handed out at all). */
+extern unsigned asl_observing;
+#define ASL_OBSERVING_ALL        1u  /* some observer wants every event */
+#define ASL_OBSERVING_EXECUTIONS 2u  /* some observer wants executions' start and end */
+#define ASL_OBSERVING_DETAILS    4u  /* events need their details (an observer, or recording) */
+#define ASL_OBSERVING_INSPECTION 8u  /* some observer wants StateInspection events */
 /* Hands an event to every observer (history.c calls it for each event). */
 void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details);
 /* asl_engine_start for a loaded machine and an input value (taken), as
@@ -335,9 +345,8 @@ asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char
 bool asl_exec_name_valid(const char *name);
 /* AWS DescribeExecution for x (new value). */
 cJSON *asl_describe(const asl_exec *x);
-/* Whether anyone reads events' details, or wants inspection events. */
-bool asl_engine_wants_details(void);
-bool asl_engine_wants_inspection(void);
+/* Whether anyone wants inspection events (a flag test: states ask often). */
+#define asl_engine_wants_inspection() ((asl_observing & ASL_OBSERVING_INSPECTION) != 0)
 /* The engine's wait_scale: what Wait durations are multiplied by. */
 double asl_engine_wait_scale(void);
 

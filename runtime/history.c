@@ -33,11 +33,15 @@ static bool recording;
 void asl_history_enable(bool on)
 {
     recording = on;
+    if (on)
+        asl_observing |= ASL_OBSERVING_DETAILS;
+    else if (!asl_engine_current())
+        asl_observing = 0;
 }
 
-bool asl_history_enabled(void)
+bool asl_history_recording(void)
 {
-    return recording || asl_engine_wants_details();
+    return recording;
 }
 
 const char *asl_history_details_key(const char *type, char *key, size_t n)
@@ -72,13 +76,22 @@ static cJSON *event_object(const asl_event *ev, cJSON *details)
 
 int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
 {
-    if (asl_history_over(x, type)) {
+    /* The quota is looked at only near it (most events are far from it). */
+    if (asl_limit.history_events && x->events + 1 >= asl_limit.history_events && asl_history_over(x, type)) {
         cJSON_Delete(details);
         return x->events;
     }
     int id = ++x->events;
+    /* No event type but an execution's own starts with "Exe". */
+    bool emit = (asl_observing & ASL_OBSERVING_ALL) ||
+                ((asl_observing & ASL_OBSERVING_EXECUTIONS) && type[0] == 'E' && type[1] == 'x' && type[2] == 'e');
+    if (!recording && !emit) {
+        cJSON_Delete(details);
+        return id;
+    }
     double at = asl_now();
-    asl_engine_emit(x, id, prev, type, at, details);
+    if (emit)
+        asl_engine_emit(x, id, prev, type, at, details);
     if (!recording) {
         cJSON_Delete(details);
         return id;

@@ -12,7 +12,8 @@
 void asl_history_enable(bool on);
 /* Whether events need their details (recording, or an observer reads
  * them); callers build details only then. */
-bool asl_history_enabled(void);
+#define asl_history_enabled() ((asl_observing & ASL_OBSERVING_DETAILS) != 0)
+bool asl_history_recording(void);
 /* The key AWS gives an event type's details ("taskScheduledEventDetails"). */
 const char *asl_history_details_key(const char *type, char *key, size_t n);
 /* Hands an event to the engine's observers and appends it to x's history: type as AWS names it (e.g.

@@ -13,9 +13,9 @@
 
 #include "exec.h"
 
-void asl_inspect(asl_frame *f, const char *key, const cJSON *v)
+void asl_inspect_note(asl_frame *f, const char *key, const cJSON *v)
 {
-    if (!asl_engine_wants_inspection() || !v)
+    if (!v)
         return;
     if (!f->inspect)
         f->inspect = cJSON_CreateObject();

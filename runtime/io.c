@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "history.h"
 #include "jsonata.h"
+#include "quotas.h"
 
 /* ---------------------------------------------------------- context */
 
@@ -694,12 +695,19 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
      * them the output may take it over instead of copying it. */
     bool keep = s->nretry || s->ncatch;
     cJSON *out;
+    /* The output's size is at most the input's plus the result's (and the
+     * keys ResultPath adds), so only the result is measured here; OutputPath
+     * only takes away (see asl_output_over). */
+    size_t rb = asl_json_size_bound(result, asl_limit.payload_bytes);
     if (s->result_path && s->result_path->kind == ASL_N_NULL) {
         cJSON_Delete(result);
         out = keep ? cJSON_Duplicate(f->data, 1) : f->data;
+        f->out_bound = f->data_bound;
     } else if (!s->result_path) {
         out = result;
+        f->out_bound = rb;
     } else {
+        f->out_bound = f->data_bound ? f->data_bound + rb + 8 * strlen(s->result_path->str) + 16 : 0;
         out = keep ? cJSON_Duplicate(f->data, 1) : f->data;
         if (!keep)
             f->data = NULL;

@@ -60,14 +60,55 @@ size_t asl_json_size(const cJSON *v, size_t stop)
     return size_in(v, 0, stop);
 }
 
+/* An upper bound of asl_json_size, cheap enough for every transition: no
+ * number is formatted (none prints longer than 24 bytes) and every string
+ * byte counts as its longest escape. Only a document whose bound passes
+ * the limit is measured exactly. */
+static size_t bound_in(const cJSON *v, size_t n, size_t stop)
+{
+    switch (v->type & 0xff) {
+    case cJSON_Number: return n + 24;
+    case cJSON_String: return n + 2 + 6 * (v->valuestring ? strlen(v->valuestring) : 0);
+    case cJSON_Raw: return n + (v->valuestring ? strlen(v->valuestring) : 4);
+    case cJSON_Array:
+    case cJSON_Object: break;
+    default: return n + 5;
+    }
+    n += 2;
+    for (const cJSON *c = v->child; c && n <= stop; c = c->next)
+        n = bound_in(c, n + 1 + (c->string ? 3 + 6 * strlen(c->string) : 0), stop);
+    return n;
+}
+
 bool asl_payload_text_over(size_t len)
 {
     return asl_limit.payload_bytes && len > asl_limit.payload_bytes;
 }
 
+size_t asl_json_size_bound(const cJSON *v, size_t stop)
+{
+    return v ? bound_in(v, 0, stop) : 4;
+}
+
+bool asl_output_over(asl_frame *f, const cJSON *output)
+{
+    size_t limit = asl_limit.payload_bytes, bound = f->out_bound;
+    f->out_bound = 0;
+    if (!limit || (bound && bound <= limit)) {
+        f->data_bound = bound;
+        return false;
+    }
+    size_t n = asl_json_size(output, limit);
+    f->data_bound = n;
+    return n > limit;
+}
+
 bool asl_payload_over(const cJSON *v)
 {
-    return asl_limit.payload_bytes && asl_json_size(v, asl_limit.payload_bytes) > asl_limit.payload_bytes;
+    size_t limit = asl_limit.payload_bytes;
+    if (!limit || !v || bound_in(v, 0, limit) <= limit)
+        return false;
+    return asl_json_size(v, limit) > limit;
 }
 
 asl_step asl_fail_data_limit(asl_frame *f, const char *what, cJSON *output)

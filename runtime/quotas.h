@@ -25,6 +25,14 @@ extern asl_limits asl_limit;
 size_t asl_json_size(const cJSON *v, size_t stop);
 /* Whether v is over the payload limit. */
 bool asl_payload_over(const cJSON *v);
+/* An upper bound of asl_json_size(v) that formats no number (stopped once
+ * past `stop`). */
+size_t asl_json_size_bound(const cJSON *v, size_t stop);
+/* Whether a state's output is over the limit. Every transition asks, so it
+ * walks the output only when the bound the state kept (f->out_bound: the
+ * input's size plus its result's, see io.c) does not settle it; the size
+ * it finds is the next state's f->data_bound. */
+bool asl_output_over(asl_frame *f, const cJSON *output);
 /* Whether JSON text of len bytes is over the payload limit. */
 bool asl_payload_text_over(size_t len);
 /* Fails the frame's current state with States.DataLimitExceeded, AWS's

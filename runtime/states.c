@@ -45,6 +45,7 @@ asl_step asl_state_pass(asl_frame *f, const asl_state *s)
  * input itself moves on instead of a copy. */
 static cJSON *state_input(asl_frame *f, const asl_state *s)
 {
+    f->out_bound = f->data_bound; /* they output (part of) their input */
     if (s->input_path)
         return asl_apply_path(f, s->input_path, f->data);
     cJSON *in = f->data;

@@ -177,6 +177,8 @@ typedef void (*asl_observer_fn)(void *ud, const asl_event *ev);
 #define ASL_OBSERVE_DETAILS    1u   /* events carry their details (costs a little) */
 #define ASL_OBSERVE_INSPECTION 2u   /* also "StateInspection" events: the value after each processing
                                        step of a state, as TestState's inspectionData */
+#define ASL_OBSERVE_EXECUTIONS 4u   /* only the events of executions starting and ending
+                                       (ExecutionStarted, ExecutionSucceeded, ...) */
 
 /* The event as GetExecutionHistory shows it ({"timestamp", "type", "id",
  * "previousEventId", and its details when the observer asked for them}),
