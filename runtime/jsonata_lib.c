@@ -37,20 +37,64 @@ static jv *str_copy(ev *e, const char *s, size_t n)
     return jn_str_n(e, jn_sdup(e, s, n), n);
 }
 
-/* The regex (a FN_REGEX value) matches of s, one at a time, as JSONata
- * walks them: an empty match after the first is an error (it would never
- * advance). */
+/* The matches of s, one at a time, as JSONata walks them: those of a regex
+ * (a FN_REGEX value; an empty match after the first is an error, it would
+ * never advance), or those a matcher function returns, each an object
+ * {match, start, end, groups, next} whose next() gives the following one.
+ * caps[0..1] is where the current match stands (bytes). */
 typedef struct matcher {
     ev *e;
-    const rx *re;
+    const rx *re;          /* NULL: fn is a matcher function */
+    jv *fn, *cur;          /* the function, its current match object */
+    jv *str;
     const char *s;
     size_t len;
     size_t *caps;
     int first;
 } matcher;
 
+/* The byte offset of code point cp of m's string (clamped). */
+static size_t cp_offset(const matcher *m, double cp)
+{
+    size_t i = 0, adv;
+    for (double k = 0; k < cp && i < m->len; k++) {
+        jn_u8_next(m->s + i, m->len - i, &adv);
+        i += adv;
+    }
+    return i;
+}
+
+static int next_fn_match(matcher *m)
+{
+    ev *e = m->e;
+    if (m->first) {
+        m->cur = jn_apply(e, m->fn, &m->str, 1, NULL);
+    } else {
+        jv *next = m->cur ? jn_lookup_field(e, m->cur, "next") : NULL;
+        m->cur = next && next->t == T_FUNC ? jn_apply(e, next, NULL, 0, NULL) : NULL;
+    }
+    m->first = 0;
+    if (!m->cur)
+        return 0;
+    jv *start = m->cur->t == T_OBJ ? jn_lookup_field(e, m->cur, "start") : NULL;
+    jv *end = m->cur->t == T_OBJ ? jn_lookup_field(e, m->cur, "end") : NULL;
+    jv *match = m->cur->t == T_OBJ ? jn_lookup_field(e, m->cur, "match") : NULL;
+    if (!start || start->t != T_NUM)
+        jn_fail(e, "T1010: The matcher function argument passed to function \"match\" does not return the correct object structure");
+    m->caps[0] = cp_offset(m, start->n);
+    if (end && end->t == T_NUM)
+        m->caps[1] = cp_offset(m, end->n);
+    else
+        m->caps[1] = cp_offset(m, start->n + (match && match->t == T_STR ? (double)jn_cp_count(match->s, match->slen) : 0));
+    if (m->caps[1] < m->caps[0])
+        m->caps[1] = m->caps[0];
+    return 1;
+}
+
 static int next_match(matcher *m)
 {
+    if (!m->re)
+        return next_fn_match(m);
     size_t from = 0;
     if (!m->first) {
         from = m->caps[1];
@@ -69,26 +113,61 @@ static int next_match(matcher *m)
 
 static matcher matcher_new(ev *e, jv *re, jv *s)
 {
-    matcher m = {e, re->f->re, s->s, s->slen, jn_alloc(e, sizeof(size_t) * 2 * (size_t)(re->f->re->ngroups + 1)), 1};
+    int is_rx = re->f->kind == FN_REGEX;
+    size_t ncaps = is_rx ? 2 * (size_t)(re->f->re->ngroups + 1) : 2;
+    matcher m = {e, is_rx ? re->f->re : NULL, is_rx ? NULL : re, NULL, s, s->s, s->slen,
+                 jn_alloc(e, sizeof(size_t) * ncaps), 1};
     return m;
+}
+
+/* Group g (1..) of the current match, or NULL. */
+static jv *group_of(matcher *m, int g)
+{
+    if (!m->re) {
+        jv *groups = m->cur ? jn_lookup_field(m->e, m->cur, "groups") : NULL;
+        if (!groups || groups->t != T_ARR || g > jn_len_of(m->e, groups))
+            return NULL;
+        return groups->a[g - 1];
+    }
+    if (g > m->re->ngroups || m->caps[2 * g] == SIZE_MAX)
+        return NULL;
+    return str_copy(m->e, m->s + m->caps[2 * g], m->caps[2 * g + 1] - m->caps[2 * g]);
+}
+
+static int group_count(const matcher *m)
+{
+    if (m->re)
+        return m->re->ngroups;
+    jv *groups = m->cur ? jn_lookup_field(m->e, m->cur, "groups") : NULL;
+    return groups && groups->t == T_ARR ? jn_len_of(m->e, groups) : 0;
 }
 
 /* The match object $match and function replacements see. */
 static jv *match_object(matcher *m, int with_index)
 {
     ev *e = m->e;
+    if (!m->re && !with_index)
+        return m->cur; /* a matcher function's own object */
     jv *o = jn_obj(e);
-    jn_obj_set(e, o, "match", str_copy(e, m->s + m->caps[0], m->caps[1] - m->caps[0]));
+    jn_obj_set(e, o, "match", m->re ? str_copy(e, m->s + m->caps[0], m->caps[1] - m->caps[0])
+                                    : jn_lookup_field(e, m->cur, "match"));
     if (with_index) {
-        jn_obj_set(e, o, "index", jn_num(e, (double)jn_cp_count(m->s, m->caps[0])));
+        jn_obj_set(e, o, "index", m->re ? jn_num(e, (double)jn_cp_count(m->s, m->caps[0]))
+                                        : jn_lookup_field(e, m->cur, "start"));
     } else {
         jn_obj_set(e, o, "start", jn_num(e, (double)jn_cp_count(m->s, m->caps[0])));
         jn_obj_set(e, o, "end", jn_num(e, (double)jn_cp_count(m->s, m->caps[1])));
     }
+    if (!m->re) {
+        jv *groups = jn_lookup_field(e, m->cur, "groups");
+        jn_obj_set(e, o, "groups", groups ? groups : jn_arr(e, 0));
+        return o;
+    }
     jv *groups = jn_arr(e, 0);
-    for (int g = 1; g <= m->re->ngroups; g++)
-        jn_push(e, groups, m->caps[2 * g] == SIZE_MAX ? e->vnull
-                                                   : str_copy(e, m->s + m->caps[2 * g], m->caps[2 * g + 1] - m->caps[2 * g]));
+    for (int g = 1; g <= m->re->ngroups; g++) {
+        jv *t = group_of(m, g);
+        jn_push(e, groups, t ? t : e->vnull);
+    }
     jn_obj_set(e, o, "groups", groups);
     return o;
 }
@@ -308,7 +387,7 @@ static jv *f_match(ev *e, jv **a, int n, jv *in)
     if (n > 2 && a[2] && limit < 0)
         jn_fail(e, "D3040: Third argument of match function must evaluate to a positive number");
     jv *out = jn_arr(e, F_SEQ);
-    if (!a[1] || a[1]->f->kind != FN_REGEX)
+    if (!a[1])
         jn_fail(e, "T0410: Argument 2 of function \"match\" does not match function signature");
     matcher m = matcher_new(e, a[1], a[0]);
     for (int count = 0; (limit < 0 || count < limit) && next_match(&m); count++)
@@ -323,8 +402,6 @@ static jv *f_contains(ev *e, jv **a, int n, jv *in)
         return NULL;
     if (a[1]->t == T_STR)
         return jn_boolean_v(e, strstr(a[0]->s, a[1]->s) != NULL);
-    if (a[1]->f->kind != FN_REGEX)
-        jn_fail(e, "T0410: Argument 2 of function \"contains\" does not match function signature");
     matcher m = matcher_new(e, a[1], a[0]);
     return jn_boolean_v(e, next_match(&m));
 }
@@ -332,7 +409,7 @@ static jv *f_contains(ev *e, jv **a, int n, jv *in)
 /* $replace's replacement text: $0 the match, $1.. the groups, $$ a $. */
 static void substitute(sbuf *b, matcher *m, const char *rep)
 {
-    int ng = m->re->ngroups;
+    int ng = group_count(m);
     for (const char *p = rep; *p;) {
         if (*p != '$') {
             jn_sb_putc(b, *p++);
@@ -354,8 +431,9 @@ static void substitute(sbuf *b, matcher *m, const char *rep)
                 g /= 10;
                 used--;
             }
-            if (g >= 1 && g <= ng && m->caps[2 * g] != SIZE_MAX)
-                jn_sb_put(b, m->s + m->caps[2 * g], m->caps[2 * g + 1] - m->caps[2 * g]);
+            jv *t = g >= 1 && g <= ng ? group_of(m, g) : NULL;
+            if (t && t->t == T_STR)
+                jn_sb_put(b, t->s, t->slen);
             p += used;
         } else {
             jn_sb_putc(b, '$');
@@ -388,8 +466,6 @@ static jv *f_replace(ev *e, jv **a, int n, jv *in)
         jn_sb_puts(&b, s);
         return jn_str_n(e, jn_sb_str(&b), b.len);
     }
-    if (a[1]->f->kind != FN_REGEX)
-        jn_fail(e, "T0410: Argument 2 of function \"replace\" does not match function signature");
     matcher m = matcher_new(e, a[1], a[0]);
     size_t pos = 0;
     while ((limit < 0 || count < limit) && next_match(&m)) {
@@ -440,8 +516,6 @@ static jv *f_split(ev *e, jv **a, int n, jv *in)
             jn_push(e, out, jn_str(e, s));
         return out;
     }
-    if (a[1]->f->kind != FN_REGEX)
-        jn_fail(e, "T0410: Argument 2 of function \"split\" does not match function signature");
     matcher m = matcher_new(e, a[1], a[0]);
     size_t start = 0;
     int count = 0;
