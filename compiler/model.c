@@ -310,7 +310,7 @@ static int distance(const char *a, const char *b);
 
 /* A "did you mean" note for a misspelt name: the closest of the n
  * candidates, if it is close enough to be a likely typo. */
-static void suggest(mctx *c, const char *path, const char *name, const char *const *cand, int n)
+void model_suggest(mctx *c, const char *path, const char *name, const char *const *cand, int n)
 {
     const char *best = NULL;
     size_t len = strlen(name);
@@ -340,7 +340,7 @@ void model_check_keys(mctx *c, const cJSON *o, const char *path, const char *con
             continue;
         const char *kp = diag_path_key(path, k->string);
         diag_error(c->src, kp, "unknown field");
-        suggest(c, kp, k->string, allowed, n);
+        model_suggest(c, kp, k->string, allowed, n);
     }
 }
 
@@ -788,7 +788,7 @@ static void state(mctx *c, const cJSON *o, const char *path, asl_state *s, asl_g
         else
             diag_error(c->src, kp, "%s field for a %s state", f < 0 ? "unknown" : "unexpected", type);
         if (f < 0)
-            suggest(c, kp, k->string, allowed, nallowed);
+            model_suggest(c, kp, k->string, allowed, nallowed);
     }
     const cJSON *end = get(o, "End");
     if (end && !cJSON_IsBool(end))

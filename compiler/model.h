@@ -17,6 +17,8 @@ typedef struct mctx {
     bool jsonata;   /* the query language states of the current graph default to */
     bool top_jsonata; /* the machine says JSONata: no JSONPath anywhere in it */
     cc_strmap *state_names; /* the current graph's state indices by name */
+    const char **jn_vars;   /* every variable some Assign of the file sets (model_jsonata.c) */
+    int njn_vars;           /* jn_vars NULL: not gathered yet */
 } mctx;
 
 static inline const cJSON *get(const cJSON *o, const char *key)
@@ -29,6 +31,8 @@ const char *model_got(const cJSON *v);
 const char *model_string_field(mctx *c, const cJSON *o, const char *path, const char *key, bool required);
 const cJSON *model_required_array(mctx *c, const cJSON *o, const char *path, const char *key, const char *what);
 void model_check_keys(mctx *c, const cJSON *o, const char *path, const char *const *allowed);
+/* A "did you mean" note when one of the n candidates is close to name. */
+void model_suggest(mctx *c, const char *path, const char *name, const char *const *cand, int n);
 void model_parse_resource(mctx *c, asl_state *s, const char *path);
 void model_parallel_fields(mctx *c, const cJSON *o, const char *path, asl_state *s);
 void model_map_processor(mctx *c, const cJSON *o, const char *path, asl_state *s);

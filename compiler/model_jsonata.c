@@ -24,6 +24,116 @@ static bool jn_is_expr(const cJSON *v)
     return n >= 4 && !strncmp(v->valuestring, "{%", 2) && !strcmp(v->valuestring + n - 2, "%}");
 }
 
+/* ---------------------------------------------- names an expression uses */
+
+/* Every variable an Assign anywhere in the file sets (a JSONPath Assign's
+ * "name.$" sets name), gathered once: a state may read what a later state
+ * in the document assigns. */
+static void gather_assigned(mctx *c, const cJSON *v, int *cap)
+{
+    for (const cJSON *k = v ? v->child : NULL; k; k = k->next) {
+        if (k->string && !strcmp(k->string, "Assign") && cJSON_IsObject(k)) {
+            for (const cJSON *a = k->child; a; a = a->next) {
+                if (c->njn_vars == *cap) {
+                    *cap *= 2;
+                    const char **names = cc_alloc(sizeof *names * (size_t)*cap);
+                    memcpy(names, c->jn_vars, sizeof *names * (size_t)c->njn_vars);
+                    c->jn_vars = names;
+                }
+                size_t n = strlen(a->string);
+                c->jn_vars[c->njn_vars++] = n > 2 && !strcmp(a->string + n - 2, ".$") ? cc_strndup(a->string, n - 2)
+                                                                                     : a->string;
+            }
+        }
+        gather_assigned(c, k, cap);
+    }
+}
+
+/* Names bound inside the expression itself (:=, parameters, @ and #):
+ * known everywhere in it (its scopes are not followed). */
+static void gather_local(const asl_node *n, const char ***names, int *count, int *cap)
+{
+    if (*count + n->count + 1 >= *cap) {
+        *cap = 2 * (*cap + n->count + 1);
+        const char **more = cc_alloc(sizeof *more * (size_t)*cap);
+        memcpy(more, *names, sizeof *more * (size_t)*count);
+        *names = more;
+    }
+    if (n->kind == JN_BIND || n->kind == JN_FOCUS_BIND || n->kind == JN_INDEX_BIND || n->kind == JN_INDEX_STAGE)
+        (*names)[(*count)++] = n->str;
+    if (n->kind == JN_LAMBDA)
+        for (int i = 0; i < n->op; i++)
+            (*names)[(*count)++] = n->kids[i].str;
+    for (int i = 0; i < n->count; i++)
+        gather_local(&n->kids[i], names, count, cap);
+}
+
+static bool known_in(const char *name, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return true;
+    return false;
+}
+
+typedef struct jn_names {
+    mctx *c;
+    const char *path;
+    const char **local;
+    int nlocal;
+    const char **all;      /* candidates for "did you mean": locals, assigned, states, functions */
+    int nall;
+} jn_names;
+
+static bool jn_known(const jn_names *k, const char *name)
+{
+    return !name[0] || !strcmp(name, "$") || !strcmp(name, "states") || jsonata_builtin(name) >= 0 ||
+           known_in(name, k->local, k->nlocal) || known_in(name, k->c->jn_vars, k->c->njn_vars);
+}
+
+/* A $name that nothing sets is undefined wherever the state runs, and a
+ * function that does not exist fails when called (T1006): both are
+ * warned of, with the nearest name. */
+static void check_names(jn_names *k, const asl_node *n)
+{
+    if (n->kind == JN_CALL && n->kids[0].kind == JN_VARIABLE && !jn_known(k, n->kids[0].str)) {
+        diag_warning(k->c->src, k->path, "unknown function $%s", n->kids[0].str);
+        model_suggest(k->c, k->path, cc_printf("$%s", n->kids[0].str), k->all, k->nall);
+        for (int i = 1; i < n->count; i++)
+            check_names(k, &n->kids[i]);
+        return;
+    }
+    if (n->kind == JN_VARIABLE && !jn_known(k, n->str)) {
+        diag_warning(k->c->src, k->path, "variable $%s is set by no Assign and bound nowhere in the expression", n->str);
+        model_suggest(k->c, k->path, cc_printf("$%s", n->str), k->all, k->nall);
+    }
+    for (int i = 0; i < n->count; i++)
+        check_names(k, &n->kids[i]);
+}
+
+static void jn_check_names(mctx *c, const asl_node *root, const char *path)
+{
+    if (!c->jn_vars) {
+        int cap = 16;
+        c->jn_vars = cc_alloc(sizeof *c->jn_vars * (size_t)cap);
+        gather_assigned(c, c->src ? c->src->root : NULL, &cap);
+    }
+    jn_names k = {c, path, NULL, 0, NULL, 0};
+    int cap = 8;
+    k.local = cc_alloc(sizeof *k.local * (size_t)cap);
+    gather_local(root, &k.local, &k.nlocal, &cap);
+    /* the candidates are written as the expression writes them: $name */
+    k.all = cc_alloc(sizeof *k.all * (size_t)(k.nlocal + c->njn_vars + JN_FN__COUNT + 1));
+    for (int i = 0; i < k.nlocal; i++)
+        k.all[k.nall++] = cc_printf("$%s", k.local[i]);
+    for (int i = 0; i < c->njn_vars; i++)
+        k.all[k.nall++] = cc_printf("$%s", c->jn_vars[i]);
+    k.all[k.nall++] = "$states";
+    for (int i = 0; i < JN_FN__COUNT; i++)
+        k.all[k.nall++] = cc_printf("$%s", jsonata_builtin_name(i));
+    check_names(&k, root);
+}
+
 /* A JSONata expression string: a JN_ROOT tree whose op records which
  * members of $states it reads (the runtime builds only those). */
 static asl_node *jn_expr(mctx *c, const cJSON *v, const char *path, unsigned allow)
@@ -42,6 +152,7 @@ static asl_node *jn_expr(mctx *c, const cJSON *v, const char *path, unsigned all
     if ((refs & JN_STATES_ERROR_OUTPUT) && !(allow & JN_STATES_ERROR_OUTPUT))
         diag_error(c->src, path, "$states.errorOutput is not available here (only in a Catch's Output and Assign)");
     r->op = (unsigned short)refs;
+    jn_check_names(c, r, path);
     return r;
 }
 

@@ -228,7 +228,8 @@ enum jn_builtin {
     JN_FN__COUNT
 };
 
-/* The builtin named name (without $), or -1. */
+/* The builtin named name (without $), or -1; the name of builtin id. */
 int jsonata_builtin(const char *name);
+const char *jsonata_builtin_name(int id);
 
 #endif

@@ -1499,6 +1499,11 @@ int jsonata_builtin(const char *name)
     return -1;
 }
 
+const char *jsonata_builtin_name(int id)
+{
+    return id >= 0 && id < JN_FN__COUNT ? builtin_names[id] : NULL;
+}
+
 /* How many arguments a higher-order function passes it: JSONata counts a
  * native function's parameters without the optional ones ($string takes
  * one, so $map(a, $string) passes no index). */
