@@ -387,16 +387,22 @@ static pnode *pn(int kind, int pos)
     return n;
 }
 
+/* arr, or a copy with room for more when its n elements (size bytes
+ * each) fill *cap. */
+static void *grow(void *arr, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    *cap = *cap ? 2 * *cap : 4;
+    void *more = cc_alloc(size * (size_t)*cap);
+    if (n)
+        memcpy(more, arr, size * (size_t)n);
+    return more;
+}
+
 static void push(pnode *parent, pnode *kid)
 {
-    if (parent->n == parent->cap) {
-        int cap = parent->cap ? 2 * parent->cap : 4;
-        pnode **k = cc_alloc(sizeof *k * (size_t)cap);
-        if (parent->n)
-            memcpy(k, parent->kids, sizeof *k * (size_t)parent->n);
-        parent->kids = k;
-        parent->cap = cap;
-    }
+    parent->kids = grow(parent->kids, parent->n, &parent->cap, sizeof *parent->kids);
     parent->kids[parent->n++] = kid;
 }
 
@@ -489,14 +495,7 @@ static pnode *block_body(parser *p, int pos)
 /* %: a new slot, labelled by its number. */
 static pnode *parent_node(parser *p, int pos)
 {
-    if (p->nslots == p->capslots) {
-        int cap = p->capslots ? 2 * p->capslots : 8;
-        pslot *s = cc_alloc(sizeof *s * (size_t)cap);
-        if (p->nslots)
-            memcpy(s, p->slots, sizeof *s * (size_t)p->nslots);
-        p->slots = s;
-        p->capslots = cap;
-    }
+    p->slots = grow(p->slots, p->nslots, &p->capslots, sizeof *p->slots);
     pnode *n = pn(JN_PARENT, pos);
     n->slot = p->nslots;
     n->op = p->nslots + 1;
@@ -756,14 +755,7 @@ static pnode *process(parser *p, pnode *n);
 
 static void seek_push(pnode *n, int slot)
 {
-    if (n->nseek == n->capseek) {
-        int cap = n->capseek ? 2 * n->capseek : 4;
-        int *s = cc_alloc(sizeof *s * (size_t)cap);
-        if (n->nseek)
-            memcpy(s, n->seek, sizeof *s * (size_t)n->nseek);
-        n->seek = s;
-        n->capseek = cap;
-    }
+    n->seek = grow(n->seek, n->nseek, &n->capseek, sizeof *n->seek);
     n->seek[n->nseek++] = slot;
 }
 

@@ -303,6 +303,18 @@ void jn_push_flat(ev *e, jv *a, jv *v)
     }
 }
 
+/* v's items: an array's own, else v alone in one (room for one item). */
+static jv **items_of(ev *e, jv *v, jv **one, int *n)
+{
+    if (jn_is_arr(v)) {
+        *n = jn_len_of(e, v);
+        return v->a;
+    }
+    one[0] = v;
+    *n = 1;
+    return one;
+}
+
 static jv *seq1(ev *e, jv *item)
 {
     jv *s = jn_arr(e, F_SEQ);
@@ -935,13 +947,9 @@ static jv *transform(ev *e, jfn *f, jv *obj)
     jv *matches = eval(e, &t->kids[0], result, f->env);
     if (!matches)
         return result;
-    jv *one[1] = {matches};
-    jv **items = one;
-    int n = 1;
-    if (jn_is_arr(matches)) {
-        n = jn_len_of(e, matches);
-        items = matches->a;
-    }
+    jv *one[1];
+    int n;
+    jv **items = items_of(e, matches, one, &n);
     for (int i = 0; i < n; i++) {
         jv *m = items[i];
         jv *update = eval(e, &t->kids[1], m, f->env);
@@ -1224,13 +1232,9 @@ static tuples tuple_step(ev *e, const asl_node *step, tuples in)
                     tup_push(e, &out, res->a[k], res->tenv[k]);
                 continue;
             }
-            jv *one[1] = {res};
-            jv **items = one;
-            int n = 1;
-            if (jn_is_arr(res)) {
-                n = jn_len_of(e, res);
-                items = res->a;
-            }
+            jv *one[1];
+            int n;
+            jv **items = items_of(e, res, one, &n);
             for (int k = 0; k < n; k++) {
                 scope *s = focus ? bound(e, in.t[i].s, focus, items[k]) : in.t[i].s;
                 if (index)
@@ -1346,13 +1350,9 @@ static jv *apply_filter(ev *e, const asl_node *pred, jv *input, scope *env)
     jv *out = jn_arr(e, F_SEQ);
     /* undefined is a sequence of one undefined item: the predicate still
      * runs (and may fail), though nothing can pass */
-    jv *one[1] = {input};
-    jv **items = one;
-    int n = 1;
-    if (jn_is_arr(input)) {
-        n = jn_len_of(e, input);
-        items = input->a;
-    }
+    jv *one[1];
+    int n;
+    jv **items = items_of(e, input, one, &n);
     if (pred->kind == JN_NUMBER) {
         double ix = floor(pred->num);
         if (ix < 0)

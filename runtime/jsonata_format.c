@@ -385,6 +385,12 @@ static void letters(sbuf *b, double v, char a)
 
 /* ---- formatting */
 
+static _Noreturn void sequence_unsupported(ev *e, const ipic *p)
+{
+    jn_fail(e, "D3130: Formatting or parsing an integer as a sequence starting with %s is not supported by this "
+            "implementation", p->token);
+}
+
 static void change_case(char *s, ip_case c)
 {
     for (; *s; s++)
@@ -447,7 +453,7 @@ jv *jn_format_integer(ev *e, double value, const ipic *p)
         if (negative)
             u_insert(&u, 0, '-');
         return u_value(&u);
-    case IP_SEQUENCE: jn_fail(e, "D3130: Formatting or parsing an integer as a sequence starting with %s is not supported by this implementation", p->token);
+    case IP_SEQUENCE: sequence_unsupported(e, p);
     }
     return jn_str_n(e, jn_sb_str(&b), b.len);
 }
@@ -502,7 +508,7 @@ double jn_parse_integer(ev *e, const char *s, const ipic *p)
     }
     case IP_SEQUENCE: break;
     }
-    jn_fail(e, "D3130: Formatting or parsing an integer as a sequence starting with %s is not supported by this implementation", p->token);
+    sequence_unsupported(e, p);
 }
 
 /* The regular expression a component's text matches when parsing a date
@@ -549,7 +555,7 @@ void jn_ipic_regex(sbuf *b, const ipic *p, int fixed)
     }
     case IP_SEQUENCE: break;
     }
-    jn_fail(b->e, "D3130: Formatting or parsing an integer as a sequence starting with %s is not supported by this implementation", p->token);
+    sequence_unsupported(b->e, p);
 }
 
 /* $parseInteger(string, picture) */
