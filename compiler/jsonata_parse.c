@@ -730,13 +730,13 @@ static pnode *led(parser *p, const token *t, pnode *left)
         b->str = var->str;
         return b;
     }
-    fail_at(p, t->pos, "the operator %s is not supported", diag_quote(op));
+    fail_at(p, t->pos, "S0201: Syntax error: %s", diag_quote(op));
 }
 
 static pnode *expression(parser *p, int rbp)
 {
     if (++p->depth > 400)
-        fail_at(p, p->t.pos, "the expression is nested too deeply");
+        fail_at(p, p->t.pos, "U1001: Stack overflow error: the expression is nested too deeply");
     token t = p->t;
     next(p, 1);
     pnode *left = nud(p, &t);
@@ -992,7 +992,7 @@ static pnode *process(parser *p, pnode *n)
     pnode *r = n;
     /* 1+1+...+1 nests without nesting brackets; bound the tree walks */
     if (++p->depth > 5000)
-        fail_at(p, n->pos, "the expression is nested too deeply");
+        fail_at(p, n->pos, "U1001: Stack overflow error: the expression is nested too deeply");
     switch (n->kind) {
     case R_DOT: r = process_dot(p, n); break;
     case R_PRED: r = process_pred(p, n); break;
