@@ -249,12 +249,26 @@ static cc_machine *add_machine(uctx *c, const char *file, const char *name, cons
     return add_src(c, src, name, arn);
 }
 
+/* A copy of len bytes of text, NUL bytes included (strndup would stop at
+ * the first and leave the loader reading past the copy). */
+static char *text_copy(const char *text, size_t len)
+{
+    char *p = malloc(len + 1);
+    if (!p) {
+        fputs("aslc: out of memory\n", stderr);
+        exit(70);
+    }
+    memcpy(p, text, len);
+    p[len] = '\0';
+    return p;
+}
+
 /* The main definition, or a template's machines: the one picked first,
  * the others beside it (nested machines by Ref or GetAtt name them), each
  * modelled as soon as added. Returns whether a main machine was added. */
 static bool add_main(uctx *c, const cc_opts *o)
 {
-    cc_src *src = o->main_text ? load_text(o->main_file, strndup(o->main_text, o->main_len), o->main_len, NULL)
+    cc_src *src = o->main_text ? load_text(o->main_file, text_copy(o->main_text, o->main_len), o->main_len, NULL)
                                : template_read(o->main_file);
     if (!src) {
         c->status = o->main_text || can_open(o->main_file) ? 65 : 66;

@@ -24,6 +24,10 @@ typedef union block {
 } block;
 
 static block *free_list[NCLASS];
+/* Every chunk's start, so that the memory kept for reuse stays reachable
+ * (valgrind counts chunks known only by blocks inside them as lost). */
+static unsigned char **chunks;
+static size_t nchunks, chunk_cap;
 static unsigned char class_of_size[513];
 
 static void init_classes(void)
@@ -42,6 +46,14 @@ static void refill(size_t c)
     size_t step = HEADER + class_size[c];
     size_t count = 65536 / step;
     unsigned char *chunk = malloc(step * count);
+    if (chunk && nchunks == chunk_cap) {
+        size_t cap = chunk_cap ? chunk_cap * 2 : 64;
+        unsigned char **grown = realloc(chunks, cap * sizeof *chunks);
+        if (grown)
+            chunks = grown, chunk_cap = cap;
+    }
+    if (chunk && nchunks < chunk_cap)
+        chunks[nchunks++] = chunk;
     if (!chunk) {
         fputs("aslc runtime: out of memory\n", stderr);
         abort();
