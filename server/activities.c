@@ -44,7 +44,7 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static srv_activity *find(srv *s, const char *arn)
+srv_activity *activities_find(srv *s, const char *arn)
 {
     for (srv_activity *a = s->activities; a; a = a->next)
         if (!strcmp(a->arn, arn))
@@ -80,7 +80,7 @@ static bool take(void *ud, asl_task *t, const char *payload)
     const char *res = asl_task_resource(t);
     if (!strstr(res, ":activity:"))
         return testing_takes(s, t, payload);
-    srv_activity *a = find(s, res);
+    srv_activity *a = activities_find(s, res);
     if (!a) {
         asl_task_fail(t, "States.Runtime", "the activity does not exist");
         return true;
@@ -180,7 +180,7 @@ void act_get_activity_task(srv *s, srv_call *c)
     const char *arn = srv_str(c, "activityArn");
     if (!machines_arn_ok(c, arn, "activity"))
         return;
-    srv_activity *a = find(s, arn);
+    srv_activity *a = activities_find(s, arn);
     if (!a) {
         srv_reply_error(c, "ActivityDoesNotExist", "Activity Does Not Exist: '%s'", arn);
         return;
@@ -240,7 +240,7 @@ void act_create_activity(srv *s, srv_call *c)
     if (!machines_name_ok(c, name))
         return;
     char *arn = machines_arn(s, "activity", name);
-    srv_activity *a = find(s, arn);
+    srv_activity *a = activities_find(s, arn);
     if (!a) {
         a = calloc(1, sizeof *a);
         if (!a)
@@ -248,6 +248,7 @@ void act_create_activity(srv *s, srv_call *c)
         *a = (srv_activity){strdup(name), arn, now(), s->activities};
         s->activities = a;
         durable_activity(s, a->name, a->arn, a->created, false);
+        tags_add(s, arn, cJSON_GetObjectItemCaseSensitive(c->in, "tags"));
     } else {
         free(arn);
     }
@@ -270,7 +271,7 @@ void act_describe_activity(srv *s, srv_call *c)
     const char *arn = srv_str(c, "activityArn");
     if (!machines_arn_ok(c, arn, "activity"))
         return;
-    srv_activity *a = find(s, arn);
+    srv_activity *a = activities_find(s, arn);
     if (a)
         srv_reply(c, describe(a));
     else
@@ -289,6 +290,7 @@ void act_delete_activity(srv *s, srv_call *c)
         /* Its tasks and pollers stay valid: they keep the activity until
          * they end, so it is only unlinked here and freed at exit. */
         *p = a->next;
+        tags_drop(s, arn);
         a->next = s->deleted_activities;
         s->deleted_activities = a;
         durable_activity(s, a->name, a->arn, a->created, true);

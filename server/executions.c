@@ -259,6 +259,7 @@ void act_describe_for_execution(srv *s, srv_call *c)
     cJSON_DeleteItemFromObjectCaseSensitive(out, "type");
     cJSON_DeleteItemFromObjectCaseSensitive(out, "creationDate");
     cJSON_ReplaceItemInObjectCaseSensitive(out, "definition", cJSON_CreateString(def->text));
+    cJSON_ReplaceItemInObjectCaseSensitive(out, "revisionId", cJSON_CreateString(def->revision));
     cJSON_AddItemToObject(out, "updateDate", srv_time(def->date));
     srv_reply(c, out);
 }

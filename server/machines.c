@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ids.h"
 #include "internal.h"
 #include "server.h"
 
@@ -48,7 +49,8 @@ static srv_def *new_def(srv *s, const char *text)
     srv_def *d = calloc(1, sizeof *d);
     if (!d)
         exit(70);
-    *d = (srv_def){dup(text), now(), s->defs};
+    *d = (srv_def){.text = dup(text), .date = now(), .next = s->defs};
+    asl_uuid(d->revision);
     s->defs = d;
     return d;
 }
@@ -195,6 +197,7 @@ void act_create_state_machine(srv *s, srv_call *c)
             free(old->type);
             old->type = dup(type);
             durable_machine(s, old);
+            tags_add(s, arn, cJSON_GetObjectItemCaseSensitive(c->in, "tags"));
         }
     }
     free(arn);
@@ -225,6 +228,7 @@ cJSON *machines_describe(const srv_machine *m)
     cJSON_AddStringToObject(out, "name", m->name);
     cJSON_AddStringToObject(out, "status", "ACTIVE");
     cJSON_AddStringToObject(out, "definition", m->def->text);
+    cJSON_AddStringToObject(out, "revisionId", m->def->revision);
     cJSON_AddStringToObject(out, "roleArn", m->role_arn);
     cJSON_AddStringToObject(out, "type", m->type);
     cJSON_AddItemToObject(out, "creationDate", srv_time(m->created));
@@ -275,6 +279,7 @@ void act_update_state_machine(srv *s, srv_call *c)
     durable_machine(s, m);
     cJSON *out = cJSON_CreateObject();
     cJSON_AddItemToObject(out, "updateDate", srv_time(now()));
+    cJSON_AddStringToObject(out, "revisionId", m->def->revision);
     srv_reply(c, out);
 }
 
@@ -289,6 +294,7 @@ void act_delete_state_machine(srv *s, srv_call *c)
             continue;
         *p = m->next;
         durable_machine_deleted(s, m);
+        tags_drop(s, m->arn);
         if (!unit_used(s, m->unit))
             asl_engine_unload(s->engine, m->unit);
         machine_free(m);

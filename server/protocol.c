@@ -43,6 +43,9 @@ static const struct action {
     {"ListActivities", act_list_activities},
     {"GetActivityTask", act_get_activity_task},
     {"TestState", act_test_state},
+    {"TagResource", act_tag_resource},
+    {"UntagResource", act_untag_resource},
+    {"ListTagsForResource", act_list_tags},
 };
 
 static char *vformat(const char *fmt, va_list ap)

@@ -268,6 +268,7 @@ int cmd_serve(int argc, char **argv)
     lambda_free(&s);
     activities_free(&s);
     machines_free(&s);
+    tags_free(&s);
     index_free(&s);
     api_free();
     asl_engine_free(s.engine);

@@ -68,6 +68,7 @@ typedef struct srv {
     void *lambda;               /* libcurl's multi handle (lambda.c), or NULL */
     srv_durable *durable;       /* the store (durable.c), NULL with --in-memory */
     int exit_status;            /* set when the server must stop (the store failed) */
+    cJSON *tags;                /* ARN -> {key: value} (tags.c) */
 } srv;
 
 int cmd_serve(int argc, char **argv);
@@ -139,6 +140,7 @@ bool compile_check(srv *s, const char *text, const char *type, cJSON **diagnosti
 struct srv_def {
     char *text;
     double date;
+    char revision[37];          /* revisionId: a UUID per definition */
     srv_def *next;
 };
 
@@ -192,6 +194,17 @@ void act_get_execution_history(srv *s, srv_call *c);
 void act_list_executions(srv *s, srv_call *c);
 void act_describe_for_execution(srv *s, srv_call *c);
 
+/* ------------------------------------------------------------ tags.c */
+
+/* Adds (or replaces) the tags of an AWS tag list [{key, value}] to arn's. */
+void tags_add(srv *s, const char *arn, const cJSON *list);
+/* Forgets arn's tags (its resource was deleted). */
+void tags_drop(srv *s, const char *arn);
+void tags_free(srv *s);
+void act_tag_resource(srv *s, srv_call *c);
+void act_untag_resource(srv *s, srv_call *c);
+void act_list_tags(srv *s, srv_call *c);
+
 /* ------------------------------------------------------------ sync.c */
 
 void act_start_sync_execution(srv *s, srv_call *c);
@@ -206,6 +219,8 @@ void activities_free(srv *s);
  * "" when answered, else the AWS error. kind: success, failure, heartbeat. */
 const char *activities_answer(srv *s, const char *token, const char *kind, const char *output, const char *error,
                               const char *cause);
+/* The activity an ARN names, or NULL. */
+srv_activity *activities_find(srv *s, const char *arn);
 void act_create_activity(srv *s, srv_call *c);
 void act_describe_activity(srv *s, srv_call *c);
 void act_delete_activity(srv *s, srv_call *c);

@@ -106,6 +106,20 @@ with serve(aslc) as s:
     # The same name and definition again is not an error (idempotent).
     again = sfn.create_state_machine(name="Good", definition=good, roleArn=role)
     check(again["stateMachineArn"] == arn, "idempotent CreateStateMachine")
+    # Tags: at creation, added, removed; the resource must exist.
+    tagged = sfn.create_state_machine(name="Tagged", definition=good, roleArn=role,
+                                      tags=[{"key": "team", "value": "a"}])["stateMachineArn"]
+    sfn.tag_resource(resourceArn=tagged, tags=[{"key": "env", "value": "dev"}, {"key": "team", "value": "b"}])
+    got = {t["key"]: t["value"] for t in sfn.list_tags_for_resource(resourceArn=tagged)["tags"]}
+    check(got == {"team": "b", "env": "dev"}, "tags: %r" % got)
+    sfn.untag_resource(resourceArn=tagged, tagKeys=["team"])
+    check(sfn.list_tags_for_resource(resourceArn=tagged)["tags"] == [{"key": "env", "value": "dev"}], "untagged")
+    act = sfn.create_activity(name="Worker", tags=[{"key": "k", "value": "v"}])["activityArn"]
+    check(sfn.list_tags_for_resource(resourceArn=act)["tags"] == [{"key": "k", "value": "v"}], "activity tags")
+    check(error_of(sfn.list_tags_for_resource, resourceArn=nope)[0] == "ResourceNotFound", "tags of nothing")
+    sfn.delete_state_machine(stateMachineArn=tagged)
+    check(error_of(sfn.tag_resource, resourceArn=tagged, tags=[])[0] == "ResourceNotFound", "deleted: no tags")
+
     # Delete, then it is gone; deleting again is fine.
     sfn.delete_state_machine(stateMachineArn=arn)
     sfn.delete_state_machine(stateMachineArn=arn)
