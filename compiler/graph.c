@@ -6,6 +6,7 @@
  * --state-machine, --sub and --parameter; tasks need no handler here.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,8 +90,11 @@ char *graph_render(const char *dot_text, const char *format, size_t *len)
         close(in[1]), close(out[0]);
         return NULL;
     }
-    /* dot reads all its input before it writes: no deadlock. */
+    /* dot reads all its input before it writes: no deadlock. When dot
+     * could not start, the write fails (EPIPE) instead of killing us. */
+    void (*was)(int) = signal(SIGPIPE, SIG_IGN);
     write_all(in[1], dot_text, strlen(dot_text));
+    signal(SIGPIPE, was);
     char *text = read_all(out[0], len);
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
