@@ -50,16 +50,20 @@
     const visits = [];
     const t0 = ev.length ? Date.parse(ev[0].timestamp) : 0;
 
-    /* Walks back from event id p to the first *StateEntered matching w. */
-    function back(p, w) {
+    /* Walks back from event id p to the first *StateEntered matching w.
+     * An event already placed stands for its whole visit: the walk jumps to
+     * that visit's StateEntered, past its iterations and branches, so a
+     * Map of n iterations costs n steps, not n squared. With exact, it steps
+     * event by event to the nearest StateEntered (the state that failed). */
+    function back(p, w, exact) {
       for (let n = 0; p > 0 && n < 100000; n++) {
         const q = byId.get(p);
         if (!q) return null;
         if (q.type.endsWith("StateEntered")) {
           const d = q.stateEnteredEventDetails || {};
           if ((!w.type || q.type === w.type) && (!w.name || d.name === w.name)) return q;
-        } else if (q.type.endsWith("StateExited") && visitOf.has(q.id) && !(w.name && visitOf.get(q.id).name === w.name)) {
-          p = visitOf.get(q.id).entered.previousEventId;  /* a finished sibling: skip it whole */
+        } else if (!exact && visitOf.has(q.id)) {
+          p = visitOf.get(q.id).entered.id;
           continue;
         }
         p = q.previousEventId;
@@ -82,7 +86,8 @@
           p = q.previousEventId;
         }
         keys.unshift(maps[k] + "#" + (found ? found.mapIterationStartedEventDetails.index : "?"));
-        if (found) p = found.previousEventId;
+        /* on to the Map around: from its StateEntered, past its other iterations */
+        if (found) p = visitOf.has(found.id) ? visitOf.get(found.id).entered.previousEventId : found.previousEventId;
       }
       return keys.join("/");
     }
@@ -151,7 +156,7 @@
     let failing = null;
     const end = ev.length ? ev[ev.length - 1] : null;
     if (end && /^Execution(Failed|TimedOut|Aborted)$/.test(end.type)) {
-      const q = back(end.previousEventId, {});
+      const q = back(end.previousEventId, {}, true);
       failing = q ? visitOf.get(q.id) : null;
       if (failing && failing.status !== "failed") failing.status = "failed";
     }
@@ -337,10 +342,15 @@
       " <button data-clear=\"1\">all iterations</button>" : "";
   }
 
+  const TIMELINE_MAX = 400;   /* rows drawn; pick an iteration to see the rest */
+
   function renderTimeline(r) {
-    const vs = r.visits.filter(inView);
+    const all = r.visits.filter(inView);
+    const vs = all.slice(0, TIMELINE_MAX);
     const span = Math.max(1, r.tEnd - r.t0);
-    $("aslc-timeline").innerHTML = "<h2>Timeline</h2>" + vs.map((v) => {
+    $("aslc-timeline").innerHTML = "<h2>Timeline</h2>" +
+      (all.length > vs.length ? "<p class=\"muted\">The first " + vs.length + " of " + all.length + " states entered; pick a Map iteration to see its own.</p>" : "") +
+      vs.map((v) => {
       const a = Date.parse(v.entered.timestamp), b = Date.parse((v.exited || v.last).timestamp);
       return "<div class=\"tl-row\" data-node=\"" + esc(v.node || "") + "\" data-frame=\"" + esc(v.frame) + "\"><span class=\"tl-name\" title=\"" + esc(v.name) + "\">" +
         esc(v.name) + (v.frame ? " <span class=\"muted\">" + esc(v.frame) + "</span>" : "") + "</span><span class=\"tl-track\"><span class=\"tl-bar st-" + v.status +
@@ -348,7 +358,12 @@
     }).join("");
   }
 
+  /* The event table is drawn when opened: a long history is thousands of rows. */
   function renderEvents(r) {
+    if (!$("aslc-events-box").open) {
+      $("aslc-events").innerHTML = "";
+      return;
+    }
     $("aslc-events").innerHTML = "<table><tr><th>id</th><th>prev</th><th>+time</th><th>type</th><th>details</th></tr>" +
       (r.x.events || []).map((e) => "<tr><td>" + e.id + "</td><td>" + (e.previousEventId || 0) + "</td><td>" + ms(r.t0, Date.parse(e.timestamp)) +
         "</td><td>" + esc(e.type) + "</td><td><code>" + esc(JSON.stringify(detailsOf(e)).slice(0, 300)) + "</code></td></tr>").join("") + "</table>";
@@ -418,6 +433,7 @@
     }
     render();
   });
+  $("aslc-events-box").addEventListener("toggle", () => renderEvents(runs[view.run]));
   window.addEventListener("hashchange", fromHash);
   fromHash();
 })();
