@@ -151,7 +151,12 @@
       if (v) (v.inspections = v.inspections || []).push(ins.details || {});
     }
     const status = (x.status || statusFromEvents(ev)).toUpperCase();
-    for (const v of visits) v.status = visitStatus(v, status);
+    for (const v of visits) {
+      v.status = visitStatus(v, status);
+      /* an iteration that never ended was stopped with its Map */
+      for (const i in v.iterations)
+        if (v.iterations[i] === "started" && status !== "RUNNING") v.iterations[i] = "aborted";
+    }
     /* the execution failed here: the last state its failure leads back to */
     let failing = null;
     const end = ev.length ? ev[ev.length - 1] : null;
