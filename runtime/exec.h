@@ -114,6 +114,7 @@ struct asl_task {
     cJSON *payload;             /* the effective input, kept while a handler holds the task
                                    unanswered: a restored task is dispatched again with it */
     char *ref;                  /* the front end's own name for it (an activity task token) */
+    char *log_result;           /* lambda:invoke with LogType Tail: the log's last 4 KB, Base64 */
     asl_task *next;             /* in the list of all tasks */
 };
 

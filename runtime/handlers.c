@@ -73,6 +73,8 @@ cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
     asl_uuid(id);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "ExecutedVersion", "$LATEST");
+    if (t->log_result)
+        cJSON_AddStringToObject(o, "LogResult", t->log_result);
     cJSON_AddItemToObject(o, "Payload", result);
     cJSON *http = cJSON_AddObjectToObject(o, "SdkHttpMetadata");
     cJSON *h = cJSON_AddObjectToObject(http, "AllHttpHeaders");

@@ -108,6 +108,8 @@ void asl_buf_puts(asl_buf *b, const char *s);
 void asl_buf_putc(asl_buf *b, char c);
 void asl_buf_printf(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void asl_buf_free(asl_buf *b);
+/* Appends n bytes of data in Base64 (the standard alphabet, padded). */
+void asl_base64_encode(asl_buf *b, const void *data, size_t n);
 /* The text, trimmed to its length (malloc'd); the buffer is left empty. */
 char *asl_buf_take(asl_buf *b);
 

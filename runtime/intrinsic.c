@@ -597,21 +597,26 @@ static cJSON *fn_array_unique(asl_ctx *c, const asl_node *call, const cJSON *con
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static cJSON *fn_base64_encode(asl_ctx *c, const asl_node *call, const cJSON *const *a)
+void asl_base64_encode(asl_buf *b, const void *data, size_t n)
 {
-    if (!cJSON_IsString(a[0]) || utf16_length(str_of(a[0])) > MAX_TEXT_CHARS)
-        return invalid(c, call);
-    const unsigned char *s = (const unsigned char *)str_of(a[0]);
-    size_t n = strlen((const char *)s);
-    asl_buf b = {0};
+    const unsigned char *s = data;
+    asl_buf_puts(b, "");
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) |
                      (i + 2 < n ? s[i + 2] : 0);
         char quad[4] = {b64_alphabet[v >> 18], b64_alphabet[(v >> 12) & 63],
                         i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=',
                         i + 2 < n ? b64_alphabet[v & 63] : '='};
-        asl_buf_put(&b, quad, 4);
+        asl_buf_put(b, quad, 4);
     }
+}
+
+static cJSON *fn_base64_encode(asl_ctx *c, const asl_node *call, const cJSON *const *a)
+{
+    if (!cJSON_IsString(a[0]) || utf16_length(str_of(a[0])) > MAX_TEXT_CHARS)
+        return invalid(c, call);
+    asl_buf b = {0};
+    asl_base64_encode(&b, str_of(a[0]), strlen(str_of(a[0])));
     return take_string(&b);
 }
 

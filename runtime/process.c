@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -76,6 +77,8 @@ typedef struct proc {
     pid_t pid;                  /* 0 while waiting for a place */
     int in, out;                /* our pipe ends, -1 once closed */
     int cb;                     /* the callback pipe's read end (fd 3 in the process), -1 once closed */
+    int log;                    /* LogType Tail: a memory file that is the process's stderr, else -1 */
+    double started;             /* real time it was started */
     asl_buf cbbuf;              /* callback text not yet handled */
     asl_buf buf;                /* stdout so far */
     bool overflow;              /* stdout passed RESPONSE_LIMIT; the rest was dropped */
@@ -290,7 +293,8 @@ static int make_pipe(int fds[2])
  * child leads its own process group, so that killing the group ends what
  * the command started too, and dies with us. Failing, it reports errno on
  * err_fd. */
-static void child(int in_fd, int out_fd, int cb_fd, int err_fd, pid_t parent, char **argv, char **env, bool search)
+static void child(int in_fd, int out_fd, int cb_fd, int log_fd, int err_fd, pid_t parent, char **argv, char **env,
+                  bool search)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -300,7 +304,7 @@ static void child(int in_fd, int out_fd, int cb_fd, int err_fd, pid_t parent, ch
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
-    if (dup2(in_fd, 0) >= 0 && dup2(out_fd, 1) >= 0 && dup2(cb_fd, 3) >= 0) {
+    if (dup2(in_fd, 0) >= 0 && dup2(out_fd, 1) >= 0 && dup2(cb_fd, 3) >= 0 && (log_fd < 0 || dup2(log_fd, 2) >= 0)) {
         if (search)
             execvpe(argv[0], argv, env);
         else
@@ -315,7 +319,7 @@ static void child(int in_fd, int out_fd, int cb_fd, int err_fd, pid_t parent, ch
 /* Forks and execs argv with in_fd and out_fd as stdin and stdout; the
  * child's pid, or -1 with errno set (also when exec failed: the child says
  * why through a close-on-exec pipe). */
-static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_fd, int cb_fd)
+static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_fd, int cb_fd, int log_fd)
 {
     int err[2];
     if (make_pipe(err) < 0)
@@ -323,7 +327,7 @@ static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0)
-        child(in_fd, out_fd, cb_fd, err[1], parent, argv, env, search);
+        child(in_fd, out_fd, cb_fd, log_fd, err[1], parent, argv, env, search);
     int e = errno;
     close(err[1]);
     if (pid > 0) {
@@ -338,6 +342,42 @@ static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_
     close(err[0]);
     errno = e;
     return pid;
+}
+
+/* lambda:invoke with "LogType": "Tail": the result carries the log. */
+static bool wants_log(const asl_task *t)
+{
+    const cJSON *lt = t->frame ? cJSON_GetObjectItemCaseSensitive(t->frame->effective, "LogType") : NULL;
+    return is_lambda_invoke(t->resource) && cJSON_IsString(lt) && !strcmp(lt->valuestring, "Tail");
+}
+
+/* What Lambda's log of the invocation holds (START, what the function
+ * wrote on stderr, END, REPORT); its last 4 KB, Base64, become the task's
+ * LogResult. The function's text still goes to our stderr. */
+static void keep_log(proc *p)
+{
+    if (p->log < 0)
+        return;
+    asl_buf b = {0};
+    asl_buf_printf(&b, "START RequestId: %s Version: $LATEST\n", p->request_id);
+    char chunk[65536];
+    ssize_t n;
+    off_t at = 0;
+    while ((n = pread(p->log, chunk, sizeof chunk, at)) > 0) {
+        asl_buf_put(&b, chunk, (size_t)n);
+        fwrite(chunk, 1, (size_t)n, stderr);
+        at += n;
+    }
+    double ms = (real_now() - p->started) * 1000.0;
+    asl_buf_printf(&b, "END RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %.0f ms\t"
+                       "Memory Size: 128 MB\tMax Memory Used: 128 MB\t\n",
+                   p->request_id, p->request_id, ms, ms < 1 ? 1 : ms + 0.5);
+    size_t from = b.len > 4096 ? b.len - 4096 : 0;
+    asl_buf enc = {0};
+    asl_base64_encode(&enc, b.p + from, b.len - from);
+    free(p->task->log_result);
+    p->task->log_result = asl_buf_take(&enc);
+    asl_buf_free(&b);
 }
 
 /* Starts the process; -1 with errno set. */
@@ -368,7 +408,10 @@ static int spawn(proc *p)
         argv[3] = NULL;
     }
     char **env = build_env(p);
-    pid_t pid = fork_exec(argv, env, runner, in[0], out[1], cb[1]);
+    if (wants_log(p->task))
+        p->log = memfd_create("aslc-function-log", MFD_CLOEXEC);
+    p->started = real_now();
+    pid_t pid = fork_exec(argv, env, runner, in[0], out[1], cb[1], p->log);
     int e = errno;
     free_strv(env);
     free(spec);
@@ -737,6 +780,7 @@ static void deliver(proc *p)
 {
     if (!task_live(p->task))
         return;
+    keep_log(p);
     size_t len;
     char *text = trimmed(&p->buf, &len);
     if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0)
@@ -753,6 +797,7 @@ static void proc_free(proc *p)
     close_fd(&p->in);
     close_fd(&p->out);
     close_fd(&p->cb);
+    close_fd(&p->log);
     asl_buf_free(&p->cbbuf);
     free(p->command);
     free(p->input);
@@ -964,7 +1009,7 @@ void asl_process_run(asl_task *t, const char *command, const char *event_json)
     p->command = strdup(command);
     p->input = strdup(event_json ? event_json : "null");
     p->in_len = strlen(p->input);
-    p->in = p->out = p->cb = -1;
+    p->in = p->out = p->cb = p->log = -1;
     asl_uuid(p->request_id);
     function_identity(p, t);
     p->limit = time_limit(t);

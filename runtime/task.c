@@ -60,6 +60,7 @@ static void task_free(asl_task *t)
     free(t->ref);
     free(t->token);
     free(t->resource);
+    free(t->log_result);
     free(t);
 }
 
