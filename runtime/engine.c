@@ -520,10 +520,9 @@ char *asl_event_details_json(const asl_event *ev)
 
 char *asl_event_json(const asl_event *ev)
 {
-    cJSON *o = asl_history_event(ev);
-    char *text = asl_json_print(o);
-    cJSON_Delete(o);
-    return text;
+    asl_buf b = {0};
+    asl_history_write_event(&b, ev);
+    return asl_buf_take(&b);
 }
 
 const char *asl_event_details_key(const asl_event *ev, char *buf, size_t n)

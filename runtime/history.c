@@ -53,7 +53,12 @@ const char *asl_history_details_key(const char *type, char *key, size_t n)
         type = "StateEntered";
     else if (tl > 11 && !strcmp(type + tl - 11, "StateExited"))
         type = "StateExited";
-    snprintf(key, n, "%c%sEventDetails", type[0] + 32, type + 1);
+    size_t len = strlen(type);
+    if (len + 13 > n)
+        len = n > 13 ? n - 13 : 0;
+    memcpy(key, type, len);
+    memcpy(key + len, "EventDetails", 13);
+    key[0] = (char)(key[0] + 32);
     return key;
 }
 
@@ -135,7 +140,24 @@ void asl_history_restore(asl_exec *x, cJSON *events)
     x->history->events = events;
 }
 
-cJSON *asl_history_event(const asl_event *ev)
+/* (A store writes every event: no printf here.) */
+void asl_history_write_event(asl_buf *b, const asl_event *ev)
 {
-    return event_object(ev, ev->details ? cJSON_Duplicate(ev->details, 1) : NULL);
+    char ts[40], key[96];
+    asl_timestamp_format(ev->timestamp, ts);
+    asl_buf_puts(b, "{\"timestamp\":\"");
+    asl_buf_puts(b, ts);
+    asl_buf_puts(b, "\",\"type\":\"");
+    asl_buf_puts(b, ev->type); /* a name of ours: nothing to escape */
+    asl_buf_puts(b, "\",\"id\":");
+    asl_json_write_number(b, ev->id);
+    asl_buf_puts(b, ",\"previousEventId\":");
+    asl_json_write_number(b, ev->previous_id);
+    if (ev->details) {
+        asl_buf_puts(b, ",\"");
+        asl_buf_puts(b, asl_history_details_key(ev->type, key, sizeof key));
+        asl_buf_puts(b, "\":");
+        asl_json_write(b, ev->details);
+    }
+    asl_buf_putc(b, '}');
 }

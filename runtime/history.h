@@ -27,7 +27,7 @@ void asl_history_free(asl_history *h);
 /* x's recorded events become events (an array, taken): a restored
  * execution's history. */
 void asl_history_restore(asl_exec *x, cJSON *events);
-/* One event as GetExecutionHistory shows it (new value), as recorded. */
-cJSON *asl_history_event(const asl_event *ev);
+/* Appends one event as GetExecutionHistory shows it, as recorded. */
+void asl_history_write_event(asl_buf *b, const asl_event *ev);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "history.h"
 #include "server.h"
 #include "store.h"
 
@@ -30,14 +31,9 @@ typedef struct dur_exec {
     bool touched;
     struct dur_exec *next_touched;
     asl_exec *x;
+    asl_buf events;             /* its events since the last commit, comma-separated */
+    int first;                  /* the first one's id */
 } dur_exec;
-
-/* An event waiting for the commit. */
-typedef struct dur_event {
-    dur_exec *e;
-    int id;
-    char *json;
-} dur_event;
 
 /* A stored definition version (while starting), and an engine unit's
  * version (always). */
@@ -52,8 +48,6 @@ struct srv_durable {
     store *st;
     bool in_tx;
     dur_exec *touched;
-    dur_event *events;
-    int nevents, cap;
     char *engine_state;         /* as last saved */
     dur_version *versions;      /* stored definitions, then units */
     int nversions;
@@ -140,13 +134,11 @@ static void on_event(void *ud, const asl_event *ev)
     if (e->skip)
         return;
     touch(d, ev->exec);
-    if (d->nevents == d->cap) {
-        d->cap = d->cap ? 2 * d->cap : 256;
-        d->events = realloc(d->events, sizeof *d->events * (size_t)d->cap);
-        if (!d->events)
-            exit(70);
-    }
-    d->events[d->nevents++] = (dur_event){e, ev->id, asl_event_json(ev)};
+    if (e->events.len)
+        asl_buf_putc(&e->events, ',');
+    else
+        e->first = ev->id;
+    asl_history_write_event(&e->events, ev);
 }
 
 static void on_ready(asl_frame *f, void *ud)
@@ -192,12 +184,9 @@ static bool save_touched(srv *s)
         char *snap = asl_exec_snapshot(e->x);
         e->key = store_put_execution(d->st, asl_exec_arn(e->x), e->version, snap);
         free(snap);
-        if (e->key < 0)
+        if (e->key < 0 || (e->events.len && !store_add_events(d->st, e->key, e->first, e->events.p)))
             return false;
     }
-    for (int i = 0; i < d->nevents; i++)
-        if (!store_add_event(d->st, d->events[i].e->key, d->events[i].id, d->events[i].json))
-            return false;
     return true;
 }
 
@@ -207,10 +196,12 @@ static void forget_touched(srv_durable *d)
         dur_exec *e = d->touched;
         d->touched = e->next_touched;
         e->touched = false;
+        /* A running execution will have more: its buffer is kept. */
+        if (asl_exec_status(e->x) == ASL_RUNNING && e->events.cap <= 65536)
+            e->events.len = 0;
+        else
+            asl_buf_free(&e->events);
     }
-    for (int i = 0; i < d->nevents; i++)
-        free(d->events[i].json);
-    d->nevents = 0;
 }
 
 bool durable_commit(srv *s)
@@ -516,14 +507,16 @@ void durable_close(srv *s)
         return;
     store_close(d->st);
     forget_touched(d);
-    free(d->events);
     for (int i = 0; i < d->nversions; i++) {
         free(d->versions[i].arn);
         cJSON_Delete(d->versions[i].record);
     }
     free(d->versions);
-    for (size_t i = 0; i < d->nslot_cap; i++)
+    for (size_t i = 0; i < d->nslot_cap; i++) {
+        if (d->slots[i])
+            asl_buf_free(&d->slots[i]->events);
         free(d->slots[i]);
+    }
     free(d->slots);
     free(d->engine_state);
     free(d);

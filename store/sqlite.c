@@ -32,8 +32,8 @@ static const char schema[] =
     "CREATE TABLE activities(arn TEXT PRIMARY KEY, record TEXT NOT NULL);"
     "CREATE TABLE executions(key INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, version INTEGER NOT NULL,"
     "  snapshot TEXT NOT NULL);"
-    "CREATE TABLE events(execution INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,"
-    "  PRIMARY KEY(execution, id)) WITHOUT ROWID;";
+    "CREATE TABLE events(execution INTEGER NOT NULL, first INTEGER NOT NULL, events TEXT NOT NULL,"
+    "  PRIMARY KEY(execution, first));";
 
 /* The statements, prepared once. */
 enum {
@@ -46,7 +46,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_ACTIVITY_DEL] = "DELETE FROM activities WHERE arn = ?1",
     [Q_EXECUTION] = "INSERT INTO executions(arn, version, snapshot) VALUES(?1, ?2, ?3)"
                     " ON CONFLICT(arn) DO UPDATE SET snapshot = excluded.snapshot RETURNING key",
-    [Q_EVENT] = "INSERT OR REPLACE INTO events(execution, id, event) VALUES(?1, ?2, ?3)",
+    [Q_EVENT] = "INSERT OR REPLACE INTO events(execution, first, events) VALUES(?1, ?2, ?3)",
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
 };
@@ -297,12 +297,12 @@ long long store_put_execution(store *s, const char *arn, int version, const char
     return key;
 }
 
-bool store_add_event(store *s, long long key, int id, const char *event)
+bool store_add_events(store *s, long long key, int first, const char *events)
 {
     sqlite3_stmt *st = s->q[Q_EVENT];
     sqlite3_bind_int64(st, 1, key);
-    sqlite3_bind_int(st, 2, id);
-    text(st, 3, event);
+    sqlite3_bind_int(st, 2, first);
+    text(st, 3, events);
     return run(s, Q_EVENT);
 }
 
@@ -360,8 +360,8 @@ bool store_load(store *s, const store_loader *l)
            each(s, "SELECT arn, record FROM activities ORDER BY rowid", activity_row, l) &&
            each(s,
                 "SELECT x.arn, x.version, x.snapshot,"
-                " '[' || coalesce((SELECT group_concat(event, ',') FROM"
-                "   (SELECT event FROM events e WHERE e.execution = x.key ORDER BY e.id)), '') || ']'"
+                " '[' || coalesce((SELECT group_concat(events, ',') FROM"
+                "   (SELECT events FROM events e WHERE e.execution = x.key ORDER BY e.first)), '') || ']'"
                 " FROM executions x ORDER BY x.key",
                 execution_row, l);
 }

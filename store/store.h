@@ -39,8 +39,9 @@ bool store_delete_activity(store *s, const char *arn);
 /* An execution's snapshot, on machine version `version` (kept from its
  * first save); returns the execution's key for store_add_event, or -1. */
 long long store_put_execution(store *s, const char *arn, int version, const char *snapshot);
-/* One history event (JSON) of the execution `key`. */
-bool store_add_event(store *s, long long key, int id, const char *event);
+/* History events of the execution `key`, from id `first` on: JSON objects
+ * separated by commas (one row per execution and commit). */
+bool store_add_events(store *s, long long key, int first, const char *events);
 
 /* Everything, oldest first within each kind: meta, machines (by ARN then
  * version), activities, executions (in the order they were first saved,

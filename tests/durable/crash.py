@@ -143,6 +143,7 @@ def phase(s, final):
                     answer(sfn, rnd.choice(pending))
         deadline = time.time() + 60
         while final:
+            pending = [x for x in token_execs if x not in state["answered"]]
             check(time.time() < deadline, "tokens never answered: %r" % pending[:5])
             pending = [x for x in token_execs if x not in state["answered"]]
             for x in pending:

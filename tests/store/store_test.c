@@ -106,13 +106,13 @@ int main(void)
     long long b = store_put_execution(s, "arn:x:b", 2, "{\"s\":1}");
     long long a = store_put_execution(s, "arn:x:a", 1, "{\"s\":1}");
     CHECK(a > 0 && b > 0 && a != b);
-    CHECK(store_add_event(s, a, 2, "{\"id\":2}"));
-    CHECK(store_add_event(s, a, 1, "{\"id\":1}"));
+    CHECK(store_add_events(s, a, 3, "{\"id\":3}"));
+    CHECK(store_add_events(s, a, 1, "{\"id\":1},{\"id\":2}"));
     CHECK(store_commit(s));
     /* A later save keeps the execution's key, order and version. */
     CHECK(store_begin(s));
     CHECK(store_put_execution(s, "arn:x:b", 3, "{\"s\":2}") == b);
-    CHECK(store_add_event(s, b, 1, "{\"id\":1}"));
+    CHECK(store_add_events(s, b, 1, "{\"id\":1}"));
     CHECK(store_commit(s));
     /* What is not committed is lost. */
     CHECK(store_begin(s));
@@ -129,7 +129,7 @@ int main(void)
                        "machine arn:m 1 {\"v\":1};machine arn:m 2 {\"v\":2};"
                        "activity arn:a0 {};"
                        "execution arn:x:b 2 {\"s\":2} [{\"id\":1}];"
-                       "execution arn:x:a 1 {\"s\":1} [{\"id\":1},{\"id\":2}];";
+                       "execution arn:x:a 1 {\"s\":1} [{\"id\":1},{\"id\":2},{\"id\":3}];";
     const char *got = load(s);
     if (strcmp(got, want))
         fprintf(stderr, "loaded: %s\n", got);
