@@ -44,7 +44,7 @@ void *jn_alloc(ev *e, size_t n)
     chunk *c = e->mem;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > 65536 ? n : 65536;
-        if (e->used + cap > MAX_BYTES && !e->cause) {
+        if (e->used + cap > e->max_bytes && !e->cause) {
             /* no allocation for this message: the budget is spent */
             e->cause = (char *)"Expression evaluation memory limit exceeded";
             longjmp(e->fail, 1);
@@ -272,7 +272,7 @@ int jn_len_of(ev *e, jv *v)
 void jn_push(ev *e, jv *a, jv *item)
 {
     materialise(e, a);
-    if (a->len >= MAX_ITEMS)
+    if (a->len >= e->max_items)
         jn_fail(e, "Expression evaluation memory limit exceeded");
     if (a->len == a->cap) {
         int cap = a->cap ? 2 * a->cap : 4;
@@ -1108,7 +1108,7 @@ static void tup_push(ev *e, tuples *ts, jv *at, scope *s)
 {
     if (ts->n == ts->cap) {
         int cap = ts->cap ? 2 * ts->cap : 8;
-        if (cap > MAX_ITEMS)
+        if (cap > e->max_items)
             jn_fail(e, "Expression evaluation memory limit exceeded");
         tup *t = jn_alloc(e, sizeof *t * (size_t)cap);
         if (ts->n)
@@ -1577,11 +1577,19 @@ static jv *range(ev *e, jv *l, jv *r)
         jn_fail(e, "D2014: The size of the sequence allocated by the range operator (..) must not exceed 1e7.  "
                 "Attempted to allocate %s.", tmp);
     }
-    if (size > MAX_ITEMS)
+    if (size > e->max_items)
         jn_fail(e, "Expression evaluation memory limit exceeded");
+    /* sized at once: no growing copies, the numbers in one block */
+    int n = (int)size;
     jv *out = jn_arr(e, F_SEQ);
-    for (double d = l->n; d <= r->n; d++)
-        jn_push(e, out, jn_num(e, d));
+    jv *nums = jn_alloc(e, sizeof *nums * (size_t)n);
+    out->a = jn_alloc(e, sizeof *out->a * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        nums[i].t = T_NUM;
+        nums[i].n = l->n + i;
+        out->a[i] = &nums[i];
+    }
+    out->len = out->cap = n;
     return out;
 }
 
@@ -2396,6 +2404,8 @@ cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_va
     e->c = c;
     e->states_json = states_var;
     e->max_depth = MAX_DEPTH;
+    e->max_items = MAX_ITEMS;
+    e->max_bytes = MAX_BYTES;
     return run(e, expr, NULL, err, "States.QueryEvaluationError");
 }
 
@@ -2407,6 +2417,8 @@ cJSON *asl_jsonata_eval_doc(const asl_node *expr, const cJSON *input, const cJSO
     e->std = 1;
     e->bindings = bindings;
     e->max_depth = STD_MAX_DEPTH;
+    e->max_items = STD_MAX_ITEMS;
+    e->max_bytes = STD_MAX_BYTES;
     return run(e, expr, input, err, "JSONataError");
 }
 

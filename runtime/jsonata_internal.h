@@ -22,6 +22,10 @@
  * but the JavaScript stack; this one is what the JSONata test suite
  * configures for its deep-recursion cases, counted the same way. */
 #define STD_MAX_DEPTH 302
+/* ... and its sequences may be as long as its range operator allows (1e7
+ * items, D2014 past that), with memory to match. */
+#define STD_MAX_ITEMS 10000000
+#define STD_MAX_BYTES ((size_t)4 << 30)
 #define MAX_ITEMS 873782
 #define MAX_SECONDS 5.0
 #define MAX_BYTES (256u << 20)   /* all of one evaluation's values */
@@ -108,6 +112,8 @@ typedef struct ev {
     jmp_buf fail;
     char *cause;           /* the failure (in the arena, or static) */
     int depth, max_depth;
+    int max_items;         /* MAX_ITEMS, or STD_MAX_ITEMS */
+    size_t max_bytes;
     unsigned long ticks;
     uintptr_t stack0;      /* the C stack where the evaluation began */
     double t0;             /* monotonic start, for the time bound */

@@ -358,7 +358,7 @@ static jv *f_pad(ev *e, jv **a, int n, jv *in)
     double want = fabs(width);
     if (want <= (double)len)
         return a[0];
-    if (want > MAX_ITEMS)
+    if (want > e->max_items)
         jn_fail(e, "Expression evaluation memory limit exceeded");
     size_t padn = (size_t)want - len;
     cps pc = jn_to_cps(e, ch, strlen(ch));
@@ -1325,7 +1325,7 @@ static jv *f_range(ev *e, jv **a, int n, jv *in)
     if (step == 0 || (step > 0 && first > last) || (step < 0 && first < last))
         return NULL;
     double count = floor((last - first) / step) + 1;
-    if (count > MAX_ITEMS)
+    if (count > e->max_items)
         jn_fail(e, "Expression evaluation memory limit exceeded");
     jv *out = jn_arr(e, F_SEQ);
     for (double i = 0; i < count; i++)
