@@ -26,6 +26,7 @@ typedef struct test_run {
     srv_call *call;
     char *state;            /* the state under test */
     cJSON *retry;           /* its Retry, or NULL */
+    cJSON *catch;           /* a copy of its Catch, or NULL */
     cJSON *mock;            /* the request's mock, or NULL */
     asl_exec *exec;
     int unit, observer;
@@ -140,6 +141,7 @@ static cJSON *build(srv_call *c, test_run *r)
     }
     r->state = strdup(name);
     r->retry = cJSON_DetachItemFromObjectCaseSensitive(st, "Retry");
+    r->catch = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(st, "Catch"), true);
     no_wait(st);
     cJSON *m = cJSON_CreateObject();
     const cJSON *ql = cJSON_GetObjectItemCaseSensitive(def, "QueryLanguage");
@@ -197,11 +199,13 @@ static void observe(void *ud, const asl_event *ev)
     }
 }
 
-/* Whether a retrier of the state catches error (ErrorEquals, States.ALL,
- * States.TaskFailed for any error not named States.*). */
-static bool retriable(const test_run *r, const char *error)
+/* The index of the first retrier (or catcher) of list that matches error
+ * (ErrorEquals, States.ALL, States.TaskFailed for any error not named
+ * States.*), or -1. A retrier with MaxAttempts 0 never matches. */
+static int matching(const cJSON *list, const char *error)
 {
-    for (const cJSON *k = cJSON_IsArray(r->retry) ? r->retry->child : NULL; k; k = k->next) {
+    int i = 0;
+    for (const cJSON *k = cJSON_IsArray(list) ? list->child : NULL; k; k = k->next, i++) {
         const cJSON *eq = cJSON_GetObjectItemCaseSensitive(k, "ErrorEquals");
         const cJSON *max = cJSON_GetObjectItemCaseSensitive(k, "MaxAttempts");
         if (cJSON_IsNumber(max) && max->valuedouble <= 0)
@@ -209,9 +213,25 @@ static bool retriable(const test_run *r, const char *error)
         for (const cJSON *e = cJSON_IsArray(eq) ? eq->child : NULL; e; e = e->next)
             if (cJSON_IsString(e) && (!strcmp(e->valuestring, error) || !strcmp(e->valuestring, "States.ALL") ||
                                       (!strcmp(e->valuestring, "States.TaskFailed") && strncmp(error, "States.", 7))))
-                return true;
+                return i;
     }
-    return false;
+    return -1;
+}
+
+/* inspectionData.errorDetails as AWS gives it: which catcher caught the
+ * error, or which retrier would retry it and after how long. */
+static cJSON *error_details(const test_run *r, const char *error, bool caught)
+{
+    cJSON *d = cJSON_CreateObject();
+    int i = matching(caught ? r->catch : r->retry, error);
+    if (caught && i >= 0) {
+        cJSON_AddNumberToObject(d, "catchIndex", i);
+    } else if (i >= 0) {
+        const cJSON *interval = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r->retry, i), "IntervalSeconds");
+        cJSON_AddNumberToObject(d, "retryIndex", i);
+        cJSON_AddNumberToObject(d, "retryBackoffIntervalSeconds", cJSON_IsNumber(interval) ? interval->valuedouble : 1);
+    }
+    return d;
 }
 
 static void run_free(test_run *r)
@@ -224,6 +244,7 @@ static void run_free(test_run *r)
     free(r->state);
     free(r->next);
     cJSON_Delete(r->retry);
+    cJSON_Delete(r->catch);
     cJSON_Delete(r->mock);
     cJSON_Delete(r->inspection);
     free(r);
@@ -250,6 +271,7 @@ static bool ended(srv *s, srv_pending *p, bool cancel)
     cJSON *out = cJSON_CreateObject();
     const cJSON *errd = cJSON_GetObjectItemCaseSensitive(r->inspection, "errorDetails");
     const char *status = "SUCCEEDED";
+    cJSON *details = NULL;
     if (asl_exec_status(x) == ASL_SUCCEEDED) {
         char *o = asl_exec_output_json(x);
         cJSON_AddStringToObject(out, "output", o);
@@ -260,18 +282,26 @@ static bool ended(srv *s, srv_pending *p, bool cancel)
             const cJSON *cause = cJSON_GetObjectItemCaseSensitive(errd, "cause");
             if (cause)
                 cJSON_AddItemToObject(out, "cause", cJSON_Duplicate(cause, 1));
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(errd, "error");
+            details = error_details(r, cJSON_IsString(e) ? e->valuestring : "", true);
         }
     } else {
         const char *error = asl_exec_error(x) ? asl_exec_error(x) : "States.Runtime";
-        status = retriable(r, error) ? "RETRIABLE" : "FAILED";
+        status = matching(r->retry, error) >= 0 ? "RETRIABLE" : "FAILED";
+        details = status[0] == 'R' ? error_details(r, error, false) : NULL;
         cJSON_AddStringToObject(out, "error", error);
         if (asl_exec_cause(x))
             cJSON_AddStringToObject(out, "cause", asl_exec_cause(x));
     }
     cJSON_DeleteItemFromObjectCaseSensitive(r->inspection, "errorDetails");
     const char *level = srv_str(p->call, "inspectionLevel");
-    if (level && strcmp(level, "INFO"))
+    if (level && strcmp(level, "INFO")) {
         add_inspection(out, r);
+        if (details)
+            cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(out, "inspectionData"), "errorDetails", details);
+        details = NULL;
+    }
+    cJSON_Delete(details);
     if (r->next)
         cJSON_AddStringToObject(out, "nextState", r->next);
     cJSON_AddStringToObject(out, "status", status);

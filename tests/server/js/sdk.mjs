@@ -121,6 +121,14 @@ assert.equal(t.error, "Oops");
 assert.deepEqual(JSON.parse(t.output), { err: { Error: "Oops", Cause: "bad" } });
 t = await test({ definition: failing({ Retry: [{ ErrorEquals: ["States.ALL"] }] }), mock: oops });
 assert.equal(t.status, "RETRIABLE");
+t = await test({ definition: failing({ Retry: [{ ErrorEquals: ["Other"] }, { ErrorEquals: ["Oops"], IntervalSeconds: 3 }] }),
+                 mock: oops, inspectionLevel: "DEBUG" });
+assert.deepEqual(t.inspectionData.errorDetails, { retryIndex: 1, retryBackoffIntervalSeconds: 3 });
+t = await test({ definition: failing({ Catch: [{ ErrorEquals: ["Other"], Next: "A" }, { ErrorEquals: ["States.ALL"], Next: "B" }] }),
+                 mock: oops, inspectionLevel: "DEBUG" });
+assert.equal(t.status, "CAUGHT_ERROR");
+assert.equal(t.nextState, "B");
+assert.deepEqual(t.inspectionData.errorDetails, { catchIndex: 1 });
 t = await test({ definition: failing({}), mock: oops });
 assert.equal(t.status, "FAILED");
 assert.equal(t.cause, "bad");
