@@ -100,16 +100,22 @@ static void enter_state(asl_frame *f, int state)
  * MapIterationStarted (the parent's latest event); the execution from 0. */
 asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_frame *parent, int slot)
 {
+    asl_frame *f = asl_frame_alloc(x, g, parent, slot);
+    f->data = input;
+    f->src = parent ? parent->src : 0;
+    enter_state(f, g->start);
+    return f;
+}
+
+asl_frame *asl_frame_alloc(asl_exec *x, const asl_graph *g, asl_frame *parent, int slot)
+{
     asl_frame *f = calloc(1, sizeof *f);
     if (!f)
         abort();
     f->exec = x;
     f->graph = g;
-    f->data = input;
     f->parent = parent;
     f->slot = slot;
-    f->src = parent ? parent->src : 0;
-    enter_state(f, g->start);
     return f;
 }
 

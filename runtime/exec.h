@@ -197,6 +197,9 @@ void asl_exec_free(asl_exec *x);
 /* Frees every execution that has ended (bench mode keeps memory flat). */
 void asl_exec_reap(void);
 
+/* A frame of x in slot of parent, for graph g, that has entered no state
+ * (snapshot.c fills it in). */
+asl_frame *asl_frame_alloc(asl_exec *x, const asl_graph *g, asl_frame *parent, int slot);
 /* Frames: a new frame runs graph g with input (taken). */
 asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_frame *parent, int slot);
 /* Stops a frame and its sub-frames, cancelling what they wait for. */

@@ -353,13 +353,7 @@ static void build_task(asl_frame *f, const cJSON *j, sends *out)
 static asl_frame *build_frame(asl_exec *x, const asl_graph *g, asl_frame *parent, int slot, const cJSON *j,
                               sends *out)
 {
-    asl_frame *f = calloc(1, sizeof *f);
-    if (!f)
-        abort();
-    f->exec = x;
-    f->graph = g;
-    f->parent = parent;
-    f->slot = slot;
+    asl_frame *f = asl_frame_alloc(x, g, parent, slot);
     f->state = (int)num(j, "state");
     f->data = copy(j, "data");
     f->vars = copy(j, "vars");

@@ -19,21 +19,6 @@
 
 static asl_task *tasks;
 
-asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource)
-{
-    asl_task *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
-    t->frame = f;
-    t->state = s;
-    t->resource = strdup(resource);
-    t->next = tasks;
-    tasks = t;
-    if (s->pattern == ASL_PATTERN_TOKEN)
-        asl_token_issue(t);
-    return t;
-}
-
 asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resource)
 {
     asl_task *t = calloc(1, sizeof *t);
@@ -44,6 +29,14 @@ asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resourc
     t->resource = strdup(resource);
     t->next = tasks;
     tasks = t;
+    return t;
+}
+
+asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource)
+{
+    asl_task *t = asl_task_restore(f, s, resource);
+    if (s->pattern == ASL_PATTERN_TOKEN)
+        asl_token_issue(t);
     return t;
 }
 

@@ -4,7 +4,9 @@ token, an activity task a worker has taken, a .sync child execution that
 waits for its token, a retry back-off; and one stopped after a restart.
 Each keeps its ARN, its token (the one the history shows answers after
 the restart), its timers' due times and a contiguous history; the machines
-(two versions of one) and the activity are listed and described again."""
+(two versions of one) and the activity are listed and described again. A
+second server on the folder, a store from a newer aslc and a full disk are
+refused with the file named."""
 import json
 import os
 import shutil
@@ -12,6 +14,8 @@ import signal
 import sys
 import tempfile
 import time
+
+import botocore.exceptions
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server"))
 from harness import check, error_of, events, serve, wait_status  # noqa: E402
@@ -153,6 +157,33 @@ try:
     db.close()
     r = subprocess.run([aslc, "serve", "--port", "0", "--data", data], capture_output=True, text=True, timeout=20)
     check(r.returncode == 66 and "aslc.db: written by a newer aslc" in r.stderr, "newer store: %r" % r.stderr)
+
+    # A full disk (the store capped at 40 pages): the call that cannot be
+    # saved fails, the server stops with status 74 naming the file, and
+    # the store keeps what was saved before.
+    shutil.rmtree(data)
+    os.environ["ASLC_STORE_MAX_PAGES"] = "40"
+    s = serve(aslc, "--data", data)
+    sfn = s.client()
+    big = definition({"P": {"Type": "Pass", "Result": "x" * 40000, "End": True}}, "P")
+    made, code = [], None
+    for i in range(10):
+        try:
+            made.append(sfn.create_state_machine(name="Big%d" % i, definition=big, roleArn=role)["stateMachineArn"])
+        except botocore.exceptions.ClientError as e:
+            code = e.response["Error"]["Code"]
+            break
+    check(code == "InternalFailure" and made, "a full store: %r after %d machines" % (code, len(made)))
+    s.proc.wait(timeout=20)
+    s.log.seek(0)
+    log = s.log.read()
+    check(s.proc.returncode == 74 and "aslc.db: database or disk is full" in log, "full: %d %r" % (s.proc.returncode, log))
+    del os.environ["ASLC_STORE_MAX_PAGES"]
+    s = serve(aslc, "--data", data)
+    sfn = s.client()
+    kept = sorted(m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"])
+    check(kept == sorted(made), "after a full disk: %r" % kept)
+    s.stop()
 finally:
     shutil.rmtree(data, ignore_errors=True)
 print("restart: ok")
