@@ -947,6 +947,9 @@ static pnode *process_pred(parser *p, pnode *n)
 static pnode *process_bind(parser *p, pnode *n)
 {
     pnode *r = process(p, n->kids[0]);
+    /* x@$v outside a path stays x (a path made of it later binds $v), as
+     * in jsonata-js: $@$i over [1, 2, 3] is [1, 2, 3] */
+    bool lone_focus = n->kind == R_FOCUS && r->kind != JN_PATH;
     if (r->kind != JN_PATH)
         r = as_path(r);
     pnode **last = &r->kids[r->n - 1];
@@ -971,7 +974,7 @@ static pnode *process_bind(parser *p, pnode *n)
     b->flags = JN_F_TUPLE | (step->flags & JN_F_KEEP_ARRAY);
     step->flags &= ~JN_F_KEEP_ARRAY;
     *last = b;
-    return r;
+    return lone_focus ? b : r;
 }
 
 /* Marks the calls a lambda's body returns directly, so that the evaluator
