@@ -17,7 +17,14 @@
 enum { MAX_MACHINES = 32 };
 
 static const asl_program *programs[MAX_MACHINES];
+static void *states[MAX_MACHINES];   /* libtcc's, released at exit */
 static int nprograms;
+
+static void release_all(void)
+{
+    for (int i = 0; i < nprograms; i++)
+        jit_release(states[i]);
+}
 
 static void drop(void *ud, const diag_item *d)
 {
@@ -35,12 +42,17 @@ static void compile(const char *path)
         void *state;
         const asl_program *p = jit_load(&u, c_text, &state);
         free(c_text);
-        if (p && nprograms < MAX_MACHINES)
+        if (p && nprograms < MAX_MACHINES) {
+            states[nprograms] = state;
             programs[nprograms++] = p; /* kept until exit */
+        } else if (p) {
+            jit_release(state);
+        }
     } else {
         fprintf(stderr, "fuzz_runtime: %s does not compile\n", path);
     }
     unit_free(&u);
+    cc_free_all(); /* the compiled program holds copies of all it needs */
     diag_set_sink(NULL, NULL);
 }
 
@@ -72,6 +84,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         compile(path);
         free(names[i]);
     }
+    atexit(release_all);
     if (!nprograms) {
         fprintf(stderr, "fuzz_runtime: no machine compiled from %s\n", FUZZ_MACHINES_DIR);
         exit(1);

@@ -612,6 +612,9 @@ static int count_digits(const dformat *f, const uint32_t *c, int n, int optional
 
 static void split_subpicture(ev *e, const dformat *f, const uint32_t *pic, int n, subpic *s)
 {
+    static const uint32_t none[1];
+    if (!pic)
+        pic = none; /* "" has no code points (NULL): offsets from NULL are undefined */
     memset(s, 0, sizeof *s);
     s->pic = pic;
     s->n = n;
