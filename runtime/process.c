@@ -705,6 +705,20 @@ static void deliver_result(proc *p, const char *text, size_t len)
     asl_buf_free(&s);
 }
 
+/* Fails the task as Lambda reports an error of its own (not the
+ * function's): errorType, and the payload {errorType, errorMessage} as
+ * the cause. */
+static void fail_lambda(proc *p, const char *type, const char *message)
+{
+    cJSON *payload = cJSON_CreateObject();
+    cJSON_AddStringToObject(payload, "errorType", type);
+    cJSON_AddStringToObject(payload, "errorMessage", message);
+    char *cause = payload_cause(p->task, payload);
+    asl_task_fail(p->task, type, cause);
+    free(cause);
+    cJSON_Delete(payload);
+}
+
 /* A process that died without an error payload: what Lambda reports when a
  * runtime exits before answering (error Runtime.ExitError). What it wrote
  * goes to stderr (the start of it), as Lambda puts it in the function's log. */
@@ -724,13 +738,7 @@ static void fail_exit(proc *p, const char *text)
     }
     asl_buf msg = {0};
     asl_buf_printf(&msg, "RequestId: %s Error: Runtime exited with error: %s", p->request_id, how);
-    cJSON *payload = cJSON_CreateObject();
-    cJSON_AddStringToObject(payload, "errorType", "Runtime.ExitError");
-    cJSON_AddStringToObject(payload, "errorMessage", msg.p);
-    char *cause = payload_cause(p->task, payload);
-    asl_task_fail(p->task, "Runtime.ExitError", cause);
-    free(cause);
-    cJSON_Delete(payload);
+    fail_lambda(p, "Runtime.ExitError", msg.p);
     asl_buf_free(&msg);
 }
 
@@ -886,13 +894,7 @@ static bool enforce_caps(void)
         asl_buf msg = {0};
         asl_buf_printf(&msg, "RequestId: %s Error: Task timed out after %.2f seconds", p->request_id,
                        function_timeout);
-        cJSON *payload = cJSON_CreateObject();
-        cJSON_AddStringToObject(payload, "errorType", "Sandbox.Timedout");
-        cJSON_AddStringToObject(payload, "errorMessage", msg.p);
-        char *cause = payload_cause(p->task, payload);
-        asl_task_fail(p->task, "Sandbox.Timedout", cause);
-        free(cause);
-        cJSON_Delete(payload);
+        fail_lambda(p, "Sandbox.Timedout", msg.p);
         asl_buf_free(&msg);
         remove_proc(p);
         delivered = true;
