@@ -111,7 +111,7 @@ static void rule(asl_buf *b, const asl_node *r, bool nested)
 }
 
 /* Cuts text to max bytes without splitting a UTF-8 sequence. */
-static const char *shorten(char *text, size_t max)
+static const char *shorten(const char *text, size_t max)
 {
     if (strlen(text) <= max)
         return text;
@@ -134,7 +134,7 @@ const char *graph_rule_text(const asl_node *r)
 {
     asl_buf b = {0};
     rule(&b, r, false);
-    return shorten((char *)take(&b), RULE_MAX);
+    return shorten(take(&b), RULE_MAX);
 }
 
 /* "arn:aws:states:::lambda:invoke" -> "lambda:invoke"; a Lambda ARN ->
@@ -158,7 +158,7 @@ static const char *amount(const asl_node *n, const char *unit)
     operand(&b, n);
     if (n->kind == ASL_N_NUMBER)
         asl_buf_puts(&b, unit);
-    return shorten((char *)take(&b), RULE_MAX);
+    return shorten(take(&b), RULE_MAX);
 }
 
 const char *graph_detail(const asl_state *s)
@@ -184,7 +184,7 @@ static const char *error_list(const char *const *errors, int n)
     asl_buf b = {0};
     for (int i = 0; i < n; i++)
         asl_buf_printf(&b, "%s%s", i ? ", " : "", errors[i]);
-    return shorten((char *)take(&b), RULE_MAX);
+    return shorten(take(&b), RULE_MAX);
 }
 
 const char *graph_retry_text(const asl_state *s)
@@ -197,7 +197,7 @@ const char *graph_retry_text(const asl_state *s)
         const asl_retrier *r = &s->retry[i];
         asl_buf_printf(&b, "%s%s ×%d", i ? "; " : "", error_list(r->errors, r->nerrors), r->max_attempts);
     }
-    return shorten((char *)take(&b), RULE_MAX + 16);
+    return shorten(take(&b), RULE_MAX + 16);
 }
 
 const char *graph_errors_text(const asl_catcher *c)
