@@ -92,15 +92,64 @@ static const char *function_name(lctx *c, const char *prefix, const char *name)
 /* ------------------------------------------------------------ nodes */
 
 static const char *const kind_names[] = {
-    "ASL_N_NULL", "ASL_N_TRUE", "ASL_N_FALSE", "ASL_N_NUMBER", "ASL_N_STRING", "ASL_N_ARRAY",
-    "ASL_N_OBJECT", "ASL_N_FIELD", "ASL_N_PATH", "ASL_N_STEP_NAME", "ASL_N_STEP_INDEX",
-    "ASL_N_STEP_SLICE", "ASL_N_STEP_WILDCARD", "ASL_N_STEP_DESCEND", "ASL_N_STEP_UNION",
-    "ASL_N_STEP_FILTER", "ASL_N_EXPR_BINARY", "ASL_N_EXPR_NOT", "ASL_N_CALL", "ASL_N_RULE_AND",
-    "ASL_N_RULE_OR", "ASL_N_RULE_NOT", "ASL_N_RULE_TEST",
+#define X(id) "ASL_N_" #id,
+    ASL_NODE_KINDS(X)
+#undef X
+};
+static const char *const root_names[] = {"ASL_ROOT_INPUT", "ASL_ROOT_CONTEXT", "ASL_ROOT_VAR", "ASL_ROOT_CURRENT"};
+static const char *const expr_op_names[] = {"ASL_OP_EQ", "ASL_OP_NE", "ASL_OP_LT", "ASL_OP_LE",
+                                            "ASL_OP_GT", "ASL_OP_GE", "ASL_OP_AND", "ASL_OP_OR"};
+static const char *const intrinsic_names[] = {
+#define X(id, name) "ASL_FN_" #id,
+    ASL_INTRINSICS(X)
+#undef X
+};
+static const char *const operator_names[] = {
+#define X(id, name) "ASL_CMP_" #id,
+    ASL_OPERATORS(X)
+#undef X
 };
 
+/* A node's op by name: what it means depends on the kind. */
+static void node_op(asl_buf *b, const asl_node *n)
+{
+    const char *const *names = NULL;
+    unsigned count = 0;
+    switch (n->kind) {
+    case ASL_N_PATH: names = root_names, count = 4; break;
+    case ASL_N_EXPR_BINARY: names = expr_op_names, count = 8; break;
+    case ASL_N_CALL: names = intrinsic_names, count = ASL_FN__COUNT; break;
+    case ASL_N_RULE_TEST: names = operator_names, count = ASL_CMP__COUNT; break;
+    default: break;
+    }
+    if (names && n->op < count)
+        asl_buf_printf(b, ", .op = %s", names[n->op]);
+    else if (n->op)
+        asl_buf_printf(b, ", .op = %u", n->op);
+}
+
+static void node_flags(asl_buf *b, unsigned flags)
+{
+    static const struct { unsigned bit; const char *name; } fl[] = {
+        {ASL_F_CONST, "ASL_F_CONST"}, {ASL_F_DEFINITE, "ASL_F_DEFINITE"}, {ASL_F_EXISTS, "ASL_F_EXISTS"}};
+    if (!flags)
+        return;
+    asl_buf_puts(b, ", .flags = ");
+    const char *sep = "";
+    for (size_t i = 0; i < sizeof fl / sizeof *fl; i++) {
+        if (flags & fl[i].bit) {
+            asl_buf_printf(b, "%s%s", sep, fl[i].name);
+            sep = " | ";
+            flags &= ~fl[i].bit;
+        }
+    }
+    if (flags)
+        asl_buf_printf(b, "%s%u", sep, flags);
+}
+
 /* Emits an array of nodes (children first) and returns its name: the
- * given one, or a numbered one. */
+ * given one, or a numbered one. Each node lists only what it has, by
+ * name: {.kind = ASL_N_PATH, .op = ASL_ROOT_INPUT, .str = "$.a", ...}. */
 static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const char *name)
 {
     const char **kids = cc_alloc(sizeof *kids * (size_t)count);
@@ -111,13 +160,23 @@ static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const cha
     asl_buf_printf(c->b, "static const asl_node %s[] = {\n", name);
     for (int i = 0; i < count; i++) {
         const asl_node *n = &arr[i];
-        /* JSONata kinds (JN_BASE and up) have no ASL_N_ name: a number */
-        if (n->kind >= JN_BASE || n->kind >= sizeof kind_names / sizeof *kind_names)
-            asl_buf_printf(c->b, "    {%u, %u, %u, %d, %.17g, ", n->kind, n->op, n->flags, n->count, n->num);
+        /* JSONata kinds (JN_BASE and up, runtime/jsonata.h) are numbers here:
+         * generated code does not see that header */
+        if (n->kind >= JN_BASE || n->kind >= ASL_N__COUNT)
+            asl_buf_printf(c->b, "    {.kind = %u", n->kind);
         else
-            asl_buf_printf(c->b, "    {%s, %u, %u, %d, %.17g, ", kind_names[n->kind], n->op, n->flags, n->count, n->num);
-        c_string(c->b, n->str);
-        asl_buf_printf(c->b, ", %s},\n", kids[i]);
+            asl_buf_printf(c->b, "    {.kind = %s", kind_names[n->kind]);
+        node_op(c->b, n);
+        node_flags(c->b, n->flags);
+        if (n->num != 0)
+            asl_buf_printf(c->b, ", .num = %.17g", n->num);
+        if (n->str) {
+            asl_buf_puts(c->b, ", .str = ");
+            c_string(c->b, n->str);
+        }
+        if (n->count)
+            asl_buf_printf(c->b, ", .count = %d, .kids = %s", n->count, kids[i]);
+        asl_buf_puts(c->b, "},\n");
     }
     asl_buf_puts(c->b, "};\n");
     return name;
@@ -171,8 +230,11 @@ static const char *retriers(lctx *c, const asl_state *s)
     asl_buf_printf(c->b, "static const asl_retrier %s[] = {\n", name);
     for (int i = 0; i < s->nretry; i++) {
         const asl_retrier *r = &s->retry[i];
-        asl_buf_printf(c->b, "    {%s, %d, %d, %.17g, %.17g, %.17g, %d},\n", errs[i], r->nerrors, r->max_attempts,
-                       r->interval, r->backoff, r->max_delay, r->jitter_full);
+        asl_buf_printf(c->b, "    {.errors = %s, .nerrors = %d, .max_attempts = %d, .interval = %.17g, .backoff = %.17g",
+                       errs[i], r->nerrors, r->max_attempts, r->interval, r->backoff);
+        if (r->max_delay)
+            asl_buf_printf(c->b, ", .max_delay = %.17g", r->max_delay);
+        asl_buf_puts(c->b, r->jitter_full ? ", .jitter_full = 1},\n" : "},\n");
     }
     asl_buf_puts(c->b, "};\n");
     return name;
@@ -195,8 +257,8 @@ static const char *catchers(lctx *c, const asl_state *s)
     const char *name = cc_printf("catch%d", c->counter++);
     asl_buf_printf(c->b, "static const asl_catcher %s[] = {\n", name);
     for (int i = 0; i < s->ncatch; i++)
-        asl_buf_printf(c->b, "    {%s, %d, %s, %s, %d, %s},\n", errs[i], s->catches[i].nerrors, rp[i], as[i],
-                       s->catches[i].next, out[i]);
+        asl_buf_printf(c->b, "    {.errors = %s, .nerrors = %d, .next = %d, .result_path = %s, .assign = %s, .output = %s},\n",
+                       errs[i], s->catches[i].nerrors, s->catches[i].next, rp[i], as[i], out[i]);
     asl_buf_puts(c->b, "};\n");
     return name;
 }

@@ -19,40 +19,42 @@
 
 /* Node kinds. A node is a JSON literal, a template, a path, a filter
  * expression, an intrinsic call or a Choice rule. */
+#define ASL_NODE_KINDS(X)                                                              \
+    /* JSON literals and templates */                                                  \
+    X(NULL)                                                                            \
+    X(TRUE)                                                                            \
+    X(FALSE)                                                                           \
+    X(NUMBER)       /* num; str = the number's text as written, if any */              \
+    X(STRING)       /* str */                                                          \
+    X(ARRAY)        /* kids = elements */                                              \
+    X(OBJECT)       /* kids = ASL_N_FIELD; flags ASL_F_CONST when no field is dynamic */ \
+    X(FIELD)        /* str = key (".$" removed), kids[0] = value */                    \
+    /* JSONPath. op = asl_root; str = the original text; kids = steps */               \
+    X(PATH)                                                                            \
+    X(STEP_NAME)     /* .name or ['name']: str */                                      \
+    X(STEP_INDEX)    /* [n]: num (may be negative) */                                  \
+    X(STEP_SLICE)    /* [a:b:c]: kids[0..2] are ASL_N_NUMBER or ASL_N_NULL */          \
+    X(STEP_WILDCARD) /* .* or [*] */                                                   \
+    X(STEP_DESCEND)  /* ..X: kids[0] = the step X (name, wildcard, index, ...) */      \
+    X(STEP_UNION)    /* ['a','b'] or [0,1]: kids = NAME/INDEX steps */                 \
+    X(STEP_FILTER)   /* [?(expr)]: kids[0] = expression */                             \
+    /* filter expressions: literals above, paths with op ASL_ROOT_CURRENT */          \
+    X(EXPR_BINARY)   /* op = asl_expr_op, kids[0], kids[1] */                          \
+    X(EXPR_NOT)      /* kids[0] */                                                     \
+    /* intrinsic function call: op = asl_intrinsic, kids = arguments */                \
+    X(CALL)                                                                            \
+    /* Choice rules */                                                                 \
+    X(RULE_AND)      /* kids = rules */                                                \
+    X(RULE_OR)       /* kids = rules */                                                \
+    X(RULE_NOT)      /* kids[0] = rule */                                              \
+    X(RULE_TEST)     /* op = asl_operator, kids[0] = Variable path, kids[1] = operand  \
+                        (literal, or path for the *Path forms) */
+
 typedef enum asl_node_kind {
-    /* JSON literals and templates */
-    ASL_N_NULL,
-    ASL_N_TRUE,
-    ASL_N_FALSE,
-    ASL_N_NUMBER,       /* num; str = the number's text as written, if any */
-    ASL_N_STRING,       /* str */
-    ASL_N_ARRAY,        /* kids = elements */
-    ASL_N_OBJECT,       /* kids = ASL_N_FIELD; flags ASL_F_CONST when no field is dynamic */
-    ASL_N_FIELD,        /* str = key (".$" removed), kids[0] = value */
-
-    /* JSONPath. op = asl_root; str = the original text; kids = steps */
-    ASL_N_PATH,
-    ASL_N_STEP_NAME,     /* .name or ['name']: str */
-    ASL_N_STEP_INDEX,    /* [n]: num (may be negative) */
-    ASL_N_STEP_SLICE,    /* [a:b:c]: kids[0..2] are ASL_N_NUMBER or ASL_N_NULL */
-    ASL_N_STEP_WILDCARD, /* .* or [*] */
-    ASL_N_STEP_DESCEND,  /* ..X: kids[0] = the step X (name, wildcard, index, ...) */
-    ASL_N_STEP_UNION,    /* ['a','b'] or [0,1]: kids = NAME/INDEX steps */
-    ASL_N_STEP_FILTER,   /* [?(expr)]: kids[0] = expression */
-
-    /* filter expressions: literals above, paths with op ASL_ROOT_CURRENT */
-    ASL_N_EXPR_BINARY,   /* op = asl_expr_op, kids[0], kids[1] */
-    ASL_N_EXPR_NOT,      /* kids[0] */
-
-    /* intrinsic function call: op = asl_intrinsic, kids = arguments */
-    ASL_N_CALL,
-
-    /* Choice rules */
-    ASL_N_RULE_AND,      /* kids = rules */
-    ASL_N_RULE_OR,       /* kids = rules */
-    ASL_N_RULE_NOT,      /* kids[0] = rule */
-    ASL_N_RULE_TEST,     /* op = asl_operator, kids[0] = Variable path, kids[1] = operand
-                            (literal, or path for the *Path forms) */
+#define X(id) ASL_N_##id,
+    ASL_NODE_KINDS(X)
+#undef X
+    ASL_N__COUNT
 } asl_node_kind;
 
 typedef enum asl_root {
