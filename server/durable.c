@@ -54,6 +54,7 @@ struct srv_durable {
     dur_exec **slots;           /* every record, by execution pointer (open addressing) */
     size_t nslots, nslot_cap;
     bool machines_ready;
+    int observer;
 };
 
 static size_t slot_of(const srv_durable *d, const asl_exec *x)
@@ -496,7 +497,7 @@ int durable_open(srv *s)
     for (srv_machine *m = s->machines; m; m = m->next)
         if (!m->version)
             durable_machine(s, m);
-    asl_engine_observe(s->engine, on_event, d, ASL_OBSERVE_DETAILS);
+    d->observer = asl_engine_observe(s->engine, on_event, d, ASL_OBSERVE_DETAILS);
     return durable_commit(s) ? 0 : 74;
 }
 
@@ -505,6 +506,8 @@ void durable_close(srv *s)
     srv_durable *d = s->durable;
     if (!d)
         return;
+    if (d->observer > 0)
+        asl_engine_unobserve(s->engine, d->observer);
     store_close(d->st);
     forget_touched(d);
     for (int i = 0; i < d->nversions; i++) {
