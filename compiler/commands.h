@@ -12,11 +12,13 @@
     X("graph", cmd_graph) \
     X("jsonata", cmd_jsonata) \
     X("report", cmd_report) \
-    X("serve", cmd_serve)
+    X("serve", cmd_serve) \
+    X("test", cmd_test)
 
 int cmd_graph(int argc, char **argv);
 int cmd_jsonata(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 #endif
