@@ -227,5 +227,12 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload)
         asl_buf_free(&b);
         return;
     }
-    asl_task_fail(t, "States.Runtime", "no handler serves this resource");
+    /* A machine compiled with --mock needs no handler for the states its
+     * test cases mock: run without the mock, such a task ends here. */
+    asl_buf b = {0};
+    asl_buf_printf(&b, "state '%s': no handler serves the resource '%s': run with --mock FILE --test-case NAME "
+                       "(a test case that mocks this state), or give --lambda %s=COMMAND",
+                   s->name, t->resource, t->resource);
+    asl_task_fail(t, "States.Runtime", b.p);
+    asl_buf_free(&b);
 }
