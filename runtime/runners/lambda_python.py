@@ -109,18 +109,7 @@ class StepFunctionsClient:
         return self._send("SendTaskHeartbeat", taskToken=taskToken)
 
 
-def install_boto3_shim():
-    # boto3.client("stepfunctions") answers locally; every other client is
-    # boto3's own, when boto3 is installed.
-    import types
-    try:
-        import boto3
-        real = boto3.client
-    except ImportError:
-        boto3 = types.ModuleType("boto3")
-        sys.modules["boto3"] = boto3
-        real = None
-
+def patch_boto3(boto3, real):
     def client(service_name, *args, **kwargs):
         if service_name == "stepfunctions":
             return StepFunctionsClient()
@@ -131,11 +120,57 @@ def install_boto3_shim():
     boto3.client = client
 
 
+class Boto3Finder:
+    """Imports boto3 only when the handler does (importing it costs about
+    half a second), then makes boto3.client("stepfunctions") answer
+    locally; every other client is boto3's own, when boto3 is installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "boto3":
+            return None
+        import importlib.machinery
+        return importlib.machinery.ModuleSpec("boto3", self)
+
+    def create_module(self, spec):
+        # The real boto3 (if any) is imported here, with this finder out of
+        # the way, and handed back patched.
+        import types
+        sys.meta_path.remove(self)
+        try:
+            import boto3
+            patch_boto3(boto3, boto3.client)
+        except ImportError:
+            boto3 = types.ModuleType("boto3")
+            patch_boto3(boto3, None)
+        return boto3
+
+    def exec_module(self, module):
+        pass
+
+
+def install_logging(request_id):
+    # As AWS's Python runtime: the root logger writes, to the function's
+    # log (stderr here), "[LEVEL]\ttime\trequest id\tmessage".
+    import logging
+
+    class RequestId(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = request_id
+            return True
+
+    h = logging.StreamHandler(sys.stderr)
+    h.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+                                     "%Y-%m-%dT%H:%M:%S"))
+    h.addFilter(RequestId())
+    logging.getLogger().addHandler(h)
+
+
 def main():
-    install_boto3_shim()
+    sys.meta_path.insert(0, Boto3Finder())
     path = sys.argv[1]
     name = sys.argv[2] if len(sys.argv) > 2 else "handler"
     request_id = os.environ.get("ASLC_REQUEST_ID") or str(uuid.uuid4())
+    install_logging(request_id)
     # Keep stdout for the result; everything else written to fd 1 goes to stderr.
     result_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     sys.stdout.flush()
