@@ -296,6 +296,15 @@ void jn_push_flat(ev *e, jv *a, jv *v)
 {
     if (jn_is_arr(v)) {
         int n = jn_len_of(e, v);
+        materialise(e, a);
+        if (a->t == T_ARR && n > 0 && a->cap - a->len < n && a->len + n <= e->max_items) {
+            /* room for all of v at once: a long range is not copied log n times */
+            jv **items = jn_alloc(e, sizeof *items * (size_t)(a->len + n));
+            if (a->len)
+                memcpy(items, a->a, sizeof *items * (size_t)a->len);
+            a->a = items;
+            a->cap = a->len + n;
+        }
         for (int i = 0; i < n; i++)
             jn_push(e, a, v->a[i]);
     } else if (v) {
