@@ -42,11 +42,60 @@ typedef struct started {
     double at;
 } started;
 
+/* Why executions failed: a count per error name, and the first cause. */
+enum { MAX_REASONS = 16 };
+static struct {
+    char *error, *cause;
+    long count;
+} reasons[MAX_REASONS];
+static int nreasons;
+
+static void note_failure(const char *error, const char *cause)
+{
+    error = error ? error : "(no error name)";
+    for (int i = 0; i < nreasons; i++) {
+        if (!strcmp(reasons[i].error, error)) {
+            reasons[i].count++;
+            return;
+        }
+    }
+    if (nreasons == MAX_REASONS)
+        return;
+    reasons[nreasons].error = strdup(error);
+    reasons[nreasons].cause = cause ? strdup(cause) : NULL;
+    reasons[nreasons++].count = 1;
+}
+
+static void report_failures(void)
+{
+    for (int i = 0; i < nreasons; i++) {
+        printf("failed         %ld x %s%s%s\n", reasons[i].count, reasons[i].error, reasons[i].cause ? ": " : "",
+               reasons[i].cause ? reasons[i].cause : "");
+        free(reasons[i].error);
+        free(reasons[i].cause);
+    }
+    nreasons = 0;
+}
+
+/* A duration in the unit that reads best (latencies run from microseconds
+ * to hours). */
+static const char *duration(double seconds, char *buf, size_t n)
+{
+    if (seconds < 1e-3)
+        snprintf(buf, n, "%.1f us", seconds * 1e6);
+    else if (seconds < 1)
+        snprintf(buf, n, "%.2f ms", seconds * 1e3);
+    else
+        snprintf(buf, n, "%.3f s", seconds);
+    return buf;
+}
+
 static void start_one(void)
 {
     asl_err e = {0};
     asl_exec *x = asl_engine_start_value(B.engine, &B.p->machines[0], NULL, cJSON_Duplicate(B.input, 1), &e);
     if (!x) {
+        note_failure(e.error, e.cause);
         asl_err_clear(&e);
         B.failed++;
         B.done++;
@@ -84,8 +133,10 @@ static void on_event(void *ud, const asl_event *ev)
     x->user = NULL;
     B.latency[B.done++] = mono() - s->at;
     free(s);
-    if (x->status != ASL_SUCCEEDED)
+    if (x->status != ASL_SUCCEEDED) {
+        note_failure(x->err.error, x->err.cause);
         B.failed++;
+    }
     if (B.progress)
         show_progress();
     if (B.started + B.to_start < B.n)
@@ -144,8 +195,11 @@ static void report(const asl_cli *o, double secs)
     printf("executions     %ld (%ld failed), %ld at once\n", B.done, B.failed, o->concurrency);
     printf("wall time      %.3f s%s\n", secs, o->virtual_time ? " (executions on the virtual clock)" : "");
     printf("throughput     %.0f executions/s, %.0f transitions/s (%lu transitions)\n", eps, tps, B.transitions);
-    printf("latency        p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us\n", pct(0.5), pct(0.9), pct(0.99),
-           pct(1.0));
+    char d[4][32];
+    printf("latency        p50 %s, p90 %s, p99 %s, max %s\n", duration(pct(0.5) / 1e6, d[0], sizeof d[0]),
+           duration(pct(0.9) / 1e6, d[1], sizeof d[1]), duration(pct(0.99) / 1e6, d[2], sizeof d[2]),
+           duration(pct(1.0) / 1e6, d[3], sizeof d[3]));
+    report_failures();
     printf("peak RSS       %ld KiB\n", peak_rss_kb());
     if (o->json)
         printf("{\"executions\":%ld,\"failed\":%ld,\"concurrency\":%ld,\"seconds\":%.6f,\"executions_per_s\":%.1f,"
