@@ -19,15 +19,7 @@ const asl_program *aslc_program(void);
 extern char *approver_tokens[16], *approver_items[16];
 extern int approver_ntokens, approver_calls, flaky_calls;
 
-static int failures;
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
+#include "../harness/check.h"
 
 /* ------------------------------------------------- the events, saved */
 

@@ -14,15 +14,7 @@
 const asl_program *aslc_program(void);
 extern char *approver_token;
 
-static int failures;
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
+#include "../harness/check.h"
 
 static struct {
     int events, inspections, ended;
