@@ -183,14 +183,11 @@ static char *page(const cc_unit *u, const cJSON *data, const char *title)
     return asl_buf_take(&b);
 }
 
-int report_write(const cc_unit *u, const cJSON *record, const char *path)
+char *report_text(const cc_unit *u, const cJSON *record)
 {
     cJSON *x = executions(record);
-    if (!x) {
-        fprintf(stderr, "aslc: %s: no executions to report: expected {\"events\": [...]} or {\"executions\": [...]}\n",
-                path);
-        return 65;
-    }
+    if (!x)
+        return NULL;
     const char *title = base_name(u->machines[0].m.file);
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, "title", title);
@@ -199,6 +196,17 @@ int report_write(const cc_unit *u, const cJSON *record, const char *path)
     cJSON_AddItemToObject(data, "executions", x);
     char *text = page(u, data, title);
     cJSON_Delete(data);
+    return text;
+}
+
+int report_write(const cc_unit *u, const cJSON *record, const char *path)
+{
+    char *text = report_text(u, record);
+    if (!text) {
+        fprintf(stderr, "aslc: %s: no executions to report: expected {\"events\": [...]} or {\"executions\": [...]}\n",
+                path);
+        return 65;
+    }
     FILE *f = fopen(path, "w");
     bool bad = !f;
     if (f) {

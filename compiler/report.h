@@ -17,6 +17,8 @@
  * {"events": [...]} of one execution is taken too). Writes the page to
  * path; returns an exit status (0, 65 for a record it cannot read, 74). */
 int report_write(const cc_unit *u, const cJSON *record, const char *path);
+/* The same page as text (malloc'd), or NULL when record has no executions. */
+char *report_text(const cc_unit *u, const cJSON *record);
 
 /* aslc run --report: lets the run's CLI write the report of unit u
  * (report_run.c). */

@@ -3,7 +3,8 @@
  * (no thread of its own: MHD_USE_EPOLL gives one descriptor to wait on).
  * A request's body is gathered up to MAX_BODY bytes, then handed to
  * protocol.c; the answer is queued at once, or, when the action defers it,
- * the connection is suspended until http_resume. MHD does the socket work
+ * the connection is suspended until http_resume. A GET without
+ * X-Amz-Target is a browser's: it gets a page (pages.c). MHD does the socket work
  * without blocking, so a client that stalls holds only its own connection.
  */
 #include <arpa/inet.h>
@@ -63,10 +64,25 @@ static enum MHD_Result respond(conn *c)
     return ok;
 }
 
+/* GET without X-Amz-Target: a browser's request for a page (pages.c). */
+static enum MHD_Result page(conn *c, const char *url)
+{
+    int status;
+    const char *arn = MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, "arn");
+    char *body = pages_get(c->h->s, url, arn, &status);
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", status == 200 ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ok = MHD_queue_response(c->mc, (unsigned)status, r);
+    MHD_destroy_response(r);
+    if (c->h->s->opt.verbose)
+        fprintf(stderr, "aslc serve: GET %s %d %.2f ms\n", url, status, since(&c->start));
+    return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **ctx)
 {
-    (void)url;
     (void)version;
     conn *c = *ctx;
     if (!c) {
@@ -86,6 +102,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             asl_buf_put(&c->body, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
+    }
+    if (!strcmp(method, "GET") && !MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Amz-Target") &&
+        !c->dispatched) {
+        c->dispatched = true;
+        return page(c, url);
     }
     if (!c->dispatched) {
         c->dispatched = true;

@@ -305,6 +305,13 @@ int lambda_fds(srv *s, struct pollfd *fds, int max, long *timeout_ms);
 /* Ends every request in flight (their tasks fail) and libcurl. */
 void lambda_free(srv *s);
 
+/* ----------------------------------------------------------- pages.c */
+
+/* GET url: the page (malloc'd HTML) with *status 200, or a short text
+ * with 404. "/" lists the machines and their executions; "/execution"
+ * is the report of the execution arn names (the decoded query argument). */
+char *pages_get(srv *s, const char *url, const char *arn, int *status);
+
 /* ------------------------------------------------------------ http.c */
 
 typedef struct srv_http srv_http;
