@@ -20,6 +20,11 @@ int report_write(const cc_unit *u, const cJSON *record, const char *path);
 /* The same page as text (malloc'd), or NULL when record has no executions. */
 char *report_text(const cc_unit *u, const cJSON *record);
 
+/* One execution of the record, from the engine (its history needs
+ * record_history); report_run.c. */
+struct asl_exec;
+cJSON *report_execution(const struct asl_exec *x);
+
 /* aslc run --report: lets the run's CLI write the report of unit u
  * (report_run.c). */
 void report_attach(const cc_unit *u);

@@ -39,8 +39,7 @@ static void begin(asl_engine *e)
     asl_engine_observe(e, observe, NULL, ASL_OBSERVE_DETAILS | ASL_OBSERVE_INSPECTION);
 }
 
-/* One execution as report.h describes it. */
-static cJSON *execution(const asl_exec *x)
+cJSON *report_execution(const asl_exec *x)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "executionArn", asl_exec_arn(x));
@@ -55,6 +54,13 @@ static cJSON *execution(const asl_exec *x)
     cJSON *events = cJSON_DetachItemFromObjectCaseSensitive(history, "events");
     cJSON_AddItemToObject(o, "events", events ? events : cJSON_CreateArray());
     cJSON_Delete(history);
+    return o;
+}
+
+/* report_execution with the StateInspection events the run noted. */
+static cJSON *execution(const asl_exec *x)
+{
+    cJSON *o = report_execution(x);
     cJSON *ins = cJSON_DetachItemFromObjectCaseSensitive(inspections, asl_exec_arn(x));
     if (ins)
         cJSON_AddItemToObject(o, "inspections", ins);

@@ -105,26 +105,6 @@ static void quiet(void *ud, const diag_item *d)
     (void)d;
 }
 
-/* The record report.h reads, of execution x alone. */
-static cJSON *record(const asl_exec *x)
-{
-    cJSON *r = cJSON_CreateObject(), *o = cJSON_CreateObject();
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "executions"), o);
-    cJSON_AddStringToObject(o, "executionArn", asl_exec_arn(x));
-    cJSON_AddStringToObject(o, "stateMachineArn", asl_exec_machine_arn(x));
-    cJSON_AddStringToObject(o, "name", asl_exec_name(x));
-    cJSON_AddStringToObject(o, "status", asl_status_name(asl_exec_status(x)));
-    if (asl_exec_parent_arn(x))
-        cJSON_AddStringToObject(o, "parentArn", asl_exec_parent_arn(x));
-    char *h = asl_exec_history_json(x);
-    cJSON *history = h ? cJSON_Parse(h) : NULL;
-    free(h);
-    cJSON *events = cJSON_DetachItemFromObjectCaseSensitive(history, "events");
-    cJSON_AddItemToObject(o, "events", events ? events : cJSON_CreateArray());
-    cJSON_Delete(history);
-    return r;
-}
-
 /* The report of the execution arn names, or NULL if it names none. */
 static char *execution_page(srv *s, const char *arn)
 {
@@ -144,7 +124,8 @@ static char *execution_page(srv *s, const char *arn)
     bool ok = unit_load(&u, &o, &status);
     diag_set_sink(NULL, NULL);
     if (ok) {
-        cJSON *r = record(x);
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "executions"), report_execution(x));
         text = report_text(&u, r);
         cJSON_Delete(r);
     }
