@@ -589,8 +589,14 @@ static double date_utc(double y, double mo, double d, double h, double mi, doubl
     if (y >= 0 && y <= 99)
         y += 1900;
     double ym = y + floor(mo / 12), mn = fmod(fmod(mo, 12) + 12, 12);
+    /* JavaScript's dates end 8.64e15 ms either side of 1970 (about 275,760
+     * years): past that a date is NaN, and the day count would overflow. */
+    if (fabs(ym) > 300000 || fabs(d) > 1e9 || fabs(h) > 1e12 || fabs(mi) > 1e13 || fabs(s) > 1e15 ||
+        fabs(ms) > 1e17)
+        return NAN;
     double days = (double)days_from_civil((int64_t)ym, (int64_t)mn + 1, 1) + trunc(d) - 1;
-    return days * DAY_MS + trunc(h) * 3600000.0 + trunc(mi) * 60000.0 + trunc(s) * 1000.0 + trunc(ms);
+    double t = days * DAY_MS + trunc(h) * 3600000.0 + trunc(mi) * 60000.0 + trunc(s) * 1000.0 + trunc(ms);
+    return fabs(t) > 8.64e15 ? NAN : t;
 }
 
 /* Fills in what the text did not give and makes the timestamp. */
