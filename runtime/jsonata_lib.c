@@ -64,6 +64,15 @@ static size_t cp_offset(const matcher *m, double cp)
     return i;
 }
 
+/* The text between byte offsets a and b of m's string, as JavaScript's
+ * substring(a, b) gives it: a custom matcher may report a match that starts
+ * before the previous one ended, and jsonata-js then takes the span reversed. */
+static size_t span(const matcher *m, size_t a, size_t b, const char **p)
+{
+    *p = m->s + (a < b ? a : b);
+    return a < b ? b - a : a - b;
+}
+
 static int next_fn_match(matcher *m)
 {
     ev *e = m->e;
@@ -469,7 +478,9 @@ static jv *f_replace(ev *e, jv **a, int n, jv *in)
     matcher m = matcher_new(e, a[1], a[0]);
     size_t pos = 0;
     while ((limit < 0 || count < limit) && next_match(&m)) {
-        jn_sb_put(&b, m.s + pos, m.caps[0] - pos);
+        const char *p;
+        size_t len = span(&m, pos, m.caps[0], &p);
+        jn_sb_put(&b, p, len);
         if (a[2]->t == T_STR) {
             substitute(&b, &m, a[2]->s);
         } else {
@@ -520,7 +531,9 @@ static jv *f_split(ev *e, jv **a, int n, jv *in)
     size_t start = 0;
     int count = 0;
     while ((limit < 0 || count < limit) && next_match(&m)) {
-        jn_push(e, out, str_copy(e, s + start, m.caps[0] - start));
+        const char *p;
+        size_t len = span(&m, start, m.caps[0], &p);
+        jn_push(e, out, str_copy(e, p, len));
         start = m.caps[1];
         count++;
     }
