@@ -1,7 +1,8 @@
 /*
  * trace.c: --trace. One line per state entered and left, per failed
  * attempt and per retry, with the time since the run began, the state's
- * path (Map iterations as "Map[2]/", Parallel branches as "Parallel/"),
+ * path (Map iterations as "Map[2]/", Parallel branches as "Parallel[1]/",
+ * both counted from 0: the item's index, the branch's place in Branches),
  * its type, how long it took, "retry n/m" and the error; indented for
  * branches, iterations and child executions. --trace=json writes the same
  * as one JSON object a line.
@@ -19,7 +20,7 @@
 #include "exec.h"
 #include "trace.h"
 
-typedef enum { V_ROOT, V_STATE, V_ITERATION, V_BRANCHES } vkind;
+typedef enum { V_ROOT, V_STATE, V_ITERATION, V_BRANCHES, V_BRANCH } vkind;
 
 typedef struct visit visit;
 struct visit {
@@ -240,11 +241,39 @@ static bool ends_with(const char *s, const char *tail)
     return n >= m && !strcmp(s + n - m, tail);
 }
 
+/* The index in Branches of the Parallel state's branch whose states
+ * include name, or -1. */
+static int branch_of(const asl_state *par, const char *name)
+{
+    for (int k = 0; par && k < par->nbranches; k++)
+        for (int i = 0; i < par->branches[k]->nstates; i++)
+            if (!strcmp(par->branches[k]->states[i].name, name))
+                return k;
+    return -1;
+}
+
+/* The first state of a Parallel branch leads back to ParallelStateStarted,
+ * which every branch shares: the branch is the one that holds the state,
+ * and its visit ("Parallel[1]/") is the parent of the branch's states. */
+static visit *branch_visit(asl_trace *t, visit *branches, const char *name)
+{
+    int k = name ? branch_of(branches->parent->state, name) : -1;
+    if (k < 0)
+        return branches;
+    char idx[32];
+    snprintf(idx, sizeof idx, "%.*s[%d]/", (int)strlen(branches->path) - 1, branches->path, k);
+    visit *b = visit_new(t, V_BRANCH, branches, idx, branches->name);
+    b->depth = branches->depth;
+    return b;
+}
+
 static void entered(asl_trace *t, tx *e, const asl_event *ev)
 {
     visit *p = ctx_get(e, ev->previous_id);
     visit *parent = p->kind == V_STATE ? p->parent : p;
     const char *name = str(ev, "name");
+    if (parent->kind == V_BRANCHES)
+        parent = branch_visit(t, parent, name);
     char *path = join(parent->path, name ? name : "?", "");
     visit *v = visit_new(t, V_STATE, parent, path, name);
     free(path);
