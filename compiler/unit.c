@@ -37,6 +37,7 @@ typedef struct uctx {
      * functions, then aslc.json's; the command line's come last and win. */
     const char **tlambdas, **plambdas;
     int ntlambdas, nplambdas;
+    int ntemplate;        /* how many of tlambdas the template implied */
     bool lint;            /* aslc check without --handlers */
     const cc_opts *opts;
 } uctx;
@@ -285,6 +286,7 @@ static bool add_main(uctx *c, const cc_opts *o)
     int pick = t ? template_pick(t, o->state_machine, o->every_machine) : -1;
     if (t)
         c->tlambdas = template_lambdas(t, &c->ntlambdas);
+    c->ntemplate = c->ntlambdas;
     bool added = false;
     for (int k = 0; pick >= 0 && k < template_count(t); k++) {
         int i = k == 0 ? pick : k <= pick ? k - 1 : k, st = 0;
@@ -438,10 +440,15 @@ static void check_handler(uctx *c, const cc_src *src, const char *path, const as
 }
 
 /* aslc check: the file a python: or node: command names must exist (the
- * run would fail only when the task is reached). */
+ * run would fail only when the task is reached). A template's function
+ * whose code is not there yet (built by `sam build`, esbuild, a compiler)
+ * is only a warning for the linter: the definition is still valid, and a
+ * run can serve the function with --lambda. */
 static void check_lambda_files(uctx *c)
 {
     for (int i = 0; i < c->ntlambdas; i++) {
+        void (*report)(const cc_src *, const char *, const char *, ...) =
+            c->lint && i < c->ntemplate ? diag_warning : diag_error;
         const char *l = c->tlambdas[i], *cmd = strchr(l, '=') + 1;
         bool py = !strncmp(cmd, "python:", 7);
         if (!py && strncmp(cmd, "node:", 5))
@@ -449,8 +456,12 @@ static void check_lambda_files(uctx *c)
         const char *file = cmd + (py ? 7 : 5), *fn = strrchr(file, ':');
         if (fn && fn[1] && !strpbrk(fn + 1, "/."))
             file = cc_strndup(file, (size_t)(fn - file));
-        if (!can_open(file))
-            diag_error(NULL, NULL, "--lambda %s: handler file %s cannot be opened", diag_quote(l), diag_quote(file));
+        if (!can_open(file) && i < c->ntemplate)
+            report(NULL, NULL, "function %s of the template: handler file %s cannot be opened (not built yet?); "
+                   "a run needs it, or --lambda %s=COMMAND", diag_quote(cc_strndup(l, strcspn(l, "="))),
+                   diag_quote(file), cc_strndup(l, strcspn(l, "=")));
+        else if (!can_open(file))
+            report(NULL, NULL, "--lambda %s: handler file %s cannot be opened", diag_quote(l), diag_quote(file));
     }
 }
 
