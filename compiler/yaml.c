@@ -54,6 +54,21 @@ typedef struct ybuild {
     bool failed;
 } ybuild;
 
+/* Whether path lies in a CloudFormation template's own sections and not
+ * inside a state machine's definition (which keeps AWS's rules). */
+static bool template_part(const char *path)
+{
+    static const char *const sections[] = {"Resources", "Outputs", "Parameters", "Mappings",
+                                           "Conditions", "Globals", "Metadata", "Rules"};
+    bool top = false;
+    for (size_t i = 0; i < sizeof sections / sizeof *sections; i++) {
+        size_t n = strlen(sections[i]);
+        top |= !strncmp(path, sections[i], n) && (path[n] == '\0' || path[n] == '.');
+    }
+    return top && !strstr(path, ".Definition.") && !strstr(path, ".Definition[") &&
+           (strlen(path) < 11 || strcmp(path + strlen(path) - 11, ".Definition"));
+}
+
 static void fail_in(ybuild *b, const char *path, yaml_mark_t m, const char *fmt, const char *arg)
 {
     cc_src tmp = *b->src;
@@ -219,9 +234,23 @@ static void attach(ybuild *b, cJSON *v, yaml_mark_t m)
     }
     if (cJSON_GetObjectItemCaseSensitive(f->node, key)) {
         yaml_mark_t km = {0, (size_t)f->key_line - 1, (size_t)f->key_col - 1};
-        fail_in(b, f->path, km, "duplicate key %s", diag_quote(key));
-        cJSON_AddItemToArray(b->spent, v);
-        return;
+        if (!template_part(f->path)) {
+            fail_in(b, f->path, km, "duplicate key %s", diag_quote(key));
+            cJSON_AddItemToArray(b->spent, v);
+            return;
+        }
+        /* SAM CLI's YAML loader keeps the later value, and so does
+         * CloudFormation: in a template, outside a state machine's
+         * definition, a repeated key (a resource written twice) is news
+         * for the linter, not a reason to refuse the machines. */
+        cc_src tmp = *b->src;
+        tmp.npos = 0;
+        tmp.pos = NULL;
+        load_note(&tmp, f->path, (int)km.line + 1, (int)km.column + 1);
+        diag_warning(&tmp, f->path, "duplicate key %s: the later value is used, as SAM and CloudFormation do",
+                     diag_quote(key));
+        free(tmp.pos);
+        cJSON_DeleteItemFromObjectCaseSensitive(f->node, key);
     }
     load_note(b->src, path, f->key_line, f->key_col);
     cJSON_AddItemToObject(f->node, key, v);
