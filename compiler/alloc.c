@@ -31,6 +31,18 @@ void *cc_alloc(size_t n)
     return b->align;
 }
 
+void cc_push(const char ***list, int *n, const char *s)
+{
+    /* A fresh copy each time: lists are short (command-line options,
+     * handlers), and a list made elsewhere with its exact size may be
+     * appended to. */
+    const char **l = cc_alloc(sizeof *l * (size_t)(*n + 1));
+    if (*n)
+        memcpy(l, *list, sizeof *l * (size_t)*n);
+    l[(*n)++] = s;
+    *list = l;
+}
+
 void cc_free_all(void)
 {
     while (last) {

@@ -22,6 +22,8 @@
  * trees without tracking ownership. cc_alloc returns zeroed memory and
  * never returns NULL (it exits on exhaustion). */
 void *cc_alloc(size_t n);
+/* Appends s to the list of *n strings (cc_alloc'd, grown as needed). */
+void cc_push(const char ***list, int *n, const char *s);
 char *cc_strdup(const char *s);
 char *cc_strndup(const char *s, size_t n);
 char *cc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -142,15 +142,6 @@ static int draw(const cc_unit *u, const char *format, const char *out)
     return rc;
 }
 
-static void push(const char ***list, int *n, const char *s)
-{
-    const char **l = cc_alloc(sizeof *l * (size_t)(*n + 1));
-    if (*n)
-        memcpy(l, *list, sizeof *l * (size_t)*n);
-    l[(*n)++] = s;
-    *list = l;
-}
-
 int graph_unit_option(cc_opts *o, const char *prog, int argc, char **argv, int *i)
 {
     const char *s = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
@@ -168,11 +159,11 @@ int graph_unit_option(cc_opts *o, const char *prog, int argc, char **argv, int *
     }
     ++*i;
     if (!strcmp(s, "--machine"))
-        push(&o->machines, &o->nmachines, v);
+        cc_push(&o->machines, &o->nmachines, v);
     else if (!strcmp(s, "--sub"))
-        push(&o->subs, &o->nsubs, v);
+        cc_push(&o->subs, &o->nsubs, v);
     else if (!strcmp(s, "--parameter"))
-        push(&o->params, &o->nparams, v);
+        cc_push(&o->params, &o->nparams, v);
     else
         o->state_machine = v;
     return 1;

@@ -65,15 +65,6 @@ static const char usage[] =
 
 typedef enum { MODE_BUILD, MODE_EMIT, MODE_RUN, MODE_CHECK } mode;
 
-static void push(const char ***list, int *n, const char *s)
-{
-    const char **l = cc_alloc(sizeof *l * (size_t)(*n + 1));
-    if (*n)
-        memcpy(l, *list, sizeof *l * (size_t)*n);
-    l[(*n)++] = s;
-    *list = l;
-}
-
 static int usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "aslc: ");
@@ -126,7 +117,7 @@ static int parse_args(args *a, int argc, char **argv)
         } else if (!strcmp(s, "--machine")) {
             if (!strchr(v, '=') || v[0] == '=')
                 return usage_error("--machine takes ARN_OR_NAME=FILE, got '%s'", v);
-            push(&a->opts.machines, &a->opts.nmachines, argv[++i]);
+            cc_push(&a->opts.machines, &a->opts.nmachines, argv[++i]);
         } else if (!strcmp(s, "--mock")) {
             int rc = asl_mock_option(s, argv[++i]); /* the JIT's run keeps it */
             if (rc)
@@ -147,15 +138,15 @@ static int parse_args(args *a, int argc, char **argv)
             if (!strchr(v, '=') || v[0] == '=')
                 return usage_error(s[2] == 's' ? "--sub takes KEY=VALUE, got '%s'" : "--parameter takes NAME=VALUE, got '%s'", v);
             if (s[2] == 's')
-                push(&a->opts.subs, &a->opts.nsubs, argv[++i]);
+                cc_push(&a->opts.subs, &a->opts.nsubs, argv[++i]);
             else
-                push(&a->opts.params, &a->opts.nparams, argv[++i]);
+                cc_push(&a->opts.params, &a->opts.nparams, argv[++i]);
         } else if (!strcmp(s, "--tasks")) {
-            push(&a->opts.tasks, &a->opts.ntasks, argv[++i]);
+            cc_push(&a->opts.tasks, &a->opts.ntasks, argv[++i]);
         } else if (!strcmp(s, "--lambda")) {
             if (!strchr(v, '=') || v[0] == '=')
                 return usage_error("--lambda takes NAME=COMMAND, got '%s'", v);
-            push(&a->opts.lambdas, &a->opts.nlambdas, argv[++i]);
+            cc_push(&a->opts.lambdas, &a->opts.nlambdas, argv[++i]);
         } else if (!a->opts.main_file && (s[0] != '-' || !strcmp(s, "-"))) {
             a->opts.main_file = s;
         } else if (a->mode == MODE_RUN) {

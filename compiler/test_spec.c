@@ -35,15 +35,6 @@ static const cJSON *get(const cJSON *o, const char *key)
     return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
-static void push(const char ***list, int *n, const char *s)
-{
-    const char **l = cc_alloc(sizeof *l * (size_t)(*n + 1));
-    if (*n)
-        memcpy(l, *list, sizeof *l * (size_t)*n);
-    l[(*n)++] = s;
-    *list = l;
-}
-
 static const char *relative(const ts_spec *s, const char *file)
 {
     const char *slash = strrchr(s->file, '/');
@@ -76,7 +67,7 @@ static void pairs(ts_spec *s, const cJSON *o, const char *key, const char ***lis
         cJSON_free(text);
         if (files && cJSON_IsString(e))
             v = relative(s, v);
-        push(list, n, cc_printf("%s=%s", e->string, v));
+        cc_push(list, n, cc_printf("%s=%s", e->string, v));
     }
 }
 
@@ -97,7 +88,7 @@ static void lambdas(ts_spec *s, const cJSON *root)
             cmd = cc_printf("%s%s", py ? "python:" : "node:", relative(s, cmd + (py ? 7 : 5)));
         else if (dir)
             cmd = cc_printf("cd %s && %s", diag_quote(dir), cmd);
-        push(&s->opts.lambdas, &s->opts.nlambdas, cc_printf("%s=%s", e->string, cmd));
+        cc_push(&s->opts.lambdas, &s->opts.nlambdas, cc_printf("%s=%s", e->string, cmd));
     }
 }
 
@@ -234,7 +225,7 @@ static void read_spec(ts_spec *s)
     const cJSON *tasks = get(root, "tasks");
     for (const cJSON *t = cJSON_IsArray(tasks) ? tasks->child : NULL; t; t = t->next)
         if (cJSON_IsString(t))
-            push(&s->opts.tasks, &s->opts.ntasks, relative(s, t->valuestring));
+            cc_push(&s->opts.tasks, &s->opts.ntasks, relative(s, t->valuestring));
     const char *mock = string_field(s, root, NULL, "mock");
     s->mock = mock ? relative(s, mock) : NULL;
     const cJSON *vt = get(root, "virtualTime");

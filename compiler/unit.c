@@ -79,15 +79,6 @@ static void add_mapping(uctx *c, const char *key, const char *file)
     c->maps[c->nmaps++] = (mapping){key, file};
 }
 
-static void push(const char ***list, int *n, const char *s)
-{
-    const char **l = cc_alloc(sizeof *l * (size_t)(*n + 1));
-    if (*n)
-        memcpy(l, *list, sizeof *l * (size_t)*n);
-    l[(*n)++] = s;
-    *list = l;
-}
-
 /* ----------------------------------------------------- project file */
 
 /* A lambdas command of the project file runs relative to the file's
@@ -136,11 +127,11 @@ static void read_project(uctx *c, cc_opts *o)
         } else if (!strcmp(k->string, "tasks") && cJSON_IsArray(k)) {
             for (const cJSON *t = k->child; t; t = t->next)
                 if (cJSON_IsString(t))
-                    push(&o->tasks, &o->ntasks, relative_to(file, t->valuestring));
+                    cc_push(&o->tasks, &o->ntasks, relative_to(file, t->valuestring));
         } else if (!strcmp(k->string, "lambdas") && obj) {
             for (const cJSON *l = k->child; l; l = l->next)
                 if (cJSON_IsString(l))
-                    push(&c->plambdas, &c->nplambdas, cc_printf("%s=%s", l->string, project_command(file, l->valuestring)));
+                    cc_push(&c->plambdas, &c->nplambdas, cc_printf("%s=%s", l->string, project_command(file, l->valuestring)));
         } else if (strcmp(k->string, "Comment")) {
             diag_error(src, k->string, "unknown or mistyped field (expected machines, tasks, lambdas)");
         }
@@ -495,9 +486,9 @@ bool unit_load(cc_unit *u, const cc_opts *opts, int *status)
     u->task_files = o.tasks;
     u->ntask_files = o.ntasks;
     for (int i = 0; i < c.nplambdas; i++)
-        push(&c.tlambdas, &c.ntlambdas, c.plambdas[i]);
+        cc_push(&c.tlambdas, &c.ntlambdas, c.plambdas[i]);
     for (int i = 0; i < o.nlambdas; i++)
-        push(&c.tlambdas, &c.ntlambdas, o.lambdas[i]);
+        cc_push(&c.tlambdas, &c.ntlambdas, o.lambdas[i]);
     u->lambdas = c.tlambdas;
     u->nlambdas = c.ntlambdas;
     /* Machines appended while visiting are visited in turn. */
