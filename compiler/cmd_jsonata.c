@@ -16,7 +16,7 @@
 
 #include "aslc.h"
 #include "commands.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 
 static const char jsonata_usage[] =
     "usage: aslc jsonata (EXPR | --expr-file FILE) [--input JSON | --input-file FILE]\n"
@@ -123,14 +123,14 @@ static int jn_json(const char *inline_text, const char *file, const char *what, 
 
 /* Evaluates n times more (after the one whose result counts) and reports
  * the mean time of one evaluation. */
-static void jn_time(const asl_node *n, const cJSON *input, const cJSON *bindings, long times)
+static void jn_time(const jsonata_node *n, const cJSON *input, const jsonata_host *host, long times)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (long i = 0; i < times; i++) {
-        asl_err err = {0};
-        cJSON_Delete(asl_jsonata_eval_doc(n, input, bindings, &err));
-        asl_err_clear(&err);
+        jsonata_error err;
+        cJSON_Delete(jsonata_evaluate(n, input, host, 0, &err));
+        jsonata_error_clear(&err);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / 1e3 / (double)times;
@@ -139,19 +139,23 @@ static void jn_time(const asl_node *n, const cJSON *input, const cJSON *bindings
 
 static int jn_eval(const char *text, const cJSON *input, const cJSON *bindings, long repeat)
 {
-    char *msg = NULL;
-    asl_node *n = jsonata_parse_ex(text, JN_PARSE_STANDARD, &msg);
+    jsonata_error err;
+    jsonata_node *n = jsonata_parse(text, 0, &err);
     if (!n) {
-        fprintf(stderr, "%s\n", msg);
+        fprintf(stderr, "%s\n", err.message);
+        jsonata_error_clear(&err);
         return 1;
     }
-    asl_err err = {0};
-    cJSON *r = asl_jsonata_eval_doc(n, input, bindings, &err);
+    jsonata_host host = asl_jsonata_host();
+    host.variable = jsonata_object_variable;
+    host.ud = (void *)bindings;
+    cJSON *r = jsonata_evaluate(n, input, &host, 0, &err);
     if (repeat > 0)
-        jn_time(n, input, bindings, repeat);
-    if (err.error) {
-        fprintf(stderr, "%s\n", err.cause ? err.cause : err.error);
-        asl_err_clear(&err);
+        jn_time(n, input, &host, repeat);
+    jsonata_free(n);
+    if (err.message) {
+        fprintf(stderr, "%s\n", err.message);
+        jsonata_error_clear(&err);
         return 1;
     }
     int rc = 0;

@@ -10,7 +10,7 @@
 
 #include "aslc.h"
 #include "fields.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 
 typedef struct lctx {
     asl_buf *b;
@@ -160,9 +160,9 @@ static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const cha
     asl_buf_printf(c->b, "static const asl_node %s[] = {\n", name);
     for (int i = 0; i < count; i++) {
         const asl_node *n = &arr[i];
-        /* JSONata kinds (JN_BASE and up, runtime/jsonata.h) are numbers here:
+        /* JSONata kinds (JSONATA_KIND_BASE and up, jsonata/jsonata.h) are numbers here:
          * generated code does not see that header */
-        if (n->kind >= JN_BASE || n->kind >= ASL_N__COUNT)
+        if (n->kind >= JSONATA_KIND_BASE || n->kind >= ASL_N__COUNT)
             asl_buf_printf(c->b, "    {.kind = %u", n->kind);
         else
             asl_buf_printf(c->b, "    {.kind = %s", kind_names[n->kind]);
@@ -196,7 +196,7 @@ static const char *named(lctx *c, const asl_node *n, const char *state, const ch
     asl_buf_puts(c->b, "/* ");
     c_comment_text(c->b, diag_quote(state), 200);
     asl_buf_printf(c->b, ".%s", field);
-    if (n->str && (n->kind == ASL_N_PATH || n->kind == ASL_N_STRING || n->kind == ASL_N_CALL || n->kind == JN_ROOT)) {
+    if (n->str && (n->kind == ASL_N_PATH || n->kind == ASL_N_STRING || n->kind == ASL_N_CALL || n->kind == JSONATA_KIND_ROOT)) {
         asl_buf_puts(c->b, ": ");
         c_comment_text(c->b, diag_quote(n->str), 200);
     }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "aslc.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 #include "fields.h"
 #include "model.h"
 

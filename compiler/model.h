@@ -8,7 +8,7 @@
 #define ASLC_MODEL_H
 
 #include "aslc.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 
 typedef struct mctx {
     cc_unit *u;

@@ -1,15 +1,16 @@
 /*
  * model_jsonata.c: the JSONata half of the model pass. Checks the fields of
  * a state whose QueryLanguage is JSONata (Arguments, Output, Assign, Items,
- * Conditions, numbers and strings that may be expressions) and parses each
- * "{% ... %}" expression into an asl_node tree once, here. model.c does the
+ * Conditions, numbers and strings that may be expressions), parses each
+ * "{% ... %}" expression once, here, with the JSONata module, checks the
+ * names it uses and what of $states it reads, and keeps its tree. model.c does the
  * fields common to both languages and calls model_jn_state_fields.
  */
 #include <math.h>
 #include <string.h>
 
 #include "aslc.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 #include "model.h"
 
 /* ---------------------------------------------------------- JSONata */
@@ -49,25 +50,6 @@ static void gather_assigned(mctx *c, const cJSON *v, int *cap)
     }
 }
 
-/* Names bound inside the expression itself (:=, parameters, @ and #):
- * known everywhere in it (its scopes are not followed). */
-static void gather_local(const asl_node *n, const char ***names, int *count, int *cap)
-{
-    if (*count + n->count + 1 >= *cap) {
-        *cap = 2 * (*cap + n->count + 1);
-        const char **more = cc_alloc(sizeof *more * (size_t)*cap);
-        memcpy(more, *names, sizeof *more * (size_t)*count);
-        *names = more;
-    }
-    if (n->kind == JN_BIND || n->kind == JN_FOCUS_BIND || n->kind == JN_INDEX_BIND || n->kind == JN_INDEX_STAGE)
-        (*names)[(*count)++] = n->str;
-    if (n->kind == JN_LAMBDA)
-        for (int i = 0; i < n->op; i++)
-            (*names)[(*count)++] = n->kids[i].str;
-    for (int i = 0; i < n->count; i++)
-        gather_local(&n->kids[i], names, count, cap);
-}
-
 static bool known_in(const char *name, const char *const *names, int n)
 {
     for (int i = 0; i < n; i++)
@@ -79,80 +61,110 @@ static bool known_in(const char *name, const char *const *names, int n)
 typedef struct jn_names {
     mctx *c;
     const char *path;
-    const char **local;
-    int nlocal;
+    const char **local;    /* names bound inside the expression: known everywhere in it */
+    int nlocal, cap;
     const char **all;      /* candidates for "did you mean": locals, assigned, states, functions */
     int nall;
 } jn_names;
 
+static void gather_local(void *ud, const char *name, int use)
+{
+    jn_names *k = ud;
+    if (use != JSONATA_NAME_BOUND)
+        return;
+    if (k->nlocal == k->cap) {
+        k->cap = k->cap ? 2 * k->cap : 8;
+        const char **more = cc_alloc(sizeof *more * (size_t)k->cap);
+        if (k->nlocal)
+            memcpy(more, k->local, sizeof *more * (size_t)k->nlocal);
+        k->local = more;
+    }
+    k->local[k->nlocal++] = name;
+}
+
 static bool jn_known(const jn_names *k, const char *name)
 {
     return !name[0] || !strcmp(name, "$") || !strcmp(name, "states") || jsonata_builtin(name) >= 0 ||
-           known_in(name, k->local, k->nlocal) || known_in(name, k->c->jn_vars, k->c->njn_vars);
+           known_in(name, k->local, k->nlocal) ||
+           known_in(name, k->c->jn_vars, k->c->njn_vars);
 }
 
 /* A $name that nothing sets is undefined wherever the state runs, and a
  * function that does not exist fails when called (T1006): both are
  * warned of, with the nearest name. */
-static void check_names(jn_names *k, const asl_node *n)
+static void check_name(void *ud, const char *name, int use)
 {
-    if (n->kind == JN_CALL && n->kids[0].kind == JN_VARIABLE && !jn_known(k, n->kids[0].str)) {
-        diag_warning(k->c->src, k->path, "unknown function $%s", n->kids[0].str);
-        model_suggest(k->c, k->path, cc_printf("$%s", n->kids[0].str), k->all, k->nall);
-        for (int i = 1; i < n->count; i++)
-            check_names(k, &n->kids[i]);
+    jn_names *k = ud;
+    if (use == JSONATA_NAME_BOUND || jn_known(k, name))
         return;
-    }
-    if (n->kind == JN_VARIABLE && !jn_known(k, n->str)) {
-        diag_warning(k->c->src, k->path, "variable $%s is set by no Assign and bound nowhere in the expression", n->str);
-        model_suggest(k->c, k->path, cc_printf("$%s", n->str), k->all, k->nall);
-    }
-    for (int i = 0; i < n->count; i++)
-        check_names(k, &n->kids[i]);
+    if (use == JSONATA_NAME_CALLED)
+        diag_warning(k->c->src, k->path, "unknown function $%s", name);
+    else
+        diag_warning(k->c->src, k->path, "variable $%s is set by no Assign and bound nowhere in the expression", name);
+    model_suggest(k->c, k->path, cc_printf("$%s", name), k->all, k->nall);
 }
 
-static void jn_check_names(mctx *c, const asl_node *root, const char *path)
+static void jn_check_names(mctx *c, const jsonata_node *root, const char *path)
 {
     if (!c->jn_vars) {
         int cap = 16;
         c->jn_vars = cc_alloc(sizeof *c->jn_vars * (size_t)cap);
         gather_assigned(c, c->src ? c->src->root : NULL, &cap);
     }
-    jn_names k = {c, path, NULL, 0, NULL, 0};
-    int cap = 8;
-    k.local = cc_alloc(sizeof *k.local * (size_t)cap);
-    gather_local(root, &k.local, &k.nlocal, &cap);
+    jn_names k = {c, path, NULL, 0, 0, NULL, 0};
+    jsonata_names(root, gather_local, &k);
     /* the candidates are written as the expression writes them: $name */
-    k.all = cc_alloc(sizeof *k.all * (size_t)(k.nlocal + c->njn_vars + JN_FN__COUNT + 1));
+    int nfn = 0;
+    while (jsonata_builtin_name(nfn))
+        nfn++;
+    k.all = cc_alloc(sizeof *k.all * (size_t)(k.nlocal + c->njn_vars + nfn + 1));
     for (int i = 0; i < k.nlocal; i++)
         k.all[k.nall++] = cc_printf("$%s", k.local[i]);
     for (int i = 0; i < c->njn_vars; i++)
         k.all[k.nall++] = cc_printf("$%s", c->jn_vars[i]);
     k.all[k.nall++] = "$states";
-    for (int i = 0; i < JN_FN__COUNT; i++)
+    for (int i = 0; i < nfn; i++)
         k.all[k.nall++] = cc_printf("$%s", jsonata_builtin_name(i));
-    check_names(&k, root);
+    jsonata_names(root, check_name, &k);
 }
 
-/* A JSONata expression string: a JN_ROOT tree whose op records which
- * members of $states it reads (the runtime builds only those). */
+/* The module's tree as compiler data (cc_alloc'd, freed with the rest),
+ * so that the module's own copy can be freed at once. */
+static asl_node *copy_tree(const jsonata_node *n, asl_node *out)
+{
+    *out = (asl_node){.kind = n->kind, .op = n->op, .flags = n->flags, .count = n->count, .num = n->num,
+                      .str = n->str ? cc_strdup(n->str) : NULL};
+    if (n->count) {
+        asl_node *kids = cc_alloc(sizeof *kids * (size_t)n->count);
+        for (int i = 0; i < n->count; i++)
+            copy_tree(&n->kids[i], &kids[i]);
+        out->kids = kids;
+    }
+    return out;
+}
+
+/* A JSONata expression string: the module's root node, whose op records
+ * which members of $states it reads (the runtime builds only those). */
 static asl_node *jn_expr(mctx *c, const cJSON *v, const char *path, unsigned allow)
 {
-    char *msg = NULL;
-    asl_node *r = jsonata_parse(v->valuestring, &msg);
-    if (!r) {
-        diag_error(c->src, path, "invalid JSONata expression %s: %s", diag_quote(v->valuestring),
-                   msg ? msg : "syntax error");
+    jsonata_error err;
+    jsonata_node *tree = jsonata_parse(v->valuestring, JSONATA_STEP_FUNCTIONS, &err);
+    if (!tree) {
+        diag_error(c->src, path, "invalid JSONata expression %s: %s", diag_quote(v->valuestring), err.message);
+        jsonata_error_clear(&err);
         return node_new(ASL_N_NULL);
     }
-    unsigned refs = jsonata_states_refs(r);
+    static const char *const members[] = JN_STATES_MEMBERS;
+    unsigned refs = jsonata_var_members(tree, "states", members, 4);
     if ((refs & JN_STATES_RESULT) && !(allow & JN_STATES_RESULT))
         diag_error(c->src, path, "$states.result is not available here (only in Output and Assign, after the "
                    "state's work)");
     if ((refs & JN_STATES_ERROR_OUTPUT) && !(allow & JN_STATES_ERROR_OUTPUT))
         diag_error(c->src, path, "$states.errorOutput is not available here (only in a Catch's Output and Assign)");
+    jn_check_names(c, tree, path);
+    asl_node *r = copy_tree(tree, cc_alloc(sizeof *r));
     r->op = (unsigned short)refs;
-    jn_check_names(c, r, path);
+    jsonata_free(tree);
     return r;
 }
 

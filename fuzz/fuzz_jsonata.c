@@ -1,12 +1,13 @@
 /*
  * fuzz_jsonata.c: JSONata: the first line is an expression (the text
- * between "{%" and "%}"), the rest $states.input. Parsed by the compiler's
- * parser, evaluated by the runtime's evaluator (with its memory, time and
- * stack bounds). Seeds: the cases of tests/unit/jsonata*.test.
+ * between "{%" and "%}"), the rest $states.input. Parsed and evaluated by
+ * the JSONata module (jsonata/) in AWS's dialect, through the runtime's
+ * glue (with its memory, time and stack bounds). Seeds: the cases of
+ * tests/unit/jsonata.test and jsonata/tests/*.test.
  */
 #include "aslc.h"
 #include "common.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,8 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON *input = cJSON_Parse(rest);
     if (!input)
         input = cJSON_CreateNull();
-    char *msg = NULL;
-    asl_node *n = jsonata_parse(expr, &msg);
+    jsonata_error err;
+    jsonata_node *n = jsonata_parse(expr, JSONATA_STEP_FUNCTIONS, &err);
+    jsonata_error_clear(&err);
     if (n) {
         asl_ctx c = {.input = input};
         cJSON *states = cJSON_CreateObject();
@@ -30,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cJSON_Delete(out);
         cJSON_Delete(states);
         asl_err_clear(&e);
+        jsonata_free(n);
     }
     cc_free_all();
     cJSON_Delete(input);

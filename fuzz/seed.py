@@ -4,7 +4,7 @@
 definition: every definition under tests/ and fuzz/machines/;
 paths: each case of tests/unit/jsonpath.test, intrinsics.test and
 choice.test as "expression\\ninput"; jsonata: the same from
-tests/unit/jsonata*.test; runtime: every tests/cases/*/*/input.json,
+tests/unit/jsonata.test and jsonata/tests/*.test; runtime: every tests/cases/*/*/input.json,
 once per machine in fuzz/machines/ (the first byte picks the machine).
 """
 import glob
@@ -16,8 +16,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def unit_cases(pattern):
-    """(expression, input) of every case in the unit files."""
-    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "unit", pattern))):
+    """(expression, input) of every case in the unit files (pattern under ROOT)."""
+    for path in sorted(glob.glob(os.path.join(ROOT, pattern))):
         lines = []
         for line in open(path, encoding="utf-8", errors="surrogateescape"):
             line = line.rstrip("\n")
@@ -37,7 +37,8 @@ def main():
         files += glob.glob(os.path.join(ROOT, "fuzz", "machines", "*.asl.json"))
         seeds = [open(f, "rb").read() for f in sorted(files)]
     elif target in ("paths", "jsonata"):
-        patterns = ["jsonpath.test", "intrinsics.test", "choice.test"] if target == "paths" else ["jsonata*.test"]
+        patterns = (["tests/unit/jsonpath.test", "tests/unit/intrinsics.test", "tests/unit/choice.test"]
+                    if target == "paths" else ["tests/unit/jsonata.test", "jsonata/tests/*.test"])
         for p in patterns:
             seeds += [(e + "\n" + i).encode("utf-8", "surrogateescape") for e, i in unit_cases(p)]
     elif target == "runtime":

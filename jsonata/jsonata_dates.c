@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec.h"
-#include "internal.h"
 #include "jsonata.h"
 #include "jsonata_internal.h"
 

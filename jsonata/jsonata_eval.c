@@ -1,6 +1,6 @@
 /*
- * jsonata.c: evaluates JSONata trees (see jsonata.h) over cJSON, as AWS
- * Step Functions does: JSONata 2.0 semantics (sequences that flatten and
+ * jsonata_eval.c: evaluates JSONata trees (see jsonata_tree.h) over cJSON:
+ * JSONata 2.0 semantics (sequences that flatten and
  * unwrap, undefined as "no value"), its function library with AWS's
  * additions, and its error codes and messages.
  *
@@ -8,14 +8,14 @@
  * UTF-8, numbers, JSON text, scopes, navigation, paths, tuple streams,
  * sorting, operators, constructors, function calls, signatures and the
  * results. The regex engine is in jsonata_regex.c, the function library in
- * jsonata_lib.c (dates in jsonata_dates.c); jsonata_internal.h is what they
- * share.
+ * jsonata_lib.c (dates in jsonata_dates.c, pictures in jsonata_format.c);
+ * jsonata_internal.h is what they share.
  *
  * Values (jv) live in an arena that one evaluation owns and frees at once,
  * so the evaluator shares and aliases them freely. Input documents are not
  * copied: a jv can stand for a borrowed cJSON array or object, materialised
  * one level at a time when something iterates it. Undefined is the NULL
- * pointer. A failure unwinds with longjmp to asl_jsonata_eval, which frees
+ * pointer. A failure unwinds with longjmp to jsonata_evaluate, which frees
  * the arena: nothing else is allocated while an evaluation runs, so nothing
  * leaks on the way out.
  */
@@ -30,9 +30,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "exec.h"
-#include "hash.h"
-#include "internal.h"
 #include "jsonata.h"
 #include "jsonata_internal.h"
 
@@ -751,18 +748,15 @@ static jv *builtin_fn(ev *e, int id)
     return e->builtins[id];
 }
 
-/* $name: local bindings, then $states, the workflow's variables, and the
- * function library (so a variable can shadow a function, as in JSONata). */
+/* $name: local bindings, then the host's variables, and the function
+ * library (so a variable can shadow a function, as in JSONata). */
 static jv *lookup_var(ev *e, const scope *env, const char *name, int *found)
 {
     jv *v;
     *found = 1;
     if (scope_find(env, name, &v))
         return v;
-    if (!strcmp(name, "states") && e->states)
-        return e->states;
-    const cJSON *j = e->std ? (e->bindings ? cJSON_GetObjectItemCaseSensitive(e->bindings, name) : NULL)
-                     : e->c ? asl_ctx_var(e->c, name) : NULL;
+    const cJSON *j = e->host->variable ? e->host->variable(e->host->ud, name) : NULL;
     if (j)
         return jn_wrap(e, j);
     int b = jsonata_builtin(name);
@@ -774,8 +768,8 @@ static jv *lookup_var(ev *e, const scope *env, const char *name, int *found)
 
 /* ------------------------------------------------------------- basics */
 
-static jv *eval(ev *e, const asl_node *n, jv *in, scope *env);
-static jv *eval_keep(ev *e, const asl_node *n, jv *in, scope *env);
+static jv *eval(ev *e, const jsonata_node *n, jv *in, scope *env);
+static jv *eval_keep(ev *e, const jsonata_node *n, jv *in, scope *env);
 
 static const char *const op_names[] = {"+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "&", "and", "or", "in", ".."};
 
@@ -952,7 +946,7 @@ static jv *transform(ev *e, jfn *f, jv *obj)
     if (!clone || clone->t != T_FUNC)
         jn_fail(e, "T2013: The transform expression clones the input when it is applied; $clone has been overridden");
     jv *result = jn_apply(e, clone, &obj, 1, NULL);
-    const asl_node *t = f->node;
+    const jsonata_node *t = f->node;
     jv *matches = eval(e, &t->kids[0], result, f->env);
     if (!matches)
         return result;
@@ -1073,7 +1067,7 @@ static jv *descendants(ev *e, jv *in)
 /* A step applied to each input item; results flattened one level (arrays
  * built by a constructor stay whole). A single array from the last step
  * is the result as it is: $states.input.list keeps a one-item list. */
-static jv *eval_step(ev *e, const asl_node *step, jv **items, int n, scope *env, int last)
+static jv *eval_step(ev *e, const jsonata_node *step, jv **items, int n, scope *env, int last)
 {
     jv *col = jn_arr(e, F_SEQ);
     for (int i = 0; i < n; i++) {
@@ -1094,9 +1088,9 @@ static jv *eval_step(ev *e, const asl_node *step, jv **items, int n, scope *env,
     return out;
 }
 
-static jv *sort_items(ev *e, const asl_node *sort, jv **items, int n, scope *env);
-static int *order(ev *e, const asl_node *sort, jv **at, scope **envs, scope *env, int n);
-static jv *apply_filter(ev *e, const asl_node *pred, jv *input, scope *env);
+static jv *sort_items(ev *e, const jsonata_node *sort, jv **items, int n, scope *env);
+static int *order(ev *e, const jsonata_node *sort, jv **at, scope **envs, scope *env, int n);
+static jv *apply_filter(ev *e, const jsonata_node *pred, jv *input, scope *env);
 
 /* ------------------------------------------------------------- tuple streams */
 
@@ -1136,7 +1130,7 @@ static scope *bound(ev *e, scope *s, const char *name, jv *v)
 }
 
 /* A predicate over the tuples, as apply_filter over items. */
-static tuples tuple_filter(ev *e, const asl_node *pred, tuples in)
+static tuples tuple_filter(ev *e, const jsonata_node *pred, tuples in)
 {
     tuples out = {0};
     if (pred->kind == JN_INDEX_STAGE) {
@@ -1188,7 +1182,7 @@ static const char *label_name(ev *e, int label)
 
 /* A step that makes (or needs) a tuple stream: @ or # bindings, a step a
  * % names, or a block or path that hands a tuple stream on. */
-static int is_tuple_step(const asl_node *s)
+static int is_tuple_step(const jsonata_node *s)
 {
     for (;;) {
         if (s->flags & JN_F_TUPLE)
@@ -1205,10 +1199,10 @@ static int is_tuple_step(const asl_node *s)
  * returns a tuple stream of its own (a block or path with a % inside)
  * hands on its tuples, bindings and all. Then its predicates and #$i
  * stages in the order written. */
-static tuples tuple_step(ev *e, const asl_node *step, tuples in)
+static tuples tuple_step(ev *e, const jsonata_node *step, tuples in)
 {
-    const asl_node *filter = step->kind == JN_FILTER ? step : NULL;
-    const asl_node *core = filter ? &step->kids[0] : step;
+    const jsonata_node *filter = step->kind == JN_FILTER ? step : NULL;
+    const jsonata_node *core = filter ? &step->kids[0] : step;
     const char *index = NULL, *focus = NULL;
     /* an empty name ($) binds nothing, as in jsonata-js */
     if (core->kind == JN_INDEX_BIND) {
@@ -1275,7 +1269,7 @@ static jv *tuples_value(ev *e, tuples ts)
 
 /* A path. want_tuples: return the tuple stream (F_TUPLES) when the path
  * makes one, as grouping and an enclosing path's % need it. */
-static jv *eval_path_as(ev *e, const asl_node *n, jv *in, scope *env, int want_tuples)
+static jv *eval_path_as(ev *e, const jsonata_node *n, jv *in, scope *env, int want_tuples)
 {
     jv *one[1] = {in};
     jv **items = one;
@@ -1283,7 +1277,7 @@ static jv *eval_path_as(ev *e, const asl_node *n, jv *in, scope *env, int want_t
     /* a path from a variable ($, $$, $x) starts from its value, not from
      * each item of an array context: look through the step's predicates,
      * bindings and sorting for it */
-    const asl_node *first = &n->kids[0];
+    const jsonata_node *first = &n->kids[0];
     while (first->kind == JN_FILTER || first->kind == JN_FOCUS_BIND || first->kind == JN_INDEX_BIND ||
            first->kind == JN_GROUP)
         first = &first->kids[0];
@@ -1295,7 +1289,7 @@ static jv *eval_path_as(ev *e, const asl_node *n, jv *in, scope *env, int want_t
     int tupled = 0;
     tuples ts = {0};
     for (int i = 0; i < n->count; i++) {
-        const asl_node *step = &n->kids[i];
+        const jsonata_node *step = &n->kids[i];
         if (!tupled && is_tuple_step(step)) {
             tupled = 1;
             for (int k = 0; k < cnt; k++)
@@ -1314,7 +1308,7 @@ static jv *eval_path_as(ev *e, const asl_node *n, jv *in, scope *env, int want_t
         } else if (step->kind == JN_SORT || (step->kind == JN_FILTER && step->kids[0].kind == JN_SORT)) {
             /* order-by sorts the whole sequence; predicates after it filter
              * the sorted whole */
-            const asl_node *sort = step->kind == JN_SORT ? step : &step->kids[0];
+            const jsonata_node *sort = step->kind == JN_SORT ? step : &step->kids[0];
             res = sort_items(e, sort, items, cnt, env);
             for (int k = 1; step->kind == JN_FILTER && k < step->count; k++)
                 res = apply_filter(e, &step->kids[k], res, env);
@@ -1347,14 +1341,14 @@ static jv *eval_path_as(ev *e, const asl_node *n, jv *in, scope *env, int want_t
     return res;
 }
 
-static jv *eval_path(ev *e, const asl_node *n, jv *in, scope *env)
+static jv *eval_path(ev *e, const jsonata_node *n, jv *in, scope *env)
 {
     return eval_path_as(e, n, in, env, 0);
 }
 
 /* One predicate over a value: an index (numbers count from the end when
  * negative) or a condition per item. */
-static jv *apply_filter(ev *e, const asl_node *pred, jv *input, scope *env)
+static jv *apply_filter(ev *e, const jsonata_node *pred, jv *input, scope *env)
 {
     jv *out = jn_arr(e, F_SEQ);
     /* undefined is a sequence of one undefined item: the predicate still
@@ -1403,7 +1397,7 @@ static jv *apply_filter(ev *e, const asl_node *pred, jv *input, scope *env)
  * not recomputed per comparison. */
 typedef struct ordering {
     ev *e;
-    const asl_node *sort;
+    const jsonata_node *sort;
     jv **at;
     scope **envs;          /* each item's own bindings, or NULL for env */
     scope *env;
@@ -1469,7 +1463,7 @@ static void perm_sort(ordering *o, int *perm, int *tmp, int n)
 }
 
 /* The order an order-by clause puts n items in, as positions. */
-static int *order(ev *e, const asl_node *sort, jv **at, scope **envs, scope *env, int n)
+static int *order(ev *e, const jsonata_node *sort, jv **at, scope **envs, scope *env, int n)
 {
     size_t nk = (size_t)n * (size_t)sort->count;
     ordering o = {e, sort, at, envs, env, jn_alloc(e, sizeof(jv *) * (nk ? nk : 1)), jn_alloc(e, nk ? nk : 1)};
@@ -1520,7 +1514,7 @@ jv *jn_sorted(sorter *s, jv **items, int n)
     return out;
 }
 
-static jv *sort_items(ev *e, const asl_node *sort, jv **items, int n, scope *env)
+static jv *sort_items(ev *e, const jsonata_node *sort, jv **items, int n, scope *env)
 {
     int *perm = order(e, sort, items, NULL, env, n);
     jv *out = jn_arr(e, F_SEQ);
@@ -1602,7 +1596,7 @@ static jv *range(ev *e, jv *l, jv *r)
     return out;
 }
 
-static jv *eval_binary(ev *e, const asl_node *n, jv *in, scope *env)
+static jv *eval_binary(ev *e, const jsonata_node *n, jv *in, scope *env)
 {
     int op = n->op;
     jv *l = eval(e, &n->kids[0], in, env);
@@ -1646,7 +1640,7 @@ static jv *eval_binary(ev *e, const asl_node *n, jv *in, scope *env)
 
 /* ------------------------------------------------------------- constructors */
 
-static jv *eval_array(ev *e, const asl_node *n, jv *in, scope *env)
+static jv *eval_array(ev *e, const jsonata_node *n, jv *in, scope *env)
 {
     jv *out = jn_arr(e, (n->flags & JN_F_CONS) ? F_CONS : 0);
     for (int i = 0; i < n->count; i++) {
@@ -1692,7 +1686,7 @@ static scope *reduce_tuples(ev *e, jv *ts, const int *members, int n, scope *env
  * items grouped by the key each pair makes, then each group's value. A
  * tuple stream (F_TUPLES) groups its tuples, each key evaluated with its
  * tuple's bindings. */
-static jv *group_by(ev *e, const asl_node *o, jv *input, scope *env)
+static jv *group_by(ev *e, const jsonata_node *o, jv *input, scope *env)
 {
     int tupled = input && (input->fl & F_TUPLES);
     jv *one[1] = {input};
@@ -1769,7 +1763,7 @@ static jv *group_by(ev *e, const asl_node *o, jv *input, scope *env)
 
 /* ------------------------------------------------------------- functions */
 
-static jv *regex_value(ev *e, const asl_node *n);
+static jv *regex_value(ev *e, const jsonata_node *n);
 
 void *jn_arena_cb(void *ctx, size_t n)
 {
@@ -1796,14 +1790,14 @@ int jn_arity(ev *e, jv *f)
 
 /* The procedure of a call: a name the library defines is looked up only
  * after local bindings and variables, which may shadow it. */
-static jv *resolve_proc(ev *e, const asl_node *call, jv *in, scope *env)
+static jv *resolve_proc(ev *e, const jsonata_node *call, jv *in, scope *env)
 {
-    const asl_node *p = &call->kids[0];
+    const jsonata_node *p = &call->kids[0];
     if (call->op && p->kind == JN_VARIABLE) {
         jv *v;
         if (scope_find(env, p->str, &v))
             return v;
-        const cJSON *j = e->c ? asl_ctx_var(e->c, p->str) : NULL;
+        const cJSON *j = e->host->variable ? e->host->variable(e->host->ud, p->str) : NULL;
         if (j)
             return jn_wrap(e, j);
         return builtin_fn(e, call->op - 1);
@@ -1812,9 +1806,9 @@ static jv *resolve_proc(ev *e, const asl_node *call, jv *in, scope *env)
 }
 
 /* foo(...) where foo is not a function but $foo is: JSONata's hint. */
-static void not_callable(ev *e, const asl_node *call, jv *proc, scope *env, int partial)
+static void not_callable(ev *e, const jsonata_node *call, jv *proc, scope *env, int partial)
 {
-    const asl_node *p = &call->kids[0];
+    const jsonata_node *p = &call->kids[0];
     if (!proc && p->kind == JN_PATH && p->kids[0].kind == JN_NAME) {
         int found;
         lookup_var(e, env, p->kids[0].str, &found);
@@ -1826,7 +1820,7 @@ static void not_callable(ev *e, const asl_node *call, jv *proc, scope *env, int 
         jn_fail(e, "T1008: Attempted to partially apply a non-function");
 }
 
-static jv *eval_call(ev *e, const asl_node *n, jv *in, scope *env, jv *first, int has_first)
+static jv *eval_call(ev *e, const jsonata_node *n, jv *in, scope *env, jv *first, int has_first)
 {
     jv *proc = resolve_proc(e, n, in, env);
     int partial = (n->flags & JN_F_PARTIAL) != 0;
@@ -1864,7 +1858,7 @@ static jv *apply_inner(ev *e, jv *fn, jv **args, int nargs, jv *input)
     switch (f->kind) {
     case FN_BUILTIN: return jn_call_builtin(e, f->builtin, args, nargs, input);
     case FN_LAMBDA: {
-        const asl_node *lam = f->node;
+        const jsonata_node *lam = f->node;
         int np = lam->op;
         if (lam->str)
             args = jn_validate(e, lam->str, args, &nargs, input, "lambda");
@@ -1922,7 +1916,7 @@ jv *jn_apply(ev *e, jv *fn, jv **args, int nargs, jv *input)
     jv *r = apply_inner(e, fn, args, nargs, input);
     while (r && r->t == T_FUNC && r->f->kind == FN_THUNK) {
         jfn *t = r->f;
-        const asl_node *call = t->node;
+        const jsonata_node *call = t->node;
         jv *proc = resolve_proc(e, call, t->input, t->env);
         if (!is_fn(proc))
             not_callable(e, call, proc, t->env, 0);
@@ -1951,10 +1945,10 @@ jv *jn_apply_hof(ev *e, jv *fn, jv *value, int index, jv *array, jv *extra)
     return jn_apply(e, fn, args, n, NULL);
 }
 
-static jv *eval_apply(ev *e, const asl_node *n, jv *in, scope *env)
+static jv *eval_apply(ev *e, const jsonata_node *n, jv *in, scope *env)
 {
     jv *l = eval(e, &n->kids[0], in, env);
-    const asl_node *rhs = &n->kids[1];
+    const jsonata_node *rhs = &n->kids[1];
     if (rhs->kind == JN_CALL && !(rhs->flags & JN_F_PARTIAL))
         return eval_call(e, rhs, in, env, l, 1);
     jv *f = eval(e, rhs, in, env);
@@ -1971,7 +1965,7 @@ static jv *eval_apply(ev *e, const asl_node *n, jv *in, scope *env)
 
 /* ------------------------------------------------------------- eval */
 
-static jv *eval_node(ev *e, const asl_node *n, jv *in, scope *env)
+static jv *eval_node(ev *e, const jsonata_node *n, jv *in, scope *env)
 {
     switch (n->kind) {
     case JN_ROOT: return eval(e, &n->kids[0], in, env);
@@ -2071,7 +2065,7 @@ static jv *eval_node(ev *e, const asl_node *n, jv *in, scope *env)
 }
 
 /* Evaluates n; a sequence comes back as it is (see unwrap). */
-static jv *eval_keep(ev *e, const asl_node *n, jv *in, scope *env)
+static jv *eval_keep(ev *e, const jsonata_node *n, jv *in, scope *env)
 {
     jn_guard(e);
     if (++e->depth > e->max_depth)
@@ -2085,12 +2079,12 @@ static jv *eval_keep(ev *e, const asl_node *n, jv *in, scope *env)
     return r;
 }
 
-static jv *eval(ev *e, const asl_node *n, jv *in, scope *env)
+static jv *eval(ev *e, const jsonata_node *n, jv *in, scope *env)
 {
     return unwrap(eval_keep(e, n, in, env));
 }
 
-static jv *regex_value(ev *e, const asl_node *n)
+static jv *regex_value(ev *e, const jsonata_node *n)
 {
     const char *err;
     rx *re = jn_rx_compile(n->str, strlen(n->str), n->op, jn_arena_cb, e, &err);
@@ -2352,8 +2346,32 @@ static int to_json(ev *e, jv *v, cJSON **out)
     return 0;
 }
 
-/* What both entry points share: sets up e, evaluates, converts. */
-static cJSON *run(ev *e, const asl_node *expr, const cJSON *input, asl_err *err, const char *ename)
+/* A failure's text into err: "CODE: text" keeps its code. */
+static void fail_to(jsonata_error *err, const char *prefix, const char *msg)
+{
+    jsonata_error_clear(err);
+    size_t np = strlen(prefix), nm = strlen(msg);
+    err->message = malloc(np + nm + 1);
+    if (!err->message) {
+        fputs("jsonata: out of memory\n", stderr);
+        abort();
+    }
+    memcpy(err->message, prefix, np);
+    memcpy(err->message + np, msg, nm + 1);
+    const char *m = err->message;
+    if (strlen(m) > 6 && m[0] >= 'A' && m[0] <= 'Z' && m[5] == ':')
+        memcpy(err->code, m, 5);
+}
+
+static double system_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sets up e, evaluates, converts. */
+static cJSON *run(ev *e, const jsonata_node *expr, const cJSON *input, jsonata_error *err)
 {
     e->stack0 = (uintptr_t)__builtin_frame_address(0);
     cJSON *result = NULL;
@@ -2362,7 +2380,7 @@ static cJSON *run(ev *e, const asl_node *expr, const cJSON *input, asl_err *err,
          * own (memory, regex effort) are runaways, as JSONata's U1001 */
         const char *c = e->cause;
         int coded = strlen(c) > 6 && c[0] >= 'A' && c[0] <= 'Z' && c[5] == ':';
-        asl_err_set(err, ename, "%s%s", e->std && !coded ? "U1001: " : "", c);
+        fail_to(err, e->std && !coded ? "U1001: " : "", c);
         arena_free(e);
         free(e);
         return NULL;
@@ -2371,11 +2389,10 @@ static cJSON *run(ev *e, const asl_node *expr, const cJSON *input, asl_err *err,
     e->vtrue = mk(e, T_BOOL);
     e->vtrue->b = 1;
     e->vfalse = mk(e, T_BOOL);
-    e->states = jn_wrap(e, e->states_json);
     e->t0 = mono();
-    e->now_ms = floor(asl_now() * 1000);
+    e->now_ms = floor((e->host->now ? e->host->now(e->host->ud) : system_now()) * 1000);
     jv *in = NULL;
-    if (e->std && input) {
+    if (input) {
         in = jn_wrap(e, input);
         e->root = in;
         if (in->t == T_ARR) { /* as jsonata-js: the array is one item, not a sequence of its items */
@@ -2383,72 +2400,40 @@ static cJSON *run(ev *e, const asl_node *expr, const cJSON *input, asl_err *err,
             in->fl |= F_WRAP;
         }
     }
-    const asl_node *body = expr->kind == JN_ROOT ? &expr->kids[0] : expr;
+    const jsonata_node *body = expr->kind == JN_ROOT ? &expr->kids[0] : expr;
     jv *v = eval(e, body, in, scope_new(e, NULL));
     int r = v ? to_json(e, v, &result) : 0;
     if (r == -1)
-        asl_err_set(err, ename, JSONATA_UNSUPPORTED);
+        fail_to(err, "", JSONATA_FUNCTION_RESULT);
     else if (r == -2)
-        asl_err_set(err, ename, "%sStack overflow error: the data is nested too deeply", e->std ? "U1001: " : "");
+        fail_to(err, e->std ? "U1001: " : "", "Stack overflow error: the data is nested too deeply");
     else if (r == -3)
-        asl_err_set(err, ename, "D1001: Number out of range");
+        fail_to(err, "", "D1001: Number out of range");
     arena_free(e);
     free(e);
     return result;
 }
 
-static ev *ev_new(asl_err *err, const char *ename)
+cJSON *jsonata_evaluate(const jsonata_node *expr, const cJSON *input, const jsonata_host *host, unsigned flags,
+                        jsonata_error *err)
 {
+    static const jsonata_host none;
+    err->code[0] = 0;
+    err->message = NULL;
     ev *e = calloc(1, sizeof *e); /* big (jmp_buf); off the stack */
-    if (!e)
-        asl_err_set(err, ename, "out of memory");
-    return e;
-}
-
-cJSON *asl_jsonata_eval(const asl_node *expr, asl_ctx *c, const cJSON *states_var, asl_err *err)
-{
-    ev *e = ev_new(err, "States.QueryEvaluationError");
-    if (!e)
+    if (!e) {
+        fail_to(err, "", "out of memory");
         return NULL;
-    e->c = c;
-    e->states_json = states_var;
-    e->max_depth = MAX_DEPTH;
-    e->max_items = MAX_ITEMS;
-    e->max_bytes = MAX_BYTES;
-    return run(e, expr, NULL, err, "States.QueryEvaluationError");
-}
-
-cJSON *asl_jsonata_eval_doc(const asl_node *expr, const cJSON *input, const cJSON *bindings, asl_err *err)
-{
-    ev *e = ev_new(err, "JSONataError");
-    if (!e)
-        return NULL;
-    e->std = 1;
-    e->bindings = bindings;
-    e->max_depth = STD_MAX_DEPTH;
-    e->max_items = STD_MAX_ITEMS;
-    e->max_bytes = STD_MAX_BYTES;
-    return run(e, expr, input, err, "JSONataError");
-}
-
-void asl_jsonata_field_error(asl_err *err, const asl_node *expr, const char *field)
-{
-    const char *text = expr && expr->kind == JN_ROOT && expr->str ? expr->str : "";
-    char *cause = err->cause;
-    err->cause = NULL;
-    if (!err->error)
-        asl_err_set(err, "States.QueryEvaluationError",
-                    "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", text, field);
-    else if (cause && !strcmp(cause, JSONATA_UNSUPPORTED))
-        asl_err_set(err, "States.QueryEvaluationError",
-                    "The JSONata expression '%s' specified for the field '%s' %s", text, field, cause);
-    else {
-        /* a coded message is a sentence of its own; a bare one follows a colon */
-        int coded = cause && strlen(cause) > 6 && isupper((unsigned char)cause[0]) && isdigit((unsigned char)cause[1]) &&
-                    cause[5] == ':';
-        asl_err_set(err, "States.QueryEvaluationError",
-                    "The JSONata expression '%s' specified for the field '%s' threw an error during evaluation%s%s", text,
-                    field, coded ? ". " : ": ", cause ? cause : "");
     }
-    free(cause);
+    e->host = host ? host : &none;
+    e->std = !(flags & JSONATA_STEP_FUNCTIONS);
+    e->max_depth = e->std ? STD_MAX_DEPTH : MAX_DEPTH;
+    e->max_items = e->std ? STD_MAX_ITEMS : MAX_ITEMS;
+    e->max_bytes = e->std ? STD_MAX_BYTES : MAX_BYTES;
+    return run(e, expr, input, err);
+}
+
+const cJSON *jsonata_object_variable(void *ud, const char *name)
+{
+    return ud ? cJSON_GetObjectItemCaseSensitive((const cJSON *)ud, name) : NULL;
 }

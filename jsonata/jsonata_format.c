@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
 #include "jsonata.h"
 #include "jsonata_internal.h"
 

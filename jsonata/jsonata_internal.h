@@ -1,19 +1,20 @@
 /*
- * jsonata_internal.h: private to the JSONata evaluator's files (jsonata.c,
- * jsonata_regex.c, jsonata_lib.c, jsonata_dates.c), not part of any API:
+ * jsonata_internal.h: private to the JSONata evaluator's files
+ * (jsonata_eval.c, jsonata_regex.c, jsonata_lib.c, jsonata_dates.c,
+ * jsonata_format.c), not part of any API:
  * the value type (jv) and its arena, one evaluation's state (ev), string
  * buffers, and the functions one of those files uses from another. See
- * jsonata.c's opening comment for how values are owned.
+ * jsonata_eval.c's opening comment for how values are owned.
  */
-#ifndef ASL_JSONATA_INTERNAL_H
-#define ASL_JSONATA_INTERNAL_H
+#ifndef JSONATA_INTERNAL_H
+#define JSONATA_INTERNAL_H
 
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
 #include "jsonata.h"
+#include "jsonata_tree.h"
 
 /* AWS's bounds: evaluation depth 100 (as its JSONata runtime counts it),
  * about 7 MB for one value, five seconds of evaluation. */
@@ -67,7 +68,7 @@ typedef struct rx rx;
 struct jfn {
     fkind kind;
     int builtin;
-    const asl_node *node;  /* lambda, regex literal, or the tail call */
+    const jsonata_node *node;  /* lambda, regex literal, or the tail call */
     scope *env;
     jv *input;             /* the context where it was made */
     jv *base, *g;          /* partial: the function; chain: f then g */
@@ -102,10 +103,8 @@ typedef struct ev {
     chunk *mem;
     size_t used;           /* bytes in mem */
     owned *docs;           /* cJSON this evaluation parsed ($parse) */
-    asl_ctx *c;
-    jv *states;
-    const cJSON *states_json;    int std;               /* standard JSONata (aslc jsonata), not AWS's */
-    const cJSON *bindings; /* std: the variables */
+    const jsonata_host *host;   /* never NULL (a zeroed one when the caller gave none) */
+    int std;               /* standard JSONata, not AWS's (JSONATA_STEP_FUNCTIONS) */
     jv *root;              /* std: $$, the input */
     jv *vnull, *vtrue, *vfalse;
     jv *builtins[JN_FN__COUNT];
@@ -168,7 +167,7 @@ struct rx {
     int icase, multiline;
 };
 
-/* ---- jsonata.c: values, arena, errors, UTF-8, numbers, evaluation */
+/* ---- jsonata_eval.c: values, arena, errors, UTF-8, numbers, evaluation */
 _Noreturn void jn_fail(ev *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void *jn_alloc(ev *e, size_t n);
 void *jn_arena_cb(void *ctx, size_t n);   /* jn_alloc for jn_rx_compile (ctx is the ev) */

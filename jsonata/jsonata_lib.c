@@ -3,7 +3,9 @@
  * aggregation, strings, numbers, booleans, higher-order functions, objects
  * and arrays, encodings and AWS's additions ($partition, $range, $hash,
  * $uuid, $parse), plus the table that names them, with their signatures,
- * for the evaluator (jsonata.c). Date functions are in jsonata_dates.c.
+ * for the evaluator (jsonata_eval.c). Date functions are in
+ * jsonata_dates.c. What only the host has (randomness, digests) comes from
+ * its jsonata_host.
  */
 #include <ctype.h>
 #include <math.h>
@@ -16,11 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "exec.h"
-#include "hash.h"
-#include "internal.h"
 #include "jsonata.h"
-#include "ids.h"
 #include "jsonata_internal.h"
 
 /* ------------------------------------------------------------- library helpers */
@@ -735,6 +733,24 @@ static jv *f_round(ev *e, jv **a, int n, jv *in)
 }
 
 /* java.util.Random, which AWS seeds $random with. */
+/* 64 random bits: the host's, else splitmix64 over a per-thread state
+ * seeded from the clock and its own address. */
+static uint64_t random_u64(ev *e)
+{
+    if (e->host->random)
+        return e->host->random(e->host->ud);
+    static _Thread_local uint64_t state;
+    if (!state) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        state = ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)&state;
+    }
+    uint64_t z = (state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
 static double java_random(int64_t seed)
 {
     uint64_t s = ((uint64_t)seed ^ 0x5DEECE66DULL) & ((1ULL << 48) - 1);
@@ -767,7 +783,7 @@ static jv *f_random(ev *e, jv **a, int n, jv *in)
     (void)in;
     aws_arity(e, n, 1, "random");
     if (n == 0 || !a[0])
-        return jn_num(e, (double)(asl_random_u64() >> 11) * 0x1.0p-53);
+        return jn_num(e, (double)(random_u64(e) >> 11) * 0x1.0p-53);
     return jn_num(e, java_random(jn_to_i64(aws_int(e, a[0], 1, "random"))));
 }
 
@@ -1053,7 +1069,7 @@ static jv *f_shuffle(ev *e, jv **a, int n, jv *in)
     for (int i = 0; i < len; i++)
         jn_push(e, out, a[0]->a[i]);
     for (int i = len - 1; i > 0; i--) {
-        int j = (int)(asl_random_u64() % (uint64_t)(i + 1));
+        int j = (int)(random_u64(e) % (uint64_t)(i + 1));
         jv *t = out->a[i];
         out->a[i] = out->a[j];
         out->a[j] = t;
@@ -1356,11 +1372,9 @@ static jv *f_hash(ev *e, jv **a, int n, jv *in)
         return NULL;
     if (a[1]->t != T_STR)
         jn_fail(e, "T0410: Argument 2 of function \"hash\" does not match function signature");
-    int alg = asl_hash_lookup(a[1]->s);
-    if (alg < 0)
+    char hex[129];
+    if (!e->host->hash || e->host->hash(e->host->ud, a[1]->s, a[0]->s, a[0]->slen, hex) < 0)
         jn_fail(e, "D3137: Hash algorithm '%s' must be one of SHA-1, SHA-384, SHA-256, SHA-512, MD5", a[1]->s);
-    char hex[ASL_HASH_HEX_MAX];
-    asl_hash_hex((asl_hash_alg)alg, a[0]->s, a[0]->slen, hex);
     return str_copy(e, hex, strlen(hex));
 }
 
@@ -1368,8 +1382,19 @@ static jv *f_uuid(ev *e, jv **a, int n, jv *in)
 {
     (void)a, (void)in;
     aws_arity(e, n, 0, "uuid");
-    char text[37];
-    asl_uuid(text);
+    static const char hex[] = "0123456789abcdef";
+    uint64_t r[2] = {random_u64(e), random_u64(e)};
+    unsigned char b[16];
+    memcpy(b, r, 16);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    char text[37], *p = text;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 15];
+    }
     return str_copy(e, text, 36);
 }
 

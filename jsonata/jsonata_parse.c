@@ -1,5 +1,6 @@
 /*
- * jsonata_parse.c: JSONata expressions ("{% ... %}") to asl_node trees.
+ * jsonata_parse.c: JSONata expressions to trees (jsonata_node), and the
+ * walks over a tree that checks before evaluation need.
  *
  * Three passes, as jsonata-js does it: a Pratt parser builds a raw tree
  * (binary ".", "[", "{" and "^" kept as written), process() rewrites it
@@ -7,19 +8,101 @@
  * the step they filter, tail calls marked), and check_refs() refuses what
  * AWS refuses at definition time (a path starting from the context item,
  * which a Step Functions expression does not have, and $$). The result is
- * copied into asl_node form at the end, because node_push copies a kid into
- * its parent and so cannot hold a tree that is still being rewritten.
- * Messages use JSONata's error codes and texts.
+ * copied into jsonata_node form at the end, each node's kids in one array.
+ * Messages use JSONata's error codes and texts. Everything one parse
+ * allocates comes from one arena, which the tree's root heads and
+ * jsonata_free releases (a failed parse releases it at once).
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aslc.h"
 #include "jsonata.h"
+#include "jsonata_tree.h"
+
+/* ------------------------------------------------------------- arena */
+
+/* One parse's memory: every allocation is linked to the previous one. The
+ * arena being built is per thread, so parses in two threads do not mix. */
+typedef struct pblock {
+    struct pblock *prev;
+    max_align_t data[];
+} pblock;
+
+static _Thread_local pblock *arena;
+
+static void *p_alloc(size_t n)
+{
+    pblock *b = calloc(1, sizeof *b + (n ? n : 1));
+    if (!b) {
+        fputs("jsonata: out of memory\n", stderr);
+        abort();
+    }
+    b->prev = arena;
+    arena = b;
+    return b->data;
+}
+
+static void arena_release(pblock *b)
+{
+    while (b) {
+        pblock *prev = b->prev;
+        free(b);
+        b = prev;
+    }
+}
+
+static char *p_strndup(const char *s, size_t n)
+{
+    char *out = p_alloc(n + 1);
+    memcpy(out, s, n);
+    return out;
+}
+
+static char *p_strdup(const char *s)
+{
+    return p_strndup(s, strlen(s));
+}
+
+static char *p_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *p_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *out = p_alloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+/* s as JSON.stringify writes a string (JSONata's messages quote so). */
+static char *p_quote(const char *s)
+{
+    char *out = p_alloc(6 * strlen(s) + 3), *o = out;
+    *o++ = '"';
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        const char *esc = *c == '"' ? "\\\"" : *c == '\\' ? "\\\\" : *c == '\b' ? "\\b" : *c == '\f' ? "\\f"
+                        : *c == '\n' ? "\\n" : *c == '\r' ? "\\r" : *c == '\t' ? "\\t" : NULL;
+        if (esc) {
+            o += sprintf(o, "%s", esc);
+        } else if (*c < 0x20 || *c == 0x7f) {
+            o += sprintf(o, "\\u%04x", *c);
+        } else {
+            *o++ = (char)*c;
+        }
+    }
+    *o = '"';
+    return out;
+}
 
 /* ------------------------------------------------------------- tokens */
 
@@ -71,8 +154,8 @@ typedef struct parser {
     int nslots, capslots;
 } parser;
 
-/* Syntax errors unwind to jsonata_parse; everything is cc_alloc'd, so
- * nothing leaks on the way. */
+/* Syntax errors unwind to jsonata_parse, which releases the arena: nothing
+ * leaks on the way. */
 static _Noreturn void fail_at(parser *p, int pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static _Noreturn void fail_at(parser *p, int pos, const char *fmt, ...)
@@ -81,11 +164,11 @@ static _Noreturn void fail_at(parser *p, int pos, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *m = cc_alloc((size_t)n + 1);
+    char *m = p_alloc((size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(m, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    p->msg = pos >= 0 ? cc_printf("%s (at position %d)", m, pos + 1) : m;
+    p->msg = pos >= 0 ? p_printf("%s (at position %d)", m, pos + 1) : m;
     longjmp(p->fail, 1);
 }
 
@@ -94,11 +177,11 @@ static const char *tok_text(const token *t)
 {
     switch (t->k) {
     case TK_END: return "(end)";
-    case TK_OP: return diag_quote(t->op);
-    case TK_NUM: return cc_strndup(t->raw, t->rawlen);
+    case TK_OP: return p_quote(t->op);
+    case TK_NUM: return p_strndup(t->raw, t->rawlen);
     case TK_VALUE: return t->val == JN_V_NULL ? "null" : t->val == JN_V_TRUE ? "true" : "false";
-    case TK_VAR: return diag_quote(cc_printf("$%s", t->s));
-    default: return diag_quote(t->s);
+    case TK_VAR: return p_quote(p_printf("$%s", t->s));
+    default: return p_quote(t->s);
     }
 }
 
@@ -147,7 +230,7 @@ static void lex_string(parser *p, char quote)
 {
     const char *s = p->src;
     size_t start = p->at - 1;
-    char *out = cc_alloc(p->len - p->at + 1);
+    char *out = p_alloc(p->len - p->at + 1);
     size_t n = 0;
     while (p->at < p->len && s[p->at] != quote) {
         char c = s[p->at++];
@@ -210,7 +293,7 @@ static void lex_regex(parser *p)
             if (err)
                 fail_at(p, (int)start, "S0302: Invalid regular expression: %s", err);
             p->t.k = TK_REGEX;
-            p->t.s = cc_strndup(s + start, p->at - start);
+            p->t.s = p_strndup(s + start, p->at - start);
             p->t.val = 0;
             p->at++;
             while (p->at < p->len && (s[p->at] == 'i' || s[p->at] == 'm')) {
@@ -258,7 +341,7 @@ static void lex_number(parser *p)
     p->t.k = TK_NUM;
     p->t.raw = s + p->at;
     p->t.rawlen = i - p->at;
-    char *text = cc_strndup(s + p->at, i - p->at);
+    char *text = p_strndup(s + p->at, i - p->at);
     p->t.num = strtod(text, NULL);
     if (p->t.num > 1.7976931348623157e308)
         fail_at(p, (int)p->at, "S0102: Number out of range: %s", text);
@@ -271,7 +354,7 @@ static void lex_name(parser *p)
     size_t i = p->at;
     while (i < p->len && !is_space(s[i]) && !strchr(opchars, s[i]))
         i++;
-    char *name = cc_strndup(s + p->at, i - p->at);
+    char *name = p_strndup(s + p->at, i - p->at);
     p->at = i;
     if (name[0] == '$') {
         p->t.k = TK_VAR;
@@ -345,7 +428,7 @@ static void next(parser *p, int infix)
         if (!end)
             fail_at(p, (int)p->at, "S0105: Quoted property name must be terminated with a backquote (`)");
         p->t.k = TK_NAME;
-        p->t.s = cc_strndup(s + p->at + 1, (size_t)(end - s) - p->at - 1);
+        p->t.s = p_strndup(s + p->at + 1, (size_t)(end - s) - p->at - 1);
         p->at = (size_t)(end - s) + 1;
     } else {
         lex_name(p);
@@ -363,8 +446,8 @@ static void expect_then(parser *p, const char *op, int infix)
 {
     if (!is_op(p, op)) {
         if (p->t.k == TK_END)
-            fail_at(p, p->t.pos, "S0203: Expected %s before end of expression", diag_quote(op));
-        fail_at(p, p->t.pos, "S0202: Expected %s, got %s", diag_quote(op), tok_text(&p->t));
+            fail_at(p, p->t.pos, "S0203: Expected %s before end of expression", p_quote(op));
+        fail_at(p, p->t.pos, "S0202: Expected %s, got %s", p_quote(op), tok_text(&p->t));
     }
     next(p, infix);
 }
@@ -381,7 +464,7 @@ static void expect(parser *p, const char *op)
 
 static pnode *pn(int kind, int pos)
 {
-    pnode *n = cc_alloc(sizeof *n);
+    pnode *n = p_alloc(sizeof *n);
     n->kind = kind;
     n->pos = pos;
     return n;
@@ -394,7 +477,7 @@ static void *grow(void *arr, int n, int *cap, size_t size)
     if (n < *cap)
         return arr;
     *cap = *cap ? 2 * *cap : 4;
-    void *more = cc_alloc(size * (size_t)*cap);
+    void *more = p_alloc(size * (size_t)*cap);
     if (n)
         memcpy(more, arr, size * (size_t)n);
     return more;
@@ -512,7 +595,7 @@ static pnode *nud(parser *p, const token *t)
     case TK_NUM:
         n = pn(JN_NUMBER, t->pos);
         n->num = t->num;
-        n->str = cc_strndup(t->raw, t->rawlen);
+        n->str = p_strndup(t->raw, t->rawlen);
         return n;
     case TK_STR:
         n = pn(JN_STRING, t->pos);
@@ -572,7 +655,7 @@ static pnode *nud(parser *p, const token *t)
     }
     if (!strcmp(op, "%"))
         return parent_node(p, t->pos);
-    fail_at(p, t->pos, "S0211: The symbol %s cannot be used as a unary operator", diag_quote(op));
+    fail_at(p, t->pos, "S0211: The symbol %s cannot be used as a unary operator", p_quote(op));
 }
 
 /* A lambda's signature <...>, read as raw text: its characters are not
@@ -591,7 +674,7 @@ static const char *signature(parser *p)
         fail_at(p, (int)start, "S0401: Unterminated function signature");
     p->at = i + 1;
     next(p, 0);
-    return cc_strndup(p->src + start, i + 1 - start);
+    return p_strndup(p->src + start, i + 1 - start);
 }
 
 /* function($a, $b)<sig>{ body }: the arguments are parsed already. */
@@ -730,7 +813,7 @@ static pnode *led(parser *p, const token *t, pnode *left)
         b->str = var->str;
         return b;
     }
-    fail_at(p, t->pos, "S0201: Syntax error: %s", diag_quote(op));
+    fail_at(p, t->pos, "S0201: Syntax error: %s", p_quote(op));
 }
 
 static pnode *expression(parser *p, int rbp)
@@ -831,7 +914,7 @@ static void resolve_ancestry(parser *p, pnode *path)
 {
     pnode *last = path->kids[path->n - 1];
     int nslots = last->nseek + (last->kind == JN_PARENT);
-    int *slots = cc_alloc(sizeof *slots * (size_t)(nslots + 1));
+    int *slots = p_alloc(sizeof *slots * (size_t)(nslots + 1));
     if (last->nseek)
         memcpy(slots, last->seek, sizeof *slots * (size_t)last->nseek);
     if (last->kind == JN_PARENT)
@@ -1030,7 +1113,7 @@ static pnode *process(parser *p, pnode *n)
         if (n->kids[0]->kind == JN_NUMBER) {
             r = n->kids[0];
             r->num = -r->num;
-            r->str = cc_printf("-%s", r->str);
+            r->str = p_printf("-%s", r->str);
         } else {
             push_ancestry(n, n->kids[0]);
         }
@@ -1107,44 +1190,20 @@ static void check_refs(parser *p, const pnode *n, int top)
 
 /* ------------------------------------------------------------- output */
 
-static void to_node(const pnode *n, asl_node *out)
+static void to_node(const pnode *n, jsonata_node *out)
 {
     out->kind = (unsigned short)n->kind;
     out->op = (unsigned short)n->op;
     out->flags = n->flags;
     out->num = n->num;
     out->str = n->str;
-    for (int i = 0; i < n->n; i++) {
-        asl_node kid = {0};
-        to_node(n->kids[i], &kid);
-        node_push(out, &kid);
-    }
-}
-
-unsigned jsonata_states_refs(const asl_node *n)
-{
-    static const struct { const char *name; unsigned bit; } members[] = {
-        {"input", JN_STATES_INPUT}, {"result", JN_STATES_RESULT},
-        {"errorOutput", JN_STATES_ERROR_OUTPUT}, {"context", JN_STATES_CONTEXT},
-    };
-    unsigned refs = 0;
-    int from = 0;
-    if (n->kind == JN_PATH && n->count > 1 && n->kids[0].kind == JN_VARIABLE && !strcmp(n->kids[0].str, "states")) {
-        const asl_node *step = &n->kids[1];
-        while (step->kind == JN_FILTER || step->kind == JN_FOCUS_BIND || step->kind == JN_INDEX_BIND)
-            step = &step->kids[0];
-        unsigned bit = JN_STATES_OTHER;
-        for (size_t i = 0; step->kind == JN_NAME && i < sizeof members / sizeof *members; i++)
-            if (!strcmp(members[i].name, step->str))
-                bit = members[i].bit;
-        refs |= bit;
-        from = 1; /* the variable itself is accounted for */
-    } else if (n->kind == JN_VARIABLE && !strcmp(n->str, "states")) {
-        return JN_STATES_OTHER;
-    }
-    for (int i = from; i < n->count; i++)
-        refs |= jsonata_states_refs(&n->kids[i]);
-    return refs;
+    out->count = n->n;
+    if (!n->n)
+        return;
+    jsonata_node *kids = p_alloc(sizeof *kids * (size_t)n->n);
+    for (int i = 0; i < n->n; i++)
+        to_node(n->kids[i], &kids[i]);
+    out->kids = kids;
 }
 
 /* The expression between "{%" and "%}" (when present), trimmed. */
@@ -1159,24 +1218,45 @@ static char *strip(const char *text)
         text++, len--;
     while (len && is_space(text[len - 1]))
         len--;
-    return cc_strndup(text, len);
+    return p_strndup(text, len);
 }
 
-asl_node *jsonata_parse(const char *text, char **msg)
+/* A tree and the arena it lives in: the root is the arena's first block's
+ * payload, so jsonata_free finds the arena from it. */
+typedef struct parsed {
+    pblock *mem;
+    jsonata_node root;
+} parsed;
+
+static void set_error(jsonata_error *err, const char *msg)
 {
-    return jsonata_parse_ex(text, 0, msg);
+    jsonata_error_clear(err);
+    err->message = strdup(msg);
+    if (!err->message) {
+        fputs("jsonata: out of memory\n", stderr);
+        abort();
+    }
+    size_t n = strlen(msg);
+    if (n > 6 && msg[0] >= 'A' && msg[0] <= 'Z' && msg[5] == ':')
+        memcpy(err->code, msg, 5);
 }
 
-asl_node *jsonata_parse_ex(const char *text, unsigned flags, char **msg)
+jsonata_node *jsonata_parse(const char *text, unsigned flags, jsonata_error *err)
 {
+    pblock *outer = arena; /* none, unless a hook parses from inside a parse */
+    arena = NULL;
+    parsed *out = p_alloc(sizeof *out);
     /* on the heap: what changes between setjmp and longjmp must not be a
      * local of this function */
-    parser *p = cc_alloc(sizeof *p);
-    p->src = flags & JN_PARSE_STANDARD ? cc_strdup(text) : strip(text);
+    parser *p = p_alloc(sizeof *p);
+    p->src = flags & JSONATA_STEP_FUNCTIONS ? strip(text) : p_strdup(text);
     p->len = strlen(p->src);
-    *msg = NULL;
+    err->code[0] = 0;
+    err->message = NULL;
     if (setjmp(p->fail)) {
-        *msg = p->msg;
+        set_error(err, p->msg);
+        arena_release(arena);
+        arena = outer;
         return NULL;
     }
     next(p, 0);
@@ -1188,13 +1268,70 @@ asl_node *jsonata_parse_ex(const char *text, unsigned flags, char **msg)
     body = process(p, body);
     if (body->kind == JN_PARENT || body->nseek)
         fail_at(p, body->pos, "S0217: The object representing the 'parent' cannot be derived from this kind of expression");
-    if (!(flags & JN_PARSE_STANDARD))
+    if (flags & JSONATA_STEP_FUNCTIONS)
         check_refs(p, body, 1);
-    asl_node *root = node_new(ASL_N_NULL);
-    root->kind = JN_ROOT;
-    root->str = p->src;
-    asl_node kid = {0};
-    to_node(body, &kid);
-    node_push(root, &kid);
-    return root;
+    out->root.kind = JN_ROOT;
+    out->root.str = p->src;
+    out->root.count = 1;
+    jsonata_node *kid = p_alloc(sizeof *kid);
+    to_node(body, kid);
+    out->root.kids = kid;
+    out->mem = arena;
+    arena = outer;
+    return &out->root;
+}
+
+void jsonata_free(jsonata_node *tree)
+{
+    if (tree)
+        arena_release(((parsed *)((char *)tree - offsetof(parsed, root)))->mem);
+}
+
+void jsonata_error_clear(jsonata_error *err)
+{
+    free(err->message);
+    err->message = NULL;
+    err->code[0] = 0;
+}
+
+/* ------------------------------------------------------------- inspect */
+
+unsigned jsonata_var_members(const jsonata_node *n, const char *var, const char *const *members, int count)
+{
+    unsigned refs = 0;
+    int from = 0;
+    if (n->kind == JN_PATH && n->count > 1 && n->kids[0].kind == JN_VARIABLE && !strcmp(n->kids[0].str, var)) {
+        const jsonata_node *step = &n->kids[1];
+        while (step->kind == JN_FILTER || step->kind == JN_FOCUS_BIND || step->kind == JN_INDEX_BIND)
+            step = &step->kids[0];
+        unsigned bit = 1u << count;
+        for (int i = 0; step->kind == JN_NAME && i < count; i++)
+            if (!strcmp(members[i], step->str))
+                bit = 1u << i;
+        refs |= bit;
+        from = 1; /* the variable itself is accounted for */
+    } else if (n->kind == JN_VARIABLE && !strcmp(n->str, var)) {
+        return 1u << count;
+    }
+    for (int i = from; i < n->count; i++)
+        refs |= jsonata_var_members(&n->kids[i], var, members, count);
+    return refs;
+}
+
+void jsonata_names(const jsonata_node *n, void (*fn)(void *ud, const char *name, int use), void *ud)
+{
+    if (n->kind == JN_BIND || n->kind == JN_FOCUS_BIND || n->kind == JN_INDEX_BIND || n->kind == JN_INDEX_STAGE)
+        fn(ud, n->str, JSONATA_NAME_BOUND);
+    int from = 0;
+    if (n->kind == JN_LAMBDA)
+        for (; from < n->op; from++) /* the parameters: bound, not read */
+            fn(ud, n->kids[from].str, JSONATA_NAME_BOUND);
+    else if (n->kind == JN_CALL && n->kids[0].kind == JN_VARIABLE) {
+        fn(ud, n->kids[0].str, JSONATA_NAME_CALLED);
+        from = 1;
+    } else if (n->kind == JN_VARIABLE && n->str[0] && strcmp(n->str, "$")) {
+        fn(ud, n->str, JSONATA_NAME_READ);
+    }
+    for (int i = from; i < n->count; i++)
+        jsonata_names(&n->kids[i], fn, ud);
 }

@@ -15,9 +15,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "exec.h"
-#include "hash.h"
-#include "internal.h"
 #include "jsonata.h"
 #include "jsonata_internal.h"
 

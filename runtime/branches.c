@@ -9,7 +9,7 @@
 
 #include "exec.h"
 #include "history.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 
 static const asl_state *state_of(const asl_frame *f)
 {
@@ -134,7 +134,7 @@ static int map_number(asl_frame *f, const asl_node *n, const char *field, const 
         return 0;
     }
     bool percent = !strcmp(field, "ToleratedFailurePercentage");
-    if (n->kind == JN_ROOT) {
+    if (n->kind == JSONATA_KIND_ROOT) {
         asl_jn j;
         asl_jn_init(&j, f, in);
         cJSON *jv = asl_jn_eval_as(&j, n, field, cJSON_Number, percent ? "number" : "integer");

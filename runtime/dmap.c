@@ -25,7 +25,7 @@
 #include "exec.h"
 #include "history.h"
 #include "ids.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 #include "quotas.h"
 
 typedef struct asl_dmap asl_dmap;

@@ -10,7 +10,7 @@
 #include "exec.h"
 #include "history.h"
 #include "ids.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 #include "quotas.h"
 
 static struct {

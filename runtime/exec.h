@@ -11,6 +11,7 @@
 #define ASL_EXEC_H
 
 #include <poll.h>
+#include <stdarg.h>
 
 #include "internal.h"
 
@@ -289,6 +290,8 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result);
 /* Evaluates an Assign template and stores the variables in the frame's
  * scope; -1 with c->err set on failure. */
 int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c);
+/* Stores an object of evaluated variables (taken) in the frame's scope. */
+void asl_store_vars(asl_frame *f, cJSON *vals);
 /* InputPath/OutputPath/ItemsPath: NULL path is "$", a null path {}.
  * NULL with f->err set (States.Runtime, AWS's cause). */
 cJSON *asl_apply_path(asl_frame *f, const asl_node *path, const cJSON *doc);
@@ -297,6 +300,8 @@ cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input
 /* Fails the frame with States.Runtime, the cause prefixed as AWS does
  * ("An error occurred while executing the state ..."). */
 asl_step asl_fail_runtime(asl_frame *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with any error name. */
+asl_step asl_fail_prefixed(asl_frame *f, const char *error, const char *fmt, va_list ap);
 void asl_cause_prefix(asl_buf *b, asl_frame *f);
 /* Fails the frame with the error; returns ASL_STEP_FAIL. */
 asl_step asl_frame_fail(asl_frame *f, const char *error, const char *cause);

@@ -1,9 +1,8 @@
 /*
  * io.c: input and output processing, in AWS's order: InputPath, Parameters
  * (or ItemSelector), the result, ResultSelector, ResultPath, OutputPath,
- * and Assign. Also the evaluation of templates and the context object, and
- * JSONata states' fields (asl_jn_*: Arguments, Output, Assign ... with
- * $states).
+ * and Assign. Also the evaluation of templates and the context object
+ * (JSONata states' fields are in jsonata_fields.c).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -13,7 +12,7 @@
 
 #include "exec.h"
 #include "history.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 #include "quotas.h"
 
 /* ---------------------------------------------------------- context */
@@ -319,7 +318,7 @@ void asl_cause_prefix(asl_buf *b, asl_frame *f)
 }
 
 /* Fails the frame with error, the cause prefixed as AWS prefixes it. */
-static asl_step fail_prefixed(asl_frame *f, const char *error, const char *fmt, va_list ap)
+asl_step asl_fail_prefixed(asl_frame *f, const char *error, const char *fmt, va_list ap)
 {
     asl_buf b = {0};
     asl_cause_prefix(&b, f);
@@ -342,7 +341,7 @@ asl_step asl_fail_runtime(asl_frame *f, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fail_prefixed(f, "States.Runtime", fmt, ap);
+    asl_fail_prefixed(f, "States.Runtime", fmt, ap);
     va_end(ap);
     return ASL_STEP_FAIL;
 }
@@ -434,7 +433,7 @@ cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *par
 /* Stores evaluated variables (takes vals) in the frame's scope. Every
  * expression read the variables as they were before the state: all are
  * evaluated first, then stored. */
-static void store_vars(asl_frame *f, cJSON *vals)
+void asl_store_vars(asl_frame *f, cJSON *vals)
 {
     if (!f->vars)
         f->vars = cJSON_CreateObject();
@@ -460,201 +459,8 @@ int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c)
         }
         return -1;
     }
-    store_vars(f, vals);
+    asl_store_vars(f, vals);
     return 0;
-}
-
-/* ------------------------------------------------------- JSONata */
-
-void asl_jn_init(asl_jn *j, asl_frame *f, const cJSON *input)
-{
-    memset(j, 0, sizeof *j);
-    j->f = f;
-    j->input = input;
-}
-
-/* Where in a field a value stands, for messages: built only on failure. */
-typedef struct jn_at {
-    const char *key;           /* NULL: an array index */
-    int index;
-    const struct jn_at *up;
-} jn_at;
-
-static void at_print(asl_buf *b, const jn_at *at)
-{
-    if (!at)
-        return;
-    at_print(b, at->up);
-    if (at->key)
-        asl_buf_printf(b, "%s%s", at->up ? "/" : "", at->key);
-    else
-        asl_buf_printf(b, "[%d]", at->index);
-}
-
-static char *at_text(const jn_at *at)
-{
-    asl_buf b = {0};
-    at_print(&b, at);
-    return asl_buf_take(&b);
-}
-
-static void add_ref(cJSON *o, const char *key, const cJSON *v)
-{
-    /* A reference shares v's contents: deleting $states leaves v alone. */
-    if (v)
-        cJSON_AddItemReferenceToObject(o, key, (cJSON *)v);
-}
-
-static cJSON *jn_root(asl_jn *j, const asl_node *n, const jn_at *at)
-{
-    asl_ctx c;
-    asl_ctx_init(&c, j->f, j->input);
-    c.map_item = j->map_item;
-    c.map_index = j->map_index;
-    cJSON *st = cJSON_CreateObject();
-    add_ref(st, "input", j->input);
-    add_ref(st, "result", j->result);
-    add_ref(st, "errorOutput", j->error_output);
-    /* $$ costs a copy of the execution input: only for who reads it */
-    if (n->op & (JN_STATES_CONTEXT | JN_STATES_OTHER))
-        add_ref(st, "context", asl_ctx_context(&c));
-    asl_err e = {0};
-    cJSON *v = asl_jsonata_eval(n, &c, st, &e);
-    cJSON_Delete(st);
-    asl_err_clear(&c.err);
-    if (!v) {
-        char *field = at_text(at);
-        asl_jsonata_field_error(&e, n, field);
-        free(field);
-        asl_err_move(&j->err, &e);
-    }
-    return v;
-}
-
-static cJSON *jn_walk(asl_jn *j, const asl_node *n, const jn_at *at)
-{
-    switch (n->kind) {
-    case JN_ROOT: return jn_root(j, n, at);
-    case ASL_N_NULL: return cJSON_CreateNull();
-    case ASL_N_TRUE: return cJSON_CreateTrue();
-    case ASL_N_FALSE: return cJSON_CreateFalse();
-    case ASL_N_NUMBER: return cJSON_CreateNumber(n->num);
-    case ASL_N_STRING: return cJSON_CreateString(n->str);
-    case ASL_N_OBJECT:
-    case ASL_N_ARRAY: {
-        bool obj = n->kind == ASL_N_OBJECT;
-        cJSON *o = obj ? cJSON_CreateObject() : cJSON_CreateArray();
-        for (int i = 0; i < n->count; i++) {
-            const asl_node *k = obj ? &n->kids[i].kids[0] : &n->kids[i];
-            jn_at here = {obj ? n->kids[i].str : NULL, i, at};
-            cJSON *v = jn_walk(j, k, &here);
-            if (!v) {
-                cJSON_Delete(o);
-                return NULL;
-            }
-            if (obj)
-                cJSON_AddItemToObjectCS(o, n->kids[i].str, v); /* keys are static data */
-            else
-                cJSON_AddItemToArray(o, v);
-        }
-        return o;
-    }
-    default:
-        asl_err_set(&j->err, "States.Runtime", "internal error: node kind %d in a JSONata field", n->kind);
-        return NULL;
-    }
-}
-
-cJSON *asl_jn_eval(asl_jn *j, const asl_node *n, const char *field)
-{
-    jn_at root = {field, 0, NULL};
-    return jn_walk(j, n, &root);
-}
-
-static const char *jn_type_name(const cJSON *v)
-{
-    if (cJSON_IsString(v)) return "string";
-    if (cJSON_IsNumber(v)) return "number";
-    if (cJSON_IsBool(v)) return "boolean";
-    if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "array";
-    return "object";
-}
-
-cJSON *asl_jn_eval_as(asl_jn *j, const asl_node *n, const char *field, int mask, const char *expected)
-{
-    cJSON *v = asl_jn_eval(j, n, field);
-    if (!v)
-        return NULL;
-    bool ok = (v->type & 0xFF & mask) != 0;
-    if (ok && cJSON_IsNumber(v) && strstr(expected, "integer"))
-        ok = v->valuedouble == floor(v->valuedouble);
-    if (ok)
-        return v;
-    char *text = asl_json_print(v);
-    asl_err_set(&j->err, "States.QueryEvaluationError",
-                "The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. "
-                "Expected '%s', but was '%s' for value: %s",
-                n->kind == JN_ROOT && n->str ? n->str : "", field, expected, jn_type_name(v), text);
-    free(text);
-    cJSON_Delete(v);
-    return NULL;
-}
-
-asl_step asl_jn_fail(asl_jn *j)
-{
-    asl_buf b = {0};
-    asl_cause_prefix(&b, j->f);
-    asl_buf_puts(&b, j->err.cause ? j->err.cause : "");
-    asl_err_set(&j->f->err, j->err.error ? j->err.error : "States.QueryEvaluationError", "%s", b.p);
-    asl_buf_free(&b);
-    asl_err_clear(&j->err);
-    return ASL_STEP_FAIL;
-}
-
-asl_step asl_jn_fail_msg(asl_frame *f, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fail_prefixed(f, "States.QueryEvaluationError", fmt, ap);
-    va_end(ap);
-    return ASL_STEP_FAIL;
-}
-
-cJSON *asl_jn_finish(asl_jn *j, const asl_node *assign, const asl_node *output, cJSON **dflt)
-{
-    cJSON *vals = NULL, *out;
-    if (assign && !(vals = asl_jn_eval(j, assign, "Assign"))) {
-        asl_jn_fail(j);
-        return NULL;
-    }
-    if (output) {
-        if (!(out = asl_jn_eval(j, output, "Output"))) {
-            cJSON_Delete(vals);
-            asl_jn_fail(j);
-            return NULL;
-        }
-    } else {
-        out = *dflt;
-        *dflt = NULL;
-    }
-    if (vals)
-        store_vars(j->f, vals);
-    return out;
-}
-
-cJSON *asl_jn_arguments(asl_frame *f, const asl_state *s)
-{
-    asl_inspect(f, "input", f->data);
-    if (!s->parameters)
-        return cJSON_Duplicate(f->data, 1);
-    asl_jn j;
-    asl_jn_init(&j, f, f->data);
-    cJSON *v = asl_jn_eval(&j, s->parameters, "Arguments");
-    if (!v)
-        asl_jn_fail(&j);
-    asl_inspect(f, "afterArguments", v);
-    return v;
 }
 
 /* Output and Assign after a Task, Parallel or Map: $states.result is the

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "exec.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 
 /* A JSONata Pass, Succeed or Wait (once waited): Assign, then Output or
  * the input itself. */
@@ -77,7 +77,7 @@ static int fail_field(asl_frame *f, const asl_node *n, const char *name, char **
         *out = strdup(n->str);
         return 0;
     }
-    if (n->kind == JN_ROOT) {
+    if (n->kind == JSONATA_KIND_ROOT) {
         asl_jn j;
         asl_jn_init(&j, f, f->data);
         cJSON *v = asl_jn_eval_as(&j, n, name, cJSON_String, "string");
@@ -147,7 +147,7 @@ static asl_step jn_choice(asl_frame *f, const asl_state *s)
     for (int i = 0; i < s->nrules; i++) {
         const asl_node *r = s->rules[i];
         bool hit = r->kind == ASL_N_TRUE;
-        if (r->kind == JN_ROOT) {
+        if (r->kind == JSONATA_KIND_ROOT) {
             char field[48];
             snprintf(field, sizeof field, "Choices[%d]/Condition", i);
             cJSON *v = asl_jn_eval_as(&j, r, field, cJSON_True | cJSON_False, "boolean");
@@ -293,7 +293,7 @@ static double wait_until(asl_frame *f, const asl_state *s, const cJSON *in)
         return t;
     }
     const asl_node *p = s->seconds ? s->seconds : s->timestamp;
-    if (p->kind == JN_ROOT)
+    if (p->kind == JSONATA_KIND_ROOT)
         return jn_wait_until(f, s, now);
     asl_ctx c;
     asl_ctx_init(&c, f, in);

@@ -15,7 +15,7 @@
 #include "exec.h"
 #include "handlers.h"
 #include "history.h"
-#include "jsonata.h"
+#include "jsonata_fields.h"
 
 static asl_task *tasks;
 
@@ -354,7 +354,7 @@ static int seconds_field(asl_frame *f, const asl_node *n, const cJSON *in, const
         *out = n->num;
         return 0;
     }
-    if (n->kind == JN_ROOT) {
+    if (n->kind == JSONATA_KIND_ROOT) {
         asl_jn j;
         asl_jn_init(&j, f, in);
         cJSON *v = asl_jn_eval_as(&j, n, name, cJSON_Number, "integer");

@@ -273,7 +273,7 @@ struct asl_state {
 
     /* JSONata ("QueryLanguage": "JSONata"): the state's fields hold
      * templates whose "{% %}" strings are JSONata trees (kinds from 100 up,
-     * see runtime/jsonata.h). parameters holds Arguments (Map:
+     * see jsonata/jsonata.h). parameters holds Arguments (Map:
      * ItemSelector), items_path holds Items, rules[i] the Condition; the
      * number and string fields (timeout, seconds, error ...) may be
      * expressions. No JSONPath field is set. */
