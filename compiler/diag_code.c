@@ -48,7 +48,7 @@ const char *diag_code(const char *path, const char *msg)
     for (size_t i = 0; i < sizeof by_message / sizeof *by_message; i++)
         if (strstr(msg, by_message[i].text))
             return by_message[i].code;
-    if (strstr(msg, "duplicate key") && !strcmp(path, "States"))
+    if (strstr(msg, "duplicate key") && (!strcmp(path, "States") || ends_with(path, ".States")))
         return "DUPLICATE_STATE_NAME";
     if (strstr(msg, "does not exist") &&
         (ends_with(path, ".Next") || ends_with(path, ".Default") || ends_with(path, "StartAt")))

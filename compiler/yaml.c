@@ -54,10 +54,19 @@ typedef struct ybuild {
     bool failed;
 } ybuild;
 
-/* Whether path lies in a CloudFormation template's own sections and not
- * inside a state machine's definition (which keeps AWS's rules). */
-static bool template_part(const char *path)
+/* Whether key, at path, lies in a CloudFormation template's own sections
+ * and not inside a state machine's definition (which keeps AWS's rules). */
+static bool template_part(const char *path, const char *key)
 {
+    static const char *const top_keys[] = {"AWSTemplateFormatVersion", "Transform", "Description", "Resources",
+                                           "Outputs", "Parameters", "Mappings", "Conditions", "Globals",
+                                           "Metadata", "Rules"};
+    /* A template's top-level key written twice (no state machine
+     * definition has these keys at its top). */
+    if (!*path)
+        for (size_t i = 0; i < sizeof top_keys / sizeof *top_keys; i++)
+            if (!strcmp(key, top_keys[i]))
+                return true;
     static const char *const sections[] = {"Resources", "Outputs", "Parameters", "Mappings",
                                            "Conditions", "Globals", "Metadata", "Rules"};
     bool top = false;
@@ -234,7 +243,7 @@ static void attach(ybuild *b, cJSON *v, yaml_mark_t m)
     }
     if (cJSON_GetObjectItemCaseSensitive(f->node, key)) {
         yaml_mark_t km = {0, (size_t)f->key_line - 1, (size_t)f->key_col - 1};
-        if (!template_part(f->path)) {
+        if (!template_part(f->path, key)) {
             fail_in(b, f->path, km, "duplicate key %s", diag_quote(key));
             cJSON_AddItemToArray(b->spent, v);
             return;
@@ -247,7 +256,7 @@ static void attach(ybuild *b, cJSON *v, yaml_mark_t m)
         tmp.npos = 0;
         tmp.pos = NULL;
         load_note(&tmp, f->path, (int)km.line + 1, (int)km.column + 1);
-        diag_warning(&tmp, f->path, "duplicate key %s: the later value is used, as SAM and CloudFormation do",
+        diag_warning(&tmp, f->path, "duplicate key %s in this template: the later value is used, as SAM and CloudFormation do",
                      diag_quote(key));
         free(tmp.pos);
         cJSON_DeleteItemFromObjectCaseSensitive(f->node, key);
