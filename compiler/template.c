@@ -44,7 +44,12 @@ cc_src *template_read(const char *file)
 
 bool template_is(const cc_src *doc)
 {
-    return doc && cJSON_IsObject(get(doc->root, "Resources"));
+    if (!doc || !cJSON_IsObject(doc->root) || get(doc->root, "States"))
+        return false;
+    /* A template's sections, even empty (a placeholder template whose
+     * Resources is null): checked as a template, not as a definition. */
+    return cJSON_IsObject(get(doc->root, "Resources")) || get(doc->root, "AWSTemplateFormatVersion") ||
+           cJSON_HasObjectItem(doc->root, "Resources");
 }
 
 /* ------------------------------------------------------------ opening */
@@ -90,7 +95,8 @@ cc_template *template_open(cc_src *doc, const cc_opts *o)
     t->region = tpl_parameter(t, "AWS::Region");
     t->account = tpl_parameter(t, "AWS::AccountId");
     t->partition = tpl_parameter(t, "AWS::Partition");
-    find_machines(t);
+    if (cJSON_IsObject(t->resources))
+        find_machines(t);
     if (!t->nmachines) {
         diag_error(doc, "Resources", "no state machine in this template "
                                      "(AWS::StepFunctions::StateMachine or AWS::Serverless::StateMachine)");
