@@ -17,6 +17,7 @@
  * back at it (x->dmap); branches.c hands the state over (asl_dmap_start)
  * and exec.c reports a child's end (asl_dmap_child_finished).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct asl_dmap {
     asl_dmap_result *results;
     asl_exec **kids;            /* running children by index */
     cJSON *writer;              /* the evaluated ResultWriter, or NULL */
+    asl_map_run *rec;           /* what DescribeMapRun shows (maprun.c) */
     asl_err err;                /* why the run failed */
 };
 
@@ -55,6 +57,7 @@ static kept_machine *machines;
 
 void asl_dmap_free_all(void)
 {
+    asl_map_run_free_all();
     while (machines) {
         kept_machine *k = machines;
         machines = k->next;
@@ -187,6 +190,7 @@ static void abort_children(asl_dmap *d)
         asl_exec_abort(x, NULL, NULL);
         d->results[i].status = "ABORTED";
         d->results[i].stop = x->stop;
+        asl_map_run_move(d->rec, d->results[i].items, ASL_MR_SLOT(ASL_RUNNING), ASL_MR_SLOT(ASL_ABORTED));
     }
     d->running = 0;
 }
@@ -205,10 +209,14 @@ static void start_more(asl_dmap *d)
             asl_err_move(&r->err, &e);
             r->start = r->stop = asl_now();
             d->failed++;
+            asl_map_run_move(d->rec, r->items, ASL_MR_PENDING, ASL_MR_SLOT(ASL_FAILED));
             continue;
         }
+        asl_map_run_move(d->rec, r->items, ASL_MR_PENDING, ASL_MR_SLOT(ASL_RUNNING));
         x->dmap = d;
         x->dmap_slot = i;
+        x->map_run_arn = strdup(d->run_arn);
+        x->map_items = r->items;
         d->kids[i] = x;
         d->running++;
         r->arn = strdup(x->arn);
@@ -228,6 +236,7 @@ void asl_dmap_child_finished(asl_exec *x)
     asl_dmap_result *r = &d->results[i];
     r->status = asl_status_name(x->status);
     r->stop = x->stop;
+    asl_map_run_move(d->rec, r->items, ASL_MR_SLOT(ASL_RUNNING), ASL_MR_SLOT(x->status));
     if (x->status == ASL_SUCCEEDED) {
         r->output = cJSON_Duplicate(x->output, 1);
     } else {
@@ -251,7 +260,39 @@ void asl_dmap_abort(asl_frame *f)
     asl_dmap *d = f->dmap;
     f->dmap = NULL;
     abort_children(d);
+    asl_map_run_end(d->rec, ASL_ABORTED);
     run_free(d);
+}
+
+/* The records ResultWriter wrote to S3: every child that started. */
+static void count_written(asl_dmap *d)
+{
+    for (int i = 0; i < d->n; i++)
+        if (d->results[i].status)
+            asl_map_run_written(d->rec, 1, d->results[i].items);
+}
+
+void asl_dmap_update(asl_dmap *d, int max_concurrency, long tolerated_count, double tolerated_percent)
+{
+    asl_frame *f = d->f;
+    if (max_concurrency >= 0)
+        f->max_concurrency = max_concurrency;
+    if (tolerated_count >= 0)
+        f->tolerated_count = tolerated_count > INT_MAX ? INT_MAX : (int)tolerated_count;
+    if (tolerated_percent >= 0)
+        f->tolerated_percent = tolerated_percent;
+    if (d->err.error || (d->running == 0 && d->started == d->n))
+        return; /* already ending */
+    if (d->failed && !tolerates(d)) {
+        asl_err_set(&d->err, "States.ExceedToleratedFailureThreshold",
+                    "The specified tolerated failure threshold was exceeded");
+        abort_children(d);
+        asl_wake(f, run_done);
+        return;
+    }
+    start_more(d);
+    if (d->running == 0 && d->started == d->n)
+        asl_wake(f, run_done);
 }
 
 /* The run has ended: results written, MapRun* and MapState* events. */
@@ -267,6 +308,8 @@ static asl_step run_done(asl_frame *f)
         out = asl_results_write(d->writer, d->run_arn, d->machine->arn, d->results, d->n, &e);
         if (!out && !d->err.error)
             asl_err_move(&d->err, &e);
+        if (out && d->writer && cJSON_GetObjectItemCaseSensitive(d->writer, "Resource"))
+            count_written(d);
         asl_err_clear(&e);
     }
     cJSON_Delete(f->effective);
@@ -281,11 +324,13 @@ static asl_step run_done(asl_frame *f)
                 cJSON_AddStringToObject(det, "cause", d->err.cause);
         }
         asl_frame_event(f, "MapRunFailed", det, false);
+        asl_map_run_end(d->rec, ASL_FAILED);
         asl_err_move(&f->err, &d->err);
         run_free(d);
         f->fail_event = "MapStateFailed";
         return ASL_STEP_FAIL;
     }
+    asl_map_run_end(d->rec, ASL_SUCCEEDED);
     run_free(d);
     asl_frame_event(f, "MapRunSucceeded", NULL, false);
     asl_frame_event(f, "MapStateSucceeded", NULL, true);
@@ -356,6 +401,8 @@ asl_step asl_dmap_start(asl_frame *f, const asl_state *s, cJSON *in, cJSON *item
         cJSON_AddStringToObject(det, "mapRunArn", d->run_arn);
     }
     asl_frame_event(f, "MapRunStarted", det, false);
+    d->rec = asl_map_run_new(d->run_arn, f->exec, d);
+    asl_map_run_settings(d->rec, f->max_concurrency, f->tolerated_count, f->tolerated_percent);
     if (!items) {
         cJSON *reader = evaluate(f, s, s->item_reader, "ItemReader");
         if (!reader)
@@ -377,8 +424,12 @@ asl_step asl_dmap_start(asl_frame *f, const asl_state *s, cJSON *in, cJSON *item
     if (!d->results || !d->kids)
         abort();
     int i = 0;
-    for (cJSON *in1 = d->inputs->child; in1; in1 = in1->next)
-        d->results[i++].input = cJSON_Duplicate(in1, 1);
+    for (cJSON *in1 = d->inputs->child; in1; in1 = in1->next, i++) {
+        d->results[i].input = cJSON_Duplicate(in1, 1);
+        /* a batch holds its Items; an item alone is one */
+        d->results[i].items = s->item_batcher ? cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(in1, "Items")) : 1;
+        asl_map_run_add(d->rec, d->results[i].items);
+    }
     f->wait = ASL_WAIT_FRAMES;
     start_more(d);
     if (d->failed && !tolerates(d))

@@ -21,6 +21,7 @@ typedef struct asl_dmap_result {
     asl_err err;
     const char *status;         /* SUCCEEDED, FAILED, ABORTED ... or NULL: never started (PENDING) */
     double start, stop;
+    long items;                 /* the items it was given (a batch's) */
 } asl_dmap_result;
 
 /* The ResultWriter's work for a Map Run of n children: with Resource and

@@ -342,6 +342,8 @@ const char *asl_exec_arn(const asl_exec *x) { return x->arn; }
 const char *asl_exec_name(const asl_exec *x) { return x->name; }
 const char *asl_exec_machine_arn(const asl_exec *x) { return x->machine_arn; }
 const char *asl_exec_parent_arn(const asl_exec *x) { return x->parent_arn; }
+const char *asl_exec_map_run_arn(const asl_exec *x) { return x->map_run_arn; }
+long asl_exec_item_count(const asl_exec *x) { return x->map_items; }
 asl_status asl_exec_status(const asl_exec *x) { return x->status; }
 double asl_exec_start_date(const asl_exec *x) { return x->start; }
 double asl_exec_stop_date(const asl_exec *x) { return x->status == ASL_RUNNING ? 0 : x->stop; }
@@ -416,6 +418,8 @@ cJSON *asl_describe(const asl_exec *x)
         express_billing(o, x);
         return o;
     }
+    if (x->map_run_arn)
+        cJSON_AddStringToObject(o, "mapRunArn", x->map_run_arn);
     cJSON_AddNumberToObject(o, "redriveCount", 0);
     cJSON_AddStringToObject(o, "redriveStatus", "NOT_REDRIVABLE");
     return o;

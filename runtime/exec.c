@@ -598,6 +598,7 @@ static void exec_free(asl_exec *x)
     free(x->arn);
     asl_unit_drop(x->unit);
     free(x->parent_arn);
+    free(x->map_run_arn);
     free(x->mock_case);
     cJSON_Delete(x->input);
     cJSON_Delete(x->output);

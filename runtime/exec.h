@@ -35,6 +35,8 @@ struct asl_exec {
     struct asl_dmap *dmap;      /* the Map Run this child execution belongs to (dmap.c) */
     int dmap_slot;              /* its index there */
     char *parent_arn;           /* execution that started this one */
+    char *map_run_arn;          /* the Map Run that started it, or NULL */
+    long map_items;             /* the items it was given (a Map Run's child) */
     unsigned long transitions;
     int events;                 /* events so far (counted even when not recorded) */
     bool over_limit;            /* an event found the history full: the execution fails */
@@ -245,6 +247,27 @@ void asl_dmap_child_finished(asl_exec *child);
 void asl_dmap_abort(asl_frame *f);
 /* Frees what Map Runs keep for the executions they started. */
 void asl_dmap_free_all(void);
+/* UpdateMapRun on a run in progress (negative: unchanged): more children
+ * may start, and a lower tolerance may fail the run. */
+void asl_dmap_update(struct asl_dmap *d, int max_concurrency, long tolerated_count, double tolerated_percent);
+
+/* maprun.c: a Map Run's record (asl_engine.h's asl_map_run). Counts are
+ * kept by slot: pending, then 1 + the child's asl_status. */
+enum { ASL_MR_PENDING, ASL_MR_SLOTS = 2 + ASL_ABORTED };
+#define ASL_MR_SLOT(status) (1 + (int)(status))
+asl_map_run *asl_map_run_new(const char *arn, const asl_exec *parent, struct asl_dmap *live);
+/* The run's settings as DescribeMapRun shows them (negative: none set). */
+void asl_map_run_settings(asl_map_run *r, int max_concurrency, long tolerated_count, double tolerated_percent);
+/* One more child, pending, with its items. */
+void asl_map_run_add(asl_map_run *r, long items);
+/* A child and its items move from one slot to another. */
+void asl_map_run_move(asl_map_run *r, long items, int from, int to);
+/* ResultWriter wrote the records of execs children holding items items. */
+void asl_map_run_written(asl_map_run *r, long execs, long items);
+/* The run ended (SUCCEEDED, FAILED or ABORTED); it is no longer live. */
+void asl_map_run_end(asl_map_run *r, asl_status status);
+cJSON *asl_map_run_describe(const asl_map_run *r);
+void asl_map_run_free_all(void);
 /* branches.c: a Map item's iteration input (ItemSelector applied; $$.Map.Item
  * is item i); reads f->effective as the Map's input. NULL with f failed. */
 cJSON *asl_map_item_input(asl_frame *f, const asl_state *s, int i, const cJSON *item);

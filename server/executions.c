@@ -209,23 +209,51 @@ static cJSON *list_item(const void *p)
     return o;
 }
 
+/* A Map Run's child as ListExecutions with a mapRunArn lists it. */
+static cJSON *run_item(const void *p)
+{
+    const asl_exec *x = p;
+    cJSON *o = list_item(p);
+    cJSON_AddStringToObject(o, "mapRunArn", asl_exec_map_run_arn(x));
+    cJSON_AddNumberToObject(o, "itemCount", (double)asl_exec_item_count(x));
+    return o;
+}
+
+/* Whether ListExecutions names what it lists: a known machine or Map Run
+ * (not both); false after answering. */
+static bool list_target(srv *s, srv_call *c, const char *arn, const char *run)
+{
+    if (arn && run) {
+        srv_reply_error(c, "ValidationException", "Must provide either a StateMachine ARN or a MapRun ARN, not both");
+        return false;
+    }
+    if (!arn && !run) {
+        srv_reply_error(c, "ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
+        return false;
+    }
+    if (run)
+        return mapruns_named(s, c, run) != NULL;
+    if (!machines_arn_ok(c, arn, "stateMachine"))
+        return false;
+    if (!machines_find(s, arn)) {
+        srv_reply_error(c, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
+        return false;
+    }
+    return true;
+}
+
 void act_list_executions(srv *s, srv_call *c)
 {
     const char *arn = srv_str(c, "stateMachineArn"), *filter = srv_str(c, "statusFilter");
-    if (!arn) {
-        srv_reply_error(c, "ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
+    const char *run = srv_str(c, "mapRunArn");
+    if (!list_target(s, c, arn, run))
         return;
-    }
-    if (!machines_arn_ok(c, arn, "stateMachine"))
-        return;
-    if (!machines_find(s, arn)) {
-        srv_reply_error(c, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
-        return;
-    }
     int total = 0;
     void **match = NULL;
     for (asl_exec *x = asl_engine_executions(s->engine); x; x = asl_exec_next(x)) {
-        if (strcmp(asl_exec_machine_arn(x), arn) || (filter && strcmp(asl_status_name(asl_exec_status(x)), filter)))
+        const char *of = run ? asl_exec_map_run_arn(x) : asl_exec_machine_arn(x);
+        if (!of || strcmp(of, run ? run : arn) ||
+            (filter && strcmp(asl_status_name(asl_exec_status(x)), filter)))
             continue;
         void **grown = realloc(match, sizeof *match * (size_t)(total + 1));
         if (!grown)
@@ -239,7 +267,7 @@ void act_list_executions(srv *s, srv_call *c)
         match[i] = match[total - 1 - i];
         match[total - 1 - i] = x;
     }
-    machines_page(c, "executions", match, total, list_item);
+    machines_page(c, "executions", match, total, run ? run_item : list_item);
     free(match);
 }
 

@@ -18,6 +18,7 @@
 
 #include "handlers.h"
 #include "mock.h"
+#include "s3.h"
 #include "server.h"
 
 static const char usage[] =
@@ -34,6 +35,7 @@ static const char usage[] =
     "  --mock FILE            mock configuration (also SFN_MOCK_CONFIG); start\n"
     "                         ARN#TestCase to run a test case\n"
     "  --wait-time-scale F    Wait durations times F (0: Waits end at once)\n"
+    "  --s3 BUCKET=DIR        serve S3 bucket BUCKET from folder DIR (Distributed Map)\n"
     "  --lambda-endpoint URL  send Lambda tasks no local handler serves to URL\n"
     "                         (Lambda's Invoke API: sam local start-lambda, LocalStack)\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
@@ -82,7 +84,7 @@ static int parse(srv_options *o, int argc, char **argv)
         bool takes = !strcmp(a, "--port") || !strcmp(a, "--host") || !strcmp(a, "--machine") ||
                      !strcmp(a, "--tasks") || !strcmp(a, "--lambda") || !strcmp(a, "--mock") ||
                      !strcmp(a, "--region") || !strcmp(a, "--account") || !strcmp(a, "--wait-time-scale") ||
-                     !strcmp(a, "--lambda-endpoint") || !strcmp(a, "--data");
+                     !strcmp(a, "--lambda-endpoint") || !strcmp(a, "--data") || !strcmp(a, "--s3");
         if (takes && !v)
             return bad_usage("option %s needs a value", a);
         char *end;
@@ -115,6 +117,10 @@ static int parse(srv_options *o, int argc, char **argv)
         } else if (!strcmp(a, "--mock")) {
             mock = true;
             int rc = asl_mock_option(a, v);
+            if (rc)
+                return rc;
+        } else if (!strcmp(a, "--s3")) {
+            int rc = asl_s3_option("aslc serve", v);
             if (rc)
                 return rc;
         } else if (!strcmp(a, "--lambda-endpoint")) {
@@ -220,6 +226,7 @@ int cmd_serve(int argc, char **argv)
     int rc = parse(&s.opt, argc, argv);
     if (rc) {
         free_options(&s.opt);
+        asl_s3_free();
         return rc < 0 ? 0 : rc;
     }
     asl_engine_config cfg = {.region = s.opt.region, .account = s.opt.account, .record_history = true,

@@ -194,6 +194,14 @@ void act_get_execution_history(srv *s, srv_call *c);
 void act_list_executions(srv *s, srv_call *c);
 void act_describe_for_execution(srv *s, srv_call *c);
 
+/* ------------------------------------------------------- mapruns.c */
+
+/* The Map Run arn names; NULL after answering (InvalidArn, ResourceNotFound). */
+asl_map_run *mapruns_named(srv *s, srv_call *c, const char *arn);
+void act_describe_map_run(srv *s, srv_call *c);
+void act_list_map_runs(srv *s, srv_call *c);
+void act_update_map_run(srv *s, srv_call *c);
+
 /* ------------------------------------------------------------ tags.c */
 
 /* Adds (or replaces) the tags of an AWS tag list [{key, value}] to arn's. */

@@ -127,6 +127,36 @@ char *asl_exec_output_json(const asl_exec *x);
 char *asl_exec_describe_json(const asl_exec *x);
 char *asl_exec_history_json(const asl_exec *x);
 
+/* ---------------------------------------------------------- map runs */
+
+/* A Distributed Map's Map Run (DescribeMapRun, ListMapRuns, UpdateMapRun).
+ * Kept, like executions, until the engine is freed. */
+typedef struct asl_map_run asl_map_run;
+/* The Map Run an ARN names, or NULL. */
+asl_map_run *asl_engine_map_run(asl_engine *e, const char *map_run_arn);
+/* Every Map Run, newest first: first, then next. */
+asl_map_run *asl_engine_map_runs(asl_engine *e);
+asl_map_run *asl_map_run_next(const asl_map_run *r);
+/* Borrowed views: its ARN, the execution that started it and that
+ * execution's state machine; dates in epoch seconds (stop 0 while running). */
+const char *asl_map_run_arn(const asl_map_run *r);
+const char *asl_map_run_execution_arn(const asl_map_run *r);
+const char *asl_map_run_machine_arn(const asl_map_run *r);
+double asl_map_run_start_date(const asl_map_run *r);
+double asl_map_run_stop_date(const asl_map_run *r);
+/* AWS's DescribeMapRun response as JSON text (free it). */
+char *asl_map_run_describe_json(const asl_map_run *r);
+/* UpdateMapRun of a running Map Run (negative values: unchanged); false
+ * with err set (ValidationException) when nothing is given or the run is
+ * over. More children start at once if the concurrency grows; a tolerance
+ * the failures already exceed fails the run. */
+bool asl_map_run_update(asl_engine *e, asl_map_run *r, int max_concurrency, long tolerated_count,
+                        double tolerated_percent, asl_err *err);
+/* The Map Run that started an execution (NULL if none), and the number of
+ * items it was given (its batch's, or 1). */
+const char *asl_exec_map_run_arn(const asl_exec *x);
+long asl_exec_item_count(const asl_exec *x);
+
 /* Task tokens: asl_send_task_success/failure/heartbeat (asl.h) answer any
  * token the engine issued, from anywhere between scheduler turns. */
 

@@ -148,4 +148,37 @@ e = await failure("TestState", { roleArn: role, definition: pass, stateName: "Mi
 assert.equal(e.name, "InvalidDefinition");
 e = await failure("TestState", { roleArn: role, definition: pass, mock: { result: "{}" } });
 assert.equal(e.name, "ValidationException", "a Pass state cannot be mocked");
+
+// Map Runs: ListMapRuns, DescribeMapRun (dates parsed as dates), the
+// children by mapRunArn, UpdateMapRun of a finished run, ResourceNotFound.
+const fan = JSON.stringify({ StartAt: "Fan", States: { Fan: {
+  Type: "Map", ItemsPath: "$.items", ItemBatcher: { MaxItemsPerBatch: 2 }, End: true,
+  ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+    StartAt: "P", States: { P: { Type: "Pass", End: true } } } } } });
+const fm = await send("CreateStateMachine", { name: "JsFan", definition: fan, roleArn: role });
+const fx = await send("StartExecution", { stateMachineArn: fm.stateMachineArn, input: '{"items": [1, 2, 3]}' });
+let d;
+for (let i = 0; i < 500; i++) {
+  d = await send("DescribeExecution", { executionArn: fx.executionArn });
+  if (d.status !== "RUNNING") break;
+  await new Promise((r) => setTimeout(r, 20));
+}
+assert.equal(d.status, "SUCCEEDED");
+const runs = (await send("ListMapRuns", { executionArn: fx.executionArn })).mapRuns;
+assert.equal(runs.length, 1);
+assert.match(runs[0].mapRunArn, /^arn:aws:states:us-east-1:123456789012:mapRun:JsFan\/Fan:/);
+assert.ok(runs[0].stopDate instanceof Date);
+const mr = await send("DescribeMapRun", { mapRunArn: runs[0].mapRunArn });
+assert.equal(mr.status, "SUCCEEDED");
+assert.ok(mr.startDate instanceof Date && mr.stopDate >= mr.startDate);
+assert.equal(mr.itemCounts.succeeded, 3);
+assert.equal(mr.executionCounts.total, 2);
+const kids = (await send("ListExecutions", { mapRunArn: runs[0].mapRunArn })).executions;
+assert.deepEqual(kids.map((k) => k.itemCount).sort(), [1, 2]);
+const kid = await send("DescribeExecution", { executionArn: kids[0].executionArn });
+assert.equal(kid.mapRunArn, runs[0].mapRunArn);
+e = await failure("UpdateMapRun", { mapRunArn: runs[0].mapRunArn, maxConcurrency: 5 });
+assert.equal(e.name, "ValidationException");
+e = await failure("DescribeMapRun", { mapRunArn: runs[0].mapRunArn + "0" });
+assert.equal(e.name, "ResourceNotFound");
 console.log("ok");
