@@ -251,8 +251,10 @@ char *lower_unit(const cc_unit *u, bool main_fn);
 /* -------------------------------------------------------------- build.c */
 
 /* AOT: compiles the generated C (and task files) with the system cc into
- * an executable. Returns an exit status. */
-int build_native(const cc_unit *u, const char *c_text, const char *out);
+ * an executable; with s3_client it also links the S3 API client
+ * (libaslrt_s3.a, libcurl, libxml2) for --s3-endpoint. Returns an exit
+ * status. */
+int build_native(const cc_unit *u, const char *c_text, const char *out, bool s3_client);
 /* JIT: compiles the C in memory with libtcc and runs asl_main with args. */
 int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv);
 /* JIT for a program that keeps what it compiles (aslc serve): the compiled

@@ -37,7 +37,7 @@ static bool runtime_dirs(const char **inc, const char **lib)
     return false;
 }
 
-int build_native(const cc_unit *u, const char *c_text, const char *out)
+int build_native(const cc_unit *u, const char *c_text, const char *out, bool s3_client)
 {
     const char *inc, *lib;
     if (!runtime_dirs(&inc, &lib)) {
@@ -45,7 +45,7 @@ int build_native(const cc_unit *u, const char *c_text, const char *out)
         return 70;
     }
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-    const char **argv = cc_alloc(sizeof *argv * (size_t)(u->ntask_files + 24));
+    const char **argv = cc_alloc(sizeof *argv * (size_t)(u->ntask_files + 32));
     int n = 0;
     argv[n++] = cc;
     argv[n++] = "-std=c11";
@@ -67,7 +67,19 @@ int build_native(const cc_unit *u, const char *c_text, const char *out)
     argv[n++] = "none";
     for (int i = 0; i < u->ntask_files; i++)
         argv[n++] = u->task_files[i];
+    if (s3_client) {
+        /* whole: nothing names the client, its constructor installs it */
+        char *dir = cc_printf("%s", lib);
+        *strrchr(dir, '/') = '\0';
+        argv[n++] = "-Wl,--whole-archive";
+        argv[n++] = cc_printf("%s/libaslrt_s3.a", dir);
+        argv[n++] = "-Wl,--no-whole-archive";
+    }
     argv[n++] = lib;
+    if (s3_client) {
+        argv[n++] = "-lcurl";
+        argv[n++] = "-lxml2";
+    }
     argv[n++] = "-lcjson";
     argv[n++] = "-lz"; /* a Distributed Map's MANIFEST files may be gzip */
     argv[n++] = "-lm";

@@ -52,6 +52,7 @@ static const char usage[] =
     "  --mock FILE                 mock configuration file (docs/mocks.md): a Task that a\n"
     "                              test case mocks needs no handler (a run option too)\n"
     "  -o FILE                     output file\n"
+    "  --s3-client                 (a build) link the S3 API client, for --s3-endpoint\n"
     "\n"
     "RUN OPTIONS (aslc run, and the built program)\n"
     "  --input JSON | --input-file FILE, --name NAME, --describe, --history,\n"
@@ -81,6 +82,7 @@ typedef struct args {
     char **run_argv;      /* run options, passed on to the program's main */
     int run_argc;
     bool handlers, json;  /* check --handlers, --format json */
+    bool s3_client;       /* --s3-client: the program can use --s3-endpoint */
 } args;
 
 static int parse_args(args *a, int argc, char **argv)
@@ -110,6 +112,8 @@ static int parse_args(args *a, int argc, char **argv)
             return -1;
         } else if (!strcmp(s, "--no-main")) {
             a->with_main = false;
+        } else if (a->mode == MODE_BUILD && !strcmp(s, "--s3-client")) {
+            a->s3_client = true;
         } else if (!strcmp(s, "--emit-c")) {
             emit = true;
         } else if (!strcmp(s, "-o")) {
@@ -203,7 +207,7 @@ int main(int argc, char **argv)
         if (a.mode == MODE_EMIT)
             status = write_file(a.out, c_text);
         else if (a.mode == MODE_BUILD)
-            status = build_native(&u, c_text, a.out);
+            status = build_native(&u, c_text, a.out, a.s3_client);
         else
             status = jit_run(&u, c_text, a.run_argc, a.run_argv);
         free(c_text);

@@ -44,6 +44,8 @@ static const char usage[] =
     "  --mock FILE            mock configuration file (AWS Step Functions Local's format)\n"
     "  --test-case NAME       with --mock: the test case whose mocked responses to use\n"
     "  --s3 BUCKET=DIR        serve S3 bucket BUCKET from folder DIR (Distributed Map)\n"
+    "  --s3-endpoint URL      other buckets from the S3 API at URL (LocalStack, MinIO...;\n"
+    "                         credentials and region from AWS_* variables)\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
     "  --account ID           account in ARNs (default 123456789012)\n"
     "  --lambda-timeout S     end a --lambda process whose task has no TimeoutSeconds\n"
@@ -144,6 +146,11 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
         } else if (!strcmp(a, "--s3")) {
             NEEDS_VALUE();
             int rc = asl_s3_option(prog, v);
+            if (rc)
+                return rc;
+        } else if (!strcmp(a, "--s3-endpoint")) {
+            NEEDS_VALUE();
+            int rc = asl_s3_endpoint_option(prog, v);
             if (rc)
                 return rc;
         } else if (!strcmp(a, "--region")) {

@@ -11,6 +11,27 @@
 
 #include "internal.h"
 
+/* Another S3 API (--s3-endpoint): an S3 client outside libaslrt
+ * (s3/s3client.c, libcurl) installs itself when a program links it; the
+ * calls below go to it for every bucket no --s3 folder serves. */
+typedef struct asl_s3_client {
+    /* 0, or an exit status after saying what is wrong (prog: who asks) */
+    int (*open)(const char *prog, const char *endpoint);
+    char *(*get)(const char *bucket, const char *key, size_t *len, asl_err *e);
+    cJSON *(*list)(const char *bucket, const char *prefix, asl_err *e);
+    int (*put)(const char *bucket, const char *key, const char *data, size_t len, asl_err *e);
+    void (*close)(void);
+} asl_s3_client;
+void asl_s3_client_install(const asl_s3_client *c);
+/* --s3-endpoint URL: 0, or an exit status after saying what is wrong
+ * (64 when the program carries no S3 client). */
+int asl_s3_endpoint_option(const char *prog, const char *url);
+/* S3's error (its code, message and request id; status its HTTP status) as
+ * Step Functions raises it: S3.NoSuchKeyException and
+ * S3.NoSuchBucketException for the errors the SDK models, S3.S3Exception
+ * for the rest, with the SDK's message as the cause. */
+void asl_s3_error(asl_err *e, int status, const char *code, const char *message, const char *request_id);
+
 /* --s3 BUCKET=DIR: 0, or 64 after saying what is wrong. */
 int asl_s3_option(const char *prog, const char *value);
 /* Forgets every bucket. */

@@ -24,6 +24,28 @@ typedef struct bucket {
 } bucket;
 
 static bucket *buckets;
+static const asl_s3_client *installed, *remote;
+
+void asl_s3_client_install(const asl_s3_client *c)
+{
+    installed = c;
+}
+
+int asl_s3_endpoint_option(const char *prog, const char *url)
+{
+    if (!installed) {
+        fprintf(stderr, "%s: --s3-endpoint: this program has no S3 client; build it with aslc --s3-client "
+                        "(or run the definition with aslc run)\n", prog);
+        return 64;
+    }
+    if (remote)
+        remote->close();
+    remote = NULL;
+    int rc = installed->open(prog, url);
+    if (!rc)
+        remote = installed;
+    return rc;
+}
 
 int asl_s3_option(const char *prog, const char *value)
 {
@@ -49,6 +71,9 @@ int asl_s3_option(const char *prog, const char *value)
 
 void asl_s3_free(void)
 {
+    if (remote)
+        remote->close();
+    remote = NULL;
     while (buckets) {
         bucket *b = buckets;
         buckets = b->next;
@@ -60,15 +85,27 @@ void asl_s3_free(void)
 
 /* S3's error as the SDK reports it: "<message> (Service: S3, Status
  * Code: 404, Error Code: NoSuchKey, Request ID: ...)". */
-static void s3_error(asl_err *e, int status, const char *code, const char *message)
+void asl_s3_error(asl_err *e, int status, const char *code, const char *message, const char *request_id)
 {
-    char id[37], name[64];
-    asl_uuid(id);
-    snprintf(name, sizeof name, "S3.%sException", code);
-    asl_err_set(e, name, "%s (Service: S3, Status Code: %d, Error Code: %s, Request ID: %.16s)", message, status,
-                code, id);
+    char id[37];
+    if (!request_id) {
+        asl_uuid(id);
+        id[16] = '\0';
+        request_id = id;
+    }
+    bool modelled = !strcmp(code, "NoSuchKey") || !strcmp(code, "NoSuchBucket");
+    asl_err_set(e, modelled ? (code[6] == 'K' ? "S3.NoSuchKeyException" : "S3.NoSuchBucketException")
+                            : "S3.S3Exception",
+                "%s (Service: S3, Status Code: %d, Error Code: %s, Request ID: %s)", message, status, code,
+                request_id);
 }
 
+static void s3_error(asl_err *e, int status, const char *code, const char *message)
+{
+    asl_s3_error(e, status, code, message, NULL);
+}
+
+/* The folder bucket name serves, or NULL (e set: NoSuchBucket). */
 static const bucket *find(const char *name, asl_err *e)
 {
     for (const bucket *b = buckets; b; b = b->next)
@@ -76,6 +113,17 @@ static const bucket *find(const char *name, asl_err *e)
             return b;
     s3_error(e, 404, "NoSuchBucket", "The specified bucket does not exist");
     return NULL;
+}
+
+/* Whether a bucket goes to the S3 endpoint: no folder serves it. */
+static bool elsewhere(const char *name)
+{
+    if (!remote)
+        return false;
+    for (const bucket *b = buckets; b; b = b->next)
+        if (!strcmp(b->name, name))
+            return false;
+    return true;
 }
 
 /* A key that stays inside the bucket: no empty, "." or ".." segment. */
@@ -96,6 +144,8 @@ static bool key_ok(const char *key)
 
 char *asl_s3_get(const char *bucket_name, const char *key, size_t *len, asl_err *e)
 {
+    if (elsewhere(bucket_name))
+        return remote->get(bucket_name, key, len, e);
     const bucket *b = find(bucket_name, e);
     if (!b)
         return NULL;
@@ -188,6 +238,8 @@ static cJSON *object_item(const bucket *b, const char *key)
 
 cJSON *asl_s3_list(const char *bucket_name, const char *prefix, asl_err *e)
 {
+    if (elsewhere(bucket_name))
+        return remote->list(bucket_name, prefix, e);
     const bucket *b = find(bucket_name, e);
     if (!b)
         return NULL;
@@ -223,6 +275,8 @@ static int make_parents(char *path)
 
 int asl_s3_put(const char *bucket_name, const char *key, const char *data, size_t len, asl_err *e)
 {
+    if (elsewhere(bucket_name))
+        return remote->put(bucket_name, key, data, len, e);
     const bucket *b = find(bucket_name, e);
     if (!b)
         return -1;

@@ -36,6 +36,7 @@ static const char usage[] =
     "                         ARN#TestCase to run a test case\n"
     "  --wait-time-scale F    Wait durations times F (0: Waits end at once)\n"
     "  --s3 BUCKET=DIR        serve S3 bucket BUCKET from folder DIR (Distributed Map)\n"
+    "  --s3-endpoint URL      other buckets from the S3 API at URL (LocalStack, MinIO...)\n"
     "  --lambda-endpoint URL  send Lambda tasks no local handler serves to URL\n"
     "                         (Lambda's Invoke API: sam local start-lambda, LocalStack)\n"
     "  --region REGION        region in ARNs (default us-east-1)\n"
@@ -84,7 +85,8 @@ static int parse(srv_options *o, int argc, char **argv)
         bool takes = !strcmp(a, "--port") || !strcmp(a, "--host") || !strcmp(a, "--machine") ||
                      !strcmp(a, "--tasks") || !strcmp(a, "--lambda") || !strcmp(a, "--mock") ||
                      !strcmp(a, "--region") || !strcmp(a, "--account") || !strcmp(a, "--wait-time-scale") ||
-                     !strcmp(a, "--lambda-endpoint") || !strcmp(a, "--data") || !strcmp(a, "--s3");
+                     !strcmp(a, "--lambda-endpoint") || !strcmp(a, "--data") || !strcmp(a, "--s3") ||
+                     !strcmp(a, "--s3-endpoint");
         if (takes && !v)
             return bad_usage("option %s needs a value", a);
         char *end;
@@ -121,6 +123,10 @@ static int parse(srv_options *o, int argc, char **argv)
                 return rc;
         } else if (!strcmp(a, "--s3")) {
             int rc = asl_s3_option("aslc serve", v);
+            if (rc)
+                return rc;
+        } else if (!strcmp(a, "--s3-endpoint")) {
+            int rc = asl_s3_endpoint_option("aslc serve", v);
             if (rc)
                 return rc;
         } else if (!strcmp(a, "--lambda-endpoint")) {
