@@ -29,5 +29,6 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "gcc, libc6-dev, libcjson-dev, zlib1g-dev")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nodejs, graphviz")
+# a build with --s3-client links libcurl and libxml2 as well
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nodejs, graphviz, libcurl4-openssl-dev, libxml2-dev")
 include(CPack)

@@ -9,3 +9,12 @@ add_executable(engine_test ${ENGINE_DIR}/engine_test.c ${ENGINE_DIR}/approver.c
 target_link_libraries(engine_test PRIVATE aslrt)
 target_compile_options(engine_test PRIVATE ${ASLC_WARNINGS})
 add_test(NAME engine/api COMMAND engine_test)
+
+# The Map Run calls (tests/engine/maprun_test.c) on a Distributed Map.
+add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/maprun_machine.c
+  COMMAND aslc ${ENGINE_DIR}/maprun.asl.json --emit-c --no-main -o ${CMAKE_CURRENT_BINARY_DIR}/maprun_machine.c
+  DEPENDS aslc ${ENGINE_DIR}/maprun.asl.json)
+add_executable(maprun_test ${ENGINE_DIR}/maprun_test.c ${CMAKE_CURRENT_BINARY_DIR}/maprun_machine.c)
+target_link_libraries(maprun_test PRIVATE aslrt)
+target_compile_options(maprun_test PRIVATE ${ASLC_WARNINGS})
+add_test(NAME engine/maprun COMMAND maprun_test)
