@@ -25,9 +25,12 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # Shared libraries aslc itself links are found by dpkg-shlibdeps; an AOT
-# build also needs cc, cJSON's and zlib's headers and libraries.
+# build also needs cc, cJSON's and zlib's headers and libraries, and the
+# JIT (libtcc, linked statically, so dpkg-shlibdeps cannot see it) needs
+# tcc's own headers and libtcc1.a, which the tcc package holds
+# (packaging/check-fresh-install found it missing on a fresh machine).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "gcc, libc6-dev, libcjson-dev, zlib1g-dev")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "gcc, libc6-dev, libcjson-dev, zlib1g-dev, tcc")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3")
 # a build with --s3-client links libcurl and libxml2 as well
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nodejs, graphviz, libcurl4-openssl-dev, libxml2-dev")

@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "ids.h"
 #include "mock.h"
+#include "warm.h"
 
 #define LAMBDA_INVOKE "arn:aws:states:::lambda:invoke"
 
@@ -119,6 +120,7 @@ void asl_handlers_add_process(const char *name, const char *command)
 
 void asl_handlers_free(void)
 {
+    asl_warm_shutdown();
     while (processes) {
         process_handler *h = processes;
         processes = h->next;

@@ -6,7 +6,9 @@
  * stdout fails the task with errorType as the error and the payload as the
  * cause, as Step Functions reports a Lambda function's error. COMMAND may
  * also be python:FILE.py[:FUNCTION] or node:FILE.js[:FUNCTION], which call a
- * real Lambda handler through the runners in runners/.
+ * real Lambda handler through the runners in runners/: those stay alive
+ * between invocations (warm.c), and an invocation is a request written to
+ * an idle runner rather than a process started.
  *
  * Processes run while the scheduler goes on: each is a record here, with
  * non-blocking pipes for its stdin and stdout, and the scheduler calls
@@ -31,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,10 +41,8 @@
 #include "procgroups.h"
 #include "ids.h"
 #include "quotas.h"
-
-#include "runners/runners.inc"
-
-extern char **environ;
+#include "spawn.h"
+#include "warm.h"
 
 enum {
     RESPONSE_LIMIT = 6 * 1024 * 1024, /* Lambda's limit on a response: we keep no more */
@@ -74,6 +73,12 @@ typedef struct proc {
     double deadline;            /* real time at which its timers end it (0: none) */
     double cap;                 /* no timer: real time at which Lambda's own timeout ends it */
     bool cb_skip;               /* a callback line over the limit: dropping it up to its newline */
+    asl_runner *runner;         /* the warm runner handling it (whose descriptors in, out, cb are) */
+    bool warm;                  /* served by a warm runner (even once let go) */
+    bool answered;              /* the runner's answer is complete in buf (then only the result) */
+    bool keep;                  /* the runner stays alive after answering */
+    bool warm_tail;             /* the runner was asked for the invocation's log (LogType Tail) */
+    asl_buf tail;               /* the runner's log of the invocation (LogType Tail) */
     pid_t pid;                  /* 0 while waiting for a place */
     int in, out;                /* our pipe ends, -1 once closed */
     int cb;                     /* the callback pipe's read end (fd 3 in the process), -1 once closed */
@@ -178,170 +183,21 @@ static double time_limit(asl_task *t)
 
 /* -------------------------------------------------------------- spawning */
 
-/* "python:FILE[:FUNCTION]" or "node:FILE[:FUNCTION]": fills argv with the
- * runner's command (FILE and FUNCTION point into spec, cut in place);
- * false if spec names no runner. */
-static bool runner_argv(char *spec, char *argv[6])
-{
-    const char *interp, *source, *flag;
-    if (!strncmp(spec, "python:", 7)) {
-        interp = "python3", flag = "-c", source = asl_python_runner, spec += 7;
-    } else if (!strncmp(spec, "node:", 5)) {
-        interp = "node", flag = "-e", source = asl_node_runner, spec += 5;
-    } else {
-        return false;
-    }
-    char *fn = strrchr(spec, ':');
-    if (fn && fn[1] && !strpbrk(fn + 1, "/.")) /* FILE:FUNCTION, not a path with ':' in it */
-        *fn++ = '\0';
-    else
-        fn = "handler";
-    argv[0] = (char *)interp;
-    argv[1] = (char *)flag;
-    argv[2] = (char *)source;
-    argv[3] = spec;
-    argv[4] = fn;
-    argv[5] = NULL;
-    return true;
-}
-
-static bool env_overridden(const char *entry)
-{
-    static const char *const keys[] = {
-        "AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_LAMBDA_FUNCTION_NAME=", "AWS_LAMBDA_FUNCTION_VERSION=",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=", "AWS_LAMBDA_LOG_GROUP_NAME=", "AWS_LAMBDA_LOG_STREAM_NAME=",
-        "ASLC_REQUEST_ID=", "ASLC_FUNCTION_ARN=", "ASLC_DEADLINE_MS=", "ASLC_CALLBACK_FD=",
-    };
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        if (!strncmp(entry, keys[i], strlen(keys[i])))
-            return true;
-    return false;
-}
-
-static char *env_entry(const char *key, const char *value)
-{
-    asl_buf b = {0};
-    asl_buf_printf(&b, "%s=%s", key, value);
-    return b.p;
-}
-
 /* The process's environment: ours plus a Lambda function's. */
 static char **build_env(const proc *p)
 {
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + 12, sizeof *env);
-    if (!env)
-        abort();
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!env_overridden(environ[i]))
-            env[k++] = strdup(environ[i]);
     char deadline[32], group[300];
     double until = p->deadline > 0 ? p->deadline : real_now() + function_timeout;
     snprintf(deadline, sizeof deadline, "%.0f", floor(until * 1000));
     snprintf(group, sizeof group, "/aws/lambda/%s", p->fname);
-    env[k++] = env_entry("AWS_REGION", asl_region());
-    env[k++] = env_entry("AWS_DEFAULT_REGION", asl_region());
-    env[k++] = env_entry("AWS_LAMBDA_FUNCTION_NAME", p->fname);
-    env[k++] = env_entry("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-    env[k++] = env_entry("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128");
-    env[k++] = env_entry("AWS_LAMBDA_LOG_GROUP_NAME", group);
-    env[k++] = env_entry("AWS_LAMBDA_LOG_STREAM_NAME", p->request_id);
-    env[k++] = env_entry("ASLC_REQUEST_ID", p->request_id);
-    env[k++] = env_entry("ASLC_FUNCTION_ARN", p->arn);
-    env[k++] = env_entry("ASLC_DEADLINE_MS", deadline);
-    env[k++] = env_entry("ASLC_CALLBACK_FD", "3");
-    return env;
-}
-
-static void free_strv(char **v)
-{
-    for (size_t i = 0; v[i]; i++)
-        free(v[i]);
-    free(v);
-}
-
-/* A close-on-exec descriptor numbered 3 or above, so that the child's
- * dup2 onto 0 and 1 always makes a fresh, inheritable copy. */
-static int high_fd(int fd)
-{
-    int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    close(fd);
-    return h;
-}
-
-static int make_pipe(int fds[2])
-{
-    int raw[2];
-    if (pipe(raw) < 0)
-        return -1;
-    fds[0] = high_fd(raw[0]);
-    fds[1] = high_fd(raw[1]);
-    if (fds[0] < 0 || fds[1] < 0) {
-        if (fds[0] >= 0)
-            close(fds[0]);
-        if (fds[1] >= 0)
-            close(fds[1]);
-        return -1;
-    }
-    return 0;
-}
-
-/* In the child, between fork and exec: only async-signal-safe calls. The
- * child leads its own process group, so that killing the group ends what
- * the command started too, and dies with us. Failing, it reports errno on
- * err_fd. */
-static void child(int in_fd, int out_fd, int cb_fd, int log_fd, int err_fd, pid_t parent, char **argv, char **env,
-                  bool search)
-{
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_DFL);
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-        _exit(127);
-    if (dup2(in_fd, 0) >= 0 && dup2(out_fd, 1) >= 0 && dup2(cb_fd, 3) >= 0 && (log_fd < 0 || dup2(log_fd, 2) >= 0)) {
-        if (search)
-            execvpe(argv[0], argv, env);
-        else
-            execve(argv[0], argv, env);
-    }
-    int e = errno;
-    ssize_t w = write(err_fd, &e, sizeof e);
-    (void)w;
-    _exit(127);
-}
-
-/* Forks and execs argv with in_fd and out_fd as stdin and stdout; the
- * child's pid, or -1 with errno set (also when exec failed: the child says
- * why through a close-on-exec pipe). */
-static pid_t fork_exec(char **argv, char **env, bool search, int in_fd, int out_fd, int cb_fd, int log_fd)
-{
-    int err[2];
-    if (make_pipe(err) < 0)
-        return -1;
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid == 0)
-        child(in_fd, out_fd, cb_fd, log_fd, err[1], parent, argv, env, search);
-    int e = errno;
-    close(err[1]);
-    if (pid > 0) {
-        ssize_t n;
-        while ((n = read(err[0], &e, sizeof e)) < 0 && errno == EINTR)
-            ;
-        if (n == (ssize_t)sizeof e) {
-            waitpid(pid, NULL, 0);
-            pid = -1;
-        }
-    }
-    close(err[0]);
-    errno = e;
-    return pid;
+    const char *pairs[] = {
+        "AWS_REGION", asl_region(), "AWS_DEFAULT_REGION", asl_region(), "AWS_LAMBDA_FUNCTION_NAME", p->fname,
+        "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128",
+        "AWS_LAMBDA_LOG_GROUP_NAME", group, "AWS_LAMBDA_LOG_STREAM_NAME", p->request_id,
+        "ASLC_REQUEST_ID", p->request_id, "ASLC_FUNCTION_ARN", p->arn, "ASLC_DEADLINE_MS", deadline,
+        "ASLC_CALLBACK_FD", "3", NULL,
+    };
+    return asl_spawn_env(pairs, NULL);
 }
 
 /* lambda:invoke with "LogType": "Tail": the result carries the log. */
@@ -353,21 +209,24 @@ static bool wants_log(const asl_task *t)
 
 /* What Lambda's log of the invocation holds (START, what the function
  * wrote on stderr, END, REPORT); its last 4 KB, Base64, become the task's
- * LogResult. The function's text still goes to our stderr. */
+ * LogResult. The function's text still goes to our stderr (a warm runner
+ * wrote it there itself and sent us a copy). */
 static void keep_log(proc *p)
 {
-    if (p->log < 0)
+    if (p->log < 0 && !p->warm_tail)
         return;
     asl_buf b = {0};
     asl_buf_printf(&b, "START RequestId: %s Version: $LATEST\n", p->request_id);
     char chunk[65536];
     ssize_t n;
     off_t at = 0;
-    while ((n = pread(p->log, chunk, sizeof chunk, at)) > 0) {
+    while (p->log >= 0 && (n = pread(p->log, chunk, sizeof chunk, at)) > 0) {
         asl_buf_put(&b, chunk, (size_t)n);
         fwrite(chunk, 1, (size_t)n, stderr);
         at += n;
     }
+    if (p->tail.len)
+        asl_buf_put(&b, p->tail.p, p->tail.len);
     double ms = (real_now() - p->started) * 1000.0;
     asl_buf_printf(&b, "END RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %.0f ms\t"
                        "Memory Size: 128 MB\tMax Memory Used: 128 MB\t\n",
@@ -380,41 +239,55 @@ static void keep_log(proc *p)
     asl_buf_free(&b);
 }
 
-/* Starts the process; -1 with errno set. */
+/* Hands the invocation to a warm runner of the function: the request
+ * replaces the event as what goes to the runner's stdin. */
+static int start_warm(proc *p)
+{
+    asl_runner *r = asl_warm_acquire(p->command, p->fname, p->arn);
+    if (!r)
+        return -1;
+    const struct asl_runner_fds *fd = asl_runner_fds(r);
+    p->runner = r;
+    p->warm = true;
+    p->pid = fd->pid;
+    p->in = fd->in;
+    p->out = fd->out;
+    p->cb = fd->cb;
+    p->started = real_now();
+    double until = p->deadline > 0 ? p->deadline : real_now() + function_timeout;
+    asl_buf req = {0};
+    p->warm_tail = wants_log(p->task);
+    asl_warm_request(&req, p->request_id, floor(until * 1000), p->warm_tail, p->input);
+    free(p->input);
+    p->input = req.p;
+    p->in_len = req.len;
+    return 0;
+}
+
+/* Starts the process (or hands the invocation to a warm runner); -1 with
+ * errno set. */
 static int spawn(proc *p)
 {
-    int in[2], out[2], cb[2];
-    if (make_pipe(in) < 0)
-        return -1;
-    if (make_pipe(out) < 0) {
-        close(in[0]);
-        close(in[1]);
-        return -1;
-    }
-    if (make_pipe(cb) < 0) {
-        close(in[0]);
-        close(in[1]);
-        close(out[0]);
-        close(out[1]);
+    if (asl_warm_command(p->command))
+        return start_warm(p);
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, cb[2] = {-1, -1};
+    if (asl_spawn_pipe(in) < 0 || asl_spawn_pipe(out) < 0 || asl_spawn_pipe(cb) < 0) {
+        int e = errno, all[] = {in[0], in[1], out[0], out[1], cb[0], cb[1]};
+        for (int i = 0; i < 6; i++)
+            if (all[i] >= 0)
+                close(all[i]);
+        errno = e;
         return -1;
     }
-    char *spec = strdup(p->command);
-    char *argv[6];
-    bool runner = runner_argv(spec, argv);
-    if (!runner) {
-        argv[0] = "/bin/sh";
-        argv[1] = "-c";
-        argv[2] = p->command;
-        argv[3] = NULL;
-    }
+    char *argv[] = {"/bin/sh", "-c", p->command, NULL};
     char **env = build_env(p);
     if (wants_log(p->task))
         p->log = memfd_create("aslc-function-log", MFD_CLOEXEC);
     p->started = real_now();
-    pid_t pid = fork_exec(argv, env, runner, in[0], out[1], cb[1], p->log);
+    int fds[ASL_SPAWN_FDS] = {in[0], out[1], p->log, cb[1], -1};
+    pid_t pid = asl_spawn(argv, env, false, fds);
     int e = errno;
-    free_strv(env);
-    free(spec);
+    asl_spawn_env_free(env);
     close(in[0]);
     close(out[1]);
     close(cb[1]);
@@ -445,6 +318,16 @@ static void close_fd(int *fd)
     }
 }
 
+/* Stops using one of p's descriptors: a warm runner's are the runner's,
+ * kept open for its next invocation. */
+static void release_fd(proc *p, int *fd)
+{
+    if (p->warm)
+        *fd = -1;
+    else
+        close_fd(fd);
+}
+
 /* write() to a pipe whose reader may be gone: SIGPIPE is blocked around the
  * call (and a pending one taken back), so that we only see EPIPE. */
 static ssize_t write_quiet(int fd, const char *s, size_t n)
@@ -464,8 +347,8 @@ static ssize_t write_quiet(int fd, const char *s, size_t n)
     return w;
 }
 
-/* Writes as much of the event as the pipe takes; closes stdin when all is
- * written or the process stopped reading. */
+/* Writes as much of the event (a warm runner: the request) as the pipe
+ * takes; closes stdin when all is written or the process stopped reading. */
 static void pump_in(proc *p)
 {
     while (p->in >= 0 && p->in_off < p->in_len) {
@@ -479,16 +362,46 @@ static void pump_in(proc *p)
         else
             break;
     }
-    close_fd(&p->in);
+    release_fd(p, &p->in);
 }
 
-/* Reads what stdout has; keeps at most RESPONSE_LIMIT bytes. */
+/* A warm runner's answer, once complete: buf keeps the result (or error
+ * payload) alone, tail the log, and status says which it is as a process's
+ * wait status would (exited 0 or 1). A malformed answer counts as the
+ * runner exiting with status 1 without a payload; one announcing more than
+ * RESPONSE_LIMIT as an overflow. Either way the runner is not kept. */
+static void warm_answer(proc *p)
+{
+    asl_warm_answer a;
+    int f = asl_warm_answer_parse(p->buf.p, p->buf.len, RESPONSE_LIMIT, &a);
+    if (f == 0)
+        return;
+    p->out = -1;
+    p->answered = true;
+    p->keep = f == 1 && a.keep;
+    p->status = (f < 0 ? 1 : a.status) << 8;
+    p->overflow = f == 2;
+    if (f == 1) {
+        asl_buf_put(&p->tail, p->buf.p + a.head + a.len, a.loglen);
+        memmove(p->buf.p, p->buf.p + a.head, a.len);
+        p->buf.len = a.len;
+    } else {
+        p->buf.len = 0;
+    }
+    p->buf.p[p->buf.len] = '\0';
+}
+
+/* Reads what stdout (a warm runner: its answer descriptor) has; keeps at
+ * most RESPONSE_LIMIT bytes. */
 static void pump_out(proc *p)
 {
     char chunk[65536];
     while (p->out >= 0) {
         ssize_t n = read(p->out, chunk, sizeof chunk);
-        if (n > 0) {
+        if (n > 0 && p->warm) {
+            asl_buf_put(&p->buf, chunk, (size_t)n);
+            warm_answer(p);
+        } else if (n > 0) {
             if (!p->overflow && p->buf.len + (size_t)n <= RESPONSE_LIMIT)
                 asl_buf_put(&p->buf, chunk, (size_t)n);
             else
@@ -498,7 +411,7 @@ static void pump_out(proc *p)
         } else if (n < 0 && errno == EAGAIN) {
             return;
         } else {
-            close_fd(&p->out);
+            release_fd(p, &p->out);
             p->retry_ms = 1;
         }
     }
@@ -588,7 +501,7 @@ static void pump_cb(proc *p)
             continue;
         if (n < 0 && errno == EAGAIN)
             break;
-        close_fd(&p->cb);
+        release_fd(p, &p->cb);
         callback_lines(p, true);
         return;
     }
@@ -602,6 +515,16 @@ static bool try_reap(proc *p)
 {
     if (p->out >= 0)
         return false;
+    if (p->answered)
+        return true;
+    if (p->runner) { /* it died before answering */
+        if (!asl_warm_exited(p->runner, &p->status))
+            return false;
+        asl_warm_discard(p->runner);
+        p->runner = NULL;
+        p->reaped = true;
+        return true;
+    }
     siginfo_t si = {0};
     if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0)
         return false;
@@ -615,9 +538,13 @@ static bool try_reap(proc *p)
 /* Ends a process whose answer nobody waits for any more. */
 static void kill_proc(proc *p)
 {
-    close_fd(&p->in);
-    close_fd(&p->out);
-    if (p->pid <= 0 || p->reaped)
+    release_fd(p, &p->in);
+    release_fd(p, &p->out);
+    if (p->runner) {
+        asl_warm_discard(p->runner);
+        p->runner = NULL;
+    }
+    if (p->warm || p->pid <= 0 || p->reaped)
         return;
     kill(-p->pid, SIGKILL);
     kill(p->pid, SIGKILL);
@@ -802,10 +729,11 @@ static void deliver(proc *p)
 static void proc_free(proc *p)
 {
     p->task->held = false;
-    close_fd(&p->in);
-    close_fd(&p->out);
-    close_fd(&p->cb);
+    release_fd(p, &p->in);
+    release_fd(p, &p->out);
+    release_fd(p, &p->cb);
     close_fd(&p->log);
+    asl_buf_free(&p->tail);
     asl_buf_free(&p->cbbuf);
     free(p->command);
     free(p->input);
@@ -826,22 +754,32 @@ static void remove_proc(proc *p)
     *pp = p->next;
     if (P.tail == p)
         P.tail = prev;
+    if (p->runner) /* idle again once it answered; else it is in no state to serve */
+        p->answered ? asl_warm_release(p->runner, p->keep) : asl_warm_discard(p->runner);
     if (p->pid > 0) {
         P.running--;
-        asl_procgroup_remove(p->pid);
+        if (!p->warm) /* a runner's group is warm.c's */
+            asl_procgroup_remove(p->pid);
     }
     asl_sched_note_pending(-1);
     proc_free(p);
 }
 
 /* Kills the processes whose task ended without them (timeout, heartbeat,
- * cancelled frame) and forgets waiting ones. */
+ * cancelled frame, a token answered first) and forgets waiting ones. A
+ * warm runner finishes the invocation instead, as a Lambda function runs
+ * on after Step Functions stopped waiting, until its deadline. */
 static void drop_abandoned(void)
 {
     proc *next;
     for (proc *p = P.head; p; p = next) {
         next = p->next;
         if (!task_live(p->task)) {
+            if (p->runner && !p->answered && p->in_off == p->in_len) { /* (half a request: it goes) */
+                double until = p->deadline > 0 ? p->deadline : p->cap > 0 ? p->cap : INFINITY;
+                asl_warm_drain(p->runner, p->buf.p, p->buf.len, until);
+                p->runner = NULL;
+            }
             kill_proc(p);
             remove_proc(p);
         }

@@ -13,7 +13,7 @@
 
 #include "procgroups.h"
 
-enum { MAX_GROUPS = 256 };   /* process.c runs at most 64 at once */
+enum { MAX_GROUPS = 256 };   /* process.c runs at most 64 commands at once, warm.c keeps about 64 runners */
 
 static volatile pid_t groups[MAX_GROUPS];
 static bool installed;

@@ -1,40 +1,113 @@
 // lambda_node.js: runs a Node.js Lambda handler the way AWS's Node.js runtime
-// does, as a process task handler (--lambda NAME=node:FILE.js[:FUNCTION]).
+// does, as a warm runner for a process task handler
+// (--lambda NAME=node:FILE.js[:FUNCTION]):
 //
 //     node lambda_node.js FILE.js [FUNCTION]
 //
-// The event arrives as JSON on stdin. FUNCTION (default handler) exported by
-// FILE.js (CommonJS or ES module) is called as handler(event, context,
-// callback): an async handler's promise, callback(err, result) or
-// context.succeed/fail/done give the result. A handler that neither returns a
-// promise nor calls back returns null once the event loop is empty, as on AWS.
-// The result goes to stdout as JSON with exit status 0; an error goes to
-// stdout as AWS's error payload {"errorType", "errorMessage", "trace"} with
-// exit status 1. What the handler logs goes to stderr.
+// It stays alive between invocations, as a warm Lambda container does: the
+// module is loaded once (at the first invocation) and its state persists.
+// Each request on stdin is a line "REQUEST_ID DEADLINE_MS TAIL LENGTH" and
+// LENGTH bytes of event JSON. FUNCTION (default handler) exported by FILE.js
+// (CommonJS or ES module) is called as handler(event, context, callback): an
+// async handler's promise, callback(err, result) or context.succeed/fail/done
+// give the result. A handler that neither returns a promise nor calls back
+// returns null once the event loop is empty, as on AWS. The answer goes to
+// descriptor 4 as a line "STATUS LENGTH LOGLENGTH KEEP", then the result as
+// JSON (STATUS 0) or AWS's error payload {"errorType", "errorMessage",
+// "trace"} (STATUS 1), then (TAIL 1) the last 4 KB the handler logged. An
+// uncaught exception or unhandled rejection is answered, then the runner
+// exits (KEEP 0), as AWS's runtime restarts. Between invocations the runner
+// blocks reading the next request, so nothing of the handler runs: as a
+// frozen Lambda container. What the handler logs goes to stderr (stdout is
+// stderr too).
 // aslc embeds this file (runners.inc, made by embed.py): edit it, then rerun
 // embed.py.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const url = require('url');
-const crypto = require('crypto');
 
 const argv = process.argv.slice(process.argv[1] && process.argv[1].endsWith('lambda_node.js') ? 2 : 1);
 const file = argv[0];
 const fnName = argv[1] || 'handler';
 const env = process.env;
-const requestId = env.ASLC_REQUEST_ID || crypto.randomUUID();
-const deadline = Number(env.ASLC_DEADLINE_MS) || Date.now() + 900000;
+const ANSWERS = 4;
 
-// Keep stdout for the result: the handler's output goes to stderr.
-process.stdout.write = process.stderr.write.bind(process.stderr);
+// While an invocation asks for its log (LogType Tail), what is written to
+// stdout and stderr is copied here too.
+let copy = null;
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    if (copy) copy.push(String(chunk));
+    return write(chunk, ...rest);
+  };
+}
 
-let finished = false;
-function finish(status, text) {
-  if (finished) return;
-  finished = true;
-  fs.writeSync(1, text);
-  process.exit(status);
+function pause(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+// --------------------------------------------------------------- the wire
+
+let pending = Buffer.alloc(0);
+
+// The next request (blocking), or null at the end of stdin.
+function readRequest() {
+  const chunk = Buffer.alloc(65536);
+  for (;;) {
+    const nl = pending.indexOf(10);
+    if (nl >= 0) {
+      const [id, deadline, tail, length] = pending.subarray(0, nl).toString().split(' ');
+      const end = nl + 1 + Number(length);
+      if (pending.length >= end) {
+        const event = pending.subarray(nl + 1, end).toString('utf8');
+        pending = pending.subarray(end);
+        return { id, deadline: Number(deadline), tail: tail === '1', event };
+      }
+    }
+    let n;
+    try {
+      n = fs.readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') {
+        pause(1);
+        continue;
+      }
+      if (e.code === 'EOF') return null;
+      throw e;
+    }
+    if (n === 0) return null;
+    pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+  }
+}
+
+function writeAll(buf) {
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += fs.writeSync(ANSWERS, buf, off);
+    } catch (e) {
+      if (e.code !== 'EAGAIN') throw e;
+      pause(1);
+    }
+  }
+}
+
+// ------------------------------------------------------------ invocations
+
+let current = null; // the invocation under way: {id, deadline, answer, copy}
+let handler = null; // loaded at the first invocation (again after a failed load)
+
+function finish(inv, status, text, keep) {
+  if (inv !== current) return; // a late answer of an earlier invocation
+  current = null;
+  const log = Buffer.from(inv.copy ? inv.copy.join('') : '');
+  copy = null;
+  const tail = log.subarray(Math.max(0, log.length - 4096));
+  const body = Buffer.from(text);
+  writeAll(Buffer.concat([Buffer.from(`${status} ${body.length} ${tail.length} ${keep ? 1 : 0}\n`), body, tail]));
+  if (!keep) process.exit(status);
+  setImmediate(next);
 }
 
 function runtimeError(type, message) {
@@ -53,25 +126,33 @@ function errorPayload(e) {
   return { errorType: typeof e, errorMessage: String(e), trace: [] };
 }
 
-function fail(e) {
-  finish(1, JSON.stringify(errorPayload(e)));
+function fail(inv, e, keep = true) {
+  finish(inv, 1, JSON.stringify(errorPayload(e)), keep);
 }
 
-function succeed(result) {
+function succeed(inv, result) {
   let text;
   try {
     text = result === undefined ? 'null' : JSON.stringify(result);
   } catch (e) {
-    return fail(runtimeError('Runtime.MarshalError', 'Unable to stringify response body: ' + e.message));
+    return fail(inv, runtimeError('Runtime.MarshalError', 'Unable to stringify response body: ' + e.message));
   }
-  finish(0, text === undefined ? 'null' : text);
+  finish(inv, 0, text === undefined ? 'null' : text, true);
 }
 
-process.on('uncaughtException', fail);
+// The callback's answer (or null) once nothing else is left to run.
+function deliver(inv) {
+  if (inv.answer && inv.answer[0] != null) fail(inv, inv.answer[0]);
+  else succeed(inv, inv.answer ? inv.answer[1] : null);
+}
+
+process.on('uncaughtException', (e) => (current ? fail(current, e, false) : process.exit(1)));
 process.on('unhandledRejection', (reason) => {
   const msg = reason instanceof Error ? reason.name + ': ' + reason.message : String(reason);
-  fail(runtimeError('Runtime.UnhandledPromiseRejection', msg));
+  const e = runtimeError('Runtime.UnhandledPromiseRejection', msg);
+  return current ? fail(current, e, false) : process.exit(1);
 });
+process.on('beforeExit', () => current && deliver(current));
 
 async function load() {
   const full = path.resolve(file);
@@ -103,39 +184,45 @@ async function load() {
   return fn;
 }
 
-function makeContext() {
+function makeContext(inv) {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME || '',
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION || '$LATEST',
     invokedFunctionArn: env.ASLC_FUNCTION_ARN || '',
     memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE || '128',
-    awsRequestId: requestId,
+    awsRequestId: inv.id,
     logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME || '',
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME || '',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: (err, result) => (err ? fail(err) : succeed(result)),
-    succeed: (result) => succeed(result),
-    fail: (err) => fail(err === undefined ? 'handled' : err),
+    getRemainingTimeInMillis: () => Math.max(0, inv.deadline - Date.now()),
+    done: (err, result) => (err ? fail(inv, err) : succeed(inv, result)),
+    succeed: (result) => succeed(inv, result),
+    fail: (err) => fail(inv, err === undefined ? 'handled' : err),
   };
 }
 
-async function main() {
-  const raw = fs.readFileSync(0, 'utf8');
+async function run(inv, raw) {
   const event = raw.trim() ? JSON.parse(raw) : null;
-  const handler = await load();
-  let answer = null; // [err, result] once the callback was called
-  const context = makeContext();
+  if (!handler) handler = await load();
+  const context = makeContext(inv);
   const callback = (err, result) => {
-    if (answer) return;
-    answer = [err, result];
-    if (!context.callbackWaitsForEmptyEventLoop) deliver();
+    if (inv.answer) return;
+    inv.answer = [err, result];
+    if (!context.callbackWaitsForEmptyEventLoop) deliver(inv);
   };
-  const deliver = () => (answer && answer[0] != null ? fail(answer[0]) : succeed(answer ? answer[1] : null));
-  // The callback's answer (or null) goes out once nothing else is left to run.
-  process.on('beforeExit', deliver);
   const ret = handler(event, context, callback);
-  if (ret && typeof ret.then === 'function') ret.then(succeed, fail);
+  if (ret && typeof ret.then === 'function') ret.then((r) => succeed(inv, r), (e) => fail(inv, e));
 }
 
-main().catch(fail);
+function next() {
+  const req = readRequest();
+  if (!req) process.exit(0);
+  env.ASLC_REQUEST_ID = req.id;
+  env.ASLC_DEADLINE_MS = String(req.deadline);
+  copy = req.tail ? [] : null;
+  const inv = { id: req.id, deadline: req.deadline, answer: null, copy };
+  current = inv;
+  run(inv, req.event).catch((e) => fail(inv, e));
+}
+
+next();

@@ -1,13 +1,20 @@
 # lambda_python.py: runs a Python Lambda handler the way AWS's Python runtime
-# does, as a process task handler (--lambda NAME=python:FILE.py[:FUNCTION]).
+# does, as a warm runner for a process task handler
+# (--lambda NAME=python:FILE.py[:FUNCTION]):
 #
 #     python3 lambda_python.py FILE.py [FUNCTION]
 #
-# The event arrives as JSON on stdin. FUNCTION (default handler) of module
-# FILE.py is called as handler(event, context). Its result goes to stdout as
-# JSON with exit status 0; an exception goes to stdout as AWS's error payload
-# {"errorMessage", "errorType", "requestId", "stackTrace"} with exit status 1.
-# What the handler prints goes to stderr, as it would go to CloudWatch Logs.
+# It stays alive between invocations, as a warm Lambda container does: the
+# module is imported once (at the first invocation) and its state persists.
+# Each request on stdin is a line "REQUEST_ID DEADLINE_MS TAIL LENGTH" and
+# LENGTH bytes of event JSON; FUNCTION (default handler) is called as
+# handler(event, context), and the answer goes to descriptor 4 as a line
+# "STATUS LENGTH LOGLENGTH KEEP", then the result as JSON (STATUS 0) or AWS's
+# error payload {"errorMessage", "errorType", "requestId", "stackTrace"}
+# (STATUS 1), then (TAIL 1) the last 4 KB the handler logged. What the
+# handler prints or logs goes to stderr, as it would go to CloudWatch Logs;
+# stdout is stderr too. A handler that exits the process (sys.exit) ends the
+# runner: aslc reports Runtime.ExitError and starts a new one.
 # aslc embeds this file (runners.inc, made by embed.py): edit it, then rerun
 # embed.py.
 import importlib.util
@@ -16,13 +23,12 @@ import os
 import sys
 import time
 import traceback
-import uuid
 
 
 class LambdaContext:
     """The context object of AWS's Python runtime."""
 
-    def __init__(self, request_id):
+    def __init__(self, request_id, deadline_ms):
         env = os.environ
         self.aws_request_id = request_id
         self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME", "")
@@ -34,7 +40,7 @@ class LambdaContext:
         self.identity = None
         self.client_context = None
         self.tenant_id = None
-        self._deadline_ms = int(env.get("ASLC_DEADLINE_MS") or time.time() * 1000 + 900000)
+        self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))
@@ -148,52 +154,92 @@ class Boto3Finder:
         pass
 
 
-def install_logging(request_id):
+class LogTee:
+    """sys.stdout and sys.stderr of the handler: text goes to stderr and,
+    while an invocation asks for its log (LogType Tail), into a copy."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.copy = None
+
+    def write(self, text):
+        if self.copy is not None:
+            self.copy.append(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class Invocation:
+    request_id = ""
+
+
+def install_logging(tee):
     # As AWS's Python runtime: the root logger writes, to the function's
     # log (stderr here), "[LEVEL]\ttime\trequest id\tmessage".
     import logging
 
     class RequestId(logging.Filter):
         def filter(self, record):
-            record.aws_request_id = request_id
+            record.aws_request_id = Invocation.request_id
             return True
 
-    h = logging.StreamHandler(sys.stderr)
+    h = logging.StreamHandler(tee)
     h.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
                                      "%Y-%m-%dT%H:%M:%S"))
     h.addFilter(RequestId())
     logging.getLogger().addHandler(h)
 
 
+def invoke(handler, path, name, request_id, deadline_ms, raw):
+    """One invocation: (status, answer text, handler); the handler is
+    imported at the first invocation, and again after a failed import."""
+    try:
+        event = json.loads(raw) if raw.strip() else None
+        if handler is None:
+            handler = load(path, name)
+        result = handler(event, LambdaContext(request_id, deadline_ms))
+        try:
+            return 0, json.dumps(result), handler
+        except (TypeError, ValueError) as e:
+            raise Fault("Runtime.MarshalError", f"Unable to marshal response: {e}")
+    except Exception as e:
+        return 1, json.dumps(error_payload(e, request_id)), handler
+
+
 def main():
     sys.meta_path.insert(0, Boto3Finder())
     path = sys.argv[1]
     name = sys.argv[2] if len(sys.argv) > 2 else "handler"
-    request_id = os.environ.get("ASLC_REQUEST_ID") or str(uuid.uuid4())
-    install_logging(request_id)
-    # Keep stdout for the result; everything else written to fd 1 goes to stderr.
-    result_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    sys.stdout.flush()
-    os.dup2(2, 1)
-    sys.stdout.reconfigure(line_buffering=True)
-    try:
-        raw = sys.stdin.buffer.read().decode("utf-8")
-        event = json.loads(raw) if raw.strip() else None
-        handler = load(path, name)
-        result = handler(event, LambdaContext(request_id))
-        try:
-            text = json.dumps(result)
-        except (TypeError, ValueError) as e:
-            raise Fault("Runtime.MarshalError", f"Unable to marshal response: {e}")
-        status = 0
-    except Exception as e:
-        text = json.dumps(error_payload(e, request_id))
-        status = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    result_out.write(text)
-    result_out.flush()
-    sys.exit(status)
+    # Requests and answers get descriptors of their own that processes the
+    # handler starts do not inherit; its stdin is /dev/null.
+    os.set_inheritable(4, False)
+    answers = os.fdopen(4, "wb")
+    requests = os.fdopen(os.dup(0), "rb")
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    sys.stdin = open(os.devnull)
+    tee = LogTee(sys.stderr)
+    sys.stdout = sys.stderr = tee
+    install_logging(tee)
+    handler = None
+    while True:
+        head = requests.readline()
+        if not head:
+            return
+        request_id, deadline, tail, length = head.decode().split()
+        raw = requests.read(int(length)).decode("utf-8")
+        Invocation.request_id = request_id
+        os.environ["ASLC_REQUEST_ID"] = request_id
+        os.environ["ASLC_DEADLINE_MS"] = deadline
+        tee.copy = [] if tail == "1" else None
+        status, text, handler = invoke(handler, path, name, request_id, int(deadline), raw)
+        tee.flush()
+        log = "".join(tee.copy or []).encode("utf-8")[-4096:]
+        tee.copy = None
+        body = text.encode("utf-8")
+        answers.write(b"%d %d %d 1\n" % (status, len(body), len(log)) + body + log)
+        answers.flush()
 
 
 main()

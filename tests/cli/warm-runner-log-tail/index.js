@@ -1,0 +1,4 @@
+exports.handler = async (event) => {
+  console.log(`node handler got x=${event.x}`);
+  return event;
+};
