@@ -230,11 +230,30 @@ jv *jn_wrap(ev *e, const cJSON *j)
     return v;
 }
 
-/* Makes a borrowed array or object's items (and keys) real. */
+/* A range's numbers, b of them from n, in one block. */
+static void make_range(ev *e, jv *v)
+{
+    int n = v->b;
+    jv *nums = jn_alloc(e, sizeof *nums * (size_t)n);
+    v->a = jn_alloc(e, sizeof *v->a * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        nums[i].t = T_NUM;
+        nums[i].n = v->n + i;
+        v->a[i] = &nums[i];
+    }
+    v->len = v->cap = n;
+    v->fl &= (unsigned char)~F_RANGE;
+}
+
+/* Makes a borrowed array or object's items (and keys) real, or a range's. */
 static void materialise(ev *e, jv *v)
 {
     if (v->len >= 0)
         return;
+    if (v->fl & F_RANGE) {
+        make_range(e, v);
+        return;
+    }
     int n = 0;
     for (const cJSON *c = v->j->child; c; c = c->next)
         n++;
@@ -264,6 +283,12 @@ int jn_len_of(ev *e, jv *v)
 {
     materialise(e, v);
     return v->len;
+}
+
+/* The length without making a range's numbers (the items stay unread). */
+int jn_count(ev *e, jv *v)
+{
+    return v->fl & F_RANGE ? v->b : jn_len_of(e, v);
 }
 
 void jn_push(ev *e, jv *a, jv *item)
@@ -1582,17 +1607,14 @@ static jv *range(ev *e, jv *l, jv *r)
     }
     if (size > e->max_items)
         jn_fail(e, "Expression evaluation memory limit exceeded");
-    /* sized at once: no growing copies, the numbers in one block */
-    int n = (int)size;
-    jv *out = jn_arr(e, F_SEQ);
-    jv *nums = jn_alloc(e, sizeof *nums * (size_t)n);
-    out->a = jn_alloc(e, sizeof *out->a * (size_t)n);
-    for (int i = 0; i < n; i++) {
-        nums[i].t = T_NUM;
-        nums[i].n = l->n + i;
-        out->a[i] = &nums[i];
-    }
-    out->len = out->cap = n;
+    /* made when something reads the items ($count and $sum need not): a
+     * single number is made at once, as unwrap reads its length */
+    jv *out = jn_arr(e, F_SEQ | F_RANGE);
+    out->n = l->n;
+    out->b = (int)size;
+    out->len = -1;
+    if (size < 2)
+        make_range(e, out);
     return out;
 }
 
@@ -1643,6 +1665,18 @@ static jv *eval_binary(ev *e, const jsonata_node *n, jv *in, scope *env)
 static jv *eval_array(ev *e, const jsonata_node *n, jv *in, scope *env)
 {
     jv *out = jn_arr(e, (n->flags & JN_F_CONS) ? F_CONS : 0);
+    if (n->count == 1 && n->kids[0].kind != JN_ARRAY) {
+        /* [a..b]: the range itself, still not made */
+        jv *v = eval(e, &n->kids[0], in, env);
+        if (v && (v->fl & F_RANGE)) {
+            *out = *v;
+            out->fl = (unsigned char)((n->flags & JN_F_CONS) ? F_CONS | F_RANGE : F_RANGE);
+            return out;
+        }
+        if (v)
+            jn_push_flat(e, out, v);
+        return out;
+    }
     for (int i = 0; i < n->count; i++) {
         jv *v = eval(e, &n->kids[i], in, env);
         if (!v)
@@ -2226,7 +2260,7 @@ static jv *array_arg(ev *e, const sparam *p, jv *v, int index, const char *name)
     char c = jn_symbol(v);
     if (c == 'm')
         return NULL;
-    if (p->sub) {
+    if (p->sub && !(v->fl & F_RANGE && p->sub == 'n')) { /* a range's items are numbers */
         int ok = c == 'a' || c == p->sub;
         if (c == 'a' && jn_len_of(e, v) > 0) {
             char first = jn_symbol(v->a[0]);
@@ -2317,6 +2351,8 @@ static int to_json(ev *e, jv *v, cJSON **out)
         return e->std ? 1 : -1;
     case T_ARR:
     case T_OBJ:
+        if (v->fl & F_RANGE)
+            materialise(e, v);
         if (v->len < 0) {
             *out = cJSON_Duplicate(v->j, 1);
             return 0;

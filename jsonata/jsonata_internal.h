@@ -40,6 +40,7 @@ typedef enum jtype { T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_FUNC } jtype;
 #define F_CONS 4u  /* an array built in a path: not flattened into it */
 #define F_WRAP 16u  /* standard JSONata's array input: a sequence of that one array */
 #define F_TUPLES 8u /* a path's tuple stream: a[i] each tuple's item, tenv[i] its bindings */
+#define F_RANGE 32u /* a range not yet made (len -1): n its first number, b how many (2 or more) */
 
 typedef struct jv jv;
 typedef struct jfn jfn;
@@ -187,6 +188,7 @@ jv *jn_obj(ev *e);
 jv *jn_wrap(ev *e, const cJSON *j);
 int jn_is_arr(const jv *v);
 int jn_len_of(ev *e, jv *v);
+int jn_count(ev *e, jv *v);
 void jn_push(ev *e, jv *a, jv *item);
 void jn_push_flat(ev *e, jv *a, jv *v);
 void jn_obj_set(ev *e, jv *o, const char *key, jv *val);

@@ -186,6 +186,13 @@ static jv *f_sum(ev *e, jv **a, int n, jv *in)
     (void)n, (void)in;
     if (!a[0])
         return NULL;
+    jv *r = a[0];
+    if ((r->fl & F_RANGE) && fabs(r->n) + r->b < 0x1p53 / 1e7) {
+        /* every partial sum is a whole number below 2^53, so adding them
+         * one by one is exact and the series' formula gives the same */
+        int64_t first = (int64_t)r->n, count = r->b;
+        return jn_num(e, (double)(count * (2 * first + count - 1) / 2));
+    }
     double t = 0;
     for (int i = 0; i < jn_len_of(e, a[0]); i++)
         t += a[0]->a[i]->n;
@@ -195,7 +202,7 @@ static jv *f_sum(ev *e, jv **a, int n, jv *in)
 static jv *f_count(ev *e, jv **a, int n, jv *in)
 {
     (void)n, (void)in;
-    return jn_num(e, a[0] ? jn_len_of(e, a[0]) : 0);
+    return jn_num(e, a[0] ? jn_count(e, a[0]) : 0);
 }
 
 static jv *extreme(ev *e, jv *v, int max)
