@@ -93,7 +93,7 @@ static const char *duration(double seconds, char *buf, size_t n)
 static void start_one(void)
 {
     asl_err e = {0};
-    asl_exec *x = asl_engine_start_value(B.engine, &B.p->machines[0], NULL, cJSON_Duplicate(B.input, 1), &e);
+    asl_exec *x = asl_engine_start_shared(B.engine, &B.p->machines[0], NULL, B.input, &e);
     if (!x) {
         note_failure(e.error, e.cause);
         asl_err_clear(&e);

@@ -4,6 +4,7 @@
  * reports through asl_branch_end, and the last one wakes the parent.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,16 @@ static void abort_kids(asl_frame *f)
             asl_frame_abort(f->kids[i]);
 }
 
+void asl_frame_drop_map_input(asl_frame *f)
+{
+    if (!f->items_borrowed)
+        cJSON_Delete(f->items);
+    if (!f->effective_borrowed)
+        cJSON_Delete(f->effective);
+    f->items = f->effective = NULL;
+    f->items_borrowed = f->effective_borrowed = false;
+}
+
 static asl_step branches_done(asl_frame *f)
 {
     const asl_state *s = state_of(f);
@@ -39,10 +50,7 @@ static asl_step branches_done(asl_frame *f)
     free(f->slots);
     f->slots = NULL;
     f->nkids = 0;
-    cJSON_Delete(f->effective);
-    f->effective = NULL;
-    cJSON_Delete(f->items);
-    f->items = NULL;
+    asl_frame_drop_map_input(f);
     cJSON *results = f->results;
     f->results = NULL;
     bool failed = f->err.error || f->kid_failed;
@@ -209,23 +217,40 @@ static cJSON *jn_items(asl_frame *f, const asl_state *s, const cJSON *in)
 
 asl_step asl_state_map(asl_frame *f, const asl_state *s)
 {
-    cJSON *in = asl_apply_path(f, s->input_path, f->data);
+    /* An inline Map only reads its input and items while it runs (f->data
+     * stays as it is until the results are in): both may point into f->data
+     * rather than be copies. A Distributed Map hands them on: copies. */
+    bool share = !s->distributed;
+    cJSON *in = share && !s->input_path ? f->data : asl_apply_path(f, s->input_path, f->data);
     if (!in)
         return ASL_STEP_FAIL;
+    bool in_borrowed = in == f->data, items_borrowed = false;
     /* A Distributed Map's ItemReader reads the items once the run starts. */
     bool read = s->distributed && s->item_reader;
-    cJSON *items = read ? NULL : s->jsonata ? jn_items(f, s, in) : asl_apply_path(f, s->items_path, in);
-    if ((!items && !read) || asl_map_settings(f, s, in) < 0) {
-        cJSON_Delete(in);
-        cJSON_Delete(items);
-        return ASL_STEP_FAIL;
+    cJSON *items = NULL;
+    if (read) {
+        items = NULL;
+    } else if (s->jsonata) {
+        items = jn_items(f, s, in);
+    } else if (share) {
+        cJSON *owned;
+        items = (cJSON *)(uintptr_t)asl_path_view(f, s->items_path, in, &owned);
+        items_borrowed = items && !owned;
+    } else {
+        items = asl_apply_path(f, s->items_path, in);
     }
-    if (items && !cJSON_IsArray(items)) {
+    bool ok = (items || read) && asl_map_settings(f, s, in) == 0;
+    if (ok && items && !cJSON_IsArray(items)) {
         char *text = asl_json_print(items);
         asl_fail_runtime(f, "Map state input must be an array but was: %s", text);
         free(text);
-        cJSON_Delete(in);
-        cJSON_Delete(items);
+        ok = false;
+    }
+    if (!ok) {
+        if (!items_borrowed)
+            cJSON_Delete(items);
+        if (!in_borrowed)
+            cJSON_Delete(in);
         return ASL_STEP_FAIL;
     }
     if (s->distributed)
@@ -239,6 +264,8 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
     event(f, "MapStateStarted", d);
     f->effective = in;
     f->items = items;
+    f->effective_borrowed = in_borrowed;
+    f->items_borrowed = items_borrowed;
     f->next_item = items->child;
     results_init(f, n);
     f->kids = calloc((size_t)n + 1, sizeof *f->kids);

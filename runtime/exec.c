@@ -4,6 +4,7 @@
  * finishing a frame into its parent (Parallel/Map) or its execution.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,13 +141,12 @@ static void frame_free(asl_frame *f)
     if (f->queued)
         asl_sched_forget(f);
     cJSON_Delete(f->inspect);
+    asl_frame_drop_map_input(f); /* before data, which they may point into */
     cJSON_Delete(f->data);
     cJSON_Delete(f->vars);
     cJSON_Delete(f->context);
     cJSON_Delete(f->result);
-    cJSON_Delete(f->items);
     cJSON_Delete(f->results);
-    cJSON_Delete(f->effective);
     asl_err_clear(&f->err);
     free(f);
 }
@@ -495,8 +495,8 @@ static bool name_taken(const char *machine, const char *name)
     return false;
 }
 
-asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input,
-                         const char *parent_arn, asl_err *e)
+static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, bool borrowed,
+                            const char *parent_arn, asl_err *e)
 {
     char uuid[37];
     if (!name) {
@@ -512,7 +512,8 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
         asl_limit_validation_cause(&b, "input", asl_limit.payload_bytes);
         asl_err_set(e, "StepFunctions.ValidationException", "%s", b.p);
         asl_buf_free(&b);
-        cJSON_Delete(input);
+        if (!borrowed)
+            cJSON_Delete(input);
         return NULL;
     }
     /* Generated names are UUIDs: only a chosen name can clash. */
@@ -520,7 +521,8 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
         const char *colon = strstr(marn, ":stateMachine:");
         asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException", "Execution Already Exists: '%.*s:execution:%s:%s'",
                     (int)(colon - marn), marn, colon + 14, name);
-        cJSON_Delete(input);
+        if (!borrowed)
+            cJSON_Delete(input);
         return NULL;
     }
     asl_exec *x = calloc(1, sizeof *x);
@@ -547,6 +549,7 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
     }
     x->arn = asl_buf_take(&b);
     x->input = input;
+    x->input_borrowed = borrowed;
     x->start = asl_now();
     x->status = ASL_RUNNING;
     x->parent_arn = parent_arn ? strdup(parent_arn) : NULL;
@@ -572,6 +575,19 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
         x->timeout = asl_timer_add(x->start + limit, x->root, exec_timeout);
     asl_wake(x->root, NULL);
     return x;
+}
+
+asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input,
+                         const char *parent_arn, asl_err *e)
+{
+    return exec_start(u, m, name, input, false, parent_arn, e);
+}
+
+asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *name, const cJSON *input,
+                                const char *parent_arn, asl_err *e)
+{
+    /* Cast away const: x->input is only read while input_borrowed. */
+    return exec_start(u, m, name, (cJSON *)(uintptr_t)input, true, parent_arn, e);
 }
 
 void asl_exec_free(asl_exec *x)
@@ -600,7 +616,8 @@ static void exec_free(asl_exec *x)
     free(x->parent_arn);
     free(x->map_run_arn);
     free(x->mock_case);
-    cJSON_Delete(x->input);
+    if (!x->input_borrowed)
+        cJSON_Delete(x->input);
     cJSON_Delete(x->output);
     asl_err_clear(&x->err);
     asl_history_free(x->history);

@@ -25,6 +25,7 @@ struct asl_exec {
     char *arn;
     const char *machine_arn;    /* borrowed from the unit */
     cJSON *input;
+    bool input_borrowed;        /* input is the starter's, read only (asl_engine_start_shared) */
     double start, stop;
     asl_status status;
     cJSON *output;
@@ -90,6 +91,10 @@ struct asl_frame {
     int max_concurrency, tolerated_count;
     double tolerated_percent;
     cJSON *effective;           /* Parallel/Map/Task effective input */
+    /* An inline Map only reads its input while its iterations run: effective
+     * and items may point into data (or items into effective) instead of
+     * being copies; these say so, and asl_frame_drop_map_input frees them. */
+    bool effective_borrowed, items_borrowed;
     const cJSON *map_value;     /* $$.Map.Item.Value for an iteration (borrowed) */
     int map_index;
     bool kid_failed;            /* a branch or iteration failed (its error may be NULL: a bare Fail) */
@@ -190,6 +195,11 @@ void asl_frame_step(asl_frame *f);
  * name). */
 asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input,
                          const char *parent_arn, asl_err *e);
+/* The same with an input the execution only reads and never frees: it
+ * must stay unchanged until the execution is freed. One copy (the root
+ * frame's, which states change) instead of two. */
+asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *name, const cJSON *input,
+                                const char *parent_arn, asl_err *e);
 asl_exec *asl_exec_list(void);
 void asl_exec_free_all(void);
 /* Links an execution rebuilt from a snapshot (snapshot.c) into the list
@@ -234,6 +244,8 @@ void asl_branch_end(asl_frame *kid, bool ok);
 /* A Parallel/Map frame rebuilt from a snapshot takes its items and
  * results so far (both taken; items NULL for a Parallel). */
 void asl_branches_restore(asl_frame *f, cJSON *items, cJSON *results);
+/* Frees a Map's effective input and items (unless borrowed). */
+void asl_frame_drop_map_input(asl_frame *f);
 /* A child execution with a waiting parent task finished. */
 void asl_child_finished(asl_exec *child);
 
@@ -318,6 +330,14 @@ void asl_store_vars(asl_frame *f, cJSON *vals);
 /* InputPath/OutputPath/ItemsPath: NULL path is "$", a null path {}.
  * NULL with f->err set (States.Runtime, AWS's cause). */
 cJSON *asl_apply_path(asl_frame *f, const asl_node *path, const cJSON *doc);
+/* The same for a caller that only reads the value: it points into doc when
+ * it can (no path, or a definite path from $), else it is a new value,
+ * also left in *owned for the caller to free. NULL with f->err set. */
+const cJSON *asl_path_view(asl_frame *f, const asl_node *path, const cJSON *doc, cJSON **owned);
+/* The same for a document the caller gives up (takes doc, even on
+ * failure): the value is moved out of it when the path allows
+ * (asl_path_detach), copied otherwise. */
+cJSON *asl_apply_path_take(asl_frame *f, const asl_node *path, cJSON *doc);
 /* Evaluates a template against input; NULL with f->err set. */
 cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input);
 /* Fails the frame with States.Runtime, the cause prefixed as AWS does
@@ -373,6 +393,10 @@ void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at,
  * the CLI and --bench start executions without printing and parsing. */
 asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char *name, cJSON *input,
                                  asl_err *err);
+/* The same with an input the execution only reads (asl_exec_start_shared):
+ * --bench starts every execution from one parsed input. */
+asl_exec *asl_engine_start_shared(asl_engine *e, const asl_machine *m, const char *name, const cJSON *input,
+                                  asl_err *err);
 /* AWS's rule for execution names. */
 bool asl_exec_name_valid(const char *name);
 /* AWS DescribeExecution for x (new value). */

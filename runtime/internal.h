@@ -63,6 +63,13 @@ int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out);
  * for definite paths. Returns 0 found, 1 not found. */
 int asl_path_peek(const asl_node *path, asl_ctx *c, const cJSON **out);
 
+/* A value moved rather than copied out of a document its owner gives up:
+ * for a definite path of names and indexes from $, the value it selects,
+ * detached from doc (doc itself for "$"); the rest of doc stays with the
+ * caller to free. NULL (doc unchanged) for any other path or no match:
+ * the caller then copies with asl_path_select, which words the failure. */
+cJSON *asl_path_detach(const asl_node *path, cJSON *doc);
+
 /* ResultPath: stores value (takes it) at path inside *doc, creating objects
  * on the way and replacing *doc when path is "$". Fails with
  * States.ResultPathMatchFailure when the path runs into a non-object. */

@@ -371,6 +371,33 @@ cJSON *asl_apply_path(asl_frame *f, const asl_node *path, const cJSON *doc)
     return NULL;
 }
 
+const cJSON *asl_path_view(asl_frame *f, const asl_node *path, const cJSON *doc, cJSON **owned)
+{
+    *owned = NULL;
+    if (!path)
+        return doc;
+    if (path->kind != ASL_N_NULL && path->op == ASL_ROOT_INPUT && (path->flags & ASL_F_DEFINITE)) {
+        asl_ctx c;
+        asl_ctx_init(&c, f, doc);
+        const cJSON *v;
+        if (asl_path_peek(path, &c, &v) == 0)
+            return v;
+    }
+    return *owned = asl_apply_path(f, path, doc);
+}
+
+cJSON *asl_apply_path_take(asl_frame *f, const asl_node *path, cJSON *doc)
+{
+    if (!path)
+        return doc;
+    cJSON *v = asl_path_detach(path, doc);
+    if (!v)
+        v = asl_apply_path(f, path, doc);
+    if (v != doc)
+        cJSON_Delete(doc);
+    return v;
+}
+
 /* Evaluates a template (Parameters, ResultSelector, ItemSelector) against
  * input; errors become the frame's, prefixed as AWS prefixes them. */
 cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input)
@@ -529,7 +556,5 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
     asl_inspect(f, "afterResultPath", out);
     if (!s->output_path)
         return out;
-    cJSON *o = asl_apply_path(f, s->output_path, out);
-    cJSON_Delete(out);
-    return o;
+    return asl_apply_path_take(f, s->output_path, out);
 }

@@ -45,16 +45,21 @@
 /* The member `name` of v, or NULL if v is not an object or lacks it. */
 static const cJSON *child_named(const cJSON *v, const char *name)
 {
-    if (!cJSON_IsObject(v))
+    /* Paths are hot: the type test in line (cJSON_IsObject is a call into
+     * the shared library), keys told apart by their first byte, and only
+     * those that share it compared in full. */
+    if (!v || (v->type & 0xff) != cJSON_Object)
         return NULL;
-    /* Paths are hot and keys short: compare in line, not through strcmp. */
+    char first = name[0];
+    if (!first) {
+        for (const cJSON *c = v->child; c; c = c->next)
+            if (c->string && !c->string[0])
+                return c;
+        return NULL;
+    }
     for (const cJSON *c = v->child; c; c = c->next) {
-        const char *a = c->string, *b = name;
-        if (!a)
-            continue;
-        while (*a && *a == *b)
-            a++, b++;
-        if (*a == *b)
+        const char *a = c->string;
+        if (a && a[0] == first && !strcmp(a + 1, name + 1))
             return c;
     }
     return NULL;
@@ -518,6 +523,25 @@ int asl_path_peek(const asl_node *path, asl_ctx *c, const cJSON **out)
     return v ? 0 : 1;
 }
 
+cJSON *asl_path_detach(const asl_node *path, cJSON *doc)
+{
+    if (!doc || path->kind == ASL_N_NULL || path->op != ASL_ROOT_INPUT || !(path->flags & ASL_F_DEFINITE))
+        return NULL;
+    if (path->count == 0)
+        return doc;
+    cJSON *parent = (cJSON *)follow(path, 0, path->count - 1, doc);
+    cJSON *v = (cJSON *)follow(path, path->count - 1, path->count, parent);
+    if (!v)
+        return NULL;
+    cJSON_DetachItemViaPointer(parent, v);
+    /* A root value has no key. */
+    if (v->string && !(v->type & cJSON_StringIsConst))
+        cJSON_free(v->string);
+    v->string = NULL;
+    v->type &= ~cJSON_StringIsConst;
+    return v;
+}
+
 int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out)
 {
     *out = NULL;
@@ -554,7 +578,7 @@ int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out)
  * an object (a name step) or an existing element (an index step), or find
  * nothing under a name, where objects will be made; the last step needs
  * an object, or an array holding the index. */
-static bool assignable(const asl_node *path, const cJSON *doc)
+static bool assignable(const asl_node *path, const cJSON *doc, const cJSON **found)
 {
     const cJSON *v = doc;
     for (int i = 0; i < path->count; i++) {
@@ -562,6 +586,8 @@ static bool assignable(const asl_node *path, const cJSON *doc)
         if (!v) {                 /* below a field that will be created */
             if (s->kind != ASL_N_STEP_NAME)
                 return false;
+            if (found)
+                found[i] = NULL;
             continue;
         }
         if (s->kind == ASL_N_STEP_NAME) {
@@ -574,6 +600,8 @@ static bool assignable(const asl_node *path, const cJSON *doc)
         } else {
             return false;
         }
+        if (found)
+            found[i] = v;
     }
     return true;
 }
@@ -588,20 +616,22 @@ static void set_static_key(cJSON *value, const char *key)
     value->type |= cJSON_StringIsConst;
 }
 
-/* Stores value at the last step of path inside v, creating objects. */
-static void store(cJSON *v, const asl_node *path, cJSON *value)
+/* Stores value at the last step of path inside v, creating objects.
+ * found[i] (if found is not NULL) is what step i found, as assignable saw
+ * it: each step is looked up once, not twice. */
+static void store(cJSON *v, const asl_node *path, cJSON *value, const cJSON **found)
 {
     for (int i = 0; i < path->count; i++) {
         const asl_node *s = &path->kids[i];
         bool last = i + 1 == path->count;
         if (s->kind == ASL_N_STEP_INDEX) {
-            cJSON *x = (cJSON *)child_at(v, s->num);
+            cJSON *x = (cJSON *)(found ? found[i] : child_at(v, s->num));
             if (last)
                 cJSON_ReplaceItemViaPointer(v, x, value);
             v = x;
             continue;
         }
-        cJSON *x = (cJSON *)child_named(v, s->str);
+        cJSON *x = (cJSON *)(found && v ? found[i] : child_named(v, s->str));
         if (last) {
             if (x) {
                 set_static_key(value, s->str);
@@ -623,7 +653,10 @@ int asl_path_assign(cJSON **doc, const asl_node *path, cJSON *value, asl_err *e)
         *doc = value;
         return 0;
     }
-    if (path->op != ASL_ROOT_INPUT || !*doc || !assignable(path, *doc)) {
+    /* What each step finds, for paths of usual depth. */
+    const cJSON *found_small[16];
+    const cJSON **found = path->count <= 16 ? found_small : NULL;
+    if (path->op != ASL_ROOT_INPUT || !*doc || !assignable(path, *doc, found)) {
         char *input = asl_json_print(*doc);
         asl_err_set(e, "States.ResultPathMatchFailure", "Unable to apply ReferencePath %s to input %s",
                     path->str ? path->str : "$", input ? input : "null");
@@ -631,6 +664,6 @@ int asl_path_assign(cJSON **doc, const asl_node *path, cJSON *value, asl_err *e)
         cJSON_Delete(value);
         return -1;
     }
-    store(*doc, path, value);
+    store(*doc, path, value, found);
     return 0;
 }

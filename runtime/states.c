@@ -46,9 +46,12 @@ asl_step asl_state_pass(asl_frame *f, const asl_state *s)
 static cJSON *state_input(asl_frame *f, const asl_state *s)
 {
     f->out_bound = f->data_bound; /* they output (part of) their input */
-    if (s->input_path)
+    /* The raw input is dead after InputPath: move the part it selects. */
+    cJSON *in = s->input_path ? asl_path_detach(s->input_path, f->data) : f->data;
+    if (!in)
         return asl_apply_path(f, s->input_path, f->data);
-    cJSON *in = f->data;
+    if (in != f->data)
+        cJSON_Delete(f->data);
     f->data = NULL;
     return in;
 }
@@ -60,9 +63,7 @@ asl_step asl_state_succeed(asl_frame *f, const asl_state *s)
     cJSON *in = state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
-    cJSON *out = s->output_path ? asl_apply_path(f, s->output_path, in) : in;
-    if (out != in)
-        cJSON_Delete(in);
+    cJSON *out = asl_apply_path_take(f, s->output_path, in);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
 
@@ -205,9 +206,7 @@ asl_step asl_state_choice(asl_frame *f, const asl_state *s)
         cJSON_Delete(in);
         return asl_frame_fail_err(f, &c.err);
     }
-    cJSON *out = s->output_path ? asl_apply_path(f, s->output_path, in) : in;
-    if (out != in)
-        cJSON_Delete(in);
+    cJSON *out = asl_apply_path_take(f, s->output_path, in);
     return out ? asl_goto(f, next, out) : ASL_STEP_FAIL;
 }
 
@@ -232,9 +231,7 @@ static asl_step wait_done(asl_frame *f)
             return asl_frame_fail_err(f, &c.err);
         }
     }
-    cJSON *out = s->output_path ? asl_apply_path(f, s->output_path, in) : in;
-    if (out != in)
-        cJSON_Delete(in);
+    cJSON *out = asl_apply_path_take(f, s->output_path, in);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
 
@@ -324,11 +321,12 @@ static double wait_until(asl_frame *f, const asl_state *s, const cJSON *in)
 
 asl_step asl_state_wait(asl_frame *f, const asl_state *s)
 {
-    cJSON *in = asl_apply_path(f, s->input_path, f->data);
-    if (!in)
+    /* Only read: borrow the input unless InputPath makes a new value. */
+    cJSON *owned = NULL;
+    if (s->input_path && !(owned = asl_apply_path(f, s->input_path, f->data)))
         return ASL_STEP_FAIL;
-    double until = wait_until(f, s, in);
-    cJSON_Delete(in);
+    double until = wait_until(f, s, owned ? owned : f->data);
+    cJSON_Delete(owned);
     if (until < 0)
         return ASL_STEP_FAIL;
     double now = asl_now();
