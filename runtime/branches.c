@@ -94,16 +94,20 @@ asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
     if (!in)
         return ASL_STEP_FAIL;
     event(f, "ParallelStateStarted", NULL);
-    f->effective = in;
     f->kids = calloc((size_t)s->nbranches + 1, sizeof *f->kids);
     f->nkids = s->nbranches;
     f->running = s->nbranches;
     results_init(f, s->nbranches);
     f->wait = ASL_WAIT_FRAMES;
+    /* Nothing reads the effective input once the branches have it: the
+     * last branch takes it, the others get copies (each changes its own). */
     for (int i = 0; i < s->nbranches; i++) {
-        f->kids[i] = asl_frame_new(f->exec, s->branches[i], cJSON_Duplicate(in, 1), f, i);
+        cJSON *mine = i + 1 < s->nbranches ? cJSON_Duplicate(in, 1) : in;
+        f->kids[i] = asl_frame_new(f->exec, s->branches[i], mine, f, i);
         asl_wake(f->kids[i], NULL);
     }
+    if (s->nbranches == 0)
+        cJSON_Delete(in);
     if (s->nbranches == 0)
         asl_wake(f, branches_done);
     return ASL_STEP_SUSPEND;

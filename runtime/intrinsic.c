@@ -24,6 +24,7 @@
  *   - ArrayContains compares scalars by their text (true matches "true", 5
  *     matches "5") and objects key by key in order.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -880,11 +881,40 @@ static int eval_path(const asl_node *path, asl_ctx *c, const asl_node *call, con
     return -1;
 }
 
-/* Evaluates an argument into *out; *owned holds what the caller frees. */
+/* A literal argument as a value on the caller's stack: functions only read
+ * their arguments, so a literal needs no allocation. False if arg is not a
+ * literal. */
+static bool literal_arg(const asl_node *arg, cJSON *lit)
+{
+    memset(lit, 0, sizeof *lit);
+    switch (arg->kind) {
+    case ASL_N_STRING:
+        lit->type = cJSON_String | cJSON_IsReference;
+        lit->valuestring = (char *)(uintptr_t)(arg->str ? arg->str : "");
+        return true;
+    case ASL_N_NUMBER:
+        lit->type = cJSON_Number;
+        lit->valuedouble = arg->num;
+        /* valueint as cJSON_CreateNumber sets it */
+        lit->valueint = arg->num >= INT_MAX ? INT_MAX : arg->num <= (double)INT_MIN ? INT_MIN : (int)arg->num;
+        return true;
+    case ASL_N_TRUE: lit->type = cJSON_True; return true;
+    case ASL_N_FALSE: lit->type = cJSON_False; return true;
+    case ASL_N_NULL: lit->type = cJSON_NULL; return true;
+    default: return false;
+    }
+}
+
+/* Evaluates an argument into *out; *owned holds what the caller frees.
+ * lit, if not NULL, is room for a literal argument. */
 static int eval_arg(const asl_node *arg, asl_ctx *c, const asl_node *call, const cJSON **out,
-                    cJSON **owned)
+                    cJSON **owned, cJSON *lit)
 {
     *owned = NULL;
+    if (lit && literal_arg(arg, lit)) {
+        *out = lit;
+        return 0;
+    }
     switch (arg->kind) {
     case ASL_N_PATH: return eval_path(arg, c, call, out, owned);
     case ASL_N_CALL: *owned = asl_call(arg, c); break;
@@ -914,6 +944,7 @@ cJSON *asl_call(const asl_node *call, asl_ctx *c)
     int n = call->count;
     const cJSON *args_small[8];
     cJSON *owned_small[8];
+    cJSON lit_small[8];
     const cJSON **args = args_small;
     cJSON **owned = owned_small;
     if (n > 8) {
@@ -923,7 +954,8 @@ cJSON *asl_call(const asl_node *call, asl_ctx *c)
             abort();
     }
     int done = 0;
-    while (done < n && eval_arg(&call->kids[done], c, call, &args[done], &owned[done]) == 0)
+    while (done < n && eval_arg(&call->kids[done], c, call, &args[done], &owned[done],
+                                n > 8 ? NULL : &lit_small[done]) == 0)
         done++;
     cJSON *r = NULL;
     if (done == n)

@@ -9,6 +9,7 @@
  * asl_task_fail (it may keep the pointer until then, even past a timeout),
  * and a .sync child execution no longer reports to it.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,20 +381,27 @@ static int seconds_field(asl_frame *f, const asl_node *n, const cJSON *in, const
 
 /* ------------------------------------------------------------- Task */
 
-void asl_task_send(asl_task *t, cJSON *payload)
+/* Dispatches payload; owned is payload when the task owns it, NULL when it
+ * points into the frame's input (which stays as it is while the task runs). */
+static void task_send(asl_task *t, const cJSON *payload, cJSON *owned)
 {
     asl_frame *f = t->frame;
     /* Whoever serves the task has taken what it needs from the payload by
      * the time dispatch returns: a suspended task keeps no copy, unless a
      * handler still holds it unanswered: a restart dispatches it again (at
      * least once) with this payload. */
-    f->effective = payload; /* (read by handlers while they dispatch) */
+    f->effective = (cJSON *)(uintptr_t)payload; /* (read by handlers while they dispatch) */
     asl_task_dispatch(t, payload);
     f->effective = NULL;
     if (f->task == t && t->held && !t->done && !t->submitted)
-        t->payload = payload;
+        t->payload = owned ? owned : cJSON_Duplicate(payload, 1);
     else
-        cJSON_Delete(payload);
+        cJSON_Delete(owned);
+}
+
+void asl_task_send(asl_task *t, cJSON *payload)
+{
+    task_send(t, payload, payload);
 }
 
 asl_step asl_state_task(asl_frame *f, const asl_state *s)
@@ -401,10 +409,17 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     asl_task *t = asl_task_new(f, s, s->resource);
     f->task = t;
     double timeout = 0, heartbeat = 0;
-    cJSON *payload = s->jsonata ? asl_jn_arguments(f, s) : asl_effective_input(f, s, s->parameters);
+    /* Without Parameters the payload is the input after InputPath, only read
+     * while the task is dispatched: it points into f->data, no copy. */
+    cJSON *owned = NULL;
+    const cJSON *payload;
+    if (!s->jsonata && !s->parameters && !asl_engine_wants_inspection())
+        payload = asl_path_view(f, s->input_path, f->data, &owned);
+    else
+        payload = owned = s->jsonata ? asl_jn_arguments(f, s) : asl_effective_input(f, s, s->parameters);
     if (!payload || seconds_field(f, s->timeout, f->data, "TimeoutSeconds", &timeout) < 0 ||
         seconds_field(f, s->heartbeat, f->data, "HeartbeatSeconds", &heartbeat) < 0) {
-        cJSON_Delete(payload);
+        cJSON_Delete(owned);
         f->task = NULL;
         asl_task_detach(t);
         return ASL_STEP_FAIL;
@@ -416,7 +431,7 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     asl_task_heartbeat(t);
     scheduled_event(t, f, payload, timeout, heartbeat);
     task_event(t, f, K_STARTED, NULL, NULL);
-    asl_task_send(t, payload);
+    task_send(t, payload, owned);
     /* Nor does it keep $$ (a copy of the execution input and more): a
      * hundred thousand waiting tasks would hold that many. */
     if (f->task == t) {
