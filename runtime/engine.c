@@ -326,10 +326,7 @@ bool asl_engine_stop(asl_engine *e, asl_exec *x, const char *error, const char *
 
 asl_exec *asl_engine_find(asl_engine *e, const char *arn)
 {
-    for (asl_exec *x = asl_exec_list(); x; x = x->next)
-        if (!strcmp(x->arn, arn))
-            return x;
-    return NULL;
+    return asl_exec_find(arn);
 }
 
 asl_exec *asl_engine_executions(asl_engine *e)

@@ -12,12 +12,58 @@
 #include "history.h"
 #include "ids.h"
 #include "jsonata_fields.h"
+#include "ptrtab.h"
 #include "quotas.h"
 
+/* Every execution, oldest first (a list: ListExecutions pages through it),
+ * and two tables to find one without walking the list: by ARN, and by
+ * machine and name (AWS's uniqueness rule). */
+static uint64_t by_arn_hash(const void *p)
+{
+    return ((const asl_exec *)p)->hash_arn;
+}
+
+static uint64_t by_name_hash(const void *p)
+{
+    return ((const asl_exec *)p)->hash_name;
+}
+
 static struct {
-    asl_exec *all, **tail;
+    asl_exec *all, *last;
+    asl_ptrtab by_arn, by_name;
     int running;
-} E = {.tail = &E.all};
+} E = {.by_arn = {.hash = by_arn_hash}, .by_name = {.hash = by_name_hash}};
+
+static void link_exec(asl_exec *x)
+{
+    x->prev = E.last;
+    x->next = NULL;
+    *(E.last ? &E.last->next : &E.all) = x;
+    E.last = x;
+    x->hash_arn = asl_hash_str(x->arn);
+    x->hash_name = asl_hash_str2(x->machine_arn, x->name);
+    asl_ptrtab_put(&E.by_arn, x);
+    asl_ptrtab_put(&E.by_name, x);
+}
+
+static void unlink_exec(asl_exec *x)
+{
+    *(x->prev ? &x->prev->next : &E.all) = x->next;
+    *(x->next ? &x->next->prev : &E.last) = x->prev;
+    x->prev = x->next = NULL;
+    asl_ptrtab_del(&E.by_arn, x);
+    asl_ptrtab_del(&E.by_name, x);
+}
+
+static bool arn_is(const void *p, const void *arn)
+{
+    return !strcmp(((const asl_exec *)p)->arn, arn);
+}
+
+asl_exec *asl_exec_find(const char *arn)
+{
+    return asl_ptrtab_find(&E.by_arn, asl_hash_str(arn), arn_is, arn);
+}
 
 asl_exec *asl_exec_list(void)
 {
@@ -487,12 +533,21 @@ static void exec_finish(asl_exec *x, asl_status st, int prev)
 
 static void exec_free(asl_exec *x);
 
+typedef struct name_key {
+    const char *machine, *name;
+} name_key;
+
+static bool name_is(const void *p, const void *key)
+{
+    const asl_exec *x = p;
+    const name_key *k = key;
+    return !strcmp(x->name, k->name) && !strcmp(x->machine_arn, k->machine);
+}
+
 static bool name_taken(const char *machine, const char *name)
 {
-    for (asl_exec *x = E.all; x; x = x->next)
-        if (!strcmp(x->machine_arn, machine) && !strcmp(x->name, name))
-            return true;
-    return false;
+    name_key k = {machine, name};
+    return asl_ptrtab_find(&E.by_name, asl_hash_str2(machine, name), name_is, &k) != NULL;
 }
 
 static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, bool borrowed,
@@ -553,8 +608,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     x->start = asl_now();
     x->status = ASL_RUNNING;
     x->parent_arn = parent_arn ? strdup(parent_arn) : NULL;
-    *E.tail = x;
-    E.tail = &x->next;
+    link_exec(x);
     E.running++;
     cJSON *d = NULL;
     if (asl_history_enabled()) {
@@ -592,14 +646,9 @@ asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *n
 
 void asl_exec_free(asl_exec *x)
 {
-    asl_exec **p = &E.all;
-    while (*p && *p != x)
-        p = &(*p)->next;
-    if (!*p)
+    if (asl_exec_find(x->arn) != x)
         return;
-    *p = x->next;
-    if (E.tail == &x->next)
-        E.tail = p;
+    unlink_exec(x);
     if (x->status == ASL_RUNNING)
         E.running--;
     exec_free(x);
@@ -624,22 +673,6 @@ static void exec_free(asl_exec *x)
     free(x);
 }
 
-void asl_exec_reap(void)
-{
-    asl_exec **p = &E.all;
-    E.tail = &E.all;
-    while (*p) {
-        asl_exec *x = *p;
-        if (x->status != ASL_RUNNING && !x->waiter) {
-            *p = x->next;
-            exec_free(x);
-        } else {
-            p = &x->next;
-            E.tail = p;
-        }
-    }
-}
-
 void asl_exec_free_all(void)
 {
     while (E.all) {
@@ -647,7 +680,9 @@ void asl_exec_free_all(void)
         E.all = x->next;
         exec_free(x);
     }
-    E.tail = &E.all;
+    E.last = NULL;
+    asl_ptrtab_free(&E.by_arn);
+    asl_ptrtab_free(&E.by_name);
     E.running = 0;
 }
 
@@ -656,13 +691,9 @@ void (*const asl_exec_timeout)(asl_frame *f) = exec_timeout;
 
 bool asl_exec_adopt(asl_exec *x)
 {
-    if (name_taken(x->machine_arn, x->name))
+    if (name_taken(x->machine_arn, x->name) || asl_exec_find(x->arn))
         return false;
-    for (asl_exec *y = E.all; y; y = y->next)
-        if (!strcmp(y->arn, x->arn))
-            return false;
-    *E.tail = x;
-    E.tail = &x->next;
+    link_exec(x);
     if (x->status == ASL_RUNNING)
         E.running++;
     return true;

@@ -12,6 +12,7 @@
 
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "internal.h"
 
@@ -45,7 +46,8 @@ struct asl_exec {
     struct asl_timer *timeout;
     void *user;                 /* whoever started it may mark it */
     char *mock_case;            /* its own mock test case (aslc serve's ARN#TestCase) */
-    asl_exec *next;             /* in the list of all executions */
+    asl_exec *next, *prev;      /* in the list of all executions */
+    uint64_t hash_arn, hash_name; /* its keys' hashes in exec.c's tables */
 };
 
 /* Why a frame is suspended. */
@@ -123,7 +125,9 @@ struct asl_task {
                                    unanswered: a restored task is dispatched again with it */
     char *ref;                  /* the front end's own name for it (an activity task token) */
     char *log_result;           /* lambda:invoke with LogType Tail: the log's last 4 KB, Base64 */
-    asl_task *next;             /* in the list of all tasks */
+    bool closed;                /* on task.c's list of candidates to free */
+    bool borrowed;              /* resource is the state's own (not freed) */
+    asl_task *next, *prev;      /* in the list of all tasks */
 };
 
 /* ---------------------------------------------------------- scheduler */
@@ -207,8 +211,8 @@ void asl_exec_free_all(void);
 bool asl_exec_adopt(asl_exec *x);
 /* Frees one ended execution that nothing waits for. */
 void asl_exec_free(asl_exec *x);
-/* Frees every execution that has ended (bench mode keeps memory flat). */
-void asl_exec_reap(void);
+/* The execution with that ARN, or NULL (a hash table: O(1)). */
+asl_exec *asl_exec_find(const char *arn);
 
 /* A frame of x in slot of parent, for graph g, that has entered no state
  * (snapshot.c fills it in). */
@@ -303,8 +307,12 @@ void asl_task_free_all(void);
 asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resource);
 /* Hands payload (taken) to whatever serves t (asl_task_dispatch). */
 void asl_task_send(asl_task *t, cJSON *payload);
-/* Frees the tasks that are done and that no handler holds any more. */
+/* Frees the tasks that are done and that no frame, handler or child uses
+ * any more (the scheduler calls it at the start of each turn; amortised
+ * O(1) a task). */
 void asl_task_reap(void);
+/* Tasks not freed yet (tests/engine checks that they are). */
+int asl_task_count(void);
 /* The frame no longer waits for t (it is cancelled): t closes, its token
  * with it, and a .sync child is aborted. */
 void asl_task_detach(asl_task *t);

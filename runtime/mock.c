@@ -616,10 +616,8 @@ bool asl_mock_covers(const char *machine, const char *state)
 
 static bool counter_live(const mock_counter *c)
 {
-    for (const asl_exec *x = asl_exec_list(); x; x = x->next)
-        if (x == c->x)
-            return x->status == ASL_RUNNING && !strcmp(x->arn, c->arn);
-    return false;
+    const asl_exec *x = asl_exec_find(c->arn);
+    return x == c->x && x->status == ASL_RUNNING;
 }
 
 /* Drops the counters of executions that have ended; grows the table when

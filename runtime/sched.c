@@ -219,6 +219,7 @@ bool asl_sched_turn(void)
 {
     asl_frame *f;
     bool did = false;
+    asl_task_reap(); /* between turns nothing but a holder (t->held) uses a task */
     while ((f = pop_ready())) {
         asl_frame_step(f);
         did = true;

@@ -18,7 +18,31 @@
 #include "history.h"
 #include "jsonata_fields.h"
 
+/* Every task (a doubly linked list: one leaves in O(1)), and the tasks
+ * whose outcome is decided: the candidates to free. A candidate is freed
+ * at the start of a scheduler turn once no frame, handler or child uses
+ * it; the list is walked again only after it has doubled, so freeing costs
+ * O(1) a task however many tasks are open. */
 static asl_task *tasks;
+static int ntasks;
+static struct {
+    asl_task **v;
+    size_t n, cap, kept;     /* kept: candidates left by the last walk */
+} closed;
+
+static void note_closed(asl_task *t)
+{
+    if (t->closed)
+        return;
+    t->closed = true;
+    if (closed.n == closed.cap) {
+        closed.cap = closed.cap ? 2 * closed.cap : 256;
+        closed.v = realloc(closed.v, closed.cap * sizeof *closed.v);
+        if (!closed.v)
+            abort();
+    }
+    closed.v[closed.n++] = t;
+}
 
 asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resource)
 {
@@ -27,9 +51,16 @@ asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resourc
         abort();
     t->frame = f;
     t->state = s;
-    t->resource = strdup(resource);
+    /* The state's own resource is borrowed (it lives with the unit, which
+     * outlives the tasks a frame of it uses, as t->state does); any other is
+ * copied. */
+    t->borrowed = s && s->resource && !strcmp(s->resource, resource);
+    t->resource = t->borrowed ? (char *)s->resource : strdup(resource);
     t->next = tasks;
+    if (tasks)
+        tasks->prev = t;
     tasks = t;
+    ntasks++;
     return t;
 }
 
@@ -53,9 +84,16 @@ static void task_free(asl_task *t)
     drop_payload(t);
     free(t->ref);
     free(t->token);
-    free(t->resource);
+    if (!t->borrowed) /* t->state may be gone with its unit: the flag says */
+        free(t->resource);
     free(t->log_result);
     free(t);
+    ntasks--;
+}
+
+int asl_task_count(void)
+{
+    return ntasks;
 }
 
 void asl_task_free_all(void)
@@ -65,21 +103,28 @@ void asl_task_free_all(void)
         tasks = t->next;
         task_free(t);
     }
+    free(closed.v);
+    memset(&closed, 0, sizeof closed);
     asl_token_reset();
 }
 
 void asl_task_reap(void)
 {
-    asl_task **p = &tasks;
-    while (*p) {
-        asl_task *t = *p;
+    if (closed.n < 2 * closed.kept + 64)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < closed.n; i++) {
+        asl_task *t = closed.v[i];
         if (t->done && !t->frame && !t->held && !t->child) {
-            *p = t->next;
+            *(t->prev ? &t->prev->next : &tasks) = t->next;
+            if (t->next)
+                t->next->prev = t->prev;
             task_free(t);
         } else {
-            p = &t->next;
+            closed.v[k++] = t;
         }
     }
+    closed.n = closed.kept = k;
 }
 
 const char *asl_task_token(const asl_task *t)
@@ -200,6 +245,7 @@ void asl_task_submitted(asl_task *t, const cJSON *response)
 static void task_close(asl_task *t)
 {
     t->done = true;
+    note_closed(t);
     drop_payload(t);
     asl_token_forget(t);
     asl_exec *child = t->child;
@@ -259,6 +305,7 @@ void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char
         return;
     }
     t->done = true;
+    note_closed(t);
     drop_payload(t);
     asl_token_forget(t);
     if (error) {

@@ -62,6 +62,52 @@ static void expect_start_error(asl_engine *e, const char *arn, const char *name,
     asl_err_clear(&err);
 }
 
+/* runtime-internal (exec.h): the tasks not freed yet */
+int asl_task_count(void);
+
+/* Many executions at once: each found by its ARN among the others, a
+ * taken name refused, forgotten in any order (O(1) each), and their tasks
+ * freed by the engine as it turns, with no call from the embedder. */
+static void many(asl_engine *e, const char *arn)
+{
+    enum { N = 300 };
+    asl_exec *xs[N];
+    char name[32];
+    asl_err err = {0};
+    int tasks_before = asl_task_count();
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "many-%d", i);
+        xs[i] = asl_engine_start(e, arn, name, "{\"order\":{\"id\":1,\"qty\":1}}", &err);
+        CHECK(xs[i] != NULL);
+        drive(e);
+        CHECK(asl_send_task_success(approver_token, "{}") == NULL);
+    }
+    drive(e);
+    expect_start_error(e, arn, "many-7", "{}", "ExecutionAlreadyExists");
+    for (int i = 0; i < N; i++) {
+        CHECK(asl_exec_status(xs[i]) == ASL_SUCCEEDED);
+        CHECK(asl_engine_find(e, asl_exec_arn(xs[i])) == xs[i]);
+    }
+    CHECK(asl_task_count() < tasks_before + 64); /* freed while the engine turned */
+    char arn_of[N][160];
+    for (int i = 0; i < N; i++)
+        snprintf(arn_of[i], sizeof arn_of[i], "%s", asl_exec_arn(xs[i]));
+    for (int i = 0; i < N; i += 2)
+        asl_engine_forget(e, xs[i]);
+    int listed = 0;
+    for (asl_exec *x = asl_engine_executions(e); x; x = asl_exec_next(x))
+        listed += !strncmp(asl_exec_name(x), "many-", 5);
+    CHECK(listed == N / 2);
+    for (int i = 0; i < N; i++)
+        CHECK(asl_engine_find(e, arn_of[i]) == (i % 2 ? xs[i] : NULL));
+    CHECK((xs[0] = asl_engine_start(e, arn, "many-0", "{}", &err)) != NULL); /* its name is free again */
+    drive(e);
+    asl_engine_stop(e, xs[0], NULL, NULL);
+    for (int i = 0; i < N; i += 2)
+        asl_engine_forget(e, xs[i + 1]);
+    asl_engine_forget(e, xs[0]);
+}
+
 int main(void)
 {
     asl_engine_config c = {.record_history = true, .wait_scale = 0};
@@ -116,6 +162,8 @@ int main(void)
     char *h = asl_exec_history_json(y);
     CHECK(h && strstr(h, "\"type\":\"ExecutionAborted\""));
     free(h);
+
+    many(e, arn);
 
     /* Unloading: no new executions; the unit is released once its
      * executions are gone. */

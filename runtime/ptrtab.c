@@ -1,0 +1,101 @@
+/*
+ * ptrtab.c: a set of pointers found by a key they carry (see ptrtab.h).
+ * The table stores only the pointers: a hash is recomputed from the
+ * element when the table grows or an element is removed, which keeps the
+ * table at 8 bytes a slot for the million executions a run may hold.
+ */
+#include <stdlib.h>
+
+#include "ptrtab.h"
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+uint64_t asl_hash_str(const char *s)
+{
+    return mix(fnv(0xcbf29ce484222325ULL, s));
+}
+
+uint64_t asl_hash_str2(const char *a, const char *b)
+{
+    return mix(fnv(fnv(0xcbf29ce484222325ULL, a) * 0x100000001b3ULL, b));
+}
+
+void *asl_ptrtab_find(const asl_ptrtab *t, uint64_t h, bool (*match)(const void *p, const void *key),
+                      const void *key)
+{
+    if (!t->cap)
+        return NULL;
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask; t->slot[i]; i = (i + 1) & mask)
+        if (match(t->slot[i], key))
+            return t->slot[i];
+    return NULL;
+}
+
+static void insert(asl_ptrtab *t, void *p)
+{
+    size_t mask = t->cap - 1, i = t->hash(p) & mask;
+    while (t->slot[i])
+        i = (i + 1) & mask;
+    t->slot[i] = p;
+}
+
+void asl_ptrtab_put(asl_ptrtab *t, void *p)
+{
+    if ((t->n + 1) * 4 > t->cap * 3) {
+        size_t old = t->cap;
+        void **slots = t->slot;
+        t->cap = old ? old * 2 : 64;
+        t->slot = calloc(t->cap, sizeof *t->slot);
+        if (!t->slot)
+            abort();
+        for (size_t i = 0; i < old; i++)
+            if (slots[i])
+                insert(t, slots[i]);
+        free(slots);
+    }
+    insert(t, p);
+    t->n++;
+}
+
+void asl_ptrtab_del(asl_ptrtab *t, void *p)
+{
+    if (!t->cap)
+        return;
+    size_t mask = t->cap - 1, i = t->hash(p) & mask;
+    while (t->slot[i] && t->slot[i] != p)
+        i = (i + 1) & mask;
+    if (!t->slot[i])
+        return;
+    /* Backward shift: move later members of the run into the hole when
+     * their home slot does not lie after it (cyclically). */
+    for (size_t j = (i + 1) & mask; t->slot[j]; j = (j + 1) & mask) {
+        size_t home = t->hash(t->slot[j]) & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            t->slot[i] = t->slot[j];
+            i = j;
+        }
+    }
+    t->slot[i] = NULL;
+    t->n--;
+}
+
+void asl_ptrtab_free(asl_ptrtab *t)
+{
+    free(t->slot);
+    t->slot = NULL;
+    t->cap = t->n = 0;
+}
