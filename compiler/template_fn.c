@@ -21,7 +21,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "template.h"
+
+/* A number as CloudFormation substitutes it: the shortest text that reads
+ * back (0.1, not printf's 0.10000000000000001). */
+static const char *number_text(double d)
+{
+    char tmp[32];
+    asl_json_format_number(d, tmp);
+    return cc_printf("%s", tmp);
+}
 
 static const cJSON *get(const cJSON *o, const char *key)
 {
@@ -67,7 +77,7 @@ const char *tpl_parameter(cc_template *t, const char *name)
     if (cJSON_IsString(d))
         return d->valuestring;
     if (cJSON_IsNumber(d))
-        return cc_printf("%.17g", d->valuedouble);
+        return number_text(d->valuedouble);
     return NULL;
 }
 
@@ -188,7 +198,7 @@ static const char *text_of(const cJSON *v)
     if (cJSON_IsString(v))
         return v->valuestring;
     if (cJSON_IsNumber(v))
-        return cc_printf("%.17g", v->valuedouble);
+        return number_text(v->valuedouble);
     if (cJSON_IsBool(v))
         return cJSON_IsTrue(v) ? "true" : "false";
     return NULL;

@@ -32,6 +32,7 @@
 
 #include "jsonata.h"
 #include "jsonata_internal.h"
+#include "num.h"
 
 /* ------------------------------------------------------------- arena */
 
@@ -498,98 +499,11 @@ uint32_t jn_cp_lower(uint32_t c)
 
 /* ------------------------------------------------------------- numbers */
 
-/* The shortest decimal digits that read back as d (d finite, > 0):
- * digits into dig, returns the decimal exponent k (d = 0.DIGITS * 10^k). */
-static int shortest(double d, char *dig, int *ndig)
-{
-    /* the shortest digits that read back as d: if 15 significant digits
-     * do, the shorter forms are those digits without their trailing zeros
-     * (15-digit decimals are spaced wider than doubles); else 16 or 17 */
-    char tmp[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    int n = 0;
-    for (const char *p = tmp; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9')
-            dig[n++] = *p;
-    while (n > 1 && dig[n - 1] == '0')
-        n--;
-    dig[n] = '\0';
-    *ndig = n;
-    return atoi(strchr(tmp, 'e') + 1) + 1;
-}
-
 /* Number to text as JavaScript writes it (Number.prototype.toString):
- * 100, 0.1, 1e+21, 1.5e-7. */
+ * 100, 0.1, 1e+21, 1.5e-7 (num.c). */
 void jn_js_number(double d, char *out)
 {
-    if (isnan(d)) {
-        strcpy(out, "NaN");
-        return;
-    }
-    if (isinf(d)) {
-        strcpy(out, d > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    if (d == 0) {
-        strcpy(out, "0");
-        return;
-    }
-    char dig[24];
-    int n, k;
-    char *o = out;
-    if (d < 0) {
-        *o++ = '-';
-        d = -d;
-    }
-    if (d < 9007199254740992.0 && d == floor(d)) { /* a whole number: its digits, no search */
-        char rev[20];
-        int len = 0;
-        for (uint64_t u = (uint64_t)d; u; u /= 10)
-            rev[len++] = (char)('0' + u % 10);
-        while (len)
-            *o++ = rev[--len];
-        *o = '\0';
-        return;
-    }
-    k = shortest(d, dig, &n);
-    if (k >= n && k <= 21) { /* integer */
-        memcpy(o, dig, (size_t)n);
-        memset(o + n, '0', (size_t)(k - n));
-        o[k] = '\0';
-    } else if (k > 0 && k <= 21) {
-        memcpy(o, dig, (size_t)k);
-        o[k] = '.';
-        strcpy(o + k + 1, dig + k);
-    } else if (k > -6 && k <= 0) {
-        *o++ = '0';
-        *o++ = '.';
-        memset(o, '0', (size_t)-k);
-        strcpy(o - k, dig);
-    } else {
-        int exp = k - 1;
-        *o++ = dig[0];
-        if (n > 1) {
-            *o++ = '.';
-            memcpy(o, dig + 1, (size_t)n - 1);
-            o += n - 1;
-        }
-        sprintf(o, "e%c%d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    }
-}
-
-/* JSONata prints numbers in strings with 15 significant digits, so that
- * 0.1 + 0.2 reads "0.3". */
-static double precision15(double d)
-{
-    if (!isfinite(d) || d == 0 || (fabs(d) < 1e15 && d == floor(d))) /* whole numbers have 15 digits or fewer */
-        return d;
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%.14e", d);
-    return strtod(tmp, NULL);
+    asl_num_js(d, out);
 }
 
 /* d as an integer, saturating (as Java's (long) cast): no undefined
@@ -663,7 +577,7 @@ static void stringify(ev *e, sbuf *b, jv *v, int pretty, int level)
             jn_sb_puts(b, "null");
             break;
         }
-        jn_js_number(precision15(v->n), tmp);
+        asl_num_js_precision(v->n, 15, tmp); /* JSONata: 15 significant digits, so 0.1 + 0.2 reads "0.3" */
         jn_sb_puts(b, tmp);
         break;
     case T_STR: put_json_string(b, v->s, v->slen); break;

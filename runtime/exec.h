@@ -29,19 +29,20 @@ struct asl_exec {
     bool input_borrowed;        /* input is the starter's, read only (asl_engine_start_shared) */
     double start, stop;
     asl_status status;
+    int dmap_slot;              /* its index in its Map Run (dmap) */
     cJSON *output;
     asl_err err;
     asl_frame *root;
     asl_history *history;       /* NULL unless someone will read it */
     asl_task *waiter;           /* the parent's .sync task waiting for us */
     struct asl_dmap *dmap;      /* the Map Run this child execution belongs to (dmap.c) */
-    int dmap_slot;              /* its index there */
     char *parent_arn;           /* execution that started this one */
     char *map_run_arn;          /* the Map Run that started it, or NULL */
     long map_items;             /* the items it was given (a Map Run's child) */
     unsigned long transitions;
     int events;                 /* events so far (counted even when not recorded) */
     bool over_limit;            /* an event found the history full: the execution fails */
+    bool name_in_arn;           /* name points into arn (not freed on its own) */
     const char *failed_state;   /* the state whose failure nothing handled (for messages) */
     struct asl_timer *timeout;
     void *user;                 /* whoever started it may mark it */
@@ -56,18 +57,19 @@ typedef enum asl_wait_kind {
 } asl_wait_kind;
 
 struct asl_frame {
+    /* (fields ordered by size, so that no padding is wasted: a run may
+     * hold a million frames) */
     asl_exec *exec;
     const asl_graph *graph;
-    int state;
     cJSON *data;                /* the current state's raw input */
     asl_frame *parent;          /* Parallel/Map frame that owns us */
-    int slot;                   /* our index in the parent's results */
     cJSON *vars;                /* this scope's variables (object) or NULL */
     asl_err err;                /* the failure being handled */
-    bool fail_state;            /* err comes from a Fail state: no Retry/Catch */
     const char *fail_event;     /* MapStateFailed/ParallelStateFailed: recorded unless a retry takes err */
     cJSON *context;             /* $$ for the current state, built lazily */
     double entered;             /* when the current state was entered */
+    int state;
+    int slot;                   /* our index in the parent's results */
     int entered_id;             /* id of its StateEntered event */
     int src;                    /* previousEventId of this frame's next event (AWS's causal chain) */
     int retry_count;            /* $$.State.RetryCount */
@@ -80,17 +82,13 @@ struct asl_frame {
     asl_task *task;             /* the task we wait for */
     struct asl_timer *timer;    /* state timer (Wait, retry, timeout) */
     struct asl_timer *heartbeat;
-    bool queued;
 
     /* Parallel and Map */
     asl_frame **kids;
-    int nkids, running, started;
     cJSON *items;               /* Map: the items (array) */
     cJSON *results;             /* array being filled */
     cJSON **slots;              /* results' placeholders, so a result takes its place in O(1) */
     const cJSON *next_item;     /* Map: the item the next iteration starts with (in items) */
-    int failed;                 /* Map: iterations that failed */
-    int max_concurrency, tolerated_count;
     double tolerated_percent;
     cJSON *effective;           /* Parallel/Map/Task effective input */
     /* An inline Map only reads its input while its iterations run: effective
@@ -98,9 +96,15 @@ struct asl_frame {
      * being copies; these say so, and asl_frame_drop_map_input frees them. */
     bool effective_borrowed, items_borrowed;
     const cJSON *map_value;     /* $$.Map.Item.Value for an iteration (borrowed) */
-    int map_index;
-    bool kid_failed;            /* a branch or iteration failed (its error may be NULL: a bare Fail) */
     struct asl_dmap *dmap;      /* a Distributed Map's run in progress (dmap.c) */
+    int nkids, running, started;
+    int failed;                 /* Map: iterations that failed */
+    int max_concurrency, tolerated_count;
+    int map_index;
+
+    bool fail_state;            /* err comes from a Fail state: no Retry/Catch */
+    bool queued;                /* on the run queue */
+    bool kid_failed;            /* a branch or iteration failed (its error may be NULL: a bare Fail) */
 
     cJSON *inspect;             /* inspectionData so far (inspect.c), or NULL */
     size_t data_bound;          /* data's size as JSON is at most this (0: unknown) */

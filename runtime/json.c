@@ -2,7 +2,8 @@
  * json.c: JSON text out (and in). cJSON's own printer writes numbers with
  * "%1.15g", which loses precision (2^53 prints as 9.00719925474099e+15) and
  * costs a sprintf/sscanf round trip per number. AWS prints integers exactly
- * and other numbers in their shortest exact form, so this printer does too.
+ * and other numbers in their shortest exact form, so this printer does too
+ * (num.c: the shortest digits, laid out as JSON.stringify lays them out).
  */
 #include <errno.h>
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "num.h"
 
 static void grow(asl_buf *b, size_t n)
 {
@@ -109,12 +111,7 @@ size_t asl_json_format_number(double d, char out[32])
         memcpy(out, "null", 5);
         return 4;
     }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(out, 32, "%.*g", prec, d);
-        if (strtod(out, NULL) == d)
-            break;
-    }
-    return strlen(out);
+    return asl_num_js(d, out);
 }
 
 void asl_json_write_number(asl_buf *b, double d)

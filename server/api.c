@@ -88,7 +88,7 @@ static const char *quoted(const cJSON *v, char *buf, size_t n)
     if (cJSON_IsString(v))
         snprintf(buf, n, "%.60s%s", v->valuestring, strlen(v->valuestring) > 60 ? "..." : "");
     else
-        snprintf(buf, n, "%.17g", v->valuedouble);
+        asl_json_format_number(v->valuedouble, buf); /* buf holds at least 32 bytes */
     return buf;
 }
 
