@@ -1,7 +1,7 @@
 /*
  * num_bench.c: nanoseconds per number turned into text, over a few million
  * mixed doubles (prices with two decimals, small integers, ratios, random
- * bit patterns of every exponent): runtime/num.c's shortest round-trip
+ * bit patterns of every exponent): num/num.c's shortest round-trip
  * text against the printf/strtod search it replaced. Built and run by
  * bench/numbers/run.
  */

@@ -1,10 +1,10 @@
 # The JSONata module's own tests (jsonata/tests/), built from the module
-# and cJSON alone: its C API (api_test.c) and every file of standard
+# (with num/, its numbers as text) and cJSON alone: its C API (api_test.c) and every file of standard
 # JSONata cases (*.test, run by run_lang.c).
 set(JSONATA_TESTS ${CMAKE_SOURCE_DIR}/jsonata/tests)
 foreach(t run_lang api_test)
   add_executable(jsonata_${t} ${JSONATA_TESTS}/${t}.c)
-  target_link_libraries(jsonata_${t} PRIVATE jsonata ${CJSON_LIBRARY} m)
+  target_link_libraries(jsonata_${t} PRIVATE jsonata num ${CJSON_LIBRARY} m)
   target_compile_options(jsonata_${t} PRIVATE ${ASLC_WARNINGS})
 endforeach()
 add_test(NAME jsonata/api COMMAND jsonata_api_test)

@@ -1,4 +1,4 @@
-# Numbers as text (runtime/num.c): tricky cases and random doubles against
+# Numbers as text (num/num.c): tricky cases and random doubles against
 # a printf/strtod oracle (tests/num).
 add_executable(num_test ${CMAKE_CURRENT_SOURCE_DIR}/num/num_test.c)
 target_include_directories(num_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime)

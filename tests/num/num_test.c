@@ -1,5 +1,5 @@
 /*
- * num_test.c: numbers as text (runtime/num.c). The cases of cases.txt
+ * num_test.c: numbers as text (num/num.c). The cases of cases.txt
  * (tricky values and their JavaScript text), then random doubles of every
  * exponent checked against a slow oracle: the text reads back as the same
  * double, has as few digits as any text that does (printf's correctly

@@ -1,6 +1,6 @@
 /*
  * num.h: numbers as text, the shortest digits that read back as the same
- * double (the Ryu method, runtime/num.c), in JavaScript's layout. Every
+ * double (the Ryu method, num/num.c), in JavaScript's layout. Every
  * place the runtime turns a number into text goes through here: JSON
  * output (json.c), JSONata's $string and string concatenation (jsonata.c).
  */
