@@ -336,10 +336,18 @@ static cJSON *iteration_details(const asl_state *s, int index)
     return d;
 }
 
+/* An inline Map runs at most 40 iterations at once, AWS's documented
+ * limit for Inline mode, whatever MaxConcurrency says (0 included). An
+ * iteration's input and frame are made when it starts and freed when it
+ * ends, so a Map over 100,000 items holds 40 frames, not 100,000. */
+enum { INLINE_MAP_CONCURRENCY = 40 };
+
 static void map_start_more(asl_frame *f)
 {
     const asl_state *s = state_of(f);
-    while (f->started < f->nkids && (f->max_concurrency == 0 || f->running < f->max_concurrency)) {
+    int limit = f->max_concurrency > 0 && f->max_concurrency < INLINE_MAP_CONCURRENCY ? f->max_concurrency
+                                                                                       : INLINE_MAP_CONCURRENCY;
+    while (f->started < f->nkids && f->running < limit) {
         int i = f->started++;
         const cJSON *item = f->next_item;
         f->next_item = item->next;
