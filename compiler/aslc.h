@@ -247,14 +247,17 @@ const char **template_lambdas(cc_template *t, int *n);
 
 /* Writes the C program for the unit. With main_fn, it has a main(). */
 char *lower_unit(const cc_unit *u, bool main_fn);
+/* s as a C string literal (NULL: 0); anything but printable ASCII as an
+ * octal escape, '?' escaped so that no trigraph forms. */
+void lower_c_string(asl_buf *b, const char *s);
 
 /* -------------------------------------------------------------- build.c */
 
 /* AOT: compiles the generated C (and task files) with the system cc into
  * an executable; with s3_client it also links the S3 API client
- * (libaslrt_s3.a, libcurl, libxml2) for --s3-endpoint. Returns an exit
- * status. */
-int build_native(const cc_unit *u, const char *c_text, const char *out, bool s3_client);
+ * (libaslrt_s3.a, libcurl, libxml2) for --s3-endpoint, with with_report
+ * the report writer (libaslreport.a). Returns an exit status. */
+int build_native(const cc_unit *u, const char *c_text, const char *out, bool s3_client, bool with_report);
 /* JIT: compiles the C in memory with libtcc and runs asl_main with args. */
 int jit_run(const cc_unit *u, const char *c_text, int argc, char **argv);
 /* JIT for a program that keeps what it compiles (aslc serve): the compiled

@@ -1,6 +1,7 @@
 /*
  * build.c: turning generated C into something that runs. AOT pipes the C
- * to the system compiler (no temporary file) and links libaslrt; the JIT
+ * to the system compiler (no temporary file) and links libaslrt (and
+ * libaslreport for --with-report); the JIT
  * compiles it in memory with libtcc, handing it the runtime's symbols from
  * this very process, and runs it at once.
  */
@@ -37,7 +38,7 @@ static bool runtime_dirs(const char **inc, const char **lib)
     return false;
 }
 
-int build_native(const cc_unit *u, const char *c_text, const char *out, bool s3_client)
+int build_native(const cc_unit *u, const char *c_text, const char *out, bool s3_client, bool with_report)
 {
     const char *inc, *lib;
     if (!runtime_dirs(&inc, &lib)) {
@@ -74,6 +75,15 @@ int build_native(const cc_unit *u, const char *c_text, const char *out, bool s3_
         argv[n++] = "-Wl,--whole-archive";
         argv[n++] = cc_printf("%s/libaslrt_s3.a", dir);
         argv[n++] = "-Wl,--no-whole-archive";
+    }
+    if (with_report) {
+        /* libaslreport.a sits next to libaslrt.a, which it uses */
+        const char *report = cc_printf("%.*slibaslreport.a", (int)(strrchr(lib, '/') + 1 - lib), lib);
+        if (access(report, R_OK)) {
+            fprintf(stderr, "aslc: error: --with-report: cannot find %s next to libaslrt.a\n", report);
+            return 70;
+        }
+        argv[n++] = report;
     }
     argv[n++] = lib;
     if (s3_client) {

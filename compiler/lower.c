@@ -23,7 +23,7 @@ typedef struct lctx {
 
 /* A C string literal; anything but printable ASCII becomes an octal
  * escape, and '?' is escaped so no trigraph can form. */
-static void c_string(asl_buf *b, const char *s)
+void lower_c_string(asl_buf *b, const char *s)
 {
     if (!s) {
         asl_buf_puts(b, "0");
@@ -172,7 +172,7 @@ static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const cha
             asl_buf_printf(c->b, ", .num = %.17g", n->num);
         if (n->str) {
             asl_buf_puts(c->b, ", .str = ");
-            c_string(c->b, n->str);
+            lower_c_string(c->b, n->str);
         }
         if (n->count)
             asl_buf_printf(c->b, ", .count = %d, .kids = %s", n->count, kids[i]);
@@ -213,7 +213,7 @@ static const char *strings(lctx *c, const char *const *s, int n)
     const char *name = cc_printf("e%d", c->counter++);
     asl_buf_printf(c->b, "static const char *const %s[] = {", name);
     for (int i = 0; i < n; i++) {
-        c_string(c->b, s[i]);
+        lower_c_string(c->b, s[i]);
         asl_buf_puts(c->b, i + 1 < n ? ", " : "};\n");
     }
     return name;
@@ -352,7 +352,7 @@ static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *p
     if (s->ncatch)
         lines[nlines++] = cc_printf(".catches = %s, .ncatch = %d", catchers(c, s), s->ncatch);
     asl_buf_puts(init, "    {.name = ");
-    c_string(init, s->name);
+    lower_c_string(init, s->name);
     asl_buf_printf(init, ", .type = %s%s, .next = %d, .default_next = %d", type_enums[s->type],
                    s->end ? ", .end = 1" : "", s->next, s->default_next);
     if (s->jsonata)
@@ -361,12 +361,12 @@ static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *p
         asl_buf_printf(init, ", .distributed = %d", s->distributed);
         if (s->label) {
             asl_buf_puts(init, ", .label = ");
-            c_string(init, s->label);
+            lower_c_string(init, s->label);
         }
     }
     if (s->type == ASL_TASK) {
         asl_buf_puts(init, ",\n     .resource = ");
-        c_string(init, s->resource);
+        lower_c_string(init, s->resource);
         static const char *const integrations[] = {"ASL_RES_HANDLER", "ASL_RES_START_EXECUTION"};
         static const char *const patterns[] = {"ASL_PATTERN_RESPONSE", "ASL_PATTERN_SYNC", "ASL_PATTERN_SYNC2",
                                                "ASL_PATTERN_TOKEN"};
@@ -397,7 +397,7 @@ static const char *emit_graph(lctx *c, const asl_graph *g, const char *path, con
     for (int i = 0; i < g->nstates; i++)
         asl_buf_printf(c->b, "%s%s", fns[i], i + 1 < g->nstates ? ", " : "};\n");
     asl_buf_printf(c->b, "static const asl_graph %s = {", gname);
-    c_string(c->b, g->name);
+    lower_c_string(c->b, g->name);
     asl_buf_printf(c->b, ", %d, %d, %s_states, %s_fns};\n\n", g->start, g->nstates, gname, gname);
     for (int i = 0; i < g->nstates; i++) {
         const asl_state *s = &g->states[i];
@@ -445,11 +445,11 @@ char *lower_unit(const cc_unit *u, bool main_fn)
     for (int i = 0; i < u->nmachines; i++) {
         const asl_machine *m = &u->machines[i].m;
         asl_buf_puts(&b, "    {");
-        c_string(&b, m->name);
+        lower_c_string(&b, m->name);
         asl_buf_puts(&b, ", ");
-        c_string(&b, m->arn);
+        lower_c_string(&b, m->arn);
         asl_buf_puts(&b, ", ");
-        c_string(&b, basename_of(m->file));
+        lower_c_string(&b, basename_of(m->file));
         asl_buf_printf(&b, ", &%s, %s, %d},\n", graphs[i], timeouts[i], m->express ? 1 : 0);
     }
     asl_buf_puts(&b, "};\n\n");
@@ -459,7 +459,7 @@ char *lower_unit(const cc_unit *u, bool main_fn)
         asl_buf_puts(&b, "static const asl_binding bindings[] = {\n");
         for (int i = 0; i < u->nbindings; i++) {
             asl_buf_puts(&b, "    {");
-            c_string(&b, u->bindings[i].resource);
+            lower_c_string(&b, u->bindings[i].resource);
             asl_buf_printf(&b, ", %s},\n", u->binding_fns[i]);
         }
         asl_buf_puts(&b, "};\n");
@@ -468,7 +468,7 @@ char *lower_unit(const cc_unit *u, bool main_fn)
         asl_buf_puts(&b, "static const char *const processes[] = {\n");
         for (int i = 0; i < u->nlambdas; i++) {
             asl_buf_puts(&b, "    ");
-            c_string(&b, u->lambdas[i]);
+            lower_c_string(&b, u->lambdas[i]);
             asl_buf_puts(&b, ",\n");
         }
         asl_buf_puts(&b, "};\n");

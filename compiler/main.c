@@ -49,6 +49,9 @@ static const char usage[] =
     "                              (or python:FILE.py[:FN], node:FILE.js[:FN]); NAME may\n"
     "                              be any Task Resource, which fakes an SDK integration:\n"
     "                              --lambda arn:aws:states:::dynamodb:putItem=COMMAND\n"
+    "  --with-report               link the report writer in: PROG --report FILE.html\n"
+    "                              then works as with aslc run (with --emit-c: link\n"
+    "                              libaslreport.a, next to libaslrt.a, before it)\n"
     "  --mock FILE                 mock configuration file (docs/mocks.md): a Task that a\n"
     "                              test case mocks needs no handler (a run option too)\n"
     "  -o FILE                     output file\n"
@@ -79,6 +82,7 @@ typedef struct args {
     cc_opts opts;
     const char *out;
     bool with_main;       /* --emit-c without --no-main */
+    bool with_report;     /* --with-report: PROG --report FILE.html works */
     char **run_argv;      /* run options, passed on to the program's main */
     int run_argc;
     bool handlers, json;  /* check --handlers, --format json */
@@ -116,6 +120,8 @@ static int parse_args(args *a, int argc, char **argv)
             a->s3_client = true;
         } else if (!strcmp(s, "--emit-c")) {
             emit = true;
+        } else if (!strcmp(s, "--with-report")) {
+            a->with_report = true;
         } else if (!strcmp(s, "-o")) {
             a->out = argv[++i];
         } else if (!strcmp(s, "--machine")) {
@@ -161,6 +167,10 @@ static int parse_args(args *a, int argc, char **argv)
     }
     if (!a->with_main && !emit)
         return usage_error("%s", "--no-main goes with --emit-c");
+    if (a->with_report && (a->mode != MODE_BUILD || !a->with_main))
+        return usage_error("%s", a->mode == MODE_BUILD ? "--with-report needs the program's main() (not --no-main)"
+                                                       : "--with-report goes with a build (aslc DEF -o PROG); "
+                                                         "aslc run takes --report FILE.html as it is");
     if (emit) {
         if (a->mode != MODE_BUILD)
             return usage_error("--emit-c goes with a build, not with '%s'", a->mode == MODE_RUN ? "run" : "check");
@@ -203,11 +213,20 @@ int main(int argc, char **argv)
     int status = 0;
     if (unit_load(&u, &a.opts, &status) && a.mode != MODE_CHECK) {
         report_attach(&u);   /* aslc run --report FILE.html */
-        char *c_text = lower_unit(&u, a.mode != MODE_RUN && a.with_main);
+        char *c_text = lower_unit(&u, a.mode != MODE_RUN && a.with_main && !a.with_report);
+        if (a.with_report) {
+            asl_buf all = {0};
+            asl_buf_puts(&all, c_text);
+            char *m = report_program_main(&u);
+            asl_buf_puts(&all, m);
+            free(m);
+            free(c_text);
+            c_text = asl_buf_take(&all);
+        }
         if (a.mode == MODE_EMIT)
             status = write_file(a.out, c_text);
         else if (a.mode == MODE_BUILD)
-            status = build_native(&u, c_text, a.out, a.s3_client);
+            status = build_native(&u, c_text, a.out, a.s3_client, a.with_report);
         else
             status = jit_run(&u, c_text, a.run_argc, a.run_argv);
         free(c_text);

@@ -19,6 +19,7 @@
 
 #include "graph.h"
 #include "report.h"
+#include "reporter.h"
 
 /* --------------------------------------------------------- nodes */
 
@@ -130,21 +131,6 @@ static void html_text(asl_buf *b, const char *s)
     }
 }
 
-/* JSON inside <script>: "</" could end the element, so it becomes "<\/"
- * (the same string to JSON.parse; "</" only occurs inside strings). */
-static void script_json(asl_buf *b, const cJSON *v)
-{
-    asl_buf j = {0};
-    asl_json_write(&j, v);
-    for (size_t i = 0; i < j.len; i++) {
-        if (j.p[i] == '<' && i + 1 < j.len && j.p[i + 1] == '/')
-            asl_buf_puts(b, "<\\");
-        else
-            asl_buf_putc(b, j.p[i]);
-    }
-    asl_buf_free(&j);
-}
-
 /* The graph's SVG without Graphviz's XML prolog, or a note saying why
  * there is none. */
 static void svg(asl_buf *b, const cc_unit *u)
@@ -161,6 +147,12 @@ static void svg(asl_buf *b, const cc_unit *u)
     free(img);
 }
 
+static void asl_buf_puts_free(asl_buf *b, char *s)
+{
+    asl_buf_puts(b, s);
+    free(s);
+}
+
 /* Fills the template's holes: {{TITLE}}, {{CSS}}, {{SVG}}, {{DATA}}, {{JS}}. */
 static char *page(const cc_unit *u, const cJSON *data, const char *title)
 {
@@ -175,7 +167,7 @@ static char *page(const cc_unit *u, const cJSON *data, const char *title)
         else if (!strncmp(hole, "{{SVG}}", 7))
             svg(&b, u);
         else if (!strncmp(hole, "{{DATA}}", 8))
-            script_json(&b, data);
+            asl_buf_puts_free(&b, asl_report_script_json(data));
         else if (!strncmp(hole, "{{JS}}", 6))
             asl_buf_puts(&b, report_page_js);
     }
@@ -183,19 +175,40 @@ static char *page(const cc_unit *u, const cJSON *data, const char *title)
     return asl_buf_take(&b);
 }
 
-char *report_text(const cc_unit *u, const cJSON *record)
+/* Stands for the executions in the frame's data until it is cut in two. */
+#define HOLE "\"@aslc-executions@\""
+
+void report_frame(const cc_unit *u, char **head, char **tail)
 {
-    cJSON *x = executions(record);
-    if (!x)
-        return NULL;
     const char *title = base_name(u->machines[0].m.file);
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, "title", title);
     cJSON_AddItemToObject(data, "machines", machines(u));
     cJSON_AddItemToObject(data, "nodes", node_table(u));
-    cJSON_AddItemToObject(data, "executions", x);
+    cJSON_AddRawToObject(data, "executions", HOLE);
     char *text = page(u, data, title);
     cJSON_Delete(data);
+    /* the data's last member: the last hole in the page (a title or a state
+     * name holding the same text comes before it) */
+    char *hole = NULL;
+    for (char *h = text; (h = strstr(h, HOLE)); h++)
+        hole = h;
+    *head = strndup(text, (size_t)(hole - text));
+    *tail = strdup(hole + strlen(HOLE));
+    free(text);
+}
+
+char *report_text(const cc_unit *u, const cJSON *record)
+{
+    cJSON *x = executions(record);
+    if (!x)
+        return NULL;
+    char *head, *tail;
+    report_frame(u, &head, &tail);
+    char *text = asl_report_page(head, x, tail);
+    free(head);
+    free(tail);
+    cJSON_Delete(x);
     return text;
 }
 
@@ -207,15 +220,40 @@ int report_write(const cc_unit *u, const cJSON *record, const char *path)
                 path);
         return 65;
     }
-    FILE *f = fopen(path, "w");
-    bool bad = !f;
-    if (f) {
-        bad = fputs(text, f) < 0;
-        bad |= fclose(f) != 0;
-    }
-    int rc = bad ? 74 : 0;
-    if (bad)
-        perror(path);
+    int rc = asl_report_save(path, text);
     free(text);
     return rc;
+}
+
+/* One line of C per line of text, as a string literal. */
+static void c_lines(asl_buf *b, const char *name, const char *text)
+{
+    asl_buf_printf(b, "static const char %s[] =\n", name);
+    for (const char *t = text; *t;) {
+        const char *nl = strchr(t, '\n');
+        size_t n = nl ? (size_t)(nl - t) + 1 : strlen(t);
+        char *l = strndup(t, n);
+        asl_buf_puts(b, "    ");
+        lower_c_string(b, l);
+        asl_buf_putc(b, '\n');
+        free(l);
+        t += n;
+    }
+    asl_buf_puts(b, *text ? ";\n" : "    \"\";\n");
+}
+
+char *report_program_main(const cc_unit *u)
+{
+    char *head, *tail;
+    report_frame(u, &head, &tail);
+    asl_buf b = {0};
+    asl_buf_puts(&b, "\n/* --with-report: the report's frame; libaslreport fills in the run. */\n"
+                     "void asl_report_install(const char *head, const char *tail);\n");
+    c_lines(&b, "report_head", head);
+    c_lines(&b, "report_tail", tail);
+    asl_buf_puts(&b, "\nint main(int argc, char **argv)\n{\n    asl_report_install(report_head, report_tail);\n"
+                     "    return asl_main(&program, argc, argv);\n}\n");
+    free(head);
+    free(tail);
+    return asl_buf_take(&b);
 }

@@ -20,10 +20,13 @@ int report_write(const cc_unit *u, const cJSON *record, const char *path);
 /* The same page as text (malloc'd), or NULL when record has no executions. */
 char *report_text(const cc_unit *u, const cJSON *record);
 
-/* One execution of the record, from the engine (its history needs
- * record_history); report_run.c. */
-struct asl_exec;
-cJSON *report_execution(const struct asl_exec *x);
+/* The page without the run, cut where the executions' JSON goes: *head
+ * and *tail (malloc'd). libaslreport (reporter/reporter.h) fills it in. */
+void report_frame(const cc_unit *u, char **head, char **tail);
+/* `aslc DEF -o PROG --with-report`: C text to append to the program
+ * (lowered without its main): the frame as two strings and a main() that
+ * installs libaslreport's writer with them before asl_main. */
+char *report_program_main(const cc_unit *u);
 
 /* aslc run --report: lets the run's CLI write the report of unit u
  * (report_run.c). */

@@ -37,7 +37,8 @@ static const char usage[] =
     "  --executions-file FILE write the list of executions to FILE\n"
     "  --virtual-time         virtual clock: timers fire at once, timestamps advance\n"
     "  --trace[=json]         a line on stderr per state entered and left (JSON lines)\n"
-    "  --report FILE.html     the run as an HTML report (aslc run only)\n"
+    "  --report FILE.html     the run as an HTML report (aslc run, or a program built\n"
+    "                         with aslc DEF -o PROG --with-report)\n"
     "  --lambda NAME=COMMAND  serve Lambda function NAME (name or ARN) with COMMAND: a\n"
     "                         shell command (event JSON on stdin, result on stdout), or\n"
     "                         python:FILE.py[:FN] / node:FILE.js[:FN] to call a handler\n"
@@ -105,8 +106,9 @@ int asl_cli_parse(asl_cli *o, int argc, char **argv, int first)
         } else if (!strcmp(a, "--report")) {
             NEEDS_VALUE();
             if (!asl_cli_report_writer)
-                return bad_usage(prog, "%s: a compiled program writes no report; use aslc run DEF --report FILE, "
-                                       "or --history-file FILE here and aslc report DEF FILE", a);
+                return bad_usage(prog, "%s: this program was built without the report writer: build it with "
+                                       "aslc DEF -o PROG --with-report (or give --history-file FILE here and use "
+                                       "aslc report DEF FILE)", a);
             o->report_file = v;
         } else if (!strcmp(a, "--describe")) {
             o->describe = true;

@@ -14,14 +14,15 @@ typedef struct asl_cli {
     const char *input_text, *input_file, *name;
     const char *describe_file, *history_file, *executions_file;
     const char *region, *account;
-    const char *report_file;    /* --report FILE.html (aslc run) */
+    const char *report_file;    /* --report FILE.html (aslc run, --with-report) */
     int trace;                  /* --trace: 1 text, 2 JSON lines */
     bool describe, history, executions, virtual_time, json;
     long bench, concurrency;
 } asl_cli;
 
-/* The front end that writes --report (aslc run installs it; a compiled
- * program has none, so the report writer stays out of libaslrt): begin
+/* The front end that writes --report (aslc run installs it, and so does a
+ * program built --with-report, from libaslreport; others have none, so the
+ * report writer stays out of libaslrt): begin
  * sees the engine before the main execution starts, end writes the report
  * to path once every execution has ended and returns an exit status. */
 typedef struct asl_cli_reporter {

@@ -13,6 +13,7 @@
 
 #include "aslc.h"
 #include "report.h"
+#include "reporter.h"
 #include "server.h"
 
 /* Text in HTML, attribute values included. */
@@ -125,7 +126,7 @@ static char *execution_page(srv *s, const char *arn)
     diag_set_sink(NULL, NULL);
     if (ok) {
         cJSON *r = cJSON_CreateObject();
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "executions"), report_execution(x));
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "executions"), asl_report_execution(x));
         text = report_text(&u, r);
         cJSON_Delete(r);
     }
