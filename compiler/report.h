@@ -34,5 +34,8 @@ void report_attach(const cc_unit *u);
 
 /* The page's parts (report_assets.c, generated from compiler/report/). */
 extern const char report_page_html[], report_page_css[], report_page_js[];
+/* The page of a whole `aslc test` run (compiler/report/tests.html, holes
+ * {{TITLE}} and {{DATA}}; embedded by cmake/reporter.cmake). */
+extern const char report_tests_html[];
 
 #endif

@@ -18,11 +18,13 @@
 #include "test.h"
 
 static const char usage[] =
-    "usage: aslc test [SPEC | DIR ...] [--junit FILE] [--report FILE] [--coverage]\n"
+    "usage: aslc test [SPEC | DIR ...] [--junit FILE] [--report FILE] [--report FILE.html] [--coverage]\n"
     "  SPEC       a test spec, NAME.test.json or NAME.test.yaml (see README);\n"
     "             a folder (default: the current one) is searched for them\n"
     "  --junit FILE   JUnit XML report\n"
-    "  --report FILE  JSON report (with the coverage under --coverage)\n"
+    "  --report FILE  JSON report (with the coverage under --coverage); a FILE\n"
+    "             ending in .html: one page with every case, why it failed and\n"
+    "             its execution report (as aslc run --report draws it)\n"
     "  --coverage     states, Choice rules, Retry/Catch entries and branches exercised\n";
 
 typedef struct tlist {
@@ -79,7 +81,7 @@ static void find_specs(tlist *l, const char *dir)
 
 typedef struct topts {
     tlist specs;
-    const char *junit, *report;
+    const char *junit, *report, *html;
     bool coverage;
 } topts;
 
@@ -99,7 +101,10 @@ static int parse(topts *o, int argc, char **argv)
                 fprintf(stderr, "aslc test: option %s needs a value\n(try aslc test --help)\n", a);
                 return 64;
             }
-            *(a[2] == 'j' ? &o->junit : &o->report) = argv[++i];
+            const char *v = argv[++i];
+            size_t n = strlen(v);
+            bool html = (n > 5 && !strcmp(v + n - 5, ".html")) || (n > 4 && !strcmp(v + n - 4, ".htm"));
+            *(a[2] == 'j' ? &o->junit : html ? &o->html : &o->report) = v;
         } else if (a[0] == '-') {
             fprintf(stderr, "aslc test: unknown option '%s'\n(try aslc test --help)\n", a);
             return 64;
@@ -127,7 +132,7 @@ static int parse(topts *o, int argc, char **argv)
 
 int cmd_test(int argc, char **argv)
 {
-    topts o = {{NULL, 0}, NULL, NULL, false};
+    topts o = {{NULL, 0}, NULL, NULL, NULL, false};
     int rc = parse(&o, argc, argv);
     if (rc) {
         free(o.specs.files);
@@ -141,7 +146,7 @@ int cmd_test(int argc, char **argv)
     int n = 0, status = 0;
     for (int i = 0; i < o.specs.n; i++) {
         ts_spec *s = ts_spec_load(o.specs.files[i]);
-        int st = s ? ts_run_spec(s, cover, &results, &n) : 65;
+        int st = s ? ts_run_spec(s, cover, o.html != NULL, &results, &n) : 65;
         if (st) {
             printf("FAIL %s: the spec or its machine is invalid (see above)\n", o.specs.files[i]);
             status = status ? status : st;
@@ -156,9 +161,13 @@ int cmd_test(int argc, char **argv)
     int w = o.junit ? ts_write_junit(o.junit, results, n) : 0;
     if (o.report && !w)
         w = ts_write_json(o.report, results, n, cover);
+    if (o.html && !w)
+        w = ts_write_html(o.html, results, n, cover);
     printf("%d passed, %d failed\n", n - failed, failed);
     fflush(stdout);
     ts_cover_free(cover);
+    for (int i = 0; i < n; i++)
+        free(results[i].report);
     free(results);
     free(o.specs.files);
     cc_free_all();

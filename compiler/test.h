@@ -2,7 +2,8 @@
  * test.h: private to aslc test's files: test.c (the command: specs found,
  * run, summed up), test_spec.c (reading a spec), test_run.c (a case through
  * the engine, checked against its expectations), test_cover.c (coverage
- * from the event stream) and test_report.c (JUnit XML, the JSON report).
+ * from the event stream), test_report.c (JUnit XML, the JSON report) and
+ * test_page.c (the HTML page of the run).
  */
 #ifndef ASLC_TEST_H
 #define ASLC_TEST_H
@@ -51,6 +52,9 @@ typedef struct ts_result {
     const char *status;          /* the execution's status */
     char *output;                /* its output JSON (cc_alloc'd) or NULL */
     double seconds;              /* wall time */
+    const char *failed_state;    /* the state whose failure ended it (cc_alloc'd), or NULL */
+    const char *error, *cause;   /* the execution's (cc_alloc'd), or NULL */
+    char *report;                /* its report page (malloc'd), with --report FILE.html */
 } ts_result;
 
 /* test_cover.c: what a suite exercised, machine by machine. */
@@ -68,11 +72,14 @@ cJSON *ts_cover_json(const ts_cover *c);
 void ts_cover_free(ts_cover *c);
 
 /* test_run.c: compiles the spec's unit and runs every case, appending
- * results; returns 0, or 65/66 when the unit cannot be built. */
-int ts_run_spec(ts_spec *s, ts_cover *cover, ts_result **results, int *nresults);
+ * results (with each case's report page when pages is set); returns 0, or
+ * 65/66 when the unit cannot be built. */
+int ts_run_spec(ts_spec *s, ts_cover *cover, bool pages, ts_result **results, int *nresults);
 
 /* test_report.c */
 int ts_write_junit(const char *file, const ts_result *r, int n);
 int ts_write_json(const char *file, const ts_result *r, int n, const ts_cover *cover);
+/* One HTML page for the run: the cases and each one's report (test_page.c). */
+int ts_write_html(const char *file, const ts_result *r, int n, const ts_cover *cover);
 
 #endif

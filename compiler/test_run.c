@@ -12,8 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "exec.h"
 #include "handlers.h"
 #include "mock.h"
+#include "report.h"
+#include "reporter.h"
 #include "test.h"
 
 /* What a case's observer saw of the main execution. */
@@ -150,10 +153,27 @@ static char *select_mock(const ts_spec *s, const ts_case *c, const asl_program *
     return NULL;
 }
 
-static void run_case(const ts_spec *s, const ts_case *c, const asl_program *p, ts_cover *cover, ts_result *r)
+/* The page's frame for the spec's unit, when the run writes pages. */
+typedef struct frame {
+    char *head, *tail;
+} frame;
+
+/* What the case's execution ended with, for the run's page. */
+static void outcome(ts_result *r, const asl_exec *x)
+{
+    if (x->failed_state)
+        r->failed_state = cc_strdup(x->failed_state);
+    if (asl_exec_error(x))
+        r->error = cc_strdup(asl_exec_error(x));
+    if (asl_exec_cause(x))
+        r->cause = cc_strdup(asl_exec_cause(x));
+}
+
+static void run_case(const ts_spec *s, const ts_case *c, const asl_program *p, ts_cover *cover, const frame *page,
+                     ts_result *r)
 {
     double t0 = now();
-    asl_engine_config cfg = {.virtual_time = s->virtual_time, .wait_scale = 1};
+    asl_engine_config cfg = {.virtual_time = s->virtual_time, .wait_scale = 1, .record_history = page != NULL};
     asl_engine *e = asl_engine_new(&cfg);
     asl_engine_load(e, p, NULL, NULL);
     for (int i = 0; i < p->nprocesses; i++) {
@@ -164,6 +184,8 @@ static void run_case(const ts_spec *s, const ts_case *c, const asl_program *p, t
     asl_engine_observe(e, observe, &sn, ASL_OBSERVE_DETAILS | ASL_OBSERVE_INSPECTION);
     if (cover)
         asl_engine_observe(e, ts_cover_event, cover, ASL_OBSERVE_DETAILS | ASL_OBSERVE_INSPECTION);
+    if (page)
+        asl_report_begin(e);
     r->message = select_mock(s, c, p);
     asl_err err = {0};
     if (!r->message) {
@@ -185,6 +207,12 @@ static void run_case(const ts_spec *s, const ts_case *c, const asl_program *p, t
         char *out = asl_exec_output_json(sn.main);
         r->output = out ? cc_strdup(out) : NULL;
         free(out);
+        outcome(r, sn.main);
+    }
+    if (page) {
+        cJSON *x = asl_report_executions(e);
+        r->report = sn.main ? asl_report_page(page->head, x, page->tail) : NULL;
+        cJSON_Delete(x);
     }
     r->passed = r->message == NULL;
     asl_engine_free(e);
@@ -196,7 +224,7 @@ static void run_case(const ts_spec *s, const ts_case *c, const asl_program *p, t
     r->seconds = now() - t0;
 }
 
-int ts_run_spec(ts_spec *s, ts_cover *cover, ts_result **results, int *nresults)
+int ts_run_spec(ts_spec *s, ts_cover *cover, bool pages, ts_result **results, int *nresults)
 {
     diag_reset();
     int status = s->mock ? asl_mock_option("--mock", s->mock) : 0;
@@ -214,6 +242,9 @@ int ts_run_spec(ts_spec *s, ts_cover *cover, ts_result **results, int *nresults)
     }
     if (!status && cover)
         ts_cover_unit(cover, &u);
+    frame fr = {NULL, NULL};
+    if (!status && pages)
+        report_frame(&u, &fr.head, &fr.tail);
     asl_mock_free();
     for (int i = 0; !status && i < s->ncases; i++) {
         *results = realloc(*results, sizeof **results * (size_t)(*nresults + 1));
@@ -223,13 +254,15 @@ int ts_run_spec(ts_spec *s, ts_cover *cover, ts_result **results, int *nresults)
         memset(r, 0, sizeof *r);
         r->spec = s->file;
         r->name = cc_strdup(s->cases[i].name);
-        run_case(s, &s->cases[i], p, cover, r);
+        run_case(s, &s->cases[i], p, cover, fr.head ? &fr : NULL, r);
         if (r->passed)
             printf("PASS %s: %s\n", s->file, r->name);
         else
             printf("FAIL %s: %s: %s\n", s->file, r->name, r->message);
         fflush(stdout);
     }
+    free(fr.head);
+    free(fr.tail);
     jit_release(jit);
     unit_free(&u);
     return status;
