@@ -79,6 +79,8 @@ int ts_run_spec(ts_spec *s, ts_cover *cover, bool pages, ts_result **results, in
 /* test_report.c */
 int ts_write_junit(const char *file, const ts_result *r, int n);
 int ts_write_json(const char *file, const ts_result *r, int n, const ts_cover *cover);
+/* What the JSON report holds: {"passed", "failed", "cases", "coverage"}. */
+cJSON *ts_results_json(const ts_result *r, int n, const ts_cover *cover);
 /* One HTML page for the run: the cases and each one's report (test_page.c). */
 int ts_write_html(const char *file, const ts_result *r, int n, const ts_cover *cover);
 

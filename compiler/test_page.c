@@ -20,33 +20,18 @@ static void add_string(cJSON *o, const char *key, const char *v)
         cJSON_AddStringToObject(o, key, v);
 }
 
+/* The JSON report's data, each case with where its execution failed and
+ * its page. */
 static cJSON *page_data(const ts_result *r, int n, const ts_cover *cover)
 {
-    cJSON *o = cJSON_CreateObject(), *cases = cJSON_CreateArray();
-    int failed = 0;
-    for (int i = 0; i < n; i++) {
-        cJSON *c = cJSON_CreateObject();
-        cJSON_AddStringToObject(c, "spec", r[i].spec);
-        cJSON_AddStringToObject(c, "name", r[i].name);
-        cJSON_AddStringToObject(c, "result", r[i].passed ? "passed" : "failed");
-        add_string(c, "message", r[i].message);
-        add_string(c, "status", r[i].status);
+    cJSON *o = ts_results_json(r, n, cover);
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "cases")->child;
+    for (int i = 0; i < n && c; i++, c = c->next) {
         add_string(c, "failedState", r[i].failed_state);
         add_string(c, "error", r[i].error);
         add_string(c, "cause", r[i].cause);
-        cJSON *out = r[i].output ? cJSON_Parse(r[i].output) : NULL;
-        if (out)
-            cJSON_AddItemToObject(c, "output", out);
-        cJSON_AddNumberToObject(c, "seconds", r[i].seconds);
         add_string(c, "report", r[i].report);
-        cJSON_AddItemToArray(cases, c);
-        failed += !r[i].passed;
     }
-    cJSON_AddNumberToObject(o, "passed", n - failed);
-    cJSON_AddNumberToObject(o, "failed", failed);
-    cJSON_AddItemToObject(o, "cases", cases);
-    if (cover)
-        cJSON_AddItemToObject(o, "coverage", ts_cover_json(cover));
     return o;
 }
 

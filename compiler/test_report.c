@@ -87,7 +87,7 @@ int ts_write_junit(const char *file, const ts_result *r, int n)
     return close_file(f, file);
 }
 
-int ts_write_json(const char *file, const ts_result *r, int n, const ts_cover *cover)
+cJSON *ts_results_json(const ts_result *r, int n, const ts_cover *cover)
 {
     cJSON *o = cJSON_CreateObject(), *cases = cJSON_CreateArray();
     int failed = 0;
@@ -112,6 +112,12 @@ int ts_write_json(const char *file, const ts_result *r, int n, const ts_cover *c
     cJSON_AddItemToObject(o, "cases", cases);
     if (cover)
         cJSON_AddItemToObject(o, "coverage", ts_cover_json(cover));
+    return o;
+}
+
+int ts_write_json(const char *file, const ts_result *r, int n, const ts_cover *cover)
+{
+    cJSON *o = ts_results_json(r, n, cover);
     char *text = cJSON_Print(o);
     cJSON_Delete(o);
     FILE *f = open_file(file);
