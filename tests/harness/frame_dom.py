@@ -29,7 +29,7 @@ DOMS = r"""(() => {
   const docs = [document];
   for (const f of frames) {
     const d = f.contentDocument;
-    if (!d || d.readyState !== "complete" || (f.srcdoc && d.URL !== "about:srcdoc")) return null;
+    if (!d || d.readyState !== "complete" || (f.srcdoc && !d.URL.startsWith("about:srcdoc"))) return null;
     docs.push(d);
   }
   return docs.map((d, i) => (i ? "<!-- frame " + i + " -->\n" : "") + d.documentElement.outerHTML).join("\n");
