@@ -25,7 +25,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -270,15 +269,9 @@ static int spawn(proc *p)
 {
     if (asl_warm_command(p->command))
         return start_warm(p);
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, cb[2] = {-1, -1};
-    if (asl_spawn_pipe(in) < 0 || asl_spawn_pipe(out) < 0 || asl_spawn_pipe(cb) < 0) {
-        int e = errno, all[] = {in[0], in[1], out[0], out[1], cb[0], cb[1]};
-        for (int i = 0; i < 6; i++)
-            if (all[i] >= 0)
-                close(all[i]);
-        errno = e;
+    int pipes[3][2], *in = pipes[0], *out = pipes[1], *cb = pipes[2];
+    if (asl_spawn_pipes(pipes, 3) < 0)
         return -1;
-    }
     char *argv[] = {"/bin/sh", "-c", p->command, NULL};
     char **env = build_env(p);
     if (wants_log(p->task))
@@ -288,13 +281,8 @@ static int spawn(proc *p)
     pid_t pid = asl_spawn(argv, env, false, fds);
     int e = errno;
     asl_spawn_env_free(env);
-    close(in[0]);
-    close(out[1]);
-    close(cb[1]);
+    asl_spawn_pipes_settle(in, out, cb, pid);
     if (pid < 0) {
-        close(in[1]);
-        close(out[0]);
-        close(cb[0]);
         errno = e;
         return -1;
     }
@@ -302,9 +290,6 @@ static int spawn(proc *p)
     p->in = in[1];
     p->out = out[0];
     p->cb = cb[0];
-    fcntl(p->in, F_SETFL, O_NONBLOCK);
-    fcntl(p->out, F_SETFL, O_NONBLOCK);
-    fcntl(p->cb, F_SETFL, O_NONBLOCK);
     return 0;
 }
 

@@ -45,6 +45,36 @@ int asl_spawn_pipe(int fds[2])
     return 0;
 }
 
+int asl_spawn_pipes(int fds[][2], int n)
+{
+    for (int i = 0; i < n; i++)
+        if (asl_spawn_pipe(fds[i]) < 0) {
+            int e = errno;
+            while (i-- > 0) {
+                close(fds[i][0]);
+                close(fds[i][1]);
+            }
+            errno = e;
+            return -1;
+        }
+    return 0;
+}
+
+void asl_spawn_pipes_settle(int in[2], int out[2], int cb[2], pid_t pid)
+{
+    int e = errno;
+    close(in[0]);
+    close(out[1]);
+    close(cb[1]);
+    int ours[] = {in[1], out[0], cb[0]};
+    for (int i = 0; i < 3; i++)
+        if (pid < 0)
+            close(ours[i]);
+        else
+            fcntl(ours[i], F_SETFL, O_NONBLOCK);
+    errno = e;
+}
+
 static bool env_listed(const char *entry, const char *const *keys, size_t step)
 {
     for (size_t i = 0; keys && keys[i]; i += step) {

@@ -17,6 +17,12 @@ enum {
 /* A pipe whose ends are close-on-exec and numbered 3 or above; -1 with
  * errno set. */
 int asl_spawn_pipe(int fds[2]);
+/* n such pipes: all of them, or none and -1 with errno set. */
+int asl_spawn_pipes(int fds[][2], int n);
+/* After asl_spawn: closes the child's ends (in[0], out[1], cb[1]) and makes
+ * ours (in[1], out[0], cb[0]) non-blocking; on failure (pid < 0) closes
+ * ours too, keeping errno. */
+void asl_spawn_pipes_settle(int in[2], int out[2], int cb[2], pid_t pid);
 /* Our environment with each KEY=VALUE of pairs (key, value, ..., NULL)
  * set, and each key of unset (NULL-terminated, may be NULL) removed.
  * Free it with asl_spawn_env_free. */

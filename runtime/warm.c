@@ -10,7 +10,6 @@
  * process groups, when the handlers are freed or the process exits.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -141,15 +140,9 @@ bool asl_warm_exited(asl_runner *r, int *status)
 
 static asl_runner *spawn_runner(const char *command, const char *fname, const char *arn, char *key)
 {
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, cb[2] = {-1, -1};
-    if (asl_spawn_pipe(in) < 0 || asl_spawn_pipe(out) < 0 || asl_spawn_pipe(cb) < 0) {
-        int e = errno;
-        int all[] = {in[0], in[1], out[0], out[1], cb[0], cb[1]};
-        for (int i = 0; i < 6; i++)
-            if (all[i] >= 0)
-                close(all[i]);
+    int pipes[3][2], *in = pipes[0], *out = pipes[1], *cb = pipes[2];
+    if (asl_spawn_pipes(pipes, 3) < 0) {
         free(key);
-        errno = e;
         return NULL;
     }
     char group[300], stream[80], id[37];
@@ -177,13 +170,8 @@ static asl_runner *spawn_runner(const char *command, const char *fname, const ch
     int e = errno;
     asl_spawn_env_free(env);
     free(spec);
-    close(in[0]);
-    close(out[1]);
-    close(cb[1]);
+    asl_spawn_pipes_settle(in, out, cb, pid);
     if (pid < 0) {
-        close(in[1]);
-        close(out[0]);
-        close(cb[0]);
         free(key);
         errno = e;
         return NULL;
@@ -192,9 +180,6 @@ static asl_runner *spawn_runner(const char *command, const char *fname, const ch
     if (!r)
         abort();
     r->fd = (struct asl_runner_fds){.pid = pid, .in = in[1], .out = out[0], .cb = cb[0]};
-    fcntl(r->fd.in, F_SETFL, O_NONBLOCK);
-    fcntl(r->fd.out, F_SETFL, O_NONBLOCK);
-    fcntl(r->fd.cb, F_SETFL, O_NONBLOCK);
     r->key = key;
     r->state = RUNNER_BUSY;
     asl_procgroup_add(pid);
