@@ -379,13 +379,6 @@ char *asl_exec_output_json(const asl_exec *x)
     return x->status == ASL_SUCCEEDED ? asl_json_print(x->output) : NULL;
 }
 
-static void add_date(cJSON *o, const char *key, double t)
-{
-    char buf[40];
-    asl_timestamp_format(t, buf);
-    cJSON_AddStringToObject(o, key, buf);
-}
-
 /* An EXPRESS execution is described as StartSyncExecution answers: no
  * redrive members, and what it is billed (64 MB, in 100 ms at least). */
 static void express_billing(cJSON *o, const asl_exec *x)
@@ -403,9 +396,9 @@ cJSON *asl_describe(const asl_exec *x)
     cJSON_AddStringToObject(o, "stateMachineArn", x->machine_arn);
     cJSON_AddStringToObject(o, "name", x->name);
     cJSON_AddStringToObject(o, "status", asl_status_name(x->status));
-    add_date(o, "startDate", x->start);
+    asl_json_add_date(o, "startDate", x->start);
     if (x->status != ASL_RUNNING)
-        add_date(o, "stopDate", x->stop);
+        asl_json_add_date(o, "stopDate", x->stop);
     char *in = asl_json_print(x->input);
     cJSON_AddStringToObject(o, "input", in);
     free(in);
@@ -434,18 +427,12 @@ cJSON *asl_describe(const asl_exec *x)
 
 char *asl_exec_describe_json(const asl_exec *x)
 {
-    cJSON *d = asl_describe(x);
-    char *text = asl_json_print(d);
-    cJSON_Delete(d);
-    return text;
+    return asl_json_print_take(asl_describe(x));
 }
 
 char *asl_exec_history_json(const asl_exec *x)
 {
-    cJSON *h = asl_history_json(x);
-    char *text = asl_json_print(h);
-    cJSON_Delete(h);
-    return text;
+    return asl_json_print_take(asl_history_json(x));
 }
 
 /* --------------------------------------------------------- scheduling */

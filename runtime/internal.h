@@ -134,6 +134,11 @@ size_t asl_json_format_number(double d, char out[32]);
 cJSON *asl_json_copy(const cJSON *v);
 /* Compact JSON text of v, malloc'd. */
 char *asl_json_print(const cJSON *v);
+/* The same, v deleted (taken). */
+char *asl_json_print_take(cJSON *v);
+/* o[key] = the date t (epoch seconds) in ISO 8601, as DescribeExecution
+ * writes dates. */
+void asl_json_add_date(cJSON *o, const char *key, double t);
 /* The whole text of a file ("-": standard input), malloc'd; NULL with
  * errno set if it cannot be read. */
 char *asl_read_file(const char *path);

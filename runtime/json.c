@@ -211,6 +211,20 @@ char *asl_json_print(const cJSON *v)
     return b.p;
 }
 
+char *asl_json_print_take(cJSON *v)
+{
+    char *text = asl_json_print(v);
+    cJSON_Delete(v);
+    return text;
+}
+
+void asl_json_add_date(cJSON *o, const char *key, double t)
+{
+    char buf[40];
+    asl_timestamp_format(t, buf);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
 cJSON *asl_json_parse(const char *text)
 {
     return cJSON_ParseWithOpts(text, NULL, 1);

@@ -114,13 +114,6 @@ const char *asl_map_run_machine_arn(const asl_map_run *r) { return r->machine_ar
 double asl_map_run_start_date(const asl_map_run *r) { return r->start; }
 double asl_map_run_stop_date(const asl_map_run *r) { return r->status == ASL_RUNNING ? 0 : r->stop; }
 
-static void add_date(cJSON *o, const char *key, double t)
-{
-    char buf[40];
-    asl_timestamp_format(t, buf);
-    cJSON_AddStringToObject(o, key, buf);
-}
-
 static void add_counts(cJSON *o, const char *key, const long *c, long total, long written)
 {
     static const char *const names[ASL_MR_SLOTS] = {"pending", "running", "succeeded", "failed", "timedOut", "aborted"};
@@ -140,9 +133,9 @@ cJSON *asl_map_run_describe(const asl_map_run *r)
     cJSON_AddStringToObject(o, "mapRunArn", r->arn);
     cJSON_AddStringToObject(o, "executionArn", r->exec_arn);
     cJSON_AddStringToObject(o, "status", asl_status_name(r->status));
-    add_date(o, "startDate", r->start);
+    asl_json_add_date(o, "startDate", r->start);
     if (r->status != ASL_RUNNING)
-        add_date(o, "stopDate", r->stop);
+        asl_json_add_date(o, "stopDate", r->stop);
     cJSON_AddNumberToObject(o, "maxConcurrency", r->max_concurrency);
     cJSON_AddNumberToObject(o, "toleratedFailurePercentage", r->tolerated_percent);
     cJSON_AddNumberToObject(o, "toleratedFailureCount", (double)r->tolerated_count);
@@ -154,10 +147,7 @@ cJSON *asl_map_run_describe(const asl_map_run *r)
 
 char *asl_map_run_describe_json(const asl_map_run *r)
 {
-    cJSON *d = asl_map_run_describe(r);
-    char *text = asl_json_print(d);
-    cJSON_Delete(d);
-    return text;
+    return asl_json_print_take(asl_map_run_describe(r));
 }
 
 bool asl_map_run_update(asl_engine *e, asl_map_run *r, int max_concurrency, long tolerated_count,
