@@ -33,14 +33,12 @@ typedef struct observer {
     unsigned flags;
 } observer;
 
-enum { MAX_OBSERVERS = 16 };
-
 struct asl_engine {
     asl_unit *units;
     asl_unit *retired;           /* unloaded, still used by executions */
     int next_unit, next_observer;
-    observer obs[MAX_OBSERVERS];
-    int nobs;
+    observer *obs;               /* as many as embedders add (grows by doubling) */
+    int nobs, obs_cap;
     unsigned flags;              /* union of the observers' flags */
     double wait_scale;
     bool closing;
@@ -116,6 +114,7 @@ void asl_engine_free(asl_engine *e)
             unit_release(u);
         }
     asl_history_enable(false);
+    free(e->obs);
     free(e);
     engine = NULL;
     asl_observing = 0;
@@ -467,8 +466,14 @@ void asl_engine_block(asl_engine *e, const asl_engine_wait *w)
 
 int asl_engine_observe(asl_engine *e, asl_observer_fn fn, void *ud, unsigned flags)
 {
-    if (e->nobs == MAX_OBSERVERS)
-        return -1;
+    if (e->nobs == e->obs_cap) {
+        int cap = e->obs_cap ? 2 * e->obs_cap : 8;
+        observer *grown = realloc(e->obs, sizeof *grown * (size_t)cap);
+        if (!grown)
+            abort(); /* as every allocation of the engine */
+        e->obs = grown;
+        e->obs_cap = cap;
+    }
     e->obs[e->nobs] = (observer){++e->next_observer, fn, ud, flags};
     e->flags |= flags;
     int id = e->obs[e->nobs++].id;

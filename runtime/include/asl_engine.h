@@ -215,7 +215,8 @@ typedef void (*asl_observer_fn)(void *ud, const asl_event *ev);
  * as JSON text (free it). */
 char *asl_event_json(const asl_event *ev);
 
-/* Adds an observer; returns an id for asl_engine_unobserve. */
+/* Adds an observer (there may be any number); returns its id (> 0) for
+ * asl_engine_unobserve. */
 int asl_engine_observe(asl_engine *e, asl_observer_fn fn, void *ud, unsigned flags);
 void asl_engine_unobserve(asl_engine *e, int id);
 

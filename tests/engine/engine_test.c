@@ -39,6 +39,12 @@ static void on_event(void *ud, const asl_event *ev)
     snprintf(seen.last_type, sizeof seen.last_type, "%s", ev->type);
 }
 
+static void count_event(void *ud, const asl_event *ev)
+{
+    (void)ev;
+    ++*(int *)ud;
+}
+
 static int released;
 static void on_release(void *ud)
 {
@@ -164,6 +170,31 @@ int main(void)
     free(h);
 
     many(e, arn);
+
+    /* Observers are not capped: each of many hears every event, and each
+     * one's leaving is its own. */
+    enum { MANY = 100 };
+    int ids[MANY], heard[MANY] = {0};
+    for (int i = 0; i < MANY; i++) {
+        ids[i] = asl_engine_observe(e, count_event, &heard[i], 0);
+        CHECK(ids[i] > 0);
+    }
+    asl_exec *z = asl_engine_start(e, arn, "three", "{\"order\":{\"id\":9,\"qty\":1}}", &err);
+    drive(e);
+    CHECK(asl_engine_stop(e, z, NULL, NULL));
+    for (int i = 0; i < MANY; i += 2)
+        asl_engine_unobserve(e, ids[i]);
+    asl_exec *w = asl_engine_start(e, arn, "four", "{\"order\":{\"id\":9,\"qty\":1}}", &err);
+    drive(e);
+    CHECK(asl_engine_stop(e, w, NULL, NULL));
+    for (int i = 0; i < MANY; i++) {
+        CHECK(heard[i] == (i % 2 ? heard[1] : heard[0]));
+        if (i % 2)
+            asl_engine_unobserve(e, ids[i]);
+    }
+    CHECK(heard[0] > 0 && heard[1] == 2 * heard[0]);
+    asl_engine_forget(e, z);
+    asl_engine_forget(e, w);
 
     /* Unloading: no new executions; the unit is released once its
      * executions are gone. */
