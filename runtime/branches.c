@@ -23,13 +23,6 @@ static void event(asl_frame *f, const char *type, cJSON *details)
     asl_frame_event(f, type, details, false);
 }
 
-/* The branches or iterations still running are cut short. */
-static void abort_kids(asl_frame *f)
-{
-    for (int i = 0; i < f->nkids; i++)
-        if (f->kids[i])
-            asl_frame_abort(f->kids[i]);
-}
 
 void asl_frame_drop_map_input(asl_frame *f)
 {
@@ -353,7 +346,7 @@ static void map_start_more(asl_frame *f)
         f->next_item = item->next;
         cJSON *in = asl_map_item_input(f, s, i, item);
         if (!in) {
-            abort_kids(f);
+            asl_frame_abort_kids(f);
             return;
         }
         event(f, "MapIterationStarted", iteration_details(s, i));
@@ -411,7 +404,7 @@ void asl_branch_end(asl_frame *kid, bool ok)
             asl_err_move(&f->err, &kid->err);
         f->kid_failed = true;
         asl_frame_cancel(kid);
-        abort_kids(f);
+        asl_frame_abort_kids(f);
         f->running = 0;
         asl_wake(f, branches_done);
         return;
@@ -426,7 +419,7 @@ void asl_branch_end(asl_frame *kid, bool ok)
             f->src = here;
     }
     if (f->err.error) {
-        abort_kids(f);
+        asl_frame_abort_kids(f);
         f->running = 0;
     }
     if (f->running == 0)

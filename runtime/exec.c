@@ -204,12 +204,11 @@ void asl_frame_cancel(asl_frame *f)
     frame_free(f);
 }
 
-/* AWS records an abort for the states that wait: a Task, a Wait, a
- * Parallel or a Map, after those of the branches or iterations inside. */
-void asl_frame_abort(asl_frame *f)
+/* Each running branch or iteration of f's Parallel or Map: its states'
+ * aborts, then, for an iteration, MapIterationAborted, which AWS records
+ * whether the Map state is aborted or a sibling failed. */
+void asl_frame_abort_kids(asl_frame *f)
 {
-    static const char *const names[] = {[ASL_TASK] = "TaskStateAborted", [ASL_WAIT] = "WaitStateAborted",
-                                        [ASL_PARALLEL] = "ParallelStateAborted", [ASL_MAP] = "MapStateAborted"};
     const asl_state *s = current(f);
     for (int i = 0; i < f->nkids; i++) {
         asl_frame *kid = f->kids[i];
@@ -227,6 +226,16 @@ void asl_frame_abort(asl_frame *f)
             asl_history_add(f->exec, src, "MapIterationAborted", d);
         }
     }
+}
+
+/* AWS records an abort for the states that wait: a Task, a Wait, a
+ * Parallel or a Map, after those of the branches or iterations inside. */
+void asl_frame_abort(asl_frame *f)
+{
+    static const char *const names[] = {[ASL_TASK] = "TaskStateAborted", [ASL_WAIT] = "WaitStateAborted",
+                                        [ASL_PARALLEL] = "ParallelStateAborted", [ASL_MAP] = "MapStateAborted"};
+    const asl_state *s = current(f);
+    asl_frame_abort_kids(f);
     if (s->type < sizeof names / sizeof *names && names[s->type])
         asl_frame_event(f, names[s->type], NULL, true);
     asl_frame_cancel(f);

@@ -228,6 +228,10 @@ void asl_frame_cancel(asl_frame *f);
 /* The same for a frame cut short (a sibling branch failed): records the
  * Aborted events AWS records (TaskStateAborted, MapIterationAborted ...). */
 void asl_frame_abort(asl_frame *f);
+/* Aborts f's running branches or iterations (a sibling failed, or f is
+ * aborted): their states' Aborted events, and MapIterationAborted for each
+ * iteration of a Map. */
+void asl_frame_abort_kids(asl_frame *f);
 
 /* Moves the frame to state `next` with output (taken) as its input. */
 asl_step asl_goto(asl_frame *f, int next, cJSON *output);
