@@ -5,12 +5,19 @@ definition: every definition under tests/ and fuzz/machines/;
 paths: each case of tests/unit/jsonpath.test, intrinsics.test and
 choice.test as "expression\\ninput"; jsonata: the same from
 tests/unit/jsonata.test and jsonata/tests/*.test; runtime: every tests/cases/*/*/input.json,
-once per machine in fuzz/machines/ (the first byte picks the machine).
+once per machine in fuzz/machines/ (the first byte picks the machine);
+api: a session per tests/cases/*/* (create the machine, start it on its
+input, describe, history, page) and, when an aslc is built (ASLC, else
+build/aslc), every request the tests in tests/server/ send through boto3,
+a session per test (tests/server/harness.py records them).
 """
 import glob
 import hashlib
+import json
 import os
+import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,6 +36,61 @@ def unit_cases(pattern):
                 lines = []
 
 
+def case_sessions():
+    """A session per test case: its definition created, run on its input."""
+    role = "arn:aws:iam::123456789012:role/r"
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
+    execution = "arn:aws:states:us-east-1:123456789012:execution:m:x"
+    for d in sorted(glob.glob(os.path.join(ROOT, "tests", "cases", "*", "*"))):
+        try:
+            definition = open(os.path.join(d, "definition.asl.json"), encoding="utf-8").read()
+            given = open(os.path.join(d, "input.json"), encoding="utf-8").read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        calls = [("CreateStateMachine", {"name": "m", "definition": definition, "roleArn": role}),
+                 ("StartExecution", {"stateMachineArn": machine, "name": "x", "input": given}),
+                 ("DescribeExecution", {"executionArn": execution}),
+                 ("GetExecutionHistory", {"executionArn": execution, "includeExecutionData": True})]
+        calls.append(("ValidateStateMachineDefinition", {"definition": definition}))
+        try:  # TestState of the first state, on the case's input
+            parsed = json.loads(definition)
+            state = parsed["States"][parsed["StartAt"]]
+            calls.append(("TestState", {"definition": json.dumps(state), "roleArn": role, "input": given,
+                                        "inspectionLevel": "DEBUG"}))
+        except (ValueError, KeyError, TypeError):
+            pass
+        lines = ["%s %s" % (a, json.dumps(b, separators=(",", ":"))) for a, b in calls]
+        yield ("\n".join(lines) + "\nGET /execution " + execution + "\n").encode()
+
+
+def recorded_sessions():
+    """The requests the server tests send, a session per test (needs an
+    aslc and boto3; none without them)."""
+    aslc = os.environ.get("ASLC") or os.path.join(ROOT, "build", "aslc")
+    if not os.access(aslc, os.X_OK):
+        print("seed.py: no aslc at %s (set ASLC): only the cases' sessions" % aslc)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for t in sorted(glob.glob(os.path.join(ROOT, "tests", "server", "*.py"))):
+            name = os.path.basename(t)[:-3]
+            if name == "harness":
+                continue
+            record = os.path.join(tmp, name)
+            env = dict(os.environ, ASLC_RECORD=record, PYTHONDONTWRITEBYTECODE="1")
+            try:
+                subprocess.run([sys.executable, t, aslc], env=env, cwd=tmp, timeout=300,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                pass
+            if os.path.exists(record):
+                data = open(record, "rb").read()
+                # A long session is also cut into pieces a fuzzer can take in (64 KiB).
+                yield data
+                lines = data.splitlines(keepends=True)
+                for i in range(0, len(lines), 20):
+                    yield b"".join(lines[i:i + 20])
+
+
 def main():
     target, out = sys.argv[1], sys.argv[2]
     seeds = []
@@ -45,6 +107,8 @@ def main():
         machines = len(glob.glob(os.path.join(ROOT, "fuzz", "machines", "*.asl.json")))
         inputs = [open(f, "rb").read() for f in sorted(glob.glob(os.path.join(ROOT, "tests", "cases", "*", "*", "input.json")))]
         seeds = [bytes([m]) + i for m in range(machines) for i in inputs]
+    elif target == "api":
+        seeds = list(case_sessions()) + list(recorded_sessions())
     else:
         sys.exit("seed.py: unknown target " + target)
     for s in seeds:

@@ -226,6 +226,31 @@ static void loop(srv *s, srv_http *h)
     }
 }
 
+bool srv_init(srv *s)
+{
+    asl_engine_config cfg = {.region = s->opt.region, .account = s->opt.account, .record_history = true,
+                             .wait_scale = s->opt.wait_scale, .virtual_time = s->opt.virtual_time};
+    s->engine = asl_engine_new(&cfg);
+    if (!s->engine)
+        return false;
+    index_init(s);
+    activities_init(s);
+    return true;
+}
+
+void srv_free(srv *s)
+{
+    durable_close(s);
+    lambda_free(s);
+    activities_free(s);
+    machines_free(s);
+    tags_free(s);
+    index_free(s);
+    api_free();
+    asl_engine_free(s->engine);
+    s->engine = NULL;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     srv s = {0};
@@ -235,16 +260,11 @@ int cmd_serve(int argc, char **argv)
         asl_s3_free();
         return rc < 0 ? 0 : rc;
     }
-    asl_engine_config cfg = {.region = s.opt.region, .account = s.opt.account, .record_history = true,
-                             .wait_scale = s.opt.wait_scale};
-    s.engine = asl_engine_new(&cfg);
-    if (!s.engine) {
+    if (!srv_init(&s)) {
         free_options(&s.opt);
         return 70;
     }
     srv_http *h = NULL;
-    index_init(&s);
-    activities_init(&s);
     if (!lambda_init(&s))
         rc = 70;
     for (int i = 0; i < s.opt.nlambdas; i++) {
@@ -276,15 +296,8 @@ int cmd_serve(int argc, char **argv)
         rc = s.exit_status;
         fputs("aslc serve: stopped\n", stderr);
     }
-    durable_close(&s);
     http_stop(h);
-    lambda_free(&s);
-    activities_free(&s);
-    machines_free(&s);
-    tags_free(&s);
-    index_free(&s);
-    api_free();
-    asl_engine_free(s.engine);
+    srv_free(&s);
     free_options(&s.opt);
     for (int i = 0; i < 2; i++)
         if (sig_pipe[i] >= 0)

@@ -38,6 +38,7 @@ typedef struct srv_options {
     const char *lambda_endpoint; /* --lambda-endpoint URL, or NULL */
     const char *data;           /* --data DIR: the store's folder (default ./.aslc) */
     bool in_memory;             /* --in-memory: keep nothing */
+    bool virtual_time;          /* the clock jumps to the next timer (fuzz/fuzz_api.c only) */
 } srv_options;
 
 typedef struct srv_machine srv_machine;
@@ -72,6 +73,12 @@ typedef struct srv {
 } srv;
 
 int cmd_serve(int argc, char **argv);
+/* The server without its HTTP side, for cmd_serve and fuzz/fuzz_api.c:
+ * the engine (as s->opt says), the execution index and the front handler;
+ * false if the engine cannot start. srv_free releases everything the API
+ * created (lambda.c's and the store's parts too) and the engine. */
+bool srv_init(srv *s);
+void srv_free(srv *s);
 
 /* -------------------------------------------------------- protocol.c */
 

@@ -77,8 +77,11 @@ class Server:
     def client(self):
         cfg = botocore.config.Config(inject_host_prefix=False, retries={"max_attempts": 1},
                                      read_timeout=70, connect_timeout=5)
-        return boto3.client("stepfunctions", endpoint_url=self.url, region_name=self.region,
-                            aws_access_key_id="aslc", aws_secret_access_key="aslc", config=cfg)
+        sfn = boto3.client("stepfunctions", endpoint_url=self.url, region_name=self.region,
+                           aws_access_key_id="aslc", aws_secret_access_key="aslc", config=cfg)
+        if os.environ.get("ASLC_RECORD"):
+            sfn.meta.events.register("before-send", _record)
+        return sfn
 
     def env(self):
         """Environment for the AWS CLI and the JavaScript SDK."""
@@ -121,6 +124,20 @@ class Server:
             self.log.seek(0)
             sys.stderr.write("--- server stderr ---\n" + self.log.read())
         return False
+
+
+def _record(request, **kw):
+    """fuzz/seed.py's seeds: each request as fuzz/fuzz_api.c reads one
+    (target, a space, the body on one line), appended to $ASLC_RECORD."""
+    target = request.headers.get("X-Amz-Target")
+    body = request.body or b""
+    if isinstance(target, bytes):
+        target = target.decode()
+    if isinstance(body, str):
+        body = body.encode()
+    with open(os.environ["ASLC_RECORD"], "ab") as f:
+        f.write((target or "-").encode() + b" " + body.replace(b"\n", b" ") + b"\n")
+    return None
 
 
 def serve(aslc, *args, region="us-east-1", account="123456789012"):
