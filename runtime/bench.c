@@ -19,12 +19,14 @@
 
 #include "cli.h"
 #include "handlers.h"
+#include "quotas.h"
 #include "history.h"
 
 static struct {
     const asl_program *p;
     asl_engine *engine;
     const cJSON *input;
+    size_t input_size;          /* its asl_payload_size, measured once */
     long n, started, done, failed, to_start;
     unsigned long transitions;
     double *latency;            /* seconds, by execution */
@@ -94,7 +96,7 @@ static const char *duration(double seconds, char *buf, size_t n)
 static void start_one(void)
 {
     asl_err e = {0};
-    asl_exec *x = asl_engine_start_shared(B.engine, &B.p->machines[0], NULL, B.input, &e);
+    asl_exec *x = asl_engine_start_shared(B.engine, &B.p->machines[0], NULL, B.input, B.input_size, &e);
     if (!x) {
         note_failure(e.error, e.cause);
         asl_err_clear(&e);
@@ -220,6 +222,7 @@ int asl_bench(const asl_program *p, const asl_cli *o)
     memset(&B, 0, sizeof B);
     B.p = p;
     B.input = input;
+    B.input_size = asl_payload_size(input);
     B.n = o->bench;
     B.latency = calloc((size_t)B.n, sizeof *B.latency);
     B.start_at = calloc((size_t)B.n, sizeof *B.start_at);

@@ -192,9 +192,8 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
         asl_err_clear(&e);
         return;
     }
-    cJSON *resp = start_response(x);
     if (t->state->pattern == ASL_PATTERN_RESPONSE) {
-        asl_task_complete(t, resp, NULL, NULL);
+        asl_task_complete(t, start_response(x), NULL, NULL);
         return;
     }
     if (t->state->pattern != ASL_PATTERN_TOKEN) {
@@ -203,6 +202,10 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
         x->waiter = t;
         t->child = x;
     }
+    /* Waiting, the task's result is what the child ends with (or its
+     * token's output): StartExecution's response, SDK metadata and all, is
+     * read only by the TaskSubmitted event's details, when they are kept. */
+    cJSON *resp = asl_history_enabled() ? start_response(x) : NULL;
     asl_task_submitted(t, resp);
     cJSON_Delete(resp);
 }

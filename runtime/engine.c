@@ -286,13 +286,13 @@ asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char
 }
 
 asl_exec *asl_engine_start_shared(asl_engine *e, const asl_machine *m, const char *name, const cJSON *input,
-                                  asl_err *err)
+                                  size_t size, asl_err *err)
 {
     if (name && !asl_exec_name_valid(name)) {
         asl_err_set(err, "InvalidName", "Invalid Name: '%s'", name);
         return NULL;
     }
-    return asl_exec_start_shared(unit_of(e, m), m, name, input, NULL, err);
+    return asl_exec_start_shared(unit_of(e, m), m, name, input, size, NULL, err);
 }
 
 asl_exec *asl_engine_start(asl_engine *e, const char *machine_arn, const char *name, const char *input_json,

@@ -560,7 +560,7 @@ static bool name_taken(const char *machine, const char *name)
 }
 
 static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, bool borrowed,
-                            const char *parent_arn, asl_err *e)
+                            size_t in_size, const char *parent_arn, asl_err *e)
 {
     char uuid[37];
     if (!name) {
@@ -568,9 +568,8 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
         name = uuid;
     }
     const char *marn = asl_unit_machine_arn(u, m);
-    size_t in_size = asl_json_size_bound(input, asl_limit.payload_bytes);
-    if (asl_limit.payload_bytes && in_size > asl_limit.payload_bytes)
-        in_size = asl_json_size(input, asl_limit.payload_bytes);
+    if (!in_size) /* (no JSON text is empty: 0 is "not known") */
+        in_size = asl_payload_size(input);
     if (asl_limit.payload_bytes && in_size > asl_limit.payload_bytes) {
         asl_buf b = {0};
         asl_limit_validation_cause(&b, "input", asl_limit.payload_bytes);
@@ -646,14 +645,14 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
 asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input,
                          const char *parent_arn, asl_err *e)
 {
-    return exec_start(u, m, name, input, false, parent_arn, e);
+    return exec_start(u, m, name, input, false, 0, parent_arn, e);
 }
 
 asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *name, const cJSON *input,
-                                const char *parent_arn, asl_err *e)
+                                size_t size, const char *parent_arn, asl_err *e)
 {
     /* Cast away const: x->input is only read while input_borrowed. */
-    return exec_start(u, m, name, (cJSON *)(uintptr_t)input, true, parent_arn, e);
+    return exec_start(u, m, name, (cJSON *)(uintptr_t)input, true, size, parent_arn, e);
 }
 
 void asl_exec_free(asl_exec *x)

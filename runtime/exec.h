@@ -205,9 +205,11 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
                          const char *parent_arn, asl_err *e);
 /* The same with an input the execution only reads and never frees: it
  * must stay unchanged until the execution is freed. One copy (the root
- * frame's, which states change) instead of two. */
+ * frame's, which states change) instead of two. size is the input's
+ * asl_payload_size when the caller knows it (one input started many
+ * times is measured once), else 0. */
 asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *name, const cJSON *input,
-                                const char *parent_arn, asl_err *e);
+                                size_t size, const char *parent_arn, asl_err *e);
 asl_exec *asl_exec_list(void);
 void asl_exec_free_all(void);
 /* Links an execution rebuilt from a snapshot (snapshot.c) into the list
@@ -412,7 +414,7 @@ asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char
 /* The same with an input the execution only reads (asl_exec_start_shared):
  * --bench starts every execution from one parsed input. */
 asl_exec *asl_engine_start_shared(asl_engine *e, const asl_machine *m, const char *name, const cJSON *input,
-                                  asl_err *err);
+                                  size_t size, asl_err *err);
 /* AWS's rule for execution names. */
 bool asl_exec_name_valid(const char *name);
 /* AWS DescribeExecution for x (new value). */

@@ -117,6 +117,14 @@ bool asl_output_over(asl_frame *f, const cJSON *output)
     return n > limit;
 }
 
+size_t asl_payload_size(const cJSON *v)
+{
+    size_t n = asl_json_size_bound(v, asl_limit.payload_bytes);
+    if (asl_limit.payload_bytes && n > asl_limit.payload_bytes)
+        n = asl_json_size(v, asl_limit.payload_bytes);
+    return n;
+}
+
 bool asl_payload_over(const cJSON *v)
 {
     size_t limit = asl_limit.payload_bytes;

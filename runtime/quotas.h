@@ -23,6 +23,9 @@ extern asl_limits asl_limit;
 /* Bytes of v as compact JSON (asl_json_write's text), counting stopped
  * once past `stop` (so the cost is bounded by the limit, not the value). */
 size_t asl_json_size(const cJSON *v, size_t stop);
+/* What an execution keeps of its input's size: a bound, exact only when
+ * the bound passes the limit (so that a size over the limit is real). */
+size_t asl_payload_size(const cJSON *v);
 /* Whether v is over the payload limit. */
 bool asl_payload_over(const cJSON *v);
 /* An upper bound of asl_json_size(v) that formats no number (stopped once
