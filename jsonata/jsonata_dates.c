@@ -478,7 +478,7 @@ static int iso_shape(ev *e, const char *s)
     static const char pattern[] =
         "^\\d{4}(-[01]\\d)*(-[0-3]\\d)*(T[0-2]\\d:[0-5]\\d:[0-5]\\d)*(\\.\\d+)?([+-][0-2]\\d:?[0-5]\\d|Z)?$";
     const char *err;
-    rx *re = jn_rx_compile(pattern, sizeof pattern - 1, 0, jn_arena_cb, e, &err);
+    const rx *re = jn_rx_cached(pattern, sizeof pattern - 1, 0, jn_arena_cb, e, &err);
     size_t caps[2 * 8];
     long steps = 0;
     return re && re->ngroups < 8 && jn_rx_search(re, s, strlen(s), 0, caps, &steps) == 1;
@@ -658,7 +658,7 @@ static jv *parse_time(ev *e, const char *text, const char *picture)
     }
     jn_sb_putc(&re_text, '$');
     const char *err;
-    rx *re = jn_rx_compile(re_text.p, re_text.len, JN_RX_I, jn_arena_cb, e, &err);
+    const rx *re = jn_rx_cached(re_text.p, re_text.len, JN_RX_I, jn_arena_cb, e, &err);
     if (!re)
         jn_fail(e, "D3136: The date/time picture string cannot be read: %s", err);
     size_t *caps = jn_alloc(e, sizeof *caps * 2 * (size_t)(re->ngroups + 1));

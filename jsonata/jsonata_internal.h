@@ -76,7 +76,7 @@ struct jfn {
     jv **args;             /* partial: bound arguments; thunk: evaluated later */
     unsigned char *hole;   /* partial: placeholder positions */
     int nargs;
-    rx *re;
+    const rx *re;
 };
 
 struct scope {
@@ -222,6 +222,11 @@ int jn_hexval(char ch);
 rx *jn_rx_compile(const char *pat, size_t len, unsigned flags, void *(*af)(void *, size_t), void *ctx,
     const char **err);
 int jn_rx_search(const rx *re, const char *s, size_t len, size_t from, size_t *caps, long *steps);
+/* The same compiled once per process for the first patterns seen (then
+ * into af's memory, as jn_rx_compile): never free or change what it
+ * returns. */
+const rx *jn_rx_cached(const char *pat, size_t len, unsigned flags, void *(*af)(void *, size_t), void *ctx,
+                       const char **err);
 
 /* ---- jsonata_format.c: integer pictures ($formatInteger, and the
  * components of date pictures) */

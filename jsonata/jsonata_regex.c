@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -54,6 +55,11 @@ struct ritem {
 struct rseq {
     ritem *items;
     int n;
+    /* the character every match starts with (has_first), as written and
+     * lower-cased: alternatives that cannot start at a position are
+     * skipped without trying them */
+    int has_first;
+    uint32_t first, first_fold;
 };
 
 typedef struct rxc {
@@ -398,6 +404,11 @@ static int rx_seq(rxc *c, rseq *s)
             return 0;
         s->n++;
     }
+    if (s->n && s->items[0].op == RX_CHAR && s->items[0].min >= 1) {
+        s->has_first = 1;
+        s->first = s->items[0].ch;
+        s->first_fold = jn_cp_lower(s->first);
+    }
     return 1;
 }
 
@@ -576,6 +587,31 @@ static int m_assert(const rxm *m, const ritem *it, size_t pos)
     }
 }
 
+/* What alternatives look at before trying themselves: the code point at
+ * a position, and it lower-cased under the i flag. */
+typedef struct peek {
+    int have;
+    uint32_t c, fold;
+} peek;
+
+static peek peek_at(const rxm *m, size_t pos)
+{
+    peek p = {0, 0, 0};
+    if (pos < m->len) {
+        size_t adv;
+        p.have = 1;
+        p.c = jn_u8_next(m->s + pos, m->len - pos, &adv);
+        p.fold = m->re->icase ? fold(p.c) : p.c;
+    }
+    return p;
+}
+
+/* Whether alternative a may match where p was taken. */
+static int may_start(const rxm *m, const rseq *a, const peek *p)
+{
+    return !a->has_first || (p->have && (p->c == a->first || (m->re->icase && p->fold == a->first_fold)));
+}
+
 static int k_accept(rxm *m, const kont *k, size_t pos)
 {
     (void)k;
@@ -636,7 +672,10 @@ static int m_once(rxm *m, const ritem *it, size_t pos, const kont *k)
     }
     if (it->op == RX_GROUP) {
         kont close = {k_close, NULL, 0, it->group, pos, k};
+        peek p = peek_at(m, pos);
         for (int a = 0; a < it->nalts; a++) {
+            if (!may_start(m, &it->alts[a], &p))
+                continue;
             int r = m_seq(m, &it->alts[a], 0, pos, it->group ? &close : k);
             if (r)
                 return r;
@@ -769,8 +808,10 @@ int jn_rx_search(const rx *re, const char *s, size_t len, size_t from, size_t *c
             caps[2 * g] = caps[2 * g + 1] = SIZE_MAX;
         kont acc = {k_accept, NULL, 0, 0, 0, NULL};
         int r = 0;
+        peek p = peek_at(&m, pos);
         for (int a = 0; a < re->nalts && !r; a++)
-            r = m_seq(&m, &re->alts[a], 0, pos, &acc);
+            if (may_start(&m, &re->alts[a], &p))
+                r = m_seq(&m, &re->alts[a], 0, pos, &acc);
         *steps = m.steps;
         if (r < 0 || m.aborted)
             return -1;
@@ -786,4 +827,67 @@ int jn_rx_search(const rx *re, const char *s, size_t len, size_t from, size_t *c
         pos += adv;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------- cache */
+
+/* Compiled patterns kept for the process: the pictures of $toMillis and
+ * the regex literals of an expression are compiled again at every call
+ * otherwise, and compiling costs more than matching (a number-words
+ * picture is an alternation of some ninety words). The first CACHE_MAX
+ * patterns seen stay (what is cached is never freed, so a pattern in use
+ * is never taken away from another thread); later ones compile into the
+ * caller's arena as before. */
+#define CACHE_MAX 64
+#define CACHE_PATTERN_MAX 16384
+
+typedef struct cached {
+    char *pattern;
+    size_t len;
+    unsigned flags;
+    rx *re;
+} cached;
+
+static cached cache[CACHE_MAX];
+static int ncached;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *forever_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    void *p = calloc(1, n ? n : 1);
+    if (!p) {
+        fputs("jsonata: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+/* A permanent allocator would leak a failed compile's nodes: patterns are
+ * checked first (in scratch memory), and only good ones are kept. */
+const rx *jn_rx_cached(const char *pat, size_t len, unsigned flags, void *(*af)(void *, size_t), void *ctx,
+                       const char **err)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < ncached; i++)
+        if (cache[i].len == len && cache[i].flags == flags && !memcmp(cache[i].pattern, pat, len)) {
+            const rx *re = cache[i].re;
+            pthread_mutex_unlock(&cache_lock);
+            *err = NULL;
+            return re;
+        }
+    const rx *re = NULL;
+    if (ncached < CACHE_MAX && len <= CACHE_PATTERN_MAX && !jsonata_regex_check(pat, len)) {
+        rx *r = jn_rx_compile(pat, len, flags, forever_alloc, NULL, err);
+        if (r) {
+            cache[ncached].pattern = forever_alloc(NULL, len + 1);
+            memcpy(cache[ncached].pattern, pat, len);
+            cache[ncached].len = len;
+            cache[ncached].flags = flags;
+            cache[ncached++].re = r;
+            re = r;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return re ? re : jn_rx_compile(pat, len, flags, af, ctx, err);
 }
