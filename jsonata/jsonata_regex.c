@@ -841,11 +841,19 @@ int jn_rx_search(const rx *re, const char *s, size_t len, size_t from, size_t *c
 #define CACHE_MAX 64
 #define CACHE_PATTERN_MAX 16384
 
+/* Everything one cached pattern's compile allocated, linked, so that it
+ * all stays reachable (arrays the compiler outgrew included). */
+typedef struct kept {
+    struct kept *prev;
+    max_align_t data[];
+} kept;
+
 typedef struct cached {
     char *pattern;
     size_t len;
     unsigned flags;
     rx *re;
+    kept *mem;
 } cached;
 
 static cached cache[CACHE_MAX];
@@ -854,13 +862,15 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void *forever_alloc(void *ctx, size_t n)
 {
-    (void)ctx;
-    void *p = calloc(1, n ? n : 1);
-    if (!p) {
+    kept **mem = ctx;
+    kept *k = calloc(1, sizeof *k + (n ? n : 1));
+    if (!k) {
         fputs("jsonata: out of memory\n", stderr);
         abort();
     }
-    return p;
+    k->prev = *mem;
+    *mem = k;
+    return k->data;
 }
 
 /* A permanent allocator would leak a failed compile's nodes: patterns are
@@ -878,9 +888,10 @@ const rx *jn_rx_cached(const char *pat, size_t len, unsigned flags, void *(*af)(
         }
     const rx *re = NULL;
     if (ncached < CACHE_MAX && len <= CACHE_PATTERN_MAX && !jsonata_regex_check(pat, len)) {
-        rx *r = jn_rx_compile(pat, len, flags, forever_alloc, NULL, err);
+        cached *c = &cache[ncached];
+        rx *r = jn_rx_compile(pat, len, flags, forever_alloc, &c->mem, err);
         if (r) {
-            cache[ncached].pattern = forever_alloc(NULL, len + 1);
+            cache[ncached].pattern = forever_alloc(&c->mem, len + 1);
             memcpy(cache[ncached].pattern, pat, len);
             cache[ncached].len = len;
             cache[ncached].flags = flags;
