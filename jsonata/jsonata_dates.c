@@ -608,7 +608,7 @@ static jv *complete(ev *e, double *v)
     char comps[16];
     snprintf(comps, sizeof comps, "%s%s", date_b ? "YD" : date_c ? "XxwF" : date_d ? "XWF" : "YMD",
              time_b ? "Phmsf" : "Hmsf");
-    civil now = civil_from_ms(e->now_ms);
+    civil now = civil_from_ms(jn_now_ms(e));
     int started = 0, ended = 0;
     for (const char *c = comps; *c; c++) {
         int i = (int)(strchr(comp_letters, *c) - comp_letters);
@@ -717,11 +717,11 @@ jv *jn_f_from_millis(ev *e, jv **a, int n, jv *in)
 jv *jn_f_now(ev *e, jv **a, int n, jv *in)
 {
     (void)in;
-    return format_time(e, e->now_ms, n > 0 ? a[0] : NULL, n > 1 ? a[1] : NULL);
+    return format_time(e, jn_now_ms(e), n > 0 ? a[0] : NULL, n > 1 ? a[1] : NULL);
 }
 
 jv *jn_f_millis(ev *e, jv **a, int n, jv *in)
 {
     (void)a, (void)n, (void)in;
-    return jn_num(e, e->now_ms);
+    return jn_num(e, jn_now_ms(e));
 }

@@ -2355,6 +2355,14 @@ static double system_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The time of the evaluation, the same at every call in it. */
+double jn_now_ms(ev *e)
+{
+    if (isnan(e->now_ms))
+        e->now_ms = floor((e->host->now ? e->host->now(e->host->ud) : system_now()) * 1000);
+    return e->now_ms;
+}
+
 /* Sets up e, evaluates, converts. */
 static cJSON *run(ev *e, const jsonata_node *expr, const cJSON *input, jsonata_error *err)
 {
@@ -2375,7 +2383,7 @@ static cJSON *run(ev *e, const jsonata_node *expr, const cJSON *input, jsonata_e
     e->vtrue->b = 1;
     e->vfalse = mk(e, T_BOOL);
     e->t0 = mono();
-    e->now_ms = floor((e->host->now ? e->host->now(e->host->ud) : system_now()) * 1000);
+    e->now_ms = NAN;
     jv *in = NULL;
     if (input) {
         in = jn_wrap(e, input);

@@ -117,7 +117,7 @@ typedef struct ev {
     unsigned long ticks;
     uintptr_t stack0;      /* the C stack where the evaluation began */
     double t0;             /* monotonic start, for the time bound */
-    double now_ms;         /* $now() and $millis() */
+    double now_ms;         /* $now() and $millis(): read the clock once, when first asked (NAN till then) */
     const char *labels[64]; /* the names % labels bind, "!1" ... (made when first used) */
 } ev;
 
@@ -180,6 +180,7 @@ const char *jn_sb_str(sbuf *b);
 size_t jn_stack_used(uintptr_t base);
 void jn_guard(ev *e);
 jv *jn_num(ev *e, double d);
+double jn_now_ms(ev *e);
 jv *jn_str_n(ev *e, const char *s, size_t n);
 jv *jn_str(ev *e, const char *s);
 jv *jn_boolean_v(ev *e, int b);
