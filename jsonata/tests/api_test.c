@@ -10,16 +10,7 @@
 #include <string.h>
 
 #include "jsonata.h"
-
-static int failures;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+#include "../../tests/harness/check.h"
 
 /* Evaluates text over input (JSON text or NULL) and returns the result
  * as compact JSON (malloc'd), "undefined", or "!" and the message. */
