@@ -26,28 +26,30 @@ static void event(asl_frame *f, const char *type, cJSON *details)
 
 void asl_frame_drop_map_input(asl_frame *f)
 {
-    if (!f->items_borrowed)
-        cJSON_Delete(f->items);
-    if (!f->effective_borrowed)
+    asl_fan *p = f->fan;
+    if (!p)
+        return;
+    if (!p->items_borrowed)
+        cJSON_Delete(p->items);
+    if (!p->effective_borrowed)
         cJSON_Delete(f->effective);
-    f->items = f->effective = NULL;
-    f->items_borrowed = f->effective_borrowed = false;
+    p->items = f->effective = NULL;
+    p->items_borrowed = p->effective_borrowed = false;
 }
 
 static asl_step branches_done(asl_frame *f)
 {
     const asl_state *s = state_of(f);
     bool map = s->type == ASL_MAP;
-    free(f->kids);
-    f->kids = NULL;
-    free(f->slots);
-    f->slots = NULL;
-    f->nkids = 0;
+    asl_fan *p = asl_frame_fan(f);
     asl_frame_drop_map_input(f);
-    cJSON *results = f->results;
-    f->results = NULL;
-    bool failed = f->err.error || f->kid_failed;
-    f->kid_failed = false;
+    cJSON *results = p->results;
+    bool failed = f->err.error || p->kid_failed;
+    /* The state is over for its branches: the frame goes on without them. */
+    free(p->kids);
+    free(p->slots);
+    free(p);
+    f->fan = NULL;
     if (failed) {
         cJSON_Delete(results);
         f->fail_event = map ? "MapStateFailed" : "ParallelStateFailed";
@@ -62,21 +64,22 @@ static asl_step branches_done(asl_frame *f)
 /* The results array, a null per branch or iteration until it ends. */
 static void results_init(asl_frame *f, int n)
 {
-    f->results = cJSON_CreateArray();
-    f->slots = calloc((size_t)n + 1, sizeof *f->slots);
-    if (!f->slots)
+    asl_fan *p = asl_frame_fan(f);
+    p->results = cJSON_CreateArray();
+    p->slots = calloc((size_t)n + 1, sizeof *p->slots);
+    if (!p->slots)
         abort();
     for (int i = 0; i < n; i++) {
-        f->slots[i] = cJSON_CreateNull();
-        cJSON_AddItemToArray(f->results, f->slots[i]);
+        p->slots[i] = cJSON_CreateNull();
+        cJSON_AddItemToArray(p->results, p->slots[i]);
     }
 }
 
 /* Puts v (taken) in place of result i. */
 static void result_set(asl_frame *f, int i, cJSON *v)
 {
-    cJSON_ReplaceItemViaPointer(f->results, f->slots[i], v);
-    f->slots[i] = v;
+    cJSON_ReplaceItemViaPointer(f->fan->results, f->fan->slots[i], v);
+    f->fan->slots[i] = v;
 }
 
 /* ---------------------------------------------------------- Parallel */
@@ -87,17 +90,18 @@ asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
     if (!in)
         return ASL_STEP_FAIL;
     event(f, "ParallelStateStarted", NULL);
-    f->kids = calloc((size_t)s->nbranches + 1, sizeof *f->kids);
-    f->nkids = s->nbranches;
-    f->running = s->nbranches;
+    asl_fan *p = asl_frame_fan(f);
+    p->kids = calloc((size_t)s->nbranches + 1, sizeof *p->kids);
+    p->nkids = s->nbranches;
+    p->running = s->nbranches;
     results_init(f, s->nbranches);
     f->wait = ASL_WAIT_FRAMES;
     /* Nothing reads the effective input once the branches have it: the
      * last branch takes it, the others get copies (each changes its own). */
     for (int i = 0; i < s->nbranches; i++) {
         cJSON *mine = i + 1 < s->nbranches ? cJSON_Duplicate(in, 1) : in;
-        f->kids[i] = asl_frame_new(f->exec, s->branches[i], mine, f, i);
-        asl_wake(f->kids[i], NULL);
+        p->kids[i] = asl_frame_new(f->exec, s->branches[i], mine, f, i);
+        asl_wake(p->kids[i], NULL);
     }
     if (s->nbranches == 0)
         cJSON_Delete(in);
@@ -186,9 +190,10 @@ int asl_map_settings(asl_frame *f, const asl_state *s, const cJSON *in)
         asl_fail_runtime(f, "ToleratedFailurePercentage must be between 0 and 100.");
         return -1;
     }
-    f->max_concurrency = conc > 0 ? (int)conc : 0;
-    f->tolerated_count = s->tolerated_count ? (int)count : -1;
-    f->tolerated_percent = s->tolerated_percent ? percent : -1;
+    asl_fan *p = asl_frame_fan(f);
+    p->max_concurrency = conc > 0 ? (int)conc : 0;
+    p->tolerated_count = s->tolerated_count ? (int)count : -1;
+    p->tolerated_percent = s->tolerated_percent ? percent : -1;
     return 0;
 }
 
@@ -259,15 +264,16 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
         cJSON_AddNumberToObject(d, "length", n);
     }
     event(f, "MapStateStarted", d);
+    asl_fan *p = asl_frame_fan(f);
     f->effective = in;
-    f->items = items;
-    f->effective_borrowed = in_borrowed;
-    f->items_borrowed = items_borrowed;
-    f->next_item = items->child;
+    p->items = items;
+    p->effective_borrowed = in_borrowed;
+    p->items_borrowed = items_borrowed;
+    p->next_item = items->child;
     results_init(f, n);
-    f->kids = calloc((size_t)n + 1, sizeof *f->kids);
-    f->nkids = n;
-    f->started = f->running = f->failed = 0;
+    p->kids = calloc((size_t)n + 1, sizeof *p->kids);
+    p->nkids = n;
+    p->started = p->running = p->failed = 0;
     f->wait = ASL_WAIT_FRAMES;
     if (n == 0) {
         asl_wake(f, branches_done);
@@ -338,32 +344,33 @@ enum { INLINE_MAP_CONCURRENCY = 40 };
 static void map_start_more(asl_frame *f)
 {
     const asl_state *s = state_of(f);
-    int limit = f->max_concurrency > 0 && f->max_concurrency < INLINE_MAP_CONCURRENCY ? f->max_concurrency
+    asl_fan *p = f->fan;
+    int limit = p->max_concurrency > 0 && p->max_concurrency < INLINE_MAP_CONCURRENCY ? p->max_concurrency
                                                                                        : INLINE_MAP_CONCURRENCY;
-    while (f->started < f->nkids && f->running < limit) {
-        int i = f->started++;
-        const cJSON *item = f->next_item;
-        f->next_item = item->next;
+    while (p->started < p->nkids && p->running < limit) {
+        int i = p->started++;
+        const cJSON *item = p->next_item;
+        p->next_item = item->next;
         cJSON *in = asl_map_item_input(f, s, i, item);
         if (!in) {
             asl_frame_abort_kids(f);
             return;
         }
         event(f, "MapIterationStarted", iteration_details(s, i));
-        f->running++;
-        f->kids[i] = asl_frame_new(f->exec, s->branches[0], in, f, i);
-        asl_wake(f->kids[i], NULL);
+        p->running++;
+        p->kids[i] = asl_frame_new(f->exec, s->branches[0], in, f, i);
+        asl_wake(p->kids[i], NULL);
     }
 }
 
-static bool map_tolerates(asl_frame *f)
+static bool map_tolerates(const asl_fan *p)
 {
-    if (f->tolerated_count < 0 && f->tolerated_percent < 0)
+    if (p->tolerated_count < 0 && p->tolerated_percent < 0)
         return false;
-    if (f->tolerated_count >= 0 && f->failed <= f->tolerated_count)
+    if (p->tolerated_count >= 0 && p->failed <= p->tolerated_count)
         return true;
-    if (f->tolerated_percent >= 0 && f->nkids > 0 &&
-        100.0 * f->failed / f->nkids <= f->tolerated_percent)
+    if (p->tolerated_percent >= 0 && p->nkids > 0 &&
+        100.0 * p->failed / p->nkids <= p->tolerated_percent)
         return true;
     return false;
 }
@@ -377,10 +384,11 @@ static bool map_tolerates(asl_frame *f)
 void asl_branch_end(asl_frame *kid, bool ok)
 {
     asl_frame *f = kid->parent;
+    asl_fan *p = f->fan;
     const asl_state *s = state_of(f);
     bool map = s->type == ASL_MAP;
     int slot = kid->slot, kid_src = kid->src;
-    f->running--;
+    p->running--;
     f->src = kid_src;
     if (map) {
         int id = asl_history_add(f->exec, kid_src, ok ? "MapIterationSucceeded" : "MapIterationFailed",
@@ -391,38 +399,38 @@ void asl_branch_end(asl_frame *kid, bool ok)
     if (ok) {
         result_set(f, slot, kid->data);
         kid->data = NULL;
-    } else if (map && (f->failed++, map_tolerates(f))) {
+    } else if (map && (p->failed++, map_tolerates(p))) {
         cJSON *eo = cJSON_CreateObject();
         cJSON_AddStringToObject(eo, "Error", kid->err.error ? kid->err.error : "");
         cJSON_AddStringToObject(eo, "Cause", kid->err.cause ? kid->err.cause : "");
         result_set(f, slot, eo);
     } else {
-        if (map && (f->tolerated_count >= 0 || f->tolerated_percent >= 0))
+        if (map && (p->tolerated_count >= 0 || p->tolerated_percent >= 0))
             asl_err_set(&f->err, "States.ExceedToleratedFailureThreshold",
                         "The specified tolerated failure threshold was exceeded");
         else
             asl_err_move(&f->err, &kid->err);
-        f->kid_failed = true;
+        p->kid_failed = true;
         asl_frame_cancel(kid);
         asl_frame_abort_kids(f);
-        f->running = 0;
+        p->running = 0;
         asl_wake(f, branches_done);
         return;
     }
     asl_frame_cancel(kid);
     if (map) {
         /* An iteration started in its place follows on from it. */
-        int here = f->src, before = f->started;
+        int here = f->src, before = p->started;
         f->src = kid_src;
         map_start_more(f);
-        if (f->started == before)
+        if (p->started == before)
             f->src = here;
     }
     if (f->err.error) {
         asl_frame_abort_kids(f);
-        f->running = 0;
+        p->running = 0;
     }
-    if (f->running == 0)
+    if (p->running == 0)
         asl_wake(f, branches_done);
 }
 
@@ -432,15 +440,16 @@ asl_step (*const asl_branches_done)(asl_frame *f) = branches_done;
 
 void asl_branches_restore(asl_frame *f, cJSON *items, cJSON *results)
 {
-    f->items = items;
-    f->results = results ? results : cJSON_CreateArray();
-    int n = cJSON_GetArraySize(f->results), i = 0;
-    f->slots = calloc((size_t)n + 1, sizeof *f->slots);
-    if (!f->slots)
+    asl_fan *p = asl_frame_fan(f);
+    p->items = items;
+    p->results = results ? results : cJSON_CreateArray();
+    int n = cJSON_GetArraySize(p->results), i = 0;
+    p->slots = calloc((size_t)n + 1, sizeof *p->slots);
+    if (!p->slots)
         abort();
-    for (cJSON *r = f->results->child; r; r = r->next)
-        f->slots[i++] = r;
-    f->next_item = items ? items->child : NULL;
-    for (i = 0; i < f->started && f->next_item; i++)
-        f->next_item = f->next_item->next;
+    for (cJSON *r = p->results->child; r; r = r->next)
+        p->slots[i++] = r;
+    p->next_item = items ? items->child : NULL;
+    for (i = 0; i < p->started && p->next_item; i++)
+        p->next_item = p->next_item->next;
 }

@@ -13,7 +13,7 @@
  * running. The results go through ResultWriter (resultwriter.c), or make
  * the state's result, in item order.
  *
- * The run lives in the Map state's frame (f->dmap) and each child points
+ * The run lives in the Map state's frame (f->fan->dmap) and each child points
  * back at it (x->dmap); branches.c hands the state over (asl_dmap_start)
  * and exec.c reports a child's end (asl_dmap_child_finished).
  */
@@ -172,10 +172,10 @@ static asl_step run_done(asl_frame *f);
 
 static bool tolerates(const asl_dmap *d)
 {
-    const asl_frame *f = d->f;
-    if (f->tolerated_count >= 0 && d->failed <= f->tolerated_count)
+    const asl_fan *p = d->f->fan;
+    if (p->tolerated_count >= 0 && d->failed <= p->tolerated_count)
         return true;
-    return f->tolerated_percent >= 0 && d->n > 0 && 100.0 * d->failed / d->n <= f->tolerated_percent;
+    return p->tolerated_percent >= 0 && d->n > 0 && 100.0 * d->failed / d->n <= p->tolerated_percent;
 }
 
 /* Aborts the children still running (their records say ABORTED). */
@@ -198,7 +198,7 @@ static void abort_children(asl_dmap *d)
 static void start_more(asl_dmap *d)
 {
     asl_frame *f = d->f;
-    while (d->started < d->n && (f->max_concurrency == 0 || d->running < f->max_concurrency)) {
+    while (d->started < d->n && (f->fan->max_concurrency == 0 || d->running < f->fan->max_concurrency)) {
         int i = d->started++;
         asl_dmap_result *r = &d->results[i];
         asl_err e = {0};
@@ -257,8 +257,8 @@ void asl_dmap_child_finished(asl_exec *x)
 
 void asl_dmap_abort(asl_frame *f)
 {
-    asl_dmap *d = f->dmap;
-    f->dmap = NULL;
+    asl_dmap *d = f->fan->dmap;
+    f->fan->dmap = NULL;
     abort_children(d);
     asl_map_run_end(d->rec, ASL_ABORTED);
     run_free(d);
@@ -276,11 +276,11 @@ void asl_dmap_update(asl_dmap *d, int max_concurrency, long tolerated_count, dou
 {
     asl_frame *f = d->f;
     if (max_concurrency >= 0)
-        f->max_concurrency = max_concurrency;
+        f->fan->max_concurrency = max_concurrency;
     if (tolerated_count >= 0)
-        f->tolerated_count = tolerated_count > INT_MAX ? INT_MAX : (int)tolerated_count;
+        f->fan->tolerated_count = tolerated_count > INT_MAX ? INT_MAX : (int)tolerated_count;
     if (tolerated_percent >= 0)
-        f->tolerated_percent = tolerated_percent;
+        f->fan->tolerated_percent = tolerated_percent;
     if (d->err.error || (d->running == 0 && d->started == d->n))
         return; /* already ending */
     if (d->failed && !tolerates(d)) {
@@ -298,9 +298,9 @@ void asl_dmap_update(asl_dmap *d, int max_concurrency, long tolerated_count, dou
 /* The run has ended: results written, MapRun* and MapState* events. */
 static asl_step run_done(asl_frame *f)
 {
-    asl_dmap *d = f->dmap;
+    asl_dmap *d = f->fan->dmap;
     const asl_state *s = d->s;
-    f->dmap = NULL;
+    f->fan->dmap = NULL;
     cJSON *out = NULL;
     /* the results are written whether or not the run succeeded */
     if (!d->err.error || (d->writer && cJSON_GetObjectItemCaseSensitive(d->writer, "Resource"))) {
@@ -341,10 +341,10 @@ static asl_step run_done(asl_frame *f)
 /* Fails the run before any child started. */
 static asl_step run_fails_early(asl_frame *f)
 {
-    if (!f->dmap->err.error) {
-        asl_err_move(&f->dmap->err, &f->err);
-        if (!f->dmap->err.error)
-            asl_err_set(&f->dmap->err, "States.Runtime", NULL);
+    if (!f->fan->dmap->err.error) {
+        asl_err_move(&f->fan->dmap->err, &f->err);
+        if (!f->fan->dmap->err.error)
+            asl_err_set(&f->fan->dmap->err, "States.Runtime", NULL);
     }
     return run_done(f);
 }
@@ -387,7 +387,7 @@ asl_step asl_dmap_start(asl_frame *f, const asl_state *s, cJSON *in, cJSON *item
     asl_dmap *d = calloc(1, sizeof *d);
     if (!d)
         abort();
-    f->dmap = d;
+    f->fan->dmap = d;
     d->f = f;
     d->s = s;
     d->machine = child_machine(f, s, s->label ? s->label : s->name);
@@ -402,7 +402,7 @@ asl_step asl_dmap_start(asl_frame *f, const asl_state *s, cJSON *in, cJSON *item
     }
     asl_frame_event(f, "MapRunStarted", det, false);
     d->rec = asl_map_run_new(d->run_arn, f->exec, d);
-    asl_map_run_settings(d->rec, f->max_concurrency, f->tolerated_count, f->tolerated_percent);
+    asl_map_run_settings(d->rec, f->fan->max_concurrency, f->fan->tolerated_count, f->fan->tolerated_percent);
     if (!items) {
         cJSON *reader = evaluate(f, s, s->item_reader, "ItemReader");
         if (!reader)

@@ -136,7 +136,8 @@ static void enter_state(asl_frame *f, int state)
     f->entered = asl_now();
     f->retry_count = 0;
     f->out_bound = 0;
-    memset(f->attempts, 0, sizeof f->attempts);
+    free(f->attempts);
+    f->attempts = NULL;
     cJSON_Delete(f->context);
     f->context = NULL;
     f->exec->transitions++;
@@ -166,6 +167,32 @@ asl_frame *asl_frame_alloc(asl_exec *x, const asl_graph *g, asl_frame *parent, i
     return f;
 }
 
+asl_fan *asl_frame_fan(asl_frame *f)
+{
+    if (!f->fan && !(f->fan = calloc(1, sizeof *f->fan)))
+        abort();
+    return f->fan;
+}
+
+/* The Parallel/Map record and what it holds. */
+static void fan_free(asl_frame *f)
+{
+    asl_fan *p = f->fan;
+    if (!p)
+        return;
+    for (int i = 0; i < p->nkids; i++)
+        if (p->kids[i])
+            asl_frame_cancel(p->kids[i]);
+    if (p->dmap)
+        asl_dmap_abort(f);
+    free(p->kids);
+    free(p->slots);
+    asl_frame_drop_map_input(f); /* before data, which they may point into */
+    cJSON_Delete(p->results);
+    free(p);
+    f->fan = NULL;
+}
+
 /* Frees a frame and its sub-frames. It must not touch f->exec: the
  * execution may be gone already (bench mode reaps ended executions). */
 static void frame_free(asl_frame *f)
@@ -177,22 +204,16 @@ static void frame_free(asl_frame *f)
         f->task = NULL;
         asl_task_detach(t);
     }
-    for (int i = 0; i < f->nkids; i++)
-        if (f->kids[i])
-            asl_frame_cancel(f->kids[i]);
-    if (f->dmap)
-        asl_dmap_abort(f);
-    free(f->kids);
-    free(f->slots);
+    fan_free(f);
     if (f->queued)
         asl_sched_forget(f);
     cJSON_Delete(f->inspect);
-    asl_frame_drop_map_input(f); /* before data, which they may point into */
+    cJSON_Delete(f->effective); /* a Task's (a Map's went with its fan) */
     cJSON_Delete(f->data);
     cJSON_Delete(f->vars);
     cJSON_Delete(f->context);
     cJSON_Delete(f->result);
-    cJSON_Delete(f->results);
+    free(f->attempts);
     asl_err_clear(&f->err);
     free(f);
 }
@@ -200,7 +221,7 @@ static void frame_free(asl_frame *f)
 void asl_frame_cancel(asl_frame *f)
 {
     if (f->parent)
-        f->parent->kids[f->slot] = NULL;
+        f->parent->fan->kids[f->slot] = NULL;
     frame_free(f);
 }
 
@@ -210,8 +231,8 @@ void asl_frame_cancel(asl_frame *f)
 void asl_frame_abort_kids(asl_frame *f)
 {
     const asl_state *s = current(f);
-    for (int i = 0; i < f->nkids; i++) {
-        asl_frame *kid = f->kids[i];
+    for (int i = 0; f->fan && i < f->fan->nkids; i++) {
+        asl_frame *kid = f->fan->kids[i];
         if (!kid)
             continue;
         int src = kid->src;
@@ -319,12 +340,15 @@ static void retry_fire(asl_frame *f)
 /* Returns true and schedules the retry if a retrier takes the error. */
 static bool try_retry(asl_frame *f, const asl_state *s)
 {
-    for (int i = 0; i < s->nretry && i < 16; i++) {
+    for (int i = 0; i < s->nretry && i < ASL_RETRIERS_MAX; i++) {
         const asl_retrier *r = &s->retry[i];
         if (!asl_error_matches(r->errors, r->nerrors, f->err.error))
             continue;
-        if (f->attempts[i] >= r->max_attempts)
+        int done = f->attempts ? f->attempts[i] : 0;
+        if (done >= r->max_attempts)
             return false;
+        if (!f->attempts && !(f->attempts = calloc(ASL_RETRIERS_MAX, sizeof *f->attempts)))
+            abort();
         double delay = r->interval * pow(r->backoff, f->attempts[i]);
         if (r->max_delay > 0 && delay > r->max_delay)
             delay = r->max_delay;

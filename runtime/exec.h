@@ -56,9 +56,34 @@ typedef enum asl_wait_kind {
     ASL_WAIT_NONE, ASL_WAIT_TIMER, ASL_WAIT_TASK, ASL_WAIT_FRAMES,
 } asl_wait_kind;
 
+/* What only a Parallel or Map state's frame uses, while its branches or
+ * iterations (or its Map Run) are under way: a frame of any other state
+ * does without (asl_frame_fan makes it, frame_free frees it). */
+typedef struct asl_fan {
+    asl_frame **kids;
+    cJSON *items;               /* Map: the items (array) */
+    cJSON *results;             /* array being filled */
+    cJSON **slots;              /* results' placeholders, so a result takes its place in O(1) */
+    const cJSON *next_item;     /* Map: the item the next iteration starts with (in items) */
+    double tolerated_percent;
+    struct asl_dmap *dmap;      /* a Distributed Map's run in progress (dmap.c) */
+    int nkids, running, started;
+    int failed;                 /* Map: iterations that failed */
+    int max_concurrency, tolerated_count;
+    /* An inline Map only reads its input while its iterations run: the
+     * frame's effective and items may point into data (or items into
+     * effective) instead of being copies; these say so, and
+     * asl_frame_drop_map_input frees them. */
+    bool effective_borrowed, items_borrowed;
+    bool kid_failed;            /* a branch or iteration failed (its error may be NULL: a bare Fail) */
+} asl_fan;
+
+/* The most retriers a state's Retry counts attempts for. */
+#define ASL_RETRIERS_MAX 16
+
 struct asl_frame {
     /* (fields ordered by size, so that no padding is wasted: a run may
-     * hold a million frames) */
+     * hold a million frames; what only some states use is kept aside) */
     asl_exec *exec;
     const asl_graph *graph;
     cJSON *data;                /* the current state's raw input */
@@ -68,50 +93,34 @@ struct asl_frame {
     const char *fail_event;     /* MapStateFailed/ParallelStateFailed: recorded unless a retry takes err */
     cJSON *context;             /* $$ for the current state, built lazily */
     double entered;             /* when the current state was entered */
-    int state;
-    int slot;                   /* our index in the parent's results */
-    int entered_id;             /* id of its StateEntered event */
-    int src;                    /* previousEventId of this frame's next event (AWS's causal chain) */
-    int retry_count;            /* $$.State.RetryCount */
-    int attempts[16];           /* per retrier of the current state */
+    int *attempts;              /* per retrier of the current state (ASL_RETRIERS_MAX), NULL until one retries */
 
     /* suspension */
-    asl_wait_kind wait;
     asl_step (*resume)(asl_frame *f);
     cJSON *result;              /* what woke us (task result) */
     asl_task *task;             /* the task we wait for */
     struct asl_timer *timer;    /* state timer (Wait, retry, timeout) */
     struct asl_timer *heartbeat;
 
-    /* Parallel and Map */
-    asl_frame **kids;
-    cJSON *items;               /* Map: the items (array) */
-    cJSON *results;             /* array being filled */
-    cJSON **slots;              /* results' placeholders, so a result takes its place in O(1) */
-    const cJSON *next_item;     /* Map: the item the next iteration starts with (in items) */
-    double tolerated_percent;
+    asl_fan *fan;               /* Parallel and Map, else NULL */
     cJSON *effective;           /* Parallel/Map/Task effective input */
-    /* An inline Map only reads its input while its iterations run: effective
-     * and items may point into data (or items into effective) instead of
-     * being copies; these say so, and asl_frame_drop_map_input frees them. */
-    bool effective_borrowed, items_borrowed;
-    const cJSON *map_value;     /* $$.Map.Item.Value for an iteration (borrowed) */
-    struct asl_dmap *dmap;      /* a Distributed Map's run in progress (dmap.c) */
-    int nkids, running, started;
-    int failed;                 /* Map: iterations that failed */
-    int max_concurrency, tolerated_count;
-    int map_index;
-
-    bool fail_state;            /* err comes from a Fail state: no Retry/Catch */
-    bool queued;                /* on the run queue */
-    bool kid_failed;            /* a branch or iteration failed (its error may be NULL: a bare Fail) */
-
     cJSON *inspect;             /* inspectionData so far (inspect.c), or NULL */
     size_t data_bound;          /* data's size as JSON is at most this (0: unknown) */
     size_t out_bound;           /* the same for the output being made (0: unknown) */
-
     asl_frame *next_ready;
+
+    int state;
+    int slot;                   /* our index in the parent's results */
+    int entered_id;             /* id of its StateEntered event */
+    int src;                    /* previousEventId of this frame's next event (AWS's causal chain) */
+    int retry_count;            /* $$.State.RetryCount */
+    asl_wait_kind wait;
+    bool fail_state;            /* err comes from a Fail state: no Retry/Catch */
+    bool queued;                /* on the run queue */
 };
+
+/* f's Parallel/Map record, made on first use. */
+asl_fan *asl_frame_fan(asl_frame *f);
 
 /* A task in flight: what a handler or a token completes. */
 struct asl_task {

@@ -113,7 +113,8 @@ static cJSON *frame_json(const asl_frame *f)
     cJSON_AddNumberToObject(o, "entered", f->entered);
     cJSON_AddNumberToObject(o, "enteredId", f->entered_id);
     cJSON_AddNumberToObject(o, "retryCount", f->retry_count);
-    cJSON_AddItemToObject(o, "attempts", cJSON_CreateIntArray(f->attempts, COUNT(f->attempts)));
+    static const int none[ASL_RETRIERS_MAX];
+    cJSON_AddItemToObject(o, "attempts", cJSON_CreateIntArray(f->attempts ? f->attempts : none, ASL_RETRIERS_MAX));
     cJSON_AddNumberToObject(o, "wait", f->wait);
     cJSON_AddBoolToObject(o, "queued", f->queued);
     for (int i = 0; i < COUNT(resumes); i++)
@@ -128,19 +129,20 @@ static cJSON *frame_json(const asl_frame *f)
     if (f->task)
         cJSON_AddItemToObject(o, "task", task_json(f->task));
     put_value(o, "effective", f->effective);
-    if (!f->kids)
+    const asl_fan *p = f->fan;
+    if (!p || !p->kids)
         return o;
     cJSON *kids = cJSON_AddArrayToObject(o, "kids");
-    for (int i = 0; i < f->nkids; i++)
-        cJSON_AddItemToArray(kids, f->kids[i] ? frame_json(f->kids[i]) : cJSON_CreateNull());
-    put_value(o, "items", f->items);
-    put_value(o, "results", f->results);
-    cJSON_AddNumberToObject(o, "started", f->started);
-    cJSON_AddNumberToObject(o, "running", f->running);
-    cJSON_AddNumberToObject(o, "failed", f->failed);
-    cJSON_AddNumberToObject(o, "maxConcurrency", f->max_concurrency);
-    cJSON_AddNumberToObject(o, "toleratedCount", f->tolerated_count);
-    cJSON_AddNumberToObject(o, "toleratedPercent", f->tolerated_percent);
+    for (int i = 0; i < p->nkids; i++)
+        cJSON_AddItemToArray(kids, p->kids[i] ? frame_json(p->kids[i]) : cJSON_CreateNull());
+    put_value(o, "items", p->items);
+    put_value(o, "results", p->results);
+    cJSON_AddNumberToObject(o, "started", p->started);
+    cJSON_AddNumberToObject(o, "running", p->running);
+    cJSON_AddNumberToObject(o, "failed", p->failed);
+    cJSON_AddNumberToObject(o, "maxConcurrency", p->max_concurrency);
+    cJSON_AddNumberToObject(o, "toleratedCount", p->tolerated_count);
+    cJSON_AddNumberToObject(o, "toleratedPercent", p->tolerated_percent);
     return o;
 }
 
@@ -364,8 +366,13 @@ static asl_frame *build_frame(asl_exec *x, const asl_graph *g, asl_frame *parent
     const cJSON *a;
     int i = 0;
     cJSON_ArrayForEach(a, get(j, "attempts")) {
-        if (i < COUNT(f->attempts))
-            f->attempts[i++] = a->valueint;
+        if (i >= ASL_RETRIERS_MAX)
+            break;
+        if (a->valueint && !f->attempts && !(f->attempts = calloc(ASL_RETRIERS_MAX, sizeof *f->attempts)))
+            abort();
+        if (f->attempts)
+            f->attempts[i] = a->valueint;
+        i++;
     }
     f->wait = (asl_wait_kind)num(j, "wait");
     f->result = copy(j, "result");
@@ -381,23 +388,24 @@ static asl_frame *build_frame(asl_exec *x, const asl_graph *g, asl_frame *parent
     const cJSON *kids = get(j, "kids");
     if (kids) {
         const asl_state *s = &g->states[f->state];
-        f->nkids = cJSON_GetArraySize(kids);
-        f->kids = calloc((size_t)f->nkids + 1, sizeof *f->kids);
-        if (!f->kids)
+        asl_fan *p = asl_frame_fan(f);
+        p->nkids = cJSON_GetArraySize(kids);
+        p->kids = calloc((size_t)p->nkids + 1, sizeof *p->kids);
+        if (!p->kids)
             abort();
         i = 0;
         const cJSON *kid;
         cJSON_ArrayForEach(kid, kids) {
             if (!cJSON_IsNull(kid))
-                f->kids[i] = build_frame(x, kid_graph(s, i), f, i, kid, out);
+                p->kids[i] = build_frame(x, kid_graph(s, i), f, i, kid, out);
             i++;
         }
-        f->started = (int)num(j, "started");
-        f->running = (int)num(j, "running");
-        f->failed = (int)num(j, "failed");
-        f->max_concurrency = (int)num(j, "maxConcurrency");
-        f->tolerated_count = (int)num(j, "toleratedCount");
-        f->tolerated_percent = num(j, "toleratedPercent");
+        p->started = (int)num(j, "started");
+        p->running = (int)num(j, "running");
+        p->failed = (int)num(j, "failed");
+        p->max_concurrency = (int)num(j, "maxConcurrency");
+        p->tolerated_count = (int)num(j, "toleratedCount");
+        p->tolerated_percent = num(j, "toleratedPercent");
         asl_branches_restore(f, copy(j, "items"), copy(j, "results"));
     }
     bool ok;
