@@ -99,7 +99,7 @@ asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
     /* Nothing reads the effective input once the branches have it: the
      * last branch takes it, the others get copies (each changes its own). */
     for (int i = 0; i < s->nbranches; i++) {
-        cJSON *mine = i + 1 < s->nbranches ? cJSON_Duplicate(in, 1) : in;
+        cJSON *mine = i + 1 < s->nbranches ? asl_json_clone(in) : in;
         p->kids[i] = asl_frame_new(f->exec, s->branches[i], mine, f, i);
         asl_wake(p->kids[i], NULL);
     }

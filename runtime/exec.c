@@ -396,7 +396,7 @@ static asl_step try_catch(asl_frame *f, const asl_state *s)
             continue;
         if (s->jsonata)
             return jn_catch(f, c);
-        cJSON *out = cJSON_Duplicate(f->data, 1);
+        cJSON *out = asl_json_clone(f->data);
         cJSON *eo = error_output(&f->err);
         if (c->assign) {
             asl_ctx ctx;
@@ -655,7 +655,8 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
         cJSON_AddStringToObject(d, "roleArn", asl_role_arn());
     }
     asl_history_add(x, 0, "ExecutionStarted", d);
-    x->root = asl_frame_new(x, m->graph, cJSON_Duplicate(input, 1), NULL, 0);
+    /* The root frame reads the input in place (a view: see view.c). */
+    x->root = asl_frame_new(x, m->graph, asl_json_view(input), NULL, 0);
     x->root->data_bound = in_size;
     double limit = m->timeout && m->timeout->kind == ASL_N_NUMBER ? m->timeout->num : 0;
     if (m->express && (limit <= 0 || limit > ASL_EXPRESS_SECONDS))

@@ -132,6 +132,17 @@ size_t asl_json_format_number(double d, char out[32]);
 /* A deep copy of v without its key (cJSON_Duplicate copies the key too,
  * which a value about to be stored under another key does not need). */
 cJSON *asl_json_copy(const cJSON *v);
+/* Views (view.c: the rule is there): a new node that reads v, a part of
+ * its execution's input, in place; O(1). */
+cJSON *asl_json_view(const cJSON *v);
+/* Whether v is a view (its members are not its own). */
+bool asl_json_is_view(const cJSON *v);
+/* Makes a view's members its own (each a view of the member it stands
+ * for), so that members can be added, replaced or removed; O(members). */
+void asl_json_own(cJSON *v);
+/* A copy of a value of the execution: its own nodes copied, its views
+ * viewed again (O(1) each). */
+cJSON *asl_json_clone(const cJSON *v);
 /* Compact JSON text of v, malloc'd. */
 char *asl_json_print(const cJSON *v);
 /* The same, v deleted (taken). */

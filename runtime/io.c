@@ -38,7 +38,7 @@ static cJSON *build_context(asl_frame *f)
     cJSON *c = cJSON_CreateObject();
     cJSON *e = cJSON_AddObjectToObject(c, "Execution");
     cJSON_AddStringToObject(e, "Id", x->arn);
-    cJSON_AddItemToObject(e, "Input", cJSON_Duplicate(x->input, 1));
+    cJSON_AddItemToObject(e, "Input", asl_json_view(x->input));
     cJSON_AddStringToObject(e, "Name", x->name);
     cJSON_AddStringToObject(e, "RoleArn", asl_role_arn());
     add_time(e, "StartTime", x->start);
@@ -191,7 +191,8 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out)
     }
     if (!simple || !base)
         return false; /* the general path words any failure */
-    *out = cJSON_Duplicate(base, 1);
+    /* The execution's input is viewed; an item may be ours to change. */
+    *out = step_is(path, 0, "Execution") ? asl_json_view(base) : cJSON_Duplicate(base, 1);
     return true;
 }
 
@@ -351,7 +352,7 @@ asl_step asl_fail_runtime(asl_frame *f, const char *fmt, ...)
 cJSON *asl_apply_path(asl_frame *f, const asl_node *path, const cJSON *doc)
 {
     if (!path)
-        return cJSON_Duplicate(doc, 1);
+        return asl_json_clone(doc);
     if (path->kind == ASL_N_NULL)
         return cJSON_CreateObject();
     asl_ctx c;
@@ -534,14 +535,14 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
     size_t rb = asl_json_size_bound(result, asl_limit.payload_bytes);
     if (s->result_path && s->result_path->kind == ASL_N_NULL) {
         cJSON_Delete(result);
-        out = keep ? cJSON_Duplicate(f->data, 1) : f->data;
+        out = keep ? asl_json_clone(f->data) : f->data;
         f->out_bound = f->data_bound;
     } else if (!s->result_path) {
         out = result;
         f->out_bound = rb;
     } else {
         f->out_bound = f->data_bound ? f->data_bound + rb + 8 * strlen(s->result_path->str) + 16 : 0;
-        out = keep ? cJSON_Duplicate(f->data, 1) : f->data;
+        out = keep ? asl_json_clone(f->data) : f->data;
         if (!keep)
             f->data = NULL;
         asl_err e = {0};

@@ -293,7 +293,7 @@ cJSON *asl_jn_arguments(asl_frame *f, const asl_state *s)
 {
     asl_inspect(f, "input", f->data);
     if (!s->parameters)
-        return cJSON_Duplicate(f->data, 1);
+        return asl_json_clone(f->data);
     asl_jn j;
     asl_jn_init(&j, f, f->data);
     cJSON *v = asl_jn_eval(&j, s->parameters, "Arguments");

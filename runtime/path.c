@@ -113,6 +113,27 @@ static const cJSON *follow(const asl_node *path, int from, int to, const cJSON *
     return v;
 }
 
+/* follow, noting in *shared whether the way went through a view (view.c):
+ * what it finds is then a part of the execution's input, to be viewed,
+ * never changed or detached. */
+static const cJSON *follow_shared(const asl_node *path, int from, int to, const cJSON *v, bool *shared)
+{
+    bool through = v && (v->type & cJSON_IsReference);
+    for (int i = from; v && i < to; i++) {
+        const asl_node *s = &path->kids[i];
+        if (s->kind == ASL_N_STEP_NAME)
+            v = child_named(v, s->str);
+        else if (s->kind == ASL_N_STEP_INDEX)
+            v = child_at(v, s->num);
+        else
+            return NULL;
+        if (v && (v->type & cJSON_IsReference))
+            through = true;
+    }
+    *shared = through;
+    return v;
+}
+
 /* ------------------------------------------------------------- walking */
 
 /* An indefinite evaluation: the matches found so far. */
@@ -529,10 +550,13 @@ cJSON *asl_path_detach(const asl_node *path, cJSON *doc)
         return NULL;
     if (path->count == 0)
         return doc;
-    cJSON *parent = (cJSON *)follow(path, 0, path->count - 1, doc);
+    bool shared;
+    cJSON *parent = (cJSON *)follow_shared(path, 0, path->count - 1, doc, &shared);
     cJSON *v = (cJSON *)follow(path, path->count - 1, path->count, parent);
     if (!v)
         return NULL;
+    if (shared) /* a part of the execution's input: viewed, not taken */
+        return asl_json_view(v);
     cJSON_DetachItemViaPointer(parent, v);
     /* A root value has no key. */
     if (v->string && !(v->type & cJSON_StringIsConst))
@@ -548,10 +572,11 @@ int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out)
     int first;
     const cJSON *root = root_of(path, c, &first);
     if (path->flags & ASL_F_DEFINITE) {
-        const cJSON *v = follow(path, first, path->count, root);
+        bool shared;
+        const cJSON *v = follow_shared(path, first, path->count, root, &shared);
         if (!v)
             return 1;
-        return (*out = asl_json_copy(v)) ? 0 : out_of_memory(c);
+        return (*out = shared ? asl_json_view(v) : asl_json_copy(v)) ? 0 : out_of_memory(c);
     }
     if (merges_at_end(path)) {
         const cJSON *v = follow(path, first, path->count - 1, root);
@@ -652,6 +677,13 @@ int asl_path_assign(cJSON **doc, const asl_node *path, cJSON *value, asl_err *e)
         cJSON_Delete(*doc);
         *doc = value;
         return 0;
+    }
+    /* Every container on the way is made our own before anything is
+     * looked up in it: views' members are not to be changed (view.c). */
+    cJSON *own = path->op == ASL_ROOT_INPUT ? *doc : NULL;
+    for (int i = 0; own && i < path->count; i++) {
+        asl_json_own(own);
+        own = (cJSON *)follow(path, i, i + 1, own);
     }
     /* What each step finds, for paths of usual depth. */
     const cJSON *found_small[16];

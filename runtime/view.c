@@ -1,0 +1,133 @@
+/*
+ * view.c: views, so that a state reads its execution's input without
+ * copying it.
+ *
+ * An execution's input (x->input) never changes and outlives everything
+ * the execution makes (its frames, their values and its output). So a
+ * value may read parts of it in place: a view is a node of our own whose
+ * members are the input's (cJSON's IsReference flag: cJSON_Delete frees
+ * the node and leaves its members; a string view shares the text). The
+ * root frame starts from a view of the input, and a path that selects
+ * something under a view gets a view of it, in O(1) whatever its size.
+ *
+ * The rule, for every value of an execution:
+ *  - a view points into its execution's input, nowhere else, so values
+ *    that leave the execution (a child's input, a response handed to
+ *    another execution) are real copies (cJSON_Duplicate makes one);
+ *  - a view's members are never changed: code that adds, replaces or
+ *    removes members first makes the container its own (asl_json_own),
+ *    one level at a time, and a node found under a view is copied or
+ *    viewed, never detached.
+ * ResultPath (asl_path_assign) and the detaching paths (asl_path_detach)
+ * are the only places that change a value that may hold views; see
+ * path.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static cJSON *node_new(int type)
+{
+    cJSON *n = cJSON_malloc(sizeof *n);
+    if (!n)
+        abort();
+    memset(n, 0, sizeof *n);
+    n->type = type;
+    return n;
+}
+
+bool asl_json_is_view(const cJSON *v)
+{
+    return v && (v->type & cJSON_IsReference);
+}
+
+cJSON *asl_json_view(const cJSON *v)
+{
+    int type = v->type & 0xff;
+    cJSON *n;
+    switch (type) {
+    case cJSON_Object:
+    case cJSON_Array:
+        n = node_new(type | cJSON_IsReference);
+        n->child = v->child;
+        return n;
+    case cJSON_String:
+        n = node_new(cJSON_String | cJSON_IsReference);
+        n->valuestring = v->valuestring;
+        return n;
+    case cJSON_Number:
+        n = node_new(cJSON_Number);
+        n->valuedouble = v->valuedouble;
+        n->valueint = v->valueint;
+        return n;
+    default:
+        return node_new(type); /* true, false, null */
+    }
+}
+
+void asl_json_own(cJSON *v)
+{
+    if (!(v->type & cJSON_IsReference) || !(v->type & (cJSON_Object | cJSON_Array)))
+        return;
+    const cJSON *src = v->child;
+    v->child = NULL;
+    v->type &= ~cJSON_IsReference;
+    cJSON *tail = NULL;
+    for (const cJSON *c = src; c; c = c->next) {
+        cJSON *m = asl_json_view(c);
+        if (c->string) {
+            /* The key is copied: a copy of this member (cJSON_Duplicate
+             * keeps constant keys as they are) may leave the execution. */
+            size_t len = strlen(c->string) + 1;
+            m->string = cJSON_malloc(len);
+            if (!m->string)
+                abort();
+            memcpy(m->string, c->string, len);
+        }
+        if (tail) {
+            tail->next = m;
+            m->prev = tail;
+        } else {
+            v->child = m;
+        }
+        tail = m;
+    }
+    if (v->child)
+        v->child->prev = tail; /* cJSON keeps the last member in the first's prev */
+}
+
+cJSON *asl_json_clone(const cJSON *v)
+{
+    if (v->type & cJSON_IsReference)
+        return asl_json_view(v);
+    int type = v->type & 0xff;
+    if (type != cJSON_Object && type != cJSON_Array)
+        return asl_json_copy(v);
+    cJSON *n = node_new(type);
+    cJSON *tail = NULL;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        cJSON *m = asl_json_clone(c);
+        if (c->string) {
+            if (c->type & cJSON_StringIsConst) {
+                m->string = c->string;
+                m->type |= cJSON_StringIsConst;
+            } else {
+                size_t len = strlen(c->string) + 1;
+                if (!(m->string = cJSON_malloc(len)))
+                    abort();
+                memcpy(m->string, c->string, len);
+            }
+        }
+        if (tail) {
+            tail->next = m;
+            m->prev = tail;
+        } else {
+            n->child = m;
+        }
+        tail = m;
+    }
+    if (n->child)
+        n->child->prev = tail;
+    return n;
+}
