@@ -17,7 +17,10 @@
 
 /* Every execution, oldest first (a list: ListExecutions pages through it),
  * and two tables to find one without walking the list: by ARN, and by
- * machine and name (AWS's uniqueness rule). */
+ * machine and name (AWS's uniqueness rule). Each execution keeps the low
+ * 32 bits of its keys' hashes, all a table of fewer than 2^32 slots reads
+ * (working them out again when a table grows or shifts an entry back
+ * costs a third of a token-scale run). */
 static uint64_t by_arn_hash(const void *p)
 {
     return ((const asl_exec *)p)->hash_arn;
@@ -40,8 +43,8 @@ static void link_exec(asl_exec *x)
     x->next = NULL;
     *(E.last ? &E.last->next : &E.all) = x;
     E.last = x;
-    x->hash_arn = asl_hash_str(x->arn);
-    x->hash_name = asl_hash_str2(x->machine_arn, x->name);
+    x->hash_arn = (uint32_t)asl_hash_str(x->arn);
+    x->hash_name = (uint32_t)asl_hash_str2(x->machine_arn, x->name);
     asl_ptrtab_put(&E.by_arn, x);
     asl_ptrtab_put(&E.by_name, x);
 }

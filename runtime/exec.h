@@ -20,16 +20,14 @@ typedef struct asl_history asl_history;
 typedef struct asl_unit asl_unit;
 
 struct asl_exec {
+    /* (no padding: a run may hold a million executions) */
     const asl_machine *machine;
     asl_unit *unit;             /* the loaded unit the machine belongs to */
     char *name;
     char *arn;
     const char *machine_arn;    /* borrowed from the unit */
     cJSON *input;
-    bool input_borrowed;        /* input is the starter's, read only (asl_engine_start_shared) */
     double start, stop;
-    asl_status status;
-    int dmap_slot;              /* its index in its Map Run (dmap) */
     cJSON *output;
     asl_err err;
     asl_frame *root;
@@ -40,15 +38,18 @@ struct asl_exec {
     char *map_run_arn;          /* the Map Run that started it, or NULL */
     long map_items;             /* the items it was given (a Map Run's child) */
     unsigned long transitions;
-    int events;                 /* events so far (counted even when not recorded) */
-    bool over_limit;            /* an event found the history full: the execution fails */
-    bool name_in_arn;           /* name points into arn (not freed on its own) */
     const char *failed_state;   /* the state whose failure nothing handled (for messages) */
     struct asl_timer *timeout;
     void *user;                 /* whoever started it may mark it */
     char *mock_case;            /* its own mock test case (aslc serve's ARN#TestCase) */
     asl_exec *next, *prev;      /* in the list of all executions */
-    uint64_t hash_arn, hash_name; /* its keys' hashes in exec.c's tables */
+    asl_status status;
+    int dmap_slot;              /* its index in its Map Run (dmap) */
+    int events;                 /* events so far (counted even when not recorded) */
+    uint32_t hash_arn, hash_name; /* its keys' hashes in exec.c's tables (the low half) */
+    bool input_borrowed;        /* input is the starter's, read only (asl_engine_start_shared) */
+    bool over_limit;            /* an event found the history full: the execution fails */
+    bool name_in_arn;           /* name points into arn (not freed on its own) */
 };
 
 /* Why a frame is suspended. */
@@ -128,20 +129,27 @@ struct asl_task {
     const asl_state *state;
     char *token;                /* .waitForTaskToken */
     char *resource;
-    bool done;                  /* its outcome is decided (or its frame is gone) */
-    bool held;                  /* the server (handler, process) may still use it */
-    bool submitted;             /* TaskSubmitted recorded */
-    bool timed_out;             /* ended by TimeoutSeconds or HeartbeatSeconds */
     asl_exec *child;            /* .sync: the child execution it waits for */
     double heartbeat_seconds;
     cJSON *payload;             /* the effective input, kept while a handler holds the task
                                    unanswered: a restored task is dispatched again with it */
+    char *answer;               /* SendTaskSuccess's output as text (checked), parsed when the
+                                   frame takes it: a million answered tokens hold 32 bytes each,
+                                   not a parsed value of 200 */
     char *ref;                  /* the front end's own name for it (an activity task token) */
     char *log_result;           /* lambda:invoke with LogType Tail: the log's last 4 KB, Base64 */
+    asl_task *next, *prev;      /* in the list of all tasks */
+    bool done;                  /* its outcome is decided (or its frame is gone) */
+    bool held;                  /* the server (handler, process) may still use it */
+    bool submitted;             /* TaskSubmitted recorded */
+    bool timed_out;             /* ended by TimeoutSeconds or HeartbeatSeconds */
     bool closed;                /* on task.c's list of candidates to free */
     bool borrowed;              /* resource is the state's own (not freed) */
-    asl_task *next, *prev;      /* in the list of all tasks */
 };
+
+/* The output a frame woken by its task takes (taken): f->result, or the
+ * task's answer parsed (token.c). */
+cJSON *asl_task_take_result(asl_frame *f);
 
 /* ---------------------------------------------------------- scheduler */
 

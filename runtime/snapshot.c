@@ -122,7 +122,10 @@ static cJSON *frame_json(const asl_frame *f)
             cJSON_AddStringToObject(o, "resume", resumes[i].name);
     if (f->resume && !cJSON_GetObjectItemCaseSensitive(o, "resume"))
         abort(); /* a continuation missing from the list above */
-    put_value(o, "result", f->result);
+    if (!f->result && f->task && f->task->answer) /* an answer not taken yet, kept as text */
+        cJSON_AddItemToObject(o, "result", asl_json_parse(f->task->answer));
+    else
+        put_value(o, "result", f->result);
     put_err(o, &f->err);
     put_timer(o, "timer", f->timer);
     put_timer(o, "heartbeat", f->heartbeat);

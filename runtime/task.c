@@ -83,6 +83,7 @@ static void task_free(asl_task *t)
 {
     drop_payload(t);
     free(t->ref);
+    free(t->answer);
     free(t->token);
     if (!t->borrowed) /* t->state may be gone with its unit: the flag says */
         free(t->resource);
@@ -273,8 +274,7 @@ static asl_step task_resume(asl_frame *f)
     asl_timer_cancel(&f->heartbeat);
     cJSON_Delete(f->effective);
     f->effective = NULL;
-    cJSON *result = f->result;
-    f->result = NULL;
+    cJSON *result = asl_task_take_result(f);
     if (f->err.error)
         task_event(t, f, t->timed_out ? K_TIMED_OUT : K_FAILED, &f->err, NULL);
     else

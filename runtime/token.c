@@ -158,14 +158,22 @@ static void insert(asl_task *t, uint64_t seq)
     T.live++;
 }
 
+/* Whether one more slot in use would fill the table past half (open and
+ * dead tokens alike). */
+static bool full(void)
+{
+    return (T.used + 1) * 2 > T.cap;
+}
+
 /* Rehashes into a table sized for the open tokens (tombstones dropped),
- * so a long run that opens and closes tokens does not grow it. */
+ * so a long run that opens and closes tokens does not grow it. Twice the
+ * open tokens (not four times): a million take 16 MB of slots. */
 static void rehash(void)
 {
     size_t old = T.cap;
     asl_task **slots = T.slot;
     size_t cap = 256;
-    while (cap < (T.live + 1) * 4)
+    while (cap < (T.live + 1) * 2)
         cap *= 2;
     T.cap = cap;
     T.slot = calloc(T.cap, sizeof *T.slot);
@@ -210,7 +218,7 @@ void asl_token_issue(asl_task *t)
         raw[TAGGED_BYTES + i] = (unsigned char)(tag >> (8 * i));
     free(t->token);
     t->token = encode(raw);
-    if ((T.used + 1) * 2 > T.cap)
+    if (full())
         rehash();
     insert(t, seq);
 }
@@ -230,7 +238,7 @@ bool asl_token_adopt(asl_task *t)
     uint64_t seq = le64(raw);
     if (seq >= T.next_seq)
         T.next_seq = seq + 1;
-    if ((T.used + 1) * 2 > T.cap)
+    if (full())
         rehash();
     insert(t, seq);
     return true;
@@ -301,13 +309,38 @@ const char *asl_send_task_success(const char *token, const char *output_json)
     const char *err = find_open(token, &t);
     if (err)
         return err;
+    /* Checked now (AWS answers InvalidOutput at once), kept as text until
+     * the frame takes it: a run that answers a million tokens before their
+     * frames run holds a million short strings, not a million parsed
+     * values. */
     asl_buf why = {0};
-    cJSON *v = output_json ? asl_json_parse_checked(output_json, strlen(output_json), &why) : NULL;
+    size_t len = output_json ? strlen(output_json) : 0;
+    cJSON *v = output_json ? asl_json_parse_checked(output_json, len, &why) : NULL;
     asl_buf_free(&why);
     if (!v)
         return "InvalidOutput";
-    asl_task_complete(t, v, NULL, NULL);
+    cJSON_Delete(v);
+    char *text = malloc(len + 1);
+    if (!text)
+        abort();
+    memcpy(text, output_json, len + 1);
+    free(t->answer);
+    t->answer = text;
+    asl_task_complete(t, NULL, NULL, NULL);
     return NULL;
+}
+
+cJSON *asl_task_take_result(asl_frame *f)
+{
+    cJSON *v = f->result;
+    f->result = NULL;
+    asl_task *t = f->task;
+    if (!v && t && t->answer) {
+        v = asl_json_parse(t->answer); /* checked when it came: it parses */
+        free(t->answer);
+        t->answer = NULL;
+    }
+    return v;
 }
 
 const char *asl_send_task_failure(const char *token, const char *error, const char *cause)
