@@ -4,7 +4,7 @@
  * an execution of its own in the same scheduler; a .sync task waits for it,
  * and its end completes the parent's task with DescribeExecution's shape.
  */
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,86 +12,120 @@
 #include "history.h"
 #include "ids.h"
 
+/* The SDK's Date: epoch milliseconds. */
 static void add_date(cJSON *o, const char *key, double t)
 {
-    /* The SDK's Date: epoch milliseconds. */
-    cJSON_AddNumberToObject(o, key, (double)(long long)(t * 1000));
+    asl_resp_num(o, key, (double)(long long)(t * 1000));
+}
+
+/* Now as a timestamp; formatted again only when the clock has moved. */
+static const char *date_now(void)
+{
+    static double at = -1;
+    static char date[40];
+    double now = asl_now();
+    if (now != at) {
+        asl_timestamp_format(now, date);
+        at = now;
+    }
+    return date;
 }
 
 static void add_sdk_metadata(cJSON *o, size_t length)
 {
-    char id[37], len[24], date[40];
+    char id[37], len[24], *p = len + sizeof len;
     asl_uuid(id);
-    snprintf(len, sizeof len, "%zu", length);
-    asl_timestamp_format(asl_now(), date);
-    cJSON *http = cJSON_AddObjectToObject(o, "SdkHttpMetadata");
-    cJSON *all = cJSON_AddObjectToObject(http, "AllHttpHeaders");
-    cJSON_AddStringToObject(all, "x-amzn-RequestId", id);
-    cJSON_AddItemToObject(all, "connection", cJSON_CreateStringArray((const char *[]){"keep-alive"}, 1));
-    cJSON_AddItemToObject(all, "Content-Length", cJSON_CreateStringArray((const char *[]){len}, 1));
-    cJSON_AddStringToObject(all, "Date", date);
-    cJSON_AddItemToObject(all, "Content-Type",
-                          cJSON_CreateStringArray((const char *[]){"application/x-amz-json-1.0"}, 1));
-    cJSON *h = cJSON_AddObjectToObject(http, "HttpHeaders");
-    cJSON_AddStringToObject(h, "connection", "keep-alive");
-    cJSON_AddStringToObject(h, "Content-Length", len);
-    cJSON_AddStringToObject(h, "Content-Type", "application/x-amz-json-1.0");
-    cJSON_AddStringToObject(h, "Date", date);
-    cJSON_AddStringToObject(h, "x-amzn-RequestId", id);
-    cJSON_AddNumberToObject(http, "HttpStatusCode", 200);
-    cJSON *meta = cJSON_AddObjectToObject(o, "SdkResponseMetadata");
-    cJSON_AddStringToObject(meta, "RequestId", id);
+    *--p = '\0';
+    do
+        *--p = (char)('0' + length % 10);
+    while (length /= 10);
+    const char *date = date_now();
+    cJSON *http = asl_resp_obj(o, "SdkHttpMetadata");
+    cJSON *all = asl_resp_obj(http, "AllHttpHeaders");
+    asl_resp_str(all, "x-amzn-RequestId", id);
+    asl_resp_list(all, "connection", "keep-alive", true);
+    asl_resp_list(all, "Content-Length", p, false);
+    asl_resp_str(all, "Date", date);
+    asl_resp_list(all, "Content-Type", "application/x-amz-json-1.0", true);
+    cJSON *h = asl_resp_obj(http, "HttpHeaders");
+    asl_resp_lit(h, "connection", "keep-alive");
+    asl_resp_str(h, "Content-Length", p);
+    asl_resp_lit(h, "Content-Type", "application/x-amz-json-1.0");
+    asl_resp_str(h, "Date", date);
+    asl_resp_str(h, "x-amzn-RequestId", id);
+    asl_resp_num(http, "HttpStatusCode", 200);
+    asl_resp_str(asl_resp_obj(o, "SdkResponseMetadata"), "RequestId", id);
+}
+
+/* Whether a response field is built: all of them unless the state reads
+ * one key only (asl_task_result_key). */
+static bool want(const char *only, const char *key)
+{
+    return !only || !strcmp(only, key);
 }
 
 /* StartExecution's response. */
-static cJSON *start_response(const asl_exec *x)
+static cJSON *start_response(const asl_exec *x, const char *only)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "ExecutionArn", x->arn);
-    add_sdk_metadata(o, strlen(x->arn) + 50);
-    add_date(o, "StartDate", x->start);
+    if (want(only, "ExecutionArn"))
+        asl_resp_str(o, "ExecutionArn", x->arn);
+    if (!only)
+        add_sdk_metadata(o, strlen(x->arn) + 50);
+    if (want(only, "StartDate"))
+        add_date(o, "StartDate", x->start);
     return o;
 }
 
+/* The execution's input or output: a copy (.sync:2) or JSON text (.sync). */
+static void add_value(cJSON *o, const char *key, const cJSON *v, bool parsed)
+{
+    if (parsed) {
+        cJSON_AddItemToObjectCS(o, key, cJSON_Duplicate(v, 1));
+        return;
+    }
+    char *t = asl_json_print(v);
+    asl_resp_str(o, key, t);
+    free(t);
+}
+
 /* DescribeExecution's response as .sync (text) or .sync:2 (JSON) return it. */
-static cJSON *describe(const asl_exec *x, bool parsed)
+static cJSON *describe(const asl_exec *x, bool parsed, const char *only)
 {
     cJSON *o = cJSON_CreateObject();
     if (x->status != ASL_SUCCEEDED) {
-        if (x->err.cause)
-            cJSON_AddStringToObject(o, "Cause", x->err.cause);
-        if (x->err.error)
-            cJSON_AddStringToObject(o, "Error", x->err.error);
+        if (x->err.cause && want(only, "Cause"))
+            asl_resp_str(o, "Cause", x->err.cause);
+        if (x->err.error && want(only, "Error"))
+            asl_resp_str(o, "Error", x->err.error);
     }
-    cJSON_AddStringToObject(o, "ExecutionArn", x->arn);
-    if (parsed) {
-        cJSON_AddItemToObject(o, "Input", cJSON_Duplicate(x->input, 1));
-    } else {
-        char *t = asl_json_print(x->input);
-        cJSON_AddStringToObject(o, "Input", t);
-        free(t);
-    }
-    cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "InputDetails"), "Included", 1);
-    cJSON_AddStringToObject(o, "Name", x->name);
+    if (want(only, "ExecutionArn"))
+        asl_resp_str(o, "ExecutionArn", x->arn);
+    if (want(only, "Input"))
+        add_value(o, "Input", x->input, parsed);
+    if (!only)
+        cJSON_AddBoolToObject(asl_resp_obj(o, "InputDetails"), "Included", 1);
+    if (want(only, "Name"))
+        asl_resp_str(o, "Name", x->name);
     if (x->status == ASL_SUCCEEDED) {
-        if (parsed) {
-            cJSON_AddItemToObject(o, "Output", cJSON_Duplicate(x->output, 1));
-        } else {
-            char *t = asl_json_print(x->output);
-            cJSON_AddStringToObject(o, "Output", t);
-            free(t);
-        }
-        cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "OutputDetails"), "Included", 1);
-        if (!parsed) {
-            cJSON_AddNumberToObject(o, "RedriveCount", 0);
-            cJSON_AddStringToObject(o, "RedriveStatus", "NOT_REDRIVABLE");
-            cJSON_AddStringToObject(o, "RedriveStatusReason", "Execution is SUCCEEDED and cannot be redriven");
+        if (want(only, "Output"))
+            add_value(o, "Output", x->output, parsed);
+        if (!only)
+            cJSON_AddBoolToObject(asl_resp_obj(o, "OutputDetails"), "Included", 1);
+        if (!parsed && !only) {
+            asl_resp_num(o, "RedriveCount", 0);
+            asl_resp_lit(o, "RedriveStatus", "NOT_REDRIVABLE");
+            asl_resp_lit(o, "RedriveStatusReason", "Execution is SUCCEEDED and cannot be redriven");
         }
     }
-    add_date(o, "StartDate", x->start);
-    cJSON_AddStringToObject(o, "StateMachineArn", x->machine_arn);
-    cJSON_AddStringToObject(o, "Status", asl_status_name(x->status));
-    add_date(o, "StopDate", x->stop);
+    if (want(only, "StartDate"))
+        add_date(o, "StartDate", x->start);
+    if (want(only, "StateMachineArn"))
+        asl_resp_str(o, "StateMachineArn", x->machine_arn);
+    if (want(only, "Status"))
+        asl_resp_lit(o, "Status", asl_status_name(x->status));
+    if (want(only, "StopDate"))
+        add_date(o, "StopDate", x->stop);
     return o;
 }
 
@@ -105,8 +139,10 @@ void asl_child_finished(asl_exec *child)
     if (t->done || !t->frame)
         return;
     bool parsed = t->state->pattern == ASL_PATTERN_SYNC2;
-    cJSON *d = describe(child, parsed);
-    if (child->status == ASL_SUCCEEDED) {
+    bool ok = child->status == ASL_SUCCEEDED;
+    /* A failure's cause is the whole response, as text. */
+    cJSON *d = describe(child, parsed, ok ? asl_task_result_key(t) : NULL);
+    if (ok) {
         asl_task_complete(t, d, NULL, NULL);
         return;
     }
@@ -135,17 +171,25 @@ static void sdk_error(asl_task *t, const char *code, const char *message)
  * space, brackets, wildcards, the special characters below or control
  * characters. */
 /* The child's input: Input as a value, or as JSON text when it is a string
- * (what the API takes); none or null is {}. NULL if the text is not JSON. */
-static cJSON *child_input(const cJSON *input)
+ * (what the API takes); none or null is {}. NULL if the text is not JSON.
+ * A value is taken from an owned payload (it is deleted after dispatch). */
+static cJSON *child_input(const cJSON *input, cJSON *owned)
 {
     if (!input || cJSON_IsNull(input))
         return cJSON_CreateObject();
     if (cJSON_IsString(input))
         return asl_json_parse(input->valuestring);
-    return cJSON_Duplicate(input, 1);
+    if (!owned)
+        return cJSON_Duplicate(input, 1);
+    cJSON *v = cJSON_DetachItemViaPointer(owned, (cJSON *)(uintptr_t)input);
+    if (!(v->type & cJSON_StringIsConst))
+        cJSON_free(v->string);
+    v->string = NULL;
+    v->type &= ~cJSON_StringIsConst;
+    return v;
 }
 
-void asl_child_start_task(asl_task *t, const cJSON *payload)
+void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned)
 {
     const cJSON *arn = cJSON_GetObjectItemCaseSensitive(payload, "StateMachineArn");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(payload, "Name");
@@ -173,7 +217,7 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
         asl_buf_free(&msg);
         return;
     }
-    cJSON *in = child_input(input);
+    cJSON *in = child_input(input, owned);
     if (!in) {
         asl_buf_printf(&msg, "Invalid State Machine Execution Input: '%s'", input->valuestring);
         sdk_error(t, "InvalidExecutionInput", msg.p);
@@ -193,7 +237,7 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
         return;
     }
     if (t->state->pattern == ASL_PATTERN_RESPONSE) {
-        asl_task_complete(t, start_response(x), NULL, NULL);
+        asl_task_complete(t, start_response(x, asl_task_result_key(t)), NULL, NULL);
         return;
     }
     if (t->state->pattern != ASL_PATTERN_TOKEN) {
@@ -205,7 +249,7 @@ void asl_child_start_task(asl_task *t, const cJSON *payload)
     /* Waiting, the task's result is what the child ends with (or its
      * token's output): StartExecution's response, SDK metadata and all, is
      * read only by the TaskSubmitted event's details, when they are kept. */
-    cJSON *resp = asl_history_enabled() ? start_response(x) : NULL;
+    cJSON *resp = asl_history_enabled() ? start_response(x, NULL) : NULL;
     asl_task_submitted(t, resp);
     cJSON_Delete(resp);
 }

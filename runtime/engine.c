@@ -216,9 +216,12 @@ const asl_machine *asl_units_find(const char *arn, asl_unit **out)
 {
     /* A full ARN first; a bare name (or an ARN of another region or
      * account naming the same machine) second. */
+    const char *name = NULL;
     for (int pass = 0; pass < 2; pass++) {
-        const char *name = strstr(arn, ":stateMachine:");
-        name = name ? name + 14 : arn;
+        if (pass == 1) {
+            name = strstr(arn, ":stateMachine:");
+            name = name ? name + 14 : arn;
+        }
         for (asl_unit *u = engine->units; u; u = u->next) {
             for (int i = 0; i < u->program->nmachines; i++) {
                 const asl_machine *m = &u->program->machines[i];

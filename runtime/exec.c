@@ -586,6 +586,16 @@ static bool name_taken(const char *machine, const char *name)
     return asl_ptrtab_find(&E.by_name, asl_hash_str2(machine, name), name_is, &k) != NULL;
 }
 
+/* Where ":stateMachine:" starts in a machine's ARN: before the name, which
+ * holds no colon, so found from the end first. */
+static const char *machine_colon(const char *marn)
+{
+    const char *p = strrchr(marn, ':');
+    if (p && p - marn >= 13 && !memcmp(p - 13, ":stateMachine", 13))
+        return p - 13;
+    return strstr(marn, ":stateMachine:");
+}
+
 static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, bool borrowed,
                             size_t in_size, const char *parent_arn, asl_err *e)
 {
@@ -622,25 +632,30 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     x->unit = u;
     asl_unit_hold(u);
     x->machine_arn = marn;
-    asl_buf b = {0};
-    const char *colon = strstr(marn, ":stateMachine:");
-    asl_buf_put(&b, marn, (size_t)(colon - marn));
-    /* An EXPRESS execution's ARN: ...:express:MACHINE:NAME:ID. */
-    asl_buf_puts(&b, m->express ? ":express:" : ":execution:");
-    asl_buf_puts(&b, colon + 14);
-    asl_buf_putc(&b, ':');
-    asl_buf_puts(&b, name);
+    /* ARN: the machine's with ":execution:" (":express:" for EXPRESS, with
+     * an id after the name), written at once into one allocation. */
+    const char *colon = machine_colon(marn);
+    const char *kind = m->express ? ":express:" : ":execution:";
+    size_t pre = (size_t)(colon - marn), nk = strlen(kind), nm = strlen(colon + 14), nn = strlen(name);
+    char *arn = malloc(pre + nk + nm + 1 + nn + (m->express ? 37 : 0) + 1), *p = arn;
+    if (!arn)
+        abort();
+    memcpy(p, marn, pre), p += pre;
+    memcpy(p, kind, nk), p += nk;
+    memcpy(p, colon + 14, nm), p += nm;
+    *p++ = ':';
+    memcpy(p, name, nn), p += nn;
     if (m->express) {
-        char id[37];
-        asl_uuid(id);
-        asl_buf_putc(&b, ':');
-        asl_buf_puts(&b, id);
+        *p++ = ':';
+        asl_uuid(p);
+        p += 36;
     }
-    x->arn = asl_buf_take(&b);
+    *p = '\0';
+    x->arn = arn;
     /* A standard execution's ARN ends with its name: the name is kept
      * there, not copied (a million executions, a million strings less). */
     x->name_in_arn = !m->express;
-    x->name = x->name_in_arn ? x->arn + strlen(x->arn) - strlen(name) : strdup(name);
+    x->name = x->name_in_arn ? p - nn : strdup(name);
     x->input = input;
     x->input_borrowed = borrowed;
     x->start = asl_now();
@@ -685,7 +700,8 @@ asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *n
 
 void asl_exec_free(asl_exec *x)
 {
-    if (asl_exec_find(x->arn) != x)
+    /* (its hash is kept: a linked execution's ARN is not hashed again) */
+    if (asl_ptrtab_find(&E.by_arn, x->hash_arn, arn_is, x->arn) != x)
         return;
     unlink_exec(x);
     if (x->status == ASL_RUNNING)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "history.h"
 #include "ids.h"
 #include "mock.h"
 #include "warm.h"
@@ -66,34 +67,80 @@ void asl_resource_parts(const char *resource, char *type, size_t tn, char *name,
     snprintf(name, nn, "%s", resource);
 }
 
+const char *asl_task_result_key(const asl_task *t)
+{
+    const asl_state *s = t->state;
+    if (asl_history_enabled() || asl_engine_wants_inspection() || !s || s->jsonata || s->result_selector ||
+        s->result_path || s->assign)
+        return NULL;
+    const asl_node *p = s->output_path;
+    if (!p || p->kind != ASL_N_PATH || p->op != ASL_ROOT_INPUT || p->count < 1 || p->kids[0].kind != ASL_N_STEP_NAME)
+        return NULL;
+    return p->kids[0].str;
+}
+
+cJSON *asl_resp_obj(cJSON *o, const char *key)
+{
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddItemToObjectCS(o, key, v);
+    return v;
+}
+
+void asl_resp_lit(cJSON *o, const char *key, const char *lit)
+{
+    cJSON_AddItemToObjectCS(o, key, cJSON_CreateStringReference(lit));
+}
+
+void asl_resp_str(cJSON *o, const char *key, const char *s)
+{
+    cJSON_AddItemToObjectCS(o, key, cJSON_CreateString(s));
+}
+
+void asl_resp_num(cJSON *o, const char *key, double n)
+{
+    cJSON_AddItemToObjectCS(o, key, cJSON_CreateNumber(n));
+}
+
+void asl_resp_list(cJSON *o, const char *key, const char *s, bool lit)
+{
+    cJSON *a = cJSON_CreateArray();
+    cJSON_AddItemToArray(a, lit ? cJSON_CreateStringReference(s) : cJSON_CreateString(s));
+    cJSON_AddItemToObjectCS(o, key, a);
+}
+
 cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
 {
     if (!is_lambda_invoke(t->resource))
         return result;
+    cJSON *o = cJSON_CreateObject();
+    /* OutputPath "$.Payload" (the usual case) reads nothing else. */
+    const char *only = asl_task_result_key(t);
+    if (only && !strcmp(only, "Payload")) {
+        cJSON_AddItemToObjectCS(o, "Payload", result);
+        return o;
+    }
     char id[37];
     asl_uuid(id);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "ExecutedVersion", "$LATEST");
+    asl_resp_lit(o, "ExecutedVersion", "$LATEST");
     if (t->log_result)
-        cJSON_AddStringToObject(o, "LogResult", t->log_result);
-    cJSON_AddItemToObject(o, "Payload", result);
-    cJSON *http = cJSON_AddObjectToObject(o, "SdkHttpMetadata");
-    cJSON *h = cJSON_AddObjectToObject(http, "AllHttpHeaders");
-    cJSON_AddItemToObject(h, "X-Amz-Executed-Version", cJSON_CreateStringArray((const char *[]){"$LATEST"}, 1));
-    cJSON_AddItemToObject(h, "x-amzn-Remapped-Content-Length", cJSON_CreateStringArray((const char *[]){"0"}, 1));
-    cJSON_AddItemToObject(h, "Connection", cJSON_CreateStringArray((const char *[]){"keep-alive"}, 1));
-    cJSON_AddItemToObject(h, "x-amzn-RequestId", cJSON_CreateStringArray((const char *[]){id}, 1));
-    cJSON_AddItemToObject(h, "Content-Type", cJSON_CreateStringArray((const char *[]){"application/json"}, 1));
-    cJSON *hh = cJSON_AddObjectToObject(http, "HttpHeaders");
-    cJSON_AddStringToObject(hh, "Connection", "keep-alive");
-    cJSON_AddStringToObject(hh, "Content-Type", "application/json");
-    cJSON_AddStringToObject(hh, "X-Amz-Executed-Version", "$LATEST");
-    cJSON_AddStringToObject(hh, "x-amzn-Remapped-Content-Length", "0");
-    cJSON_AddStringToObject(hh, "x-amzn-RequestId", id);
-    cJSON_AddNumberToObject(http, "HttpStatusCode", 200);
-    cJSON *meta = cJSON_AddObjectToObject(o, "SdkResponseMetadata");
-    cJSON_AddStringToObject(meta, "RequestId", id);
-    cJSON_AddNumberToObject(o, "StatusCode", 200);
+        asl_resp_str(o, "LogResult", t->log_result);
+    cJSON_AddItemToObjectCS(o, "Payload", result);
+    cJSON *http = asl_resp_obj(o, "SdkHttpMetadata");
+    cJSON *h = asl_resp_obj(http, "AllHttpHeaders");
+    asl_resp_list(h, "X-Amz-Executed-Version", "$LATEST", true);
+    asl_resp_list(h, "x-amzn-Remapped-Content-Length", "0", true);
+    asl_resp_list(h, "Connection", "keep-alive", true);
+    asl_resp_list(h, "x-amzn-RequestId", id, false);
+    asl_resp_list(h, "Content-Type", "application/json", true);
+    cJSON *hh = asl_resp_obj(http, "HttpHeaders");
+    asl_resp_lit(hh, "Connection", "keep-alive");
+    asl_resp_lit(hh, "Content-Type", "application/json");
+    asl_resp_lit(hh, "X-Amz-Executed-Version", "$LATEST");
+    asl_resp_lit(hh, "x-amzn-Remapped-Content-Length", "0");
+    asl_resp_str(hh, "x-amzn-RequestId", id);
+    asl_resp_num(http, "HttpStatusCode", 200);
+    asl_resp_str(asl_resp_obj(o, "SdkResponseMetadata"), "RequestId", id);
+    asl_resp_num(o, "StatusCode", 200);
     return o;
 }
 
@@ -162,7 +209,7 @@ static bool front_takes(asl_task *t, const cJSON *payload)
     return taken;
 }
 
-void asl_task_dispatch(asl_task *t, const cJSON *payload)
+void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned)
 {
     const asl_state *s = t->state;
     if (asl_mock_dispatch(t))
@@ -170,7 +217,7 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload)
     if (front_takes(t, payload))
         return;
     if (s->integration == ASL_RES_START_EXECUTION) {
-        asl_child_start_task(t, payload);
+        asl_child_start_task(t, payload, owned);
         return;
     }
     char fname[256] = "";

@@ -10,13 +10,31 @@
 
 #include "exec.h"
 
-/* Hands the effective input (borrowed) to whatever serves the task. */
-void asl_task_dispatch(asl_task *t, const cJSON *payload);
+/* Hands the effective input (borrowed) to whatever serves the task.
+ * owned is payload when the task owns it and nothing reads it after
+ * dispatch (whoever serves the task may take parts of it), else NULL. */
+void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned);
 /* Wraps a handler's result (taken) as the integration returns it: the
  * payload itself for a Lambda ARN, {ExecutedVersion, Payload, ...} for
  * arn:aws:states:::lambda:invoke (with .waitForTaskToken too: that is the
  * response TaskSubmitted records). */
 cJSON *asl_task_wrap_result(asl_task *t, cJSON *result);
+/* The one top-level key of t's result that its state reads (OutputPath
+ * "$.Payload", "$.Output.x", no ResultSelector, ResultPath or Assign), or
+ * NULL when the whole result may be read: by those fields, by history
+ * details or by inspection. An integration may then build that key alone
+ * (its other fields are never seen). */
+const char *asl_task_result_key(const asl_task *t);
+/* Building AWS responses: keys are literals, kept without a copy
+ * (cJSON_StringIsConst), as are the values asl_resp_lit adds
+ * (cJSON_IsReference); asl_resp_str copies its value. */
+cJSON *asl_resp_obj(cJSON *o, const char *key);
+void asl_resp_lit(cJSON *o, const char *key, const char *lit);
+void asl_resp_str(cJSON *o, const char *key, const char *s);
+void asl_resp_num(cJSON *o, const char *key, double n);
+/* A list of one string: a literal (lit) or copied. */
+void asl_resp_list(cJSON *o, const char *key, const char *s, bool lit);
+
 /* resource and resourceType as AWS's task events name them. */
 void asl_resource_parts(const char *resource, char *type, size_t tn, char *name, size_t nn);
 /* The service accepted the task and answered response (borrowed): records
@@ -68,7 +86,9 @@ void asl_token_set_state(const unsigned char key[16], uint64_t next_seq);
 void asl_task_set_ref(asl_task *t, const char *ref);
 const char *asl_task_ref(const asl_task *t);
 
-/* Starts a child execution for a states:startExecution task. */
-void asl_child_start_task(asl_task *t, const cJSON *payload);
+/* Starts a child execution for a states:startExecution task (payload and
+ * owned as asl_task_dispatch has them: the child's Input is taken from an
+ * owned payload, not copied). */
+void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned);
 
 #endif

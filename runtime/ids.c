@@ -42,20 +42,20 @@ double asl_random_unit(void)
 
 void asl_uuid(char out[37])
 {
+    /* where each byte's two hex digits go: 8-4-4-4-12 */
+    static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
     static const char hex[] = "0123456789abcdef";
     uint64_t r[2] = {next64(), next64()};
     unsigned char b[16];
     memcpy(b, r, 16);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    char *p = out;
     for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *p++ = '-';
-        *p++ = hex[b[i] >> 4];
-        *p++ = hex[b[i] & 15];
+        out[at[i]] = hex[b[i] >> 4];
+        out[at[i] + 1] = hex[b[i] & 15];
     }
-    *p = '\0';
+    out[8] = out[13] = out[18] = out[23] = '-';
+    out[36] = '\0';
 }
 
 /* getrandom is buffered: tokens are issued often and a syscall each would

@@ -245,10 +245,12 @@ void asl_task_submitted(asl_task *t, const cJSON *response)
  * another way: timeout, heartbeat, a failed sibling branch). */
 static void task_close(asl_task *t)
 {
+    bool open = !t->done; /* (a completed task's token was forgotten then) */
     t->done = true;
     note_closed(t);
     drop_payload(t);
-    asl_token_forget(t);
+    if (open)
+        asl_token_forget(t);
     asl_exec *child = t->child;
     if (child) {
         t->child = NULL;
@@ -344,7 +346,8 @@ void asl_task_succeed(asl_task *t, const char *output_json)
         return;
     const char *text = output_json ? output_json : "null";
     asl_buf why = {0};
-    cJSON *v = asl_json_parse_checked(text, strlen(text), &why);
+    /* (a Lambda function that returns nothing answers null: no parse) */
+    cJSON *v = !strcmp(text, "null") ? cJSON_CreateNull() : asl_json_parse_checked(text, strlen(text), &why);
     if (!v) {
         asl_buf cause = {0};
         asl_buf_printf(&cause, "handler returned invalid JSON: %s", why.p);
@@ -438,7 +441,7 @@ static void task_send(asl_task *t, const cJSON *payload, cJSON *owned)
      * handler still holds it unanswered: a restart dispatches it again (at
      * least once) with this payload. */
     f->effective = (cJSON *)(uintptr_t)payload; /* (read by handlers while they dispatch) */
-    asl_task_dispatch(t, payload);
+    asl_task_dispatch(t, payload, owned);
     f->effective = NULL;
     if (f->task == t && t->held && !t->done && !t->submitted)
         t->payload = owned ? owned : cJSON_Duplicate(payload, 1);

@@ -101,8 +101,8 @@ static char *encode(const unsigned char raw[TOKEN_BYTES])
     return t;
 }
 
-/* A base64url character's value, or -1. */
-static int digit(char c)
+/* Each character's base64url value, or -1 (made on first use). */
+static const signed char *digits(void)
 {
     static signed char value[256];
     if (!value['B']) {
@@ -110,28 +110,33 @@ static int digit(char c)
         for (int i = 0; i < 64; i++)
             value[(unsigned char)b64[i]] = (signed char)i;
     }
-    return value[(unsigned char)c];
+    return value;
 }
 
-/* False unless s is the canonical encoding of 32 bytes. */
+/* False unless s is the canonical encoding of 32 bytes: ten groups of four
+ * characters (three bytes each), then three for the last two bytes, whose
+ * two spare bits are zero. (Every SendTask* and every closed task decodes
+ * one: a group at a time, not a bit at a time.) */
 static bool decode(const char *s, unsigned char raw[TOKEN_BYTES])
 {
-    if (!s || strlen(s) != TOKEN_CHARS)
+    if (!s || strnlen(s, TOKEN_CHARS + 1) != TOKEN_CHARS)
         return false;
-    int bits = 0, k = 0;
-    unsigned acc = 0;
-    for (int i = 0; i < TOKEN_CHARS; i++) {
-        int d = digit(s[i]);
-        if (d < 0)
-            return false;
-        acc = (acc << 6 | (unsigned)d) & 0xffff;
-        bits += 6;
-        if (bits >= 8 && k < TOKEN_BYTES) {
-            bits -= 8;
-            raw[k++] = (unsigned char)(acc >> bits);
-        }
+    const signed char *d = digits();
+    const unsigned char *u = (const unsigned char *)s;
+    int bad = 0; /* a character not in the alphabet makes it negative */
+    for (int i = 0; i < 40; i += 4) {
+        unsigned v = (unsigned)d[u[i]] << 18 | (unsigned)d[u[i + 1]] << 12 | (unsigned)d[u[i + 2]] << 6 |
+                     (unsigned)d[u[i + 3]];
+        bad |= d[u[i]] | d[u[i + 1]] | d[u[i + 2]] | d[u[i + 3]];
+        raw[i / 4 * 3] = (unsigned char)(v >> 16);
+        raw[i / 4 * 3 + 1] = (unsigned char)(v >> 8);
+        raw[i / 4 * 3 + 2] = (unsigned char)v;
     }
-    return k == TOKEN_BYTES && bits == 2 && (acc & 3) == 0;
+    unsigned v = (unsigned)d[u[40]] << 12 | (unsigned)d[u[41]] << 6 | (unsigned)d[u[42]];
+    bad |= d[u[40]] | d[u[41]] | d[u[42]];
+    raw[30] = (unsigned char)(v >> 10);
+    raw[31] = (unsigned char)(v >> 2);
+    return bad >= 0 && (v & 3) == 0;
 }
 
 /* ---------------------------------------------------------------- table */
@@ -284,10 +289,12 @@ static const char *find_open(const char *token, asl_task **out)
     if (!decode(token, raw))
         return "InvalidToken";
     uint64_t seq = le64(raw);
-    if (!T.next_seq || !seq || seq >= T.next_seq || siphash(raw, TAGGED_BYTES, T.key) != le64(raw + TAGGED_BYTES))
-        return "TaskDoesNotExist";
-    asl_task **p = lookup(seq, token);
+    /* An open token is one this process issued or adopted (signed): its
+     * tag needs checking only when it is not open. */
+    asl_task **p = T.next_seq && seq && seq < T.next_seq ? lookup(seq, token) : NULL;
     asl_task *t = p ? *p : NULL;
+    if (!t && (!T.next_seq || !seq || seq >= T.next_seq || siphash(raw, TAGGED_BYTES, T.key) != le64(raw + TAGGED_BYTES)))
+        return "TaskDoesNotExist";
     if (!t || t->done || !t->frame)
         return "TaskTimedOut";
     *out = t;
