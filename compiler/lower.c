@@ -160,9 +160,13 @@ static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const cha
     asl_buf_printf(c->b, "static const asl_node %s[] = {\n", name);
     for (int i = 0; i < count; i++) {
         const asl_node *n = &arr[i];
-        /* JSONata kinds (JSONATA_KIND_BASE and up, jsonata/jsonata.h) are numbers here:
-         * generated code does not see that header */
-        if (n->kind >= JSONATA_KIND_BASE || n->kind >= ASL_N__COUNT)
+        /* JSONata kinds (JSONATA_KIND_BASE and up) are numbers here, their
+         * names in a comment: the kinds are private to the JSONata module,
+         * and generated code does not see its headers. */
+        const char *jn = n->kind >= JSONATA_KIND_BASE ? jsonata_kind_name(n->kind) : NULL;
+        if (jn)
+            asl_buf_printf(c->b, "    {.kind = %u /* JSONata %s */", n->kind, jn);
+        else if (n->kind >= JSONATA_KIND_BASE || n->kind >= ASL_N__COUNT)
             asl_buf_printf(c->b, "    {.kind = %u", n->kind);
         else
             asl_buf_printf(c->b, "    {.kind = %s", kind_names[n->kind]);

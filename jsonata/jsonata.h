@@ -72,6 +72,10 @@ jsonata_node *jsonata_parse(const char *text, unsigned flags, jsonata_error *err
 /* Frees a tree jsonata_parse returned (NULL is fine). */
 void jsonata_free(jsonata_node *tree);
 
+/* The name of a node's kind ("PATH", "BINARY", ...), or NULL for a kind
+ * the module does not have: for people reading trees written out as C. */
+const char *jsonata_kind_name(unsigned kind);
+
 /* ------------------------------------------------------------ evaluate */
 
 /* What the host provides; every member may be NULL (a zeroed struct, or

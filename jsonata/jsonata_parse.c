@@ -1287,6 +1287,18 @@ void jsonata_free(jsonata_node *tree)
         arena_release(((parsed *)((char *)tree - offsetof(parsed, root)))->mem);
 }
 
+const char *jsonata_kind_name(unsigned kind)
+{
+    static const char *const names[] = {
+#define X(name) #name,
+        JN_KINDS(X)
+#undef X
+    };
+    if (kind < JSONATA_KIND_ROOT || kind - JSONATA_KIND_ROOT >= sizeof names / sizeof *names)
+        return NULL;
+    return names[kind - JSONATA_KIND_ROOT];
+}
+
 void jsonata_error_clear(jsonata_error *err)
 {
     free(err->message);

@@ -16,41 +16,49 @@
 
 #define JN_BASE JSONATA_KIND_BASE
 
+/* Every kind, in number order from JSONATA_KIND_ROOT: X(name). jsonata_kind_name
+ * gives a kind's name (aslc writes it beside the number in generated C). */
+#define JN_KINDS(X) \
+    X(ROOT)         /* str = the expression's text (trimmed, no {% %}); kids[0] = body; op: the */ \
+                    /* host's (unused here) */ \
+    X(NUMBER)       /* num; str = the literal as written */ \
+    X(STRING)       /* str (escapes resolved) */ \
+    X(VALUE)        /* op = JN_V_NULL, JN_V_FALSE or JN_V_TRUE */ \
+    X(REGEX)        /* str = pattern; op = JN_RX_* flags */ \
+    X(NAME)         /* a field name: str */ \
+    X(VARIABLE)     /* $name: str = name ("" is $, the context; "$" is $$) */ \
+    X(WILDCARD)     /* * */ \
+    X(DESCENDANT)   /* ** */ \
+    X(PATH)         /* a.b.c: kids = steps; flags JN_F_KEEP_SINGLETON */ \
+    X(BINARY)       /* op = jn_op; kids[0] op kids[1] */ \
+    X(NEGATE)       /* -kids[0] */ \
+    X(ARRAY)        /* [a, b]: kids = items; flags JN_F_CONS */ \
+    X(OBJECT)       /* {k: v}: kids = JN_PAIR */ \
+    X(PAIR)         /* kids[0] = key expression, kids[1] = value expression */ \
+    X(CONDITION)    /* kids[0] ? kids[1] : kids[2] (count 2 when there is no else) */ \
+    X(BLOCK)        /* (a; b; c): kids = expressions */ \
+    X(BIND)         /* $str := kids[0] */ \
+    X(CALL)         /* kids[0] = the function, kids[1..] = arguments; op = builtin + 1 when */ \
+                    /* kids[0] names one (0 otherwise); flags JN_F_PARTIAL, JN_F_TAIL */ \
+    X(PLACEHOLDER)  /* ? in a partial application */ \
+    X(LAMBDA)       /* function($a, $b)<sig>{body}: kids = parameters (JN_VARIABLE) then the */ \
+                    /* body; op = number of parameters; str = signature or NULL */ \
+    X(APPLY)        /* kids[0] ~> kids[1] */ \
+    X(SORT)         /* a path step ^(...): kids = JN_SORT_TERM */ \
+    X(SORT_TERM)    /* kids[0] = key; op = 1 when descending (>) */ \
+    X(GROUP)        /* kids[0]{...}: kids[1] = JN_OBJECT, evaluated per key group */ \
+    X(FILTER)       /* kids[0][kids[1]][kids[2]]...: predicates applied in turn */ \
+    X(FOCUS_BIND)   /* step@$str: kids[0] = the step (binds $str, keeps the context) */ \
+    X(INDEX_BIND)   /* step#$str: kids[0] = the step; $str = position in its results */ \
+    X(INDEX_STAGE)  /* #$str after a predicate: a JN_FILTER kid, numbering what passed */ \
+    X(PARENT)       /* %: op = the label of the step whose context it is (see below) */ \
+    X(TRANSFORM)    /* | kids[0] | kids[1] [, kids[2]] |: pattern, update, deletions */
+
 enum jn_kind {
-    JN_ROOT = JSONATA_KIND_ROOT, /* str = the expression's text (trimmed, no {% %}); kids[0] = body;
-                           op: the host's (unused here) */
-    JN_NUMBER,          /* num; str = the literal as written */
-    JN_STRING,          /* str (escapes resolved) */
-    JN_VALUE,           /* op = JN_V_NULL, JN_V_FALSE or JN_V_TRUE */
-    JN_REGEX,           /* str = pattern; op = JN_RX_* flags */
-    JN_NAME,            /* a field name: str */
-    JN_VARIABLE,        /* $name: str = name ("" is $, the context; "$" is $$) */
-    JN_WILDCARD,        /* * */
-    JN_DESCENDANT,      /* ** */
-    JN_PATH,            /* a.b.c: kids = steps; flags JN_F_KEEP_SINGLETON */
-    JN_BINARY,          /* op = jn_op; kids[0] op kids[1] */
-    JN_NEGATE,          /* -kids[0] */
-    JN_ARRAY,           /* [a, b]: kids = items; flags JN_F_CONS */
-    JN_OBJECT,          /* {k: v}: kids = JN_PAIR */
-    JN_PAIR,            /* kids[0] = key expression, kids[1] = value expression */
-    JN_CONDITION,       /* kids[0] ? kids[1] : kids[2] (count 2 when there is no else) */
-    JN_BLOCK,           /* (a; b; c): kids = expressions */
-    JN_BIND,            /* $str := kids[0] */
-    JN_CALL,            /* kids[0] = the function, kids[1..] = arguments; op = builtin + 1
-                           when kids[0] names one (0 otherwise); flags JN_F_PARTIAL, JN_F_TAIL */
-    JN_PLACEHOLDER,     /* ? in a partial application */
-    JN_LAMBDA,          /* function($a, $b)<sig>{body}: kids = parameters (JN_VARIABLE)
-                           then the body; op = number of parameters; str = signature or NULL */
-    JN_APPLY,           /* kids[0] ~> kids[1] */
-    JN_SORT,            /* a path step ^(...): kids = JN_SORT_TERM */
-    JN_SORT_TERM,       /* kids[0] = key; op = 1 when descending (>) */
-    JN_GROUP,           /* kids[0]{...}: kids[1] = JN_OBJECT, evaluated per key group */
-    JN_FILTER,          /* kids[0][kids[1]][kids[2]]...: predicates applied in turn */
-    JN_FOCUS_BIND,      /* step@$str: kids[0] = the step (binds $str, keeps the context) */
-    JN_INDEX_BIND,      /* step#$str: kids[0] = the step; $str = position in its results */
-    JN_INDEX_STAGE,     /* #$str after a predicate: a JN_FILTER kid, numbering what passed */
-    JN_PARENT,          /* %: op = the label of the step whose context it is (see below) */
-    JN_TRANSFORM,       /* | kids[0] | kids[1] [, kids[2]] |: pattern, update, deletions */
+    JN__FIRST = JSONATA_KIND_ROOT - 1,
+#define X(name) JN_##name,
+    JN_KINDS(X)
+#undef X
     JN__END
 };
 

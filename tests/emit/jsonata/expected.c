@@ -5,19 +5,19 @@
 
 /* "Count".Assign */
 static const asl_node n1[] = {
-    {.kind = 106, .str = "states"},
-    {.kind = 105, .str = "input"},
-    {.kind = 105, .str = "items"},
+    {.kind = 106 /* JSONata VARIABLE */, .str = "states"},
+    {.kind = 105 /* JSONata NAME */, .str = "input"},
+    {.kind = 105 /* JSONata NAME */, .str = "items"},
 };
 static const asl_node n2[] = {
-    {.kind = 106, .str = "count"},
-    {.kind = 109, .count = 3, .kids = n1},
+    {.kind = 106 /* JSONata VARIABLE */, .str = "count"},
+    {.kind = 109 /* JSONata PATH */, .count = 3, .kids = n1},
 };
 static const asl_node n3[] = {
-    {.kind = 118, .op = 2, .count = 2, .kids = n2},
+    {.kind = 118 /* JSONata CALL */, .op = 2, .count = 2, .kids = n2},
 };
 static const asl_node n4[] = {
-    {.kind = 100, .op = 1, .str = "$count($states.input.items)", .count = 1, .kids = n3},
+    {.kind = 100 /* JSONata ROOT */, .op = 1, .str = "$count($states.input.items)", .count = 1, .kids = n3},
 };
 static const asl_node n5[] = {
     {.kind = ASL_N_FIELD, .str = "total", .count = 1, .kids = n4},
@@ -27,24 +27,24 @@ static const asl_node Count_Assign[] = {
 };
 /* "Count".Output: "$states.input" */
 static const asl_node n6[] = {
-    {.kind = 106, .str = "states"},
-    {.kind = 105, .str = "input"},
+    {.kind = 106 /* JSONata VARIABLE */, .str = "states"},
+    {.kind = 105 /* JSONata NAME */, .str = "input"},
 };
 static const asl_node n7[] = {
-    {.kind = 109, .count = 2, .kids = n6},
+    {.kind = 109 /* JSONata PATH */, .count = 2, .kids = n6},
 };
 static const asl_node Count_Output[] = {
-    {.kind = 100, .op = 1, .str = "$states.input", .count = 1, .kids = n7},
+    {.kind = 100 /* JSONata ROOT */, .op = 1, .str = "$states.input", .count = 1, .kids = n7},
 };
 static const asl_node n8[] = {
-    {.kind = 106, .str = "total"},
-    {.kind = 101, .num = 2, .str = "2"},
+    {.kind = 106 /* JSONata VARIABLE */, .str = "total"},
+    {.kind = 101 /* JSONata NUMBER */, .num = 2, .str = "2"},
 };
 static const asl_node n9[] = {
-    {.kind = 110, .op = 9, .count = 2, .kids = n8},
+    {.kind = 110 /* JSONata BINARY */, .op = 9, .count = 2, .kids = n8},
 };
 static const asl_node n10[] = {
-    {.kind = 100, .str = "$total > 2", .count = 1, .kids = n9},
+    {.kind = 100 /* JSONata ROOT */, .str = "$total > 2", .count = 1, .kids = n9},
 };
 static const asl_node *const rules11[] = {n10};
 static const int rules11_next[] = {2};
@@ -55,14 +55,14 @@ static const asl_node n12[] = {
     {.kind = ASL_N_STRING, .flags = ASL_F_CONST, .str = "Big"},
 };
 static const asl_node n13[] = {
-    {.kind = 106, .str = "states"},
-    {.kind = 105, .str = "input"},
+    {.kind = 106 /* JSONata VARIABLE */, .str = "states"},
+    {.kind = 105 /* JSONata NAME */, .str = "input"},
 };
 static const asl_node n14[] = {
-    {.kind = 109, .count = 2, .kids = n13},
+    {.kind = 109 /* JSONata PATH */, .count = 2, .kids = n13},
 };
 static const asl_node n15[] = {
-    {.kind = 100, .op = 1, .str = "$states.input", .count = 1, .kids = n14},
+    {.kind = 100 /* JSONata ROOT */, .op = 1, .str = "$states.input", .count = 1, .kids = n14},
 };
 static const asl_node n16[] = {
     {.kind = ASL_N_FIELD, .flags = ASL_F_CONST, .str = "FunctionName", .count = 1, .kids = n12},
@@ -73,10 +73,10 @@ static const asl_node Big_Arguments[] = {
 };
 /* "Small".Output */
 static const asl_node n17[] = {
-    {.kind = 106, .str = "total"},
+    {.kind = 106 /* JSONata VARIABLE */, .str = "total"},
 };
 static const asl_node n18[] = {
-    {.kind = 100, .str = "$total", .count = 1, .kids = n17},
+    {.kind = 100 /* JSONata ROOT */, .str = "$total", .count = 1, .kids = n17},
 };
 static const asl_node n19[] = {
     {.kind = ASL_N_FIELD, .str = "total", .count = 1, .kids = n18},
