@@ -116,8 +116,6 @@ int asl_frame_event(asl_frame *f, const char *type, cJSON *details, bool side)
 
 static int state_details(asl_frame *f, const char *type, const char *key, const cJSON *data)
 {
-    if (!type)
-        return 0;
     if (f->inspect)
         asl_inspect_flush(f, NULL); /* the state is left */
     if (!asl_history_enabled())
@@ -133,18 +131,33 @@ static int state_details(asl_frame *f, const char *type, const char *key, const 
     return asl_frame_event(f, type, d, false);
 }
 
+/* A state's Entered or Exited event. Most runs keep no history and inspect
+ * nothing: then the event is only counted, in line. */
+static int state_event(asl_frame *f, const char *type, const char *key, const cJSON *data)
+{
+    if (!type)
+        return 0;
+    if (!f->inspect && !asl_history_enabled() && asl_history_counted_only(f->exec, type))
+        return f->src = ++f->exec->events;
+    return state_details(f, type, key, data);
+}
+
 static void enter_state(asl_frame *f, int state)
 {
     f->state = state;
     f->entered = asl_now();
     f->retry_count = 0;
     f->out_bound = 0;
-    free(f->attempts);
-    f->attempts = NULL;
-    cJSON_Delete(f->context);
-    f->context = NULL;
+    if (f->attempts) {
+        free(f->attempts);
+        f->attempts = NULL;
+    }
+    if (f->context) {
+        cJSON_Delete(f->context);
+        f->context = NULL;
+    }
     f->exec->transitions++;
-    f->entered_id = state_details(f, entered_event(current(f)->type), "input", f->data);
+    f->entered_id = state_event(f, entered_event(current(f)->type), "input", f->data);
 }
 
 /* A branch starts from its ParallelStateStarted, an iteration from its
@@ -269,8 +282,9 @@ asl_step asl_goto(asl_frame *f, int next, cJSON *output)
 {
     if (asl_output_over(f, output))
         return asl_fail_data_limit(f, current(f)->name, output);
-    state_details(f, exited_event(current(f)->type), "output", output);
-    cJSON_Delete(f->data);
+    state_event(f, exited_event(current(f)->type), "output", output);
+    if (f->data)
+        cJSON_Delete(f->data);
     f->data = output;
     enter_state(f, next);
     return ASL_STEP_NEXT;
@@ -282,8 +296,9 @@ asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
         return asl_goto(f, s->next, output);
     if (asl_output_over(f, output))
         return asl_fail_data_limit(f, s->name, output);
-    state_details(f, exited_event(s->type), "output", output);
-    cJSON_Delete(f->data);
+    state_event(f, exited_event(s->type), "output", output);
+    if (f->data)
+        cJSON_Delete(f->data);
     f->data = output;
     return ASL_STEP_END;
 }

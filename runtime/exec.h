@@ -354,9 +354,13 @@ asl_task *asl_token_find(const char *token);
 void asl_ctx_init(asl_ctx *c, asl_frame *f, const cJSON *input);
 /* The effective input: InputPath then Parameters (NULL with f->err set). */
 cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *parameters);
+/* The same, *bound set to an upper bound of its size as JSON (0: unknown). */
+cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_node *parameters, size_t *bound);
 /* ResultSelector, ResultPath, OutputPath and Assign for a result (taken);
  * returns the state output, or NULL with f->err set. */
 cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result);
+/* The same for a result whose size bound the caller knows (0: unknown). */
+cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, size_t bound);
 /* Evaluates an Assign template and stores the variables in the frame's
  * scope; -1 with c->err set on failure. */
 int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c);

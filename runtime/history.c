@@ -28,11 +28,11 @@ struct asl_history {
 
 /* Recording: kept in each execution (asl_exec_history_json). Details are
  * built when recording is on or an observer reads them. */
-static bool recording;
+bool asl_history_on;
 
 void asl_history_enable(bool on)
 {
-    recording = on;
+    asl_history_on = on;
     if (on)
         asl_observing |= ASL_OBSERVING_DETAILS;
     else if (!asl_engine_current())
@@ -41,7 +41,7 @@ void asl_history_enable(bool on)
 
 bool asl_history_recording(void)
 {
-    return recording;
+    return asl_history_on;
 }
 
 const char *asl_history_details_key(const char *type, char *key, size_t n)
@@ -90,14 +90,15 @@ int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
     /* No event type but an execution's own starts with "Exe". */
     bool emit = (asl_observing & ASL_OBSERVING_ALL) ||
                 ((asl_observing & ASL_OBSERVING_EXECUTIONS) && type[0] == 'E' && type[1] == 'x' && type[2] == 'e');
-    if (!recording && !emit) {
-        cJSON_Delete(details);
+    if (!asl_history_on && !emit) {
+        if (details)
+            cJSON_Delete(details);
         return id;
     }
     double at = asl_now();
     if (emit)
         asl_engine_emit(x, id, prev, type, at, details);
-    if (!recording) {
+    if (!asl_history_on) {
         cJSON_Delete(details);
         return id;
     }

@@ -7,6 +7,7 @@
 #define ASL_HISTORY_H
 
 #include "exec.h"
+#include "quotas.h"
 
 /* Turns recording on for executions started from now on. */
 void asl_history_enable(bool on);
@@ -21,6 +22,14 @@ const char *asl_history_details_key(const char *type, char *key, size_t n);
  * NULL) under the key AWS uses for that type. Returns the event id, which
  * is counted even when nothing is recorded. */
 int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details);
+/* Whether an event of that type would only be counted (recorded nowhere,
+ * handed to no observer, far from the event quota): the caller may then
+ * just count it, ++x->events being its id. */
+extern bool asl_history_on;
+#define asl_history_counted_only(x, type)                                                           \
+    (!asl_history_on && !(asl_observing & ASL_OBSERVING_ALL) &&                                    \
+     (!(asl_observing & ASL_OBSERVING_EXECUTIONS) || (type)[0] != 'E') &&                          \
+     (!asl_limit.history_events || (x)->events + 1 < asl_limit.history_events))
 /* {"events":[...]} (new value). */
 cJSON *asl_history_json(const asl_exec *x);
 void asl_history_free(asl_history *h);

@@ -91,6 +91,9 @@ int asl_rule_eval(const asl_node *rule, asl_ctx *c);
 /* Evaluates any node: literal, template object/array, path or call.
  * NULL with c->err set on failure. */
 cJSON *asl_eval(const asl_node *n, asl_ctx *c);
+/* The same, *bound set to an upper bound of the value's size as JSON
+ * (asl_json_size_bound's). */
+cJSON *asl_eval_sized(const asl_node *n, asl_ctx *c, size_t *bound);
 
 /* -------------------------------------------------------------- time */
 
@@ -143,6 +146,19 @@ void asl_json_own(cJSON *v);
 /* A copy of a value of the execution: its own nodes copied, its views
  * viewed again (O(1) each). */
 cJSON *asl_json_clone(const cJSON *v);
+/* build.c: values made without a library call per node. A new node of
+ * the type (all else zero), from the allocator cJSON frees with. */
+cJSON *asl_json_node(int type);
+cJSON *asl_json_number(double d);
+cJSON *asl_json_string(const char *s);
+/* Links item (taken) after *tail, the last member of parent so far (NULL
+ * for none), and makes it the tail. */
+void asl_json_append(cJSON *parent, cJSON **tail, cJSON *item);
+/* Gives item the key, static text that outlives it (not copied, not freed). */
+void asl_json_set_key(cJSON *item, const char *key);
+/* asl_json_copy that adds to *bound an upper bound of the copy's size as
+ * JSON (asl_json_size_bound's, without its stop). */
+cJSON *asl_json_copy_bound(const cJSON *v, size_t *bound);
 /* Compact JSON text of v, malloc'd. */
 char *asl_json_print(const cJSON *v);
 /* The same, v deleted (taken). */

@@ -175,6 +175,9 @@ static int64_t java_long(double d)
  * and a comparison because floor(d + 0.5) is wrong for 0.49999999999999994. */
 static double java_round(double d)
 {
+    /* (most arguments are whole numbers already: no call to floor) */
+    if (d > -4503599627370496.0 && d < 4503599627370496.0 && (double)(int64_t)d == d)
+        return d;
     double f = floor(d);
     return d - f >= 0.5 ? f + 1 : f;
 }
@@ -747,14 +750,14 @@ static cJSON *fn_math_random(asl_ctx *c, const asl_node *call, const cJSON *cons
  * must their sum. */
 static cJSON *fn_math_add(asl_ctx *c, const asl_node *call, const cJSON *const *a)
 {
-    if (!cJSON_IsNumber(a[0]) || !cJSON_IsNumber(a[1]))
+    if ((a[0]->type & 0xff) != cJSON_Number || (a[1]->type & 0xff) != cJSON_Number)
         return invalid(c, call);
     double x = java_round(a[0]->valuedouble), y = java_round(a[1]->valuedouble);
     double sum = x + y;
     if (x < INT32_MIN || x > INT32_MAX || y < INT32_MIN || y > INT32_MAX || sum < INT32_MIN ||
         sum > INT32_MAX)
         return invalid(c, call);
-    return cJSON_CreateNumber(sum);
+    return asl_json_number(sum);
 }
 
 /* ------------------------------------------------------------ strings */
@@ -961,7 +964,8 @@ cJSON *asl_call(const asl_node *call, asl_ctx *c)
     if (done == n)
         r = arity_ok(call) ? fns[call->op].fn(c, call, args) : invalid(c, call);
     for (int i = 0; i < done; i++)
-        cJSON_Delete(owned[i]);
+        if (owned[i])
+            cJSON_Delete(owned[i]);
     if (n > 8) {
         free(args);
         free(owned);

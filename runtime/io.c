@@ -123,51 +123,47 @@ const cJSON *asl_ctx_var(asl_ctx *c, const char *name)
 
 /* --------------------------------------------------------- templates */
 
-/* Follows steps[from..] (names and indexes only) below v; NULL if one
- * finds nothing. Sets *simple false on any other kind of step. */
-static const cJSON *walk(const cJSON *v, const asl_node *path, int from, bool *simple)
+/* What the steps from `from` on select below v (names and indexes only:
+ * the rest of a definite path), borrowed; NULL if they find nothing. */
+static const cJSON *follow_from(const cJSON *v, const asl_node *path, int from)
 {
-    for (int i = from; v && i < path->count; i++) {
-        const asl_node *st = &path->kids[i];
-        if (st->kind == ASL_N_STEP_NAME && cJSON_IsObject(v))
-            v = cJSON_GetObjectItemCaseSensitive(v, st->str);
-        else if (st->kind == ASL_N_STEP_INDEX && st->num >= 0 && cJSON_IsArray(v))
-            v = cJSON_GetArrayItem(v, (int)st->num);
-        else if (st->kind == ASL_N_STEP_NAME || st->kind == ASL_N_STEP_INDEX)
-            v = NULL;
-        else
-            *simple = false;
-    }
-    return *simple ? v : NULL;
+    asl_node rest = *path;
+    rest.op = ASL_ROOT_INPUT;
+    rest.kids += from;
+    rest.count -= from;
+    asl_ctx c = {.input = v};
+    const cJSON *out;
+    return asl_path_peek(&rest, &c, &out) == 0 ? out : NULL;
 }
 
 static bool step_is(const asl_node *path, int i, const char *name)
 {
-    return i < path->count && path->kids[i].kind == ASL_N_STEP_NAME && !strcmp(path->kids[i].str, name);
+    const char *s = i < path->count && path->kids[i].kind == ASL_N_STEP_NAME ? path->kids[i].str : NULL;
+    return s && s[0] == name[0] && !strcmp(s, name);
 }
 
 /* The common $$ paths ($$.Execution.Id, $$.Execution.Input..., $$.Task.Token,
  * $$.Map.Item...) read straight from the execution, without building $$
  * (a copy of the execution input and a dozen strings) for one value.
- * Returns true with *out set when it could answer. */
-static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out)
+ * Returns true with *out set (and *bound grown) when it could answer. */
+static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *bound)
 {
     asl_frame *f = c->frame;
     if (!f || path->op != ASL_ROOT_CONTEXT || !(path->flags & ASL_F_DEFINITE) || path->count < 2)
         return false;
     const char *text = NULL;
     const cJSON *base = NULL;
-    bool simple = true;
     if (step_is(path, 0, "Execution") && step_is(path, 1, "Input")) {
-        base = walk(f->exec->input, path, 2, &simple);
+        base = follow_from(f->exec->input, path, 2);
     } else if (step_is(path, 0, "Map") && step_is(path, 1, "Item") && c->map_item) {
         if (step_is(path, 2, "Index") && path->count == 3) {
-            *out = cJSON_CreateNumber(c->map_index);
+            *out = asl_json_number(c->map_index);
+            *bound += 24;
             return true;
         }
         if (!step_is(path, 2, "Value"))
             return false;
-        base = walk(c->map_item, path, 3, &simple);
+        base = follow_from(c->map_item, path, 3);
     } else if (path->count == 2) {
         const char *b = path->kids[1].str;
         if (step_is(path, 0, "Execution") && !strcmp(b, "Id"))
@@ -184,24 +180,44 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out)
             text = f->task->token;
         if (!text)
             return false;
-        *out = cJSON_CreateString(text);
+        *out = asl_json_string(text);
+        *bound += 2 + 6 * strlen(text);
         return true;
     } else {
         return false;
     }
-    if (!simple || !base)
-        return false; /* the general path words any failure */
-    /* The execution's input is viewed; an item may be ours to change. */
-    *out = step_is(path, 0, "Execution") ? asl_json_view(base) : cJSON_Duplicate(base, 1);
+    if (!base)
+        return false; /* the general path words the failure */
+    /* The execution's input is viewed (its bound walked, not copied); an
+     * item may be ours to change: copied. */
+    if (step_is(path, 0, "Execution")) {
+        *out = asl_json_view(base);
+        *bound += asl_json_size_bound(base, asl_limit.payload_bytes);
+    } else {
+        *out = asl_json_copy_bound(base, bound);
+    }
     return true;
 }
 
-static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *c)
+static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *c, size_t *bound)
 {
     cJSON *out = NULL;
-    if (context_fast(path, c, &out))
+    if (context_fast(path, c, &out, bound))
         return out;
-    int rc = asl_path_select(path, c, &out);
+    int rc = 1;
+    const cJSON *v;
+    if ((path->flags & ASL_F_DEFINITE) && (rc = asl_path_peek(path, c, &v)) == 0 &&
+        !(v->type & (cJSON_Object | cJSON_Array))) {
+        /* a scalar: copied, and measured as it is copied */
+        return asl_json_copy_bound(v, bound);
+    } else if (!(path->flags & ASL_F_DEFINITE) || rc == 0) {
+        /* (a container under a view is viewed, see view.c) */
+        rc = asl_path_select(path, c, &out);
+        if (rc == 0) {
+            *bound += asl_json_size_bound(out, asl_limit.payload_bytes);
+            return out;
+        }
+    }
     if (rc == 1) {
         const cJSON *root = path->op == ASL_ROOT_CONTEXT ? asl_ctx_context(c) : c->input;
         char *text = asl_json_print(root);
@@ -209,52 +225,59 @@ static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *
                     "The JSONPath '%s' specified for the field '%s.$' could not be found in the input '%s'",
                     path->str, field, text);
         free(text);
-        return NULL;
     }
-    return rc == 0 ? out : NULL;
+    return NULL;
 }
 
-static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c);
+/* Templates are built node by node, members linked with a tail pointer,
+ * and *bound grows by an upper bound of the value's size as JSON (what
+ * asl_json_size_bound would find), so the payload quota needs no walk of
+ * its own. */
+static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c, size_t *bound);
 
-static cJSON *eval_object(const asl_node *n, asl_ctx *c)
+static cJSON *eval_members(const asl_node *n, const char *field, asl_ctx *c, size_t *bound)
 {
-    cJSON *o = cJSON_CreateObject();
+    bool object = n->kind == ASL_N_OBJECT;
+    cJSON *o = asl_json_node(object ? cJSON_Object : cJSON_Array), *tail = NULL;
+    *bound += 2;
     for (int i = 0; i < n->count; i++) {
-        const asl_node *fld = &n->kids[i];
-        cJSON *v = eval_value(&fld->kids[0], fld->str, c);
+        const asl_node *k = &n->kids[i];
+        cJSON *v = object ? eval_value(&k->kids[0], k->str, c, bound) : eval_value(k, field, c, bound);
         if (!v) {
             cJSON_Delete(o);
             return NULL;
         }
         /* Keys are static data of the compiled machine: no copy. */
-        cJSON_AddItemToObjectCS(o, fld->str, v);
+        if (object) {
+            asl_json_set_key(v, k->str);
+            *bound += 3 + 6 * strlen(k->str);
+        }
+        *bound += 1;
+        asl_json_append(o, &tail, v);
     }
     return o;
 }
 
-static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c)
+static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c, size_t *bound)
 {
+    cJSON *v;
     switch ((asl_node_kind)n->kind) {
-    case ASL_N_NULL: return cJSON_CreateNull();
-    case ASL_N_TRUE: return cJSON_CreateTrue();
-    case ASL_N_FALSE: return cJSON_CreateFalse();
-    case ASL_N_NUMBER: return cJSON_CreateNumber(n->num);
-    case ASL_N_STRING: return cJSON_CreateString(n->str);
-    case ASL_N_OBJECT: return eval_object(n, c);
-    case ASL_N_ARRAY: {
-        cJSON *a = cJSON_CreateArray();
-        for (int i = 0; i < n->count; i++) {
-            cJSON *v = eval_value(&n->kids[i], field, c);
-            if (!v) {
-                cJSON_Delete(a);
-                return NULL;
-            }
-            cJSON_AddItemToArray(a, v);
-        }
-        return a;
+    case ASL_N_NULL: *bound += 5; return asl_json_node(cJSON_NULL);
+    case ASL_N_TRUE: *bound += 5; return asl_json_node(cJSON_True);
+    case ASL_N_FALSE: *bound += 5; return asl_json_node(cJSON_False);
+    case ASL_N_NUMBER: *bound += 24; return asl_json_number(n->num);
+    case ASL_N_STRING: {
+        const char *s = n->str ? n->str : "";
+        *bound += 2 + 6 * strlen(s);
+        return asl_json_string(s);
     }
-    case ASL_N_PATH: return eval_path_field(n, field ? field : "", c);
-    case ASL_N_CALL: return asl_call(n, c);
+    case ASL_N_OBJECT:
+    case ASL_N_ARRAY: return eval_members(n, field, c, bound);
+    case ASL_N_PATH: return eval_path_field(n, field ? field : "", c, bound);
+    case ASL_N_CALL:
+        if ((v = asl_call(n, c)))
+            *bound += asl_json_size_bound(v, asl_limit.payload_bytes);
+        return v;
     default:
         asl_err_set(&c->err, "States.Runtime", "internal error: node kind %d in a template", n->kind);
         return NULL;
@@ -263,7 +286,14 @@ static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c)
 
 cJSON *asl_eval(const asl_node *n, asl_ctx *c)
 {
-    return eval_value(n, NULL, c);
+    size_t bound = 0;
+    return eval_value(n, NULL, c, &bound);
+}
+
+cJSON *asl_eval_sized(const asl_node *n, asl_ctx *c, size_t *bound)
+{
+    *bound = 0;
+    return eval_value(n, NULL, c, bound);
 }
 
 /* ------------------------------------------------------- path fields */
@@ -400,12 +430,13 @@ cJSON *asl_apply_path_take(asl_frame *f, const asl_node *path, cJSON *doc)
 }
 
 /* Evaluates a template (Parameters, ResultSelector, ItemSelector) against
- * input; errors become the frame's, prefixed as AWS prefixes them. */
-cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input)
+ * input; errors become the frame's, prefixed as AWS prefixes them. *bound
+ * is set to the value's size bound. */
+static cJSON *apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input, size_t *bound)
 {
     asl_ctx c;
     asl_ctx_init(&c, f, input);
-    cJSON *out = asl_eval(tmpl, &c);
+    cJSON *out = asl_eval_sized(tmpl, &c, bound);
     if (!out) {
         if (c.err.error && !strcmp(c.err.error, "States.Runtime")) {
             asl_fail_runtime(f, "%s", c.err.cause ? c.err.cause : "");
@@ -415,6 +446,12 @@ cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input
         }
     }
     return out;
+}
+
+cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input)
+{
+    size_t bound;
+    return apply_template(f, tmpl, input, &bound);
 }
 
 /* The steps of asl_effective_input one by one, noting each value for
@@ -434,8 +471,9 @@ static cJSON *inspected_input(asl_frame *f, const asl_state *s, const asl_node *
     return out;
 }
 
-cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
+cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_node *parameters, size_t *bound)
 {
+    *bound = 0;
     if (asl_engine_wants_inspection())
         return inspected_input(f, s, parameters);
     if (!parameters)
@@ -453,9 +491,16 @@ cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *par
             return asl_apply_path(f, s->input_path, f->data); /* words the failure */
         }
     }
-    cJSON *out = asl_apply_template(f, parameters, in);
-    cJSON_Delete(owned);
+    cJSON *out = apply_template(f, parameters, in, bound);
+    if (owned)
+        cJSON_Delete(owned);
     return out;
+}
+
+cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
+{
+    size_t bound;
+    return asl_effective_input_sized(f, s, parameters, &bound);
 }
 
 /* Stores evaluated variables (takes vals) in the frame's scope. Every
@@ -506,11 +551,16 @@ static cJSON *jn_state_output(asl_frame *f, const asl_state *s, cJSON *result)
 
 cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
 {
+    return asl_state_output_sized(f, s, result, 0);
+}
+
+cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, size_t rb)
+{
     if (s->jsonata)
         return jn_state_output(f, s, result);
     asl_inspect(f, "result", result);
     if (s->result_selector) {
-        cJSON *sel = asl_apply_template(f, s->result_selector, result);
+        cJSON *sel = apply_template(f, s->result_selector, result, &rb);
         cJSON_Delete(result);
         if (!(result = sel))
             return NULL;
@@ -532,7 +582,8 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
     /* The output's size is at most the input's plus the result's (and the
      * keys ResultPath adds), so only the result is measured here; OutputPath
      * only takes away (see asl_output_over). */
-    size_t rb = asl_json_size_bound(result, asl_limit.payload_bytes);
+    if (!rb)
+        rb = asl_json_size_bound(result, asl_limit.payload_bytes);
     if (s->result_path && s->result_path->kind == ASL_N_NULL) {
         cJSON_Delete(result);
         out = keep ? asl_json_clone(f->data) : f->data;

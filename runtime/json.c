@@ -186,22 +186,8 @@ void asl_json_write(asl_buf *b, const cJSON *v)
 
 cJSON *asl_json_copy(const cJSON *v)
 {
-    switch (v->type & 0xff) {
-    case cJSON_False: return cJSON_CreateFalse();
-    case cJSON_True: return cJSON_CreateTrue();
-    case cJSON_NULL: return cJSON_CreateNull();
-    case cJSON_Number: return cJSON_CreateNumber(v->valuedouble);
-    case cJSON_String: return cJSON_CreateString(v->valuestring ? v->valuestring : "");
-    case cJSON_Array:
-    case cJSON_Object: {
-        cJSON *o = cJSON_IsArray(v) ? cJSON_CreateArray() : cJSON_CreateObject();
-        /* Members keep their keys: linking them as array items keeps ->string. */
-        for (const cJSON *c = v->child; o && c; c = c->next)
-            cJSON_AddItemToArray(o, cJSON_Duplicate(c, 1));
-        return o;
-    }
-    default: return cJSON_Duplicate(v, 1);
-    }
+    size_t bound = 0;
+    return asl_json_copy_bound(v, &bound);
 }
 
 char *asl_json_print(const cJSON *v)

@@ -24,7 +24,8 @@ asl_step asl_state_pass(asl_frame *f, const asl_state *s)
 {
     if (s->jsonata)
         return jn_pass_on(f, s);
-    cJSON *in = asl_effective_input(f, s, s->parameters);
+    size_t bound;
+    cJSON *in = asl_effective_input_sized(f, s, s->parameters, &bound);
     if (!in)
         return ASL_STEP_FAIL;
     cJSON *result = in;
@@ -32,11 +33,11 @@ asl_step asl_state_pass(asl_frame *f, const asl_state *s)
         cJSON_Delete(in);
         asl_ctx c;
         asl_ctx_init(&c, f, f->data);
-        result = asl_eval(s->result, &c);
+        result = asl_eval_sized(s->result, &c, &bound);
         if (!result)
             return asl_frame_fail_err(f, &c.err);
     }
-    cJSON *out = asl_state_output(f, s, result);
+    cJSON *out = asl_state_output_sized(f, s, result, bound);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
 

@@ -1,0 +1,122 @@
+/*
+ * build.c: making cJSON values on the hot path without a library call per
+ * node: nodes come straight from the allocator cJSON uses (the pool when
+ * it is installed), members are linked with a tail pointer, and a copy
+ * adds up an upper bound of its size as JSON while it walks (the bound
+ * asl_json_size_bound gives, so the payload quota needs no second walk).
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "pool.h"
+
+static void *alloc(size_t n)
+{
+    void *p = asl_pool_active ? asl_pool_alloc(n) : malloc(n);
+    if (!p)
+        abort();
+    return p;
+}
+
+cJSON *asl_json_node(int type)
+{
+    cJSON *v = alloc(sizeof *v);
+    memset(v, 0, sizeof *v);
+    v->type = type;
+    return v;
+}
+
+cJSON *asl_json_number(double d)
+{
+    cJSON *v = asl_json_node(cJSON_Number);
+    v->valuedouble = d;
+    /* valueint as cJSON_CreateNumber sets it */
+    v->valueint = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+    return v;
+}
+
+static char *text_copy(const char *s, size_t n)
+{
+    char *t = alloc(n + 1);
+    memcpy(t, s, n + 1);
+    return t;
+}
+
+cJSON *asl_json_string(const char *s)
+{
+    cJSON *v = asl_json_node(cJSON_String);
+    v->valuestring = text_copy(s, strlen(s));
+    return v;
+}
+
+void asl_json_append(cJSON *parent, cJSON **tail, cJSON *item)
+{
+    /* cJSON's list: the first member's prev is the last member. */
+    if (*tail) {
+        (*tail)->next = item;
+        item->prev = *tail;
+    } else {
+        parent->child = item;
+    }
+    parent->child->prev = item;
+    *tail = item;
+}
+
+void asl_json_set_key(cJSON *item, const char *key)
+{
+    if (item->string && !(item->type & cJSON_StringIsConst))
+        cJSON_free(item->string);
+    item->string = (char *)(uintptr_t)key;
+    item->type |= cJSON_StringIsConst;
+}
+
+/* A copy of v, its key kept as cJSON_Duplicate keeps it (a constant key
+ * shared, another copied); *bound grows by the copy's size bound. */
+static cJSON *copy(const cJSON *v, int type, size_t *bound)
+{
+    cJSON *c = asl_json_node(type);
+    switch (type & 0xff) {
+    case cJSON_Number:
+        c->valuedouble = v->valuedouble;
+        c->valueint = v->valueint;
+        *bound += 24;
+        break;
+    case cJSON_String:
+    case cJSON_Raw: {
+        const char *s = v->valuestring ? v->valuestring : "";
+        size_t n = strlen(s);
+        c->valuestring = text_copy(s, n);
+        *bound += (type & 0xff) == cJSON_Raw ? n : 2 + 6 * n;
+        break;
+    }
+    case cJSON_Array:
+    case cJSON_Object: {
+        *bound += 2;
+        cJSON *tail = NULL;
+        for (const cJSON *m = v->child; m; m = m->next) {
+            cJSON *k = copy(m, m->type & ~cJSON_IsReference, bound);
+            if (m->string) {
+                size_t n = strlen(m->string);
+                k->string = (m->type & cJSON_StringIsConst) ? m->string : text_copy(m->string, n);
+                *bound += 3 + 6 * n;
+            }
+            *bound += 1;
+            asl_json_append(c, &tail, k);
+        }
+        break;
+    }
+    default:
+        *bound += 5;
+        break;
+    }
+    return c;
+}
+
+cJSON *asl_json_copy_bound(const cJSON *v, size_t *bound)
+{
+    /* The copy of a member has no key: it is about to be stored elsewhere. */
+    return copy(v, v->type & 0xff, bound);
+}
