@@ -52,6 +52,34 @@ cJSON *asl_json_string(const char *s)
     return v;
 }
 
+static void release(void *p)
+{
+    if (asl_pool_active)
+        asl_pool_free(p);
+    else
+        free(p);
+}
+
+void asl_json_delete(cJSON *v)
+{
+    /* cJSON_Delete's rules (a reference owns nothing, a constant key is
+     * not freed; the siblings after v go too), without a call through
+     * cJSON's hooks per block. */
+    while (v) {
+        cJSON *next = v->next;
+        if (!(v->type & cJSON_IsReference)) {
+            if (v->child)
+                asl_json_delete(v->child);
+            if (v->valuestring)
+                release(v->valuestring);
+        }
+        if (v->string && !(v->type & cJSON_StringIsConst))
+            release(v->string);
+        release(v);
+        v = next;
+    }
+}
+
 void asl_json_append(cJSON *parent, cJSON **tail, cJSON *item)
 {
     /* cJSON's list: the first member's prev is the last member. */

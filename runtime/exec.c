@@ -283,8 +283,7 @@ asl_step asl_goto(asl_frame *f, int next, cJSON *output)
     if (asl_output_over(f, output))
         return asl_fail_data_limit(f, current(f)->name, output);
     state_event(f, exited_event(current(f)->type), "output", output);
-    if (f->data)
-        cJSON_Delete(f->data);
+    asl_json_delete(f->data);
     f->data = output;
     enter_state(f, next);
     return ASL_STEP_NEXT;
@@ -297,8 +296,7 @@ asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
     if (asl_output_over(f, output))
         return asl_fail_data_limit(f, s->name, output);
     state_event(f, exited_event(s->type), "output", output);
-    if (f->data)
-        cJSON_Delete(f->data);
+    asl_json_delete(f->data);
     f->data = output;
     return ASL_STEP_END;
 }

@@ -151,6 +151,8 @@ cJSON *asl_json_clone(const cJSON *v);
 cJSON *asl_json_node(int type);
 cJSON *asl_json_number(double d);
 cJSON *asl_json_string(const char *s);
+/* cJSON_Delete, faster (v may be NULL). */
+void asl_json_delete(cJSON *v);
 /* Links item (taken) after *tail, the last member of parent so far (NULL
  * for none), and makes it the tail. */
 void asl_json_append(cJSON *parent, cJSON **tail, cJSON *item);

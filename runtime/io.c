@@ -138,8 +138,13 @@ static const cJSON *follow_from(const cJSON *v, const asl_node *path, int from)
 
 static bool step_is(const asl_node *path, int i, const char *name)
 {
-    const char *s = i < path->count && path->kids[i].kind == ASL_N_STEP_NAME ? path->kids[i].str : NULL;
-    return s && s[0] == name[0] && !strcmp(s, name);
+    if (i >= path->count || path->kids[i].kind != ASL_N_STEP_NAME)
+        return false;
+    /* (short names: compared in line rather than by a call) */
+    const char *s = path->kids[i].str;
+    while (*name && *s == *name)
+        s++, name++;
+    return *s == *name;
 }
 
 /* The common $$ paths ($$.Execution.Id, $$.Execution.Input..., $$.Task.Token,

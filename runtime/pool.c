@@ -66,7 +66,8 @@ static void refill(size_t c)
     }
 }
 
-void *asl_pool_alloc(size_t n)
+/* Past the fast path: a block above the largest class, or an empty list. */
+__attribute__((noinline)) static void *alloc_slow(size_t n)
 {
     if (n > 512) {
         unsigned char *p = malloc(HEADER + n);
@@ -76,12 +77,26 @@ void *asl_pool_alloc(size_t n)
         return p + HEADER;
     }
     size_t c = class_of_size[n];
-    if (!free_list[c])
-        refill(c);
+    refill(c);
     block *b = free_list[c];
     free_list[c] = b->next;
     b->bytes[HEADER - 1] = (unsigned char)c;
     return b->bytes + HEADER;
+}
+
+void *asl_pool_alloc(size_t n)
+{
+    /* (the common case pops a list: no frame, no call) */
+    if (n <= 512) {
+        size_t c = class_of_size[n];
+        block *b = free_list[c];
+        if (b) {
+            free_list[c] = b->next;
+            b->bytes[HEADER - 1] = (unsigned char)c;
+            return b->bytes + HEADER;
+        }
+    }
+    return alloc_slow(n);
 }
 
 void asl_pool_free(void *p)
