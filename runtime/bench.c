@@ -6,7 +6,8 @@
  * Ended executions are freed as it goes, so memory stays flat. It drives
  * the engine one turn at a time (asl_engine_step), learns of ended
  * executions from the event stream and forgets each after the turn it
- * ended in (asl_engine_forget: O(1)), as any embedder would.
+ * ended in (asl_engine_forget: O(1)), as any embedder would; an
+ * execution's output, which nothing reads here, is dropped when it ends.
  */
 #include <math.h>
 #include <stdint.h>
@@ -140,6 +141,14 @@ static void on_event(void *ud, const asl_event *ev)
         return; /* a child execution */
     x->user = NULL;
     B.latency[B.done++] = mono() - B.start_at[k - 1];
+    /* Nothing reads the output of an execution the bench started (it has
+     * no parent task nor Map Run to hand it to): it goes now rather than
+     * when the turn ends, since a turn may end a million executions that
+     * were answered at once. */
+    if (!x->waiter && !x->dmap) {
+        cJSON_Delete(x->output);
+        x->output = NULL;
+    }
     if (x->status != ASL_SUCCEEDED) {
         note_failure(x->err.error, x->err.cause);
         B.failed++;

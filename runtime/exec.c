@@ -14,6 +14,11 @@
 #include "jsonata_fields.h"
 #include "ptrtab.h"
 #include "quotas.h"
+#include "slab.h"
+
+/* Executions and frames: a million of each when a million executions
+ * wait at once, so they come from slabs (no per-record malloc header). */
+static asl_slab exec_slab = ASL_SLAB(asl_exec), frame_slab = ASL_SLAB(asl_frame);
 
 /* Every execution, oldest first (a list: ListExecutions pages through it),
  * and two tables to find one without walking the list: by ARN, and by
@@ -173,9 +178,7 @@ asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_fram
 
 asl_frame *asl_frame_alloc(asl_exec *x, const asl_graph *g, asl_frame *parent, int slot)
 {
-    asl_frame *f = calloc(1, sizeof *f);
-    if (!f)
-        abort();
+    asl_frame *f = asl_slab_alloc(&frame_slab);
     f->exec = x;
     f->graph = g;
     f->parent = parent;
@@ -231,7 +234,7 @@ static void frame_free(asl_frame *f)
     cJSON_Delete(f->result);
     free(f->attempts);
     asl_err_clear(&f->err);
-    free(f);
+    asl_slab_free(&frame_slab, f);
 }
 
 void asl_frame_cancel(asl_frame *f)
@@ -638,9 +641,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
             cJSON_Delete(input);
         return NULL;
     }
-    asl_exec *x = calloc(1, sizeof *x);
-    if (!x)
-        abort();
+    asl_exec *x = asl_exec_alloc();
     x->machine = m;
     x->unit = u;
     asl_unit_hold(u);
@@ -698,6 +699,11 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     return x;
 }
 
+asl_exec *asl_exec_alloc(void)
+{
+    return asl_slab_alloc(&exec_slab);
+}
+
 asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input,
                          const char *parent_arn, asl_err *e)
 {
@@ -739,7 +745,7 @@ static void exec_free(asl_exec *x)
     cJSON_Delete(x->output);
     asl_err_clear(&x->err);
     asl_history_free(x->history);
-    free(x);
+    asl_slab_free(&exec_slab, x);
 }
 
 void asl_exec_free_all(void)

@@ -228,6 +228,9 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
 asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *name, const cJSON *input,
                                 size_t size, const char *parent_arn, asl_err *e);
 asl_exec *asl_exec_list(void);
+/* A zeroed execution record (freed by asl_exec_free; snapshot.c fills
+ * one in). */
+asl_exec *asl_exec_alloc(void);
 void asl_exec_free_all(void);
 /* Links an execution rebuilt from a snapshot (snapshot.c) into the list
  * of all executions; false (nothing linked) if its ARN is taken. */

@@ -471,9 +471,7 @@ static cJSON *check(const char *snapshot_json, const char *events_json, cJSON **
 
 static asl_exec *build_exec(const cJSON *j, asl_unit *u, const asl_machine *m)
 {
-    asl_exec *x = calloc(1, sizeof *x);
-    if (!x)
-        abort();
+    asl_exec *x = asl_exec_alloc();
     x->machine = m;
     x->unit = u;
     asl_unit_hold(u);

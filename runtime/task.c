@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "jsonata_fields.h"
+#include "slab.h"
 
 /* Every task (a doubly linked list: one leaves in O(1)), and the tasks
  * whose outcome is decided: the candidates to free. A candidate is freed
@@ -25,6 +26,7 @@
  * O(1) a task however many tasks are open. */
 static asl_task *tasks;
 static int ntasks;
+static asl_slab task_slab = ASL_SLAB(asl_task); /* a million open tokens, a million tasks */
 static struct {
     asl_task **v;
     size_t n, cap, kept;     /* kept: candidates left by the last walk */
@@ -46,9 +48,7 @@ static void note_closed(asl_task *t)
 
 asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resource)
 {
-    asl_task *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
+    asl_task *t = asl_slab_alloc(&task_slab);
     t->frame = f;
     t->state = s;
     /* The state's own resource is borrowed (it lives with the unit, which
@@ -88,7 +88,7 @@ static void task_free(asl_task *t)
     if (!t->borrowed) /* t->state may be gone with its unit: the flag says */
         free(t->resource);
     free(t->log_result);
-    free(t);
+    asl_slab_free(&task_slab, t);
     ntasks--;
 }
 
