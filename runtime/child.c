@@ -179,13 +179,16 @@ static cJSON *child_input(const cJSON *input, cJSON *owned)
         return cJSON_CreateObject();
     if (cJSON_IsString(input))
         return asl_json_parse(input->valuestring);
-    if (!owned)
+    /* (a view's members are the parent's input: copied, not taken) */
+    if (!owned || asl_json_is_view(owned))
         return cJSON_Duplicate(input, 1);
     cJSON *v = cJSON_DetachItemViaPointer(owned, (cJSON *)(uintptr_t)input);
     if (!(v->type & cJSON_StringIsConst))
         cJSON_free(v->string);
     v->string = NULL;
     v->type &= ~cJSON_StringIsConst;
+    /* Views of the parent's input would outlive it (view.c). */
+    asl_json_settle(v);
     return v;
 }
 

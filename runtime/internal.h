@@ -143,6 +143,9 @@ bool asl_json_is_view(const cJSON *v);
 /* Makes a view's members its own (each a view of the member it stands
  * for), so that members can be added, replaced or removed; O(members). */
 void asl_json_own(cJSON *v);
+/* Replaces every view in v by a copy of what it shows: for a value that
+ * moves to another execution. */
+void asl_json_settle(cJSON *v);
 /* A copy of a value of the execution: its own nodes copied, its views
  * viewed again (O(1) each). */
 cJSON *asl_json_clone(const cJSON *v);

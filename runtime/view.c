@@ -13,7 +13,8 @@
  * The rule, for every value of an execution:
  *  - a view points into its execution's input, nowhere else, so values
  *    that leave the execution (a child's input, a response handed to
- *    another execution) are real copies (cJSON_Duplicate makes one);
+ *    another execution) are real copies (cJSON_Duplicate makes one) or
+ *    have their views replaced by copies (asl_json_settle);
  *  - a view's members are never changed: code that adds, replaces or
  *    removes members first makes the container its own (asl_json_own),
  *    one level at a time, and a node found under a view is copied or
@@ -95,6 +96,32 @@ void asl_json_own(cJSON *v)
     }
     if (v->child)
         v->child->prev = tail; /* cJSON keeps the last member in the first's prev */
+}
+
+void asl_json_settle(cJSON *v)
+{
+    if (!(v->type & cJSON_IsReference)) {
+        if (v->type & (cJSON_Object | cJSON_Array))
+            for (cJSON *c = v->child; c; c = c->next)
+                asl_json_settle(c);
+        return;
+    }
+    v->type &= ~cJSON_IsReference;
+    if ((v->type & cJSON_String) && v->valuestring) {
+        size_t len = strlen(v->valuestring) + 1;
+        char *s = cJSON_malloc(len);
+        if (!s)
+            abort();
+        v->valuestring = memcpy(s, v->valuestring, len);
+    } else if (v->child) {
+        /* the members copied; the copy's own node and key thrown away */
+        cJSON *copy = cJSON_Duplicate(v, 1);
+        if (!copy)
+            abort();
+        v->child = copy->child;
+        copy->child = NULL;
+        cJSON_Delete(copy);
+    }
 }
 
 cJSON *asl_json_clone(const cJSON *v)

@@ -18,3 +18,14 @@ add_executable(maprun_test ${ENGINE_DIR}/maprun_test.c ${CMAKE_CURRENT_BINARY_DI
 target_link_libraries(maprun_test PRIVATE aslrt)
 target_compile_options(maprun_test PRIVATE ${ASLC_WARNINGS})
 add_test(NAME engine/maprun COMMAND maprun_test)
+
+# A child's input outlives its forgotten parent (tests/engine/views_test.c).
+add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/views_machine.c
+  COMMAND aslc ${ENGINE_DIR}/views_parent.asl.json
+          --machine arn:aws:states:us-east-1:123456789012:stateMachine:Later=${ENGINE_DIR}/views_child.asl.json
+          --emit-c --no-main -o ${CMAKE_CURRENT_BINARY_DIR}/views_machine.c
+  DEPENDS aslc ${ENGINE_DIR}/views_parent.asl.json ${ENGINE_DIR}/views_child.asl.json)
+add_executable(views_test ${ENGINE_DIR}/views_test.c ${CMAKE_CURRENT_BINARY_DIR}/views_machine.c)
+target_link_libraries(views_test PRIVATE aslrt)
+target_compile_options(views_test PRIVATE ${ASLC_WARNINGS})
+add_test(NAME engine/views COMMAND views_test)
