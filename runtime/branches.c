@@ -44,6 +44,7 @@ static asl_step branches_done(asl_frame *f)
     asl_fan *p = asl_frame_fan(f);
     asl_frame_drop_map_input(f);
     cJSON *results = p->results;
+    size_t bound = p->results_bound;
     bool failed = f->err.error || p->kid_failed;
     /* The state is over for its branches: the frame goes on without them. */
     free(p->kids);
@@ -57,7 +58,7 @@ static asl_step branches_done(asl_frame *f)
     }
     /* Nothing follows on from it: StateExited points where it points. */
     asl_frame_event(f, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, true);
-    cJSON *out = asl_state_output(f, s, results);
+    cJSON *out = asl_state_output_sized(f, s, results, bound);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
 
@@ -69,15 +70,21 @@ static void results_init(asl_frame *f, int n)
     p->slots = calloc((size_t)n + 1, sizeof *p->slots);
     if (!p->slots)
         abort();
+    cJSON *tail = NULL;
     for (int i = 0; i < n; i++) {
-        p->slots[i] = cJSON_CreateNull();
-        cJSON_AddItemToArray(p->results, p->slots[i]);
+        p->slots[i] = asl_json_node(cJSON_NULL);
+        asl_json_add(p->results, &tail, NULL, p->slots[i]);
     }
+    /* "[null,null]": each result is bounded as it comes (see result_set) */
+    p->results_bound = 2 + 5 * (size_t)n + (size_t)n;
 }
 
-/* Puts v (taken) in place of result i. */
-static void result_set(asl_frame *f, int i, cJSON *v)
+/* Puts v (taken) in place of result i; bound is v's size bound (0:
+ * unknown, and so then is the array's). */
+static void result_set(asl_frame *f, int i, cJSON *v, size_t bound)
 {
+    asl_fan *p = f->fan;
+    p->results_bound = p->results_bound && bound ? p->results_bound + bound : 0;
     cJSON_ReplaceItemViaPointer(f->fan->results, f->fan->slots[i], v);
     f->fan->slots[i] = v;
 }
@@ -397,13 +404,14 @@ void asl_branch_end(asl_frame *kid, bool ok)
             f->src = id;
     }
     if (ok) {
-        result_set(f, slot, kid->data);
+        /* (a frame's data_bound holds after its last state: asl_output_over) */
+        result_set(f, slot, kid->data, kid->data_bound);
         kid->data = NULL;
     } else if (map && (p->failed++, map_tolerates(p))) {
         cJSON *eo = cJSON_CreateObject();
         cJSON_AddStringToObject(eo, "Error", kid->err.error ? kid->err.error : "");
         cJSON_AddStringToObject(eo, "Cause", kid->err.cause ? kid->err.cause : "");
-        result_set(f, slot, eo);
+        result_set(f, slot, eo, 0);
     } else {
         if (map && (p->tolerated_count >= 0 || p->tolerated_percent >= 0))
             asl_err_set(&f->err, "States.ExceedToleratedFailureThreshold",
@@ -443,6 +451,7 @@ void asl_branches_restore(asl_frame *f, cJSON *items, cJSON *results)
     asl_fan *p = asl_frame_fan(f);
     p->items = items;
     p->results = results ? results : cJSON_CreateArray();
+    p->results_bound = 0; /* the results so far are not measured */
     int n = cJSON_GetArraySize(p->results), i = 0;
     p->slots = calloc((size_t)n + 1, sizeof *p->slots);
     if (!p->slots)

@@ -80,8 +80,14 @@ void asl_json_delete(cJSON *v)
     }
 }
 
-void asl_json_append(cJSON *parent, cJSON **tail, cJSON *item)
+void asl_json_add(cJSON *parent, cJSON **tail, const char *key, cJSON *item)
 {
+    if (key) {
+        if (item->string && !(item->type & cJSON_StringIsConst))
+            release(item->string);
+        item->string = (char *)(uintptr_t)key;
+        item->type |= cJSON_StringIsConst;
+    }
     /* cJSON's list: the first member's prev is the last member. */
     if (*tail) {
         (*tail)->next = item;
@@ -91,14 +97,6 @@ void asl_json_append(cJSON *parent, cJSON **tail, cJSON *item)
     }
     parent->child->prev = item;
     *tail = item;
-}
-
-void asl_json_set_key(cJSON *item, const char *key)
-{
-    if (item->string && !(item->type & cJSON_StringIsConst))
-        cJSON_free(item->string);
-    item->string = (char *)(uintptr_t)key;
-    item->type |= cJSON_StringIsConst;
 }
 
 /* A copy of v, its key kept as cJSON_Duplicate keeps it (a constant key
@@ -132,7 +130,7 @@ static cJSON *copy(const cJSON *v, int type, size_t *bound)
                 *bound += 3 + 6 * n;
             }
             *bound += 1;
-            asl_json_append(c, &tail, k);
+            asl_json_add(c, &tail, NULL, k);
         }
         break;
     }

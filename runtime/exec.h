@@ -66,6 +66,7 @@ typedef struct asl_fan {
     cJSON *results;             /* array being filled */
     cJSON **slots;              /* results' placeholders, so a result takes its place in O(1) */
     const cJSON *next_item;     /* Map: the item the next iteration starts with (in items) */
+    size_t results_bound;       /* results' size as JSON is at most this (0: unknown) */
     double tolerated_percent;
     struct asl_dmap *dmap;      /* a Distributed Map's run in progress (dmap.c) */
     int nkids, running, started;

@@ -157,10 +157,9 @@ cJSON *asl_json_string(const char *s);
 /* cJSON_Delete, faster (v may be NULL). */
 void asl_json_delete(cJSON *v);
 /* Links item (taken) after *tail, the last member of parent so far (NULL
- * for none), and makes it the tail. */
-void asl_json_append(cJSON *parent, cJSON **tail, cJSON *item);
-/* Gives item the key, static text that outlives it (not copied, not freed). */
-void asl_json_set_key(cJSON *item, const char *key);
+ * for none), and makes it the tail. key, if not NULL, is static text that
+ * outlives item (not copied, not freed): item's key. */
+void asl_json_add(cJSON *parent, cJSON **tail, const char *key, cJSON *item);
 /* asl_json_copy that adds to *bound an upper bound of the copy's size as
  * JSON (asl_json_size_bound's, without its stop). */
 cJSON *asl_json_copy_bound(const cJSON *v, size_t *bound);

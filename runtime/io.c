@@ -125,15 +125,17 @@ const cJSON *asl_ctx_var(asl_ctx *c, const char *name)
 
 /* What the steps from `from` on select below v (names and indexes only:
  * the rest of a definite path), borrowed; NULL if they find nothing. */
-static const cJSON *follow_from(const cJSON *v, const asl_node *path, int from)
+static const cJSON *follow_from(asl_ctx *c, const cJSON *v, const asl_node *path, int from)
 {
     asl_node rest = *path;
     rest.op = ASL_ROOT_INPUT;
     rest.kids += from;
     rest.count -= from;
-    asl_ctx c = {.input = v};
-    const cJSON *out;
-    return asl_path_peek(&rest, &c, &out) == 0 ? out : NULL;
+    const cJSON *input = c->input, *out;
+    c->input = v; /* (a root of $ reads nothing else of the context) */
+    int rc = asl_path_peek(&rest, c, &out);
+    c->input = input;
+    return rc == 0 ? out : NULL;
 }
 
 static bool step_is(const asl_node *path, int i, const char *name)
@@ -158,9 +160,7 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *
         return false;
     const char *text = NULL;
     const cJSON *base = NULL;
-    if (step_is(path, 0, "Execution") && step_is(path, 1, "Input")) {
-        base = follow_from(f->exec->input, path, 2);
-    } else if (step_is(path, 0, "Map") && step_is(path, 1, "Item") && c->map_item) {
+    if (c->map_item && step_is(path, 0, "Map") && step_is(path, 1, "Item")) {
         if (step_is(path, 2, "Index") && path->count == 3) {
             *out = asl_json_number(c->map_index);
             *bound += 24;
@@ -168,7 +168,9 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *
         }
         if (!step_is(path, 2, "Value"))
             return false;
-        base = follow_from(c->map_item, path, 3);
+        base = follow_from(c, c->map_item, path, 3);
+    } else if (step_is(path, 0, "Execution") && step_is(path, 1, "Input")) {
+        base = follow_from(c, f->exec->input, path, 2);
     } else if (path->count == 2) {
         const char *b = path->kids[1].str;
         if (step_is(path, 0, "Execution") && !strcmp(b, "Id"))
@@ -253,12 +255,8 @@ static cJSON *eval_members(const asl_node *n, const char *field, asl_ctx *c, siz
             return NULL;
         }
         /* Keys are static data of the compiled machine: no copy. */
-        if (object) {
-            asl_json_set_key(v, k->str);
-            *bound += 3 + 6 * strlen(k->str);
-        }
-        *bound += 1;
-        asl_json_append(o, &tail, v);
+        *bound += object ? 4 + 6 * strlen(k->str) : 1;
+        asl_json_add(o, &tail, object ? k->str : NULL, v);
     }
     return o;
 }
