@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "ids.h"
+#include "quotas.h"
 
 /* The SDK's Date: epoch milliseconds. */
 static void add_date(cJSON *o, const char *key, double t)
@@ -141,7 +142,10 @@ void asl_child_finished(asl_exec *child)
     bool parsed = t->state->pattern == ASL_PATTERN_SYNC2;
     bool ok = child->status == ASL_SUCCEEDED;
     /* A failure's cause is the whole response, as text. */
-    cJSON *d = describe(child, parsed, ok ? asl_task_result_key(t) : NULL);
+    const char *only = ok ? asl_task_result_key(t) : NULL;
+    if (only && !*only) /* unread, but the child's input and output count for the quota */
+        only = NULL;
+    cJSON *d = describe(child, parsed, only);
     if (ok) {
         asl_task_complete(t, d, NULL, NULL);
         return;
@@ -240,7 +244,12 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned)
         return;
     }
     if (t->state->pattern == ASL_PATTERN_RESPONSE) {
-        asl_task_complete(t, start_response(x, asl_task_result_key(t)), NULL, NULL);
+        const char *only = asl_task_result_key(t);
+        /* Unread, it is built empty, unless a quota so low that the whole
+         * response would fail it is set. */
+        if (only && !*only && asl_limit.payload_bytes && asl_limit.payload_bytes < 2 * strlen(x->arn) + 2048)
+            only = NULL;
+        asl_task_complete(t, start_response(x, only), NULL, NULL);
         return;
     }
     if (t->state->pattern != ASL_PATTERN_TOKEN) {

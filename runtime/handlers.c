@@ -12,6 +12,7 @@
 #include "history.h"
 #include "ids.h"
 #include "mock.h"
+#include "quotas.h"
 #include "warm.h"
 
 #define LAMBDA_INVOKE "arn:aws:states:::lambda:invoke"
@@ -73,6 +74,8 @@ const char *asl_task_result_key(const asl_task *t)
     if (asl_history_enabled() || asl_engine_wants_inspection() || !s || s->jsonata || s->result_selector ||
         s->result_path || s->assign)
         return NULL;
+    if (!s->output_path)
+        return asl_task_result_unread(t) ? "" : NULL;
     const asl_node *p = s->output_path;
     if (!p || p->kind != ASL_N_PATH || p->op != ASL_ROOT_INPUT || p->count < 1 || p->kids[0].kind != ASL_N_STEP_NAME)
         return NULL;
@@ -113,9 +116,13 @@ cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
     if (!is_lambda_invoke(t->resource))
         return result;
     cJSON *o = cJSON_CreateObject();
-    /* OutputPath "$.Payload" (the usual case) reads nothing else. */
+    /* OutputPath "$.Payload" (the usual case) reads nothing else; an
+     * unread response needs only its size judged (LogResult's 4 KiB and
+     * the headers are under 8 KiB). */
     const char *only = asl_task_result_key(t);
-    if (only && !strcmp(only, "Payload")) {
+    size_t limit = asl_limit.payload_bytes;
+    if (only && (*only ? !strcmp(only, "Payload")
+                       : !limit || (limit > 8192 && asl_json_size_bound(result, limit) <= limit - 8192))) {
         cJSON_AddItemToObjectCS(o, "Payload", result);
         return o;
     }

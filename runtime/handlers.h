@@ -20,11 +20,17 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned);
  * response TaskSubmitted records). */
 cJSON *asl_task_wrap_result(asl_task *t, cJSON *result);
 /* The one top-level key of t's result that its state reads (OutputPath
- * "$.Payload", "$.Output.x", no ResultSelector, ResultPath or Assign), or
- * NULL when the whole result may be read: by those fields, by history
- * details or by inspection. An integration may then build that key alone
+ * "$.Payload", "$.Output.x", no ResultSelector, ResultPath or Assign), ""
+ * when nothing reads the result (asl_task_result_unread), or NULL when the
+ * whole result may be read: by those fields, by later states, by history
+ * details or by inspection. An integration may then build that key alone,
+ * or nothing, as long as the payload quota judges it as it would the whole
  * (its other fields are never seen). */
 const char *asl_task_result_key(const asl_task *t);
+/* unread.c: whether no later state reads t's result (the walk follows it
+ * through the states that pass it on; see unread.c). History and
+ * inspection are the caller's to ask about. */
+bool asl_task_result_unread(const asl_task *t);
 /* Building AWS responses: keys are literals, kept without a copy
  * (cJSON_StringIsConst), as are the values asl_resp_lit adds
  * (cJSON_IsReference); asl_resp_str copies its value. */
