@@ -11,7 +11,9 @@
  * something under a view gets a view of it, in O(1) whatever its size.
  *
  * The rule, for every value of an execution:
- *  - a view points into its execution's input, nowhere else, so values
+ *  - a view points into its execution's input (or at text that lives as
+ *    long as the program: a response's literal strings, handlers.c),
+ *    nowhere else, so values
  *    that leave the execution (a child's input, a response handed to
  *    another execution) are real copies (cJSON_Duplicate makes one) or
  *    have their views replaced by copies (asl_json_settle);
@@ -28,14 +30,16 @@
 
 #include "internal.h"
 
-static cJSON *node_new(int type)
+/* A copy of a key or a string. A member's key is copied, never borrowed:
+ * the member may be copied out of the execution, and cJSON_Duplicate keeps
+ * a constant key as it is. */
+static char *text_copy(const char *s)
 {
-    cJSON *n = cJSON_malloc(sizeof *n);
-    if (!n)
+    size_t len = strlen(s) + 1;
+    char *t = cJSON_malloc(len);
+    if (!t)
         abort();
-    memset(n, 0, sizeof *n);
-    n->type = type;
-    return n;
+    return memcpy(t, s, len);
 }
 
 bool asl_json_is_view(const cJSON *v)
@@ -50,20 +54,20 @@ cJSON *asl_json_view(const cJSON *v)
     switch (type) {
     case cJSON_Object:
     case cJSON_Array:
-        n = node_new(type | cJSON_IsReference);
+        n = asl_json_node(type | cJSON_IsReference);
         n->child = v->child;
         return n;
     case cJSON_String:
-        n = node_new(cJSON_String | cJSON_IsReference);
+        n = asl_json_node(cJSON_String | cJSON_IsReference);
         n->valuestring = v->valuestring;
         return n;
     case cJSON_Number:
-        n = node_new(cJSON_Number);
+        n = asl_json_node(cJSON_Number);
         n->valuedouble = v->valuedouble;
         n->valueint = v->valueint;
         return n;
     default:
-        return node_new(type); /* true, false, null */
+        return asl_json_node(type); /* true, false, null */
     }
 }
 
@@ -77,25 +81,10 @@ void asl_json_own(cJSON *v)
     cJSON *tail = NULL;
     for (const cJSON *c = src; c; c = c->next) {
         cJSON *m = asl_json_view(c);
-        if (c->string) {
-            /* The key is copied: a copy of this member (cJSON_Duplicate
-             * keeps constant keys as they are) may leave the execution. */
-            size_t len = strlen(c->string) + 1;
-            m->string = cJSON_malloc(len);
-            if (!m->string)
-                abort();
-            memcpy(m->string, c->string, len);
-        }
-        if (tail) {
-            tail->next = m;
-            m->prev = tail;
-        } else {
-            v->child = m;
-        }
-        tail = m;
+        if (c->string)
+            m->string = text_copy(c->string);
+        asl_json_append(v, &tail, m);
     }
-    if (v->child)
-        v->child->prev = tail; /* cJSON keeps the last member in the first's prev */
 }
 
 void asl_json_settle(cJSON *v)
@@ -108,11 +97,7 @@ void asl_json_settle(cJSON *v)
     }
     v->type &= ~cJSON_IsReference;
     if ((v->type & cJSON_String) && v->valuestring) {
-        size_t len = strlen(v->valuestring) + 1;
-        char *s = cJSON_malloc(len);
-        if (!s)
-            abort();
-        v->valuestring = memcpy(s, v->valuestring, len);
+        v->valuestring = text_copy(v->valuestring);
     } else if (v->child) {
         /* the members copied; the copy's own node and key thrown away */
         cJSON *copy = cJSON_Duplicate(v, 1);
@@ -131,30 +116,15 @@ cJSON *asl_json_clone(const cJSON *v)
     int type = v->type & 0xff;
     if (type != cJSON_Object && type != cJSON_Array)
         return asl_json_copy(v);
-    cJSON *n = node_new(type);
+    cJSON *n = asl_json_node(type);
     cJSON *tail = NULL;
     for (const cJSON *c = v->child; c; c = c->next) {
         cJSON *m = asl_json_clone(c);
-        if (c->string) {
-            if (c->type & cJSON_StringIsConst) {
-                m->string = c->string;
-                m->type |= cJSON_StringIsConst;
-            } else {
-                size_t len = strlen(c->string) + 1;
-                if (!(m->string = cJSON_malloc(len)))
-                    abort();
-                memcpy(m->string, c->string, len);
-            }
-        }
-        if (tail) {
-            tail->next = m;
-            m->prev = tail;
-        } else {
-            n->child = m;
-        }
-        tail = m;
+        if (c->type & cJSON_StringIsConst)
+            asl_json_set_key(m, c->string);
+        else if (c->string)
+            m->string = text_copy(c->string);
+        asl_json_append(n, &tail, m);
     }
-    if (n->child)
-        n->child->prev = tail;
     return n;
 }
