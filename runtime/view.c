@@ -83,7 +83,7 @@ void asl_json_own(cJSON *v)
         cJSON *m = asl_json_view(c);
         if (c->string)
             m->string = text_copy(c->string);
-        asl_json_append(v, &tail, m);
+        asl_json_add(v, &tail, NULL, m);
     }
 }
 
@@ -120,11 +120,10 @@ cJSON *asl_json_clone(const cJSON *v)
     cJSON *tail = NULL;
     for (const cJSON *c = v->child; c; c = c->next) {
         cJSON *m = asl_json_clone(c);
-        if (c->type & cJSON_StringIsConst)
-            asl_json_set_key(m, c->string);
-        else if (c->string)
+        bool constant = c->type & cJSON_StringIsConst;
+        if (c->string && !constant)
             m->string = text_copy(c->string);
-        asl_json_append(n, &tail, m);
+        asl_json_add(n, &tail, constant ? c->string : NULL, m);
     }
     return n;
 }
