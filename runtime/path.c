@@ -43,7 +43,7 @@
 /* --------------------------------------------------------------- steps */
 
 /* The member `name` of v, or NULL if v is not an object or lacks it. */
-static const cJSON *child_named(const cJSON *v, const char *name)
+static inline __attribute__((always_inline)) const cJSON *child_named(const cJSON *v, const char *name)
 {
     /* Paths are hot: the type test in line (cJSON_IsObject is a call into
      * the shared library), keys told apart by their first byte, and only
@@ -99,7 +99,8 @@ static const cJSON *root_of(const asl_node *path, asl_ctx *c, int *first)
 }
 
 /* Follows the name and index steps [from, to) from v. */
-static const cJSON *follow(const asl_node *path, int from, int to, const cJSON *v)
+static inline __attribute__((always_inline)) const cJSON *follow(const asl_node *path, int from, int to,
+                                                                 const cJSON *v)
 {
     for (int i = from; v && i < to; i++) {
         const asl_node *s = &path->kids[i];
