@@ -119,7 +119,8 @@ int asl_frame_event(asl_frame *f, const char *type, cJSON *details, bool side)
     return id;
 }
 
-static int state_details(asl_frame *f, const char *type, const char *key, const cJSON *data)
+__attribute__((noinline)) static int state_details(asl_frame *f, const char *type, const char *key,
+                                                  const cJSON *data)
 {
     if (f->inspect)
         asl_inspect_flush(f, NULL); /* the state is left */
@@ -138,7 +139,7 @@ static int state_details(asl_frame *f, const char *type, const char *key, const 
 
 /* A state's Entered or Exited event. Most runs keep no history and inspect
  * nothing: then the event is only counted, in line. */
-static int state_event(asl_frame *f, const char *type, const char *key, const cJSON *data)
+static inline int state_event(asl_frame *f, const char *type, const char *key, const cJSON *data)
 {
     if (!type)
         return 0;
@@ -283,7 +284,7 @@ void asl_frame_abort(asl_frame *f)
 
 asl_step asl_goto(asl_frame *f, int next, cJSON *output)
 {
-    if (asl_output_over(f, output))
+    if (asl_output_over_fast(f, output))
         return asl_fail_data_limit(f, current(f)->name, output);
     state_event(f, exited_event(current(f)->type), "output", output);
     asl_json_delete(f->data);
@@ -296,7 +297,7 @@ asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
 {
     if (!s->end && s->next >= 0)
         return asl_goto(f, s->next, output);
-    if (asl_output_over(f, output))
+    if (asl_output_over_fast(f, output))
         return asl_fail_data_limit(f, s->name, output);
     state_event(f, exited_event(s->type), "output", output);
     asl_json_delete(f->data);

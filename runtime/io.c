@@ -279,7 +279,7 @@ static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c, size_
     case ASL_N_PATH: return eval_path_field(n, field ? field : "", c, bound);
     case ASL_N_CALL:
         if ((v = asl_call(n, c)))
-            *bound += asl_json_size_bound(v, asl_limit.payload_bytes);
+            *bound += (v->type & 0xff) == cJSON_Number ? 24 : asl_json_size_bound(v, asl_limit.payload_bytes);
         return v;
     default:
         asl_err_set(&c->err, "States.Runtime", "internal error: node kind %d in a template", n->kind);

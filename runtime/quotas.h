@@ -36,6 +36,17 @@ size_t asl_json_size_bound(const cJSON *v, size_t stop);
  * input's size plus its result's, see io.c) does not settle it; the size
  * it finds is the next state's f->data_bound. */
 bool asl_output_over(asl_frame *f, const cJSON *output);
+/* The same, the common case (a bound that settles it) in line. */
+static inline bool asl_output_over_fast(asl_frame *f, const cJSON *output)
+{
+    size_t limit = asl_limit.payload_bytes, bound = f->out_bound;
+    if (bound && bound <= limit) {
+        f->out_bound = 0;
+        f->data_bound = bound;
+        return false;
+    }
+    return asl_output_over(f, output);
+}
 /* Whether JSON text of len bytes is over the payload limit. */
 bool asl_payload_text_over(size_t len);
 /* Fails the frame's current state with States.DataLimitExceeded, AWS's
