@@ -182,6 +182,9 @@ cJSON *asl_json_parse(const char *text);
 cJSON *asl_json_parse_checked(const char *text, size_t len, asl_buf *why);
 /* Whether text is UTF-8 without NUL bytes; false with why (and where). */
 bool asl_json_text_check(const char *text, size_t len, asl_buf *why);
+/* Whether asl_json_parse_checked would take text (text[len] is '\0'),
+ * found without building the value (json_valid.c). */
+bool asl_json_text_valid(const char *text, size_t len);
 /* asl_read_file, also giving the length (the text may hold NUL bytes). */
 char *asl_read_file_len(const char *path, size_t *len);
 

@@ -320,13 +320,9 @@ const char *asl_send_task_success(const char *token, const char *output_json)
      * the frame takes it: a run that answers a million tokens before their
      * frames run holds a million short strings, not a million parsed
      * values. */
-    asl_buf why = {0};
     size_t len = output_json ? strlen(output_json) : 0;
-    cJSON *v = output_json ? asl_json_parse_checked(output_json, len, &why) : NULL;
-    asl_buf_free(&why);
-    if (!v)
+    if (!output_json || !asl_json_text_valid(output_json, len))
         return "InvalidOutput";
-    cJSON_Delete(v);
     char *text = malloc(len + 1);
     if (!text)
         abort();
