@@ -138,15 +138,19 @@ static const cJSON *follow_from(asl_ctx *c, const cJSON *v, const asl_node *path
     return rc == 0 ? out : NULL;
 }
 
-static bool step_is(const asl_node *path, int i, const char *name)
+static inline __attribute__((always_inline)) bool step_is(const asl_node *path, int i, const char *name)
 {
     if (i >= path->count || path->kids[i].kind != ASL_N_STEP_NAME)
         return false;
-    /* (short names: compared in line rather than by a call) */
+    /* (name is a literal: in line, the comparison unrolls into a byte
+     * test per letter) */
     const char *s = path->kids[i].str;
-    while (*name && *s == *name)
-        s++, name++;
-    return *s == *name;
+    for (size_t k = 0;; k++) {
+        if (s[k] != name[k])
+            return false;
+        if (!name[k])
+            return true;
+    }
 }
 
 /* The common $$ paths ($$.Execution.Id, $$.Execution.Input..., $$.Task.Token,

@@ -84,7 +84,8 @@ static const cJSON *child_at(const cJSON *v, double num)
 
 /* Where a path starts, and the index of its first step (a variable's name
  * is its first step). NULL if the root does not exist. */
-static const cJSON *root_of(const asl_node *path, asl_ctx *c, int *first)
+static inline __attribute__((always_inline)) const cJSON *root_of(const asl_node *path, asl_ctx *c,
+                                                                  int *first)
 {
     *first = 0;
     switch ((asl_root)path->op) {
