@@ -145,7 +145,7 @@ static void on_event(void *ud, const asl_event *ev)
      * no parent task nor Map Run to hand it to): it goes now rather than
      * when the turn ends, since a turn may end a million executions that
      * were answered at once. */
-    if (!x->waiter && !x->dmap) {
+    if (!ASL_KIN(x, waiter) && !ASL_KIN(x, dmap)) {
         cJSON_Delete(x->output);
         x->output = NULL;
     }

@@ -134,8 +134,8 @@ static cJSON *describe(const asl_exec *x, bool parsed, const char *only)
  * task's result, or, unless it succeeded, the cause of States.TaskFailed. */
 void asl_child_finished(asl_exec *child)
 {
-    asl_task *t = child->waiter;
-    child->waiter = NULL;
+    asl_task *t = child->kin->waiter;
+    child->kin->waiter = NULL;
     t->child = NULL;
     if (t->done || !t->frame)
         return;
@@ -255,7 +255,7 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned)
     if (t->state->pattern != ASL_PATTERN_TOKEN) {
         /* .sync, .sync:2: the child reports its end to the task; the task
          * ending first (timeout, a failed sibling branch) stops the child. */
-        x->waiter = t;
+        asl_exec_kin_of(x)->waiter = t;
         t->child = x;
     }
     /* Waiting, the task's result is what the child ends with (or its

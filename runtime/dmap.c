@@ -14,7 +14,7 @@
  * the state's result, in item order.
  *
  * The run lives in the Map state's frame (f->fan->dmap) and each child points
- * back at it (x->dmap); branches.c hands the state over (asl_dmap_start)
+ * back at it (x->kin->dmap); branches.c hands the state over (asl_dmap_start)
  * and exec.c reports a child's end (asl_dmap_child_finished).
  */
 #include <limits.h>
@@ -186,7 +186,7 @@ static void abort_children(asl_dmap *d)
         if (!x)
             continue;
         d->kids[i] = NULL;
-        x->dmap = NULL;
+        x->kin->dmap = NULL;
         asl_exec_abort(x, NULL, NULL);
         d->results[i].status = "ABORTED";
         d->results[i].stop = x->stop;
@@ -213,10 +213,11 @@ static void start_more(asl_dmap *d)
             continue;
         }
         asl_map_run_move(d->rec, r->items, ASL_MR_PENDING, ASL_MR_SLOT(ASL_RUNNING));
-        x->dmap = d;
-        x->dmap_slot = i;
-        x->map_run_arn = strdup(d->run_arn);
-        x->map_items = r->items;
+        asl_exec_kin *k = asl_exec_kin_of(x);
+        k->dmap = d;
+        k->dmap_slot = i;
+        k->map_run_arn = strdup(d->run_arn);
+        k->map_items = r->items;
         d->kids[i] = x;
         d->running++;
         r->arn = strdup(x->arn);
@@ -228,9 +229,9 @@ static void start_more(asl_dmap *d)
 
 void asl_dmap_child_finished(asl_exec *x)
 {
-    asl_dmap *d = x->dmap;
-    int i = x->dmap_slot;
-    x->dmap = NULL;
+    asl_dmap *d = x->kin->dmap;
+    int i = x->kin->dmap_slot;
+    x->kin->dmap = NULL;
     d->kids[i] = NULL;
     d->running--;
     asl_dmap_result *r = &d->results[i];

@@ -343,16 +343,16 @@ asl_exec *asl_exec_next(const asl_exec *x)
 
 void asl_engine_forget(asl_engine *e, asl_exec *x)
 {
-    if (x->status != ASL_RUNNING && !x->waiter)
+    if (x->status != ASL_RUNNING && !ASL_KIN(x, waiter))
         asl_exec_free(x);
 }
 
 const char *asl_exec_arn(const asl_exec *x) { return x->arn; }
 const char *asl_exec_name(const asl_exec *x) { return x->name; }
 const char *asl_exec_machine_arn(const asl_exec *x) { return x->machine_arn; }
-const char *asl_exec_parent_arn(const asl_exec *x) { return x->parent_arn; }
-const char *asl_exec_map_run_arn(const asl_exec *x) { return x->map_run_arn; }
-long asl_exec_item_count(const asl_exec *x) { return x->map_items; }
+const char *asl_exec_parent_arn(const asl_exec *x) { return ASL_KIN(x, parent_arn); }
+const char *asl_exec_map_run_arn(const asl_exec *x) { return ASL_KIN(x, map_run_arn); }
+long asl_exec_item_count(const asl_exec *x) { return ASL_KIN(x, map_items); }
 asl_status asl_exec_status(const asl_exec *x) { return x->status; }
 double asl_exec_start_date(const asl_exec *x) { return x->start; }
 double asl_exec_stop_date(const asl_exec *x) { return x->status == ASL_RUNNING ? 0 : x->stop; }
@@ -420,8 +420,8 @@ cJSON *asl_describe(const asl_exec *x)
         express_billing(o, x);
         return o;
     }
-    if (x->map_run_arn)
-        cJSON_AddStringToObject(o, "mapRunArn", x->map_run_arn);
+    if (ASL_KIN(x, map_run_arn))
+        cJSON_AddStringToObject(o, "mapRunArn", x->kin->map_run_arn);
     cJSON_AddNumberToObject(o, "redriveCount", 0);
     cJSON_AddStringToObject(o, "redriveStatus", "NOT_REDRIVABLE");
     return o;

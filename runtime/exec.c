@@ -578,9 +578,9 @@ static void exec_finish(asl_exec *x, asl_status st, int prev)
         }
     }
     asl_history_add(x, prev, types[st], d);
-    if (x->waiter)
+    if (ASL_KIN(x, waiter))
         asl_child_finished(x);
-    if (x->dmap)
+    if (ASL_KIN(x, dmap))
         asl_dmap_child_finished(x);
 }
 
@@ -675,7 +675,8 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     x->input_borrowed = borrowed;
     x->start = asl_now();
     x->status = ASL_RUNNING;
-    x->parent_arn = parent_arn ? strdup(parent_arn) : NULL;
+    if (parent_arn)
+        asl_exec_kin_of(x)->parent_arn = strdup(parent_arn);
     link_exec(x);
     E.running++;
     cJSON *d = NULL;
@@ -698,6 +699,13 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
         x->timeout = asl_timer_add(x->start + limit, x->root, exec_timeout);
     asl_wake(x->root, NULL);
     return x;
+}
+
+asl_exec_kin *asl_exec_kin_of(asl_exec *x)
+{
+    if (!x->kin && !(x->kin = calloc(1, sizeof *x->kin)))
+        abort();
+    return x->kin;
 }
 
 asl_exec *asl_exec_alloc(void)
@@ -738,9 +746,12 @@ static void exec_free(asl_exec *x)
         free(x->name);
     free(x->arn);
     asl_unit_drop(x->unit);
-    free(x->parent_arn);
-    free(x->map_run_arn);
-    free(x->mock_case);
+    if (x->kin) {
+        free(x->kin->parent_arn);
+        free(x->kin->map_run_arn);
+        free(x->kin->mock_case);
+        free(x->kin);
+    }
     if (!x->input_borrowed)
         cJSON_Delete(x->input);
     cJSON_Delete(x->output);

@@ -32,25 +32,37 @@ struct asl_exec {
     asl_err err;
     asl_frame *root;
     asl_history *history;       /* NULL unless someone will read it */
-    asl_task *waiter;           /* the parent's .sync task waiting for us */
-    struct asl_dmap *dmap;      /* the Map Run this child execution belongs to (dmap.c) */
-    char *parent_arn;           /* execution that started this one */
-    char *map_run_arn;          /* the Map Run that started it, or NULL */
-    long map_items;             /* the items it was given (a Map Run's child) */
+    struct asl_exec_kin *kin;   /* a child's or mocked execution's links, else NULL */
     unsigned long transitions;
     const char *failed_state;   /* the state whose failure nothing handled (for messages) */
     struct asl_timer *timeout;
     void *user;                 /* whoever started it may mark it */
-    char *mock_case;            /* its own mock test case (aslc serve's ARN#TestCase) */
     asl_exec *next, *prev;      /* in the list of all executions */
     asl_status status;
-    int dmap_slot;              /* its index in its Map Run (dmap) */
     int events;                 /* events so far (counted even when not recorded) */
     uint32_t hash_arn, hash_name; /* its keys' hashes in exec.c's tables (the low half) */
     bool input_borrowed;        /* input is the starter's, read only (asl_engine_start_shared) */
     bool over_limit;            /* an event found the history full: the execution fails */
     bool name_in_arn;           /* name points into arn (not freed on its own) */
 };
+
+/* What only some executions carry: a child execution's links to what
+ * started it, a mocked one's test case. Most executions (a million
+ * waiting at once among them) have none (asl_exec_kin makes it). */
+typedef struct asl_exec_kin {
+    asl_task *waiter;           /* the parent's .sync task waiting for us */
+    struct asl_dmap *dmap;      /* the Map Run this child execution belongs to (dmap.c) */
+    char *parent_arn;           /* execution that started this one */
+    char *map_run_arn;          /* the Map Run that started it, or NULL */
+    char *mock_case;            /* its own mock test case (aslc serve's ARN#TestCase) */
+    long map_items;             /* the items it was given (a Map Run's child) */
+    int dmap_slot;              /* its index in its Map Run (dmap) */
+} asl_exec_kin;
+
+/* x's links, made on first use. */
+asl_exec_kin *asl_exec_kin_of(asl_exec *x);
+/* Readers: NULL (0) when x has none. */
+#define ASL_KIN(x, field) ((x)->kin ? (x)->kin->field : 0)
 
 /* Why a frame is suspended. */
 typedef enum asl_wait_kind {

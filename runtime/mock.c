@@ -682,15 +682,16 @@ bool asl_mock_use_case(asl_exec *x, const char *test_case)
 {
     if (!asl_mock_has_case(x->machine->name, test_case))
         return false;
-    free(x->mock_case);
-    x->mock_case = dup(test_case);
+    asl_exec_kin *k = asl_exec_kin_of(x);
+    free(k->mock_case);
+    k->mock_case = dup(test_case);
     return true;
 }
 
 bool asl_mock_dispatch(asl_task *t)
 {
     const asl_exec *x = t->frame ? t->frame->exec : NULL;
-    const char *test_case = x && x->mock_case ? x->mock_case : mock.test_case;
+    const char *test_case = x && ASL_KIN(x, mock_case) ? x->kin->mock_case : mock.test_case;
     if (!test_case || !mock.file || !x)
         return false;
     const mock_row *row = find_row(x->machine->name, test_case, t->state->name);

@@ -164,10 +164,10 @@ char *asl_exec_snapshot(const asl_exec *x)
     put_err(o, &x->err);
     cJSON_AddNumberToObject(o, "events", x->events);
     cJSON_AddNumberToObject(o, "transitions", (double)x->transitions);
-    put_str(o, "parent", x->parent_arn);
-    put_str(o, "mockCase", x->mock_case);
+    put_str(o, "parent", ASL_KIN(x, parent_arn));
+    put_str(o, "mockCase", ASL_KIN(x, mock_case));
     cJSON_AddBoolToObject(o, "overLimit", x->over_limit);
-    cJSON_AddBoolToObject(o, "waited", x->waiter != NULL);
+    cJSON_AddBoolToObject(o, "waited", ASL_KIN(x, waiter) != NULL);
     put_timer(o, "timeout", x->timeout);
     if (x->root)
         cJSON_AddItemToObject(o, "root", frame_json(x->root));
@@ -291,7 +291,7 @@ void asl_snapshot_links_clear(void)
  * turn gets here). */
 static void link_child(asl_task *t, asl_exec *child)
 {
-    child->waiter = t;
+    asl_exec_kin_of(child)->waiter = t;
     t->child = child;
     if (child->status != ASL_RUNNING)
         asl_child_finished(child);
@@ -487,9 +487,11 @@ static asl_exec *build_exec(const cJSON *j, asl_unit *u, const asl_machine *m)
     x->events = (int)num(j, "events");
     x->transitions = (unsigned long)num(j, "transitions");
     const char *parent = str(j, "parent");
-    x->parent_arn = parent ? strdup(parent) : NULL;
+    if (parent)
+        asl_exec_kin_of(x)->parent_arn = strdup(parent);
     const char *mock_case = str(j, "mockCase");
-    x->mock_case = mock_case ? strdup(mock_case) : NULL;
+    if (mock_case)
+        asl_exec_kin_of(x)->mock_case = strdup(mock_case);
     x->over_limit = cJSON_IsTrue(get(j, "overLimit"));
     return x;
 }

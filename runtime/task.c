@@ -254,7 +254,7 @@ static void task_close(asl_task *t)
     asl_exec *child = t->child;
     if (child) {
         t->child = NULL;
-        child->waiter = NULL;
+        child->kin->waiter = NULL;
         asl_exec_abort(child, NULL, NULL);
     }
 }
