@@ -196,13 +196,23 @@ static cJSON *child_input(const cJSON *input, cJSON *owned)
     return v;
 }
 
-void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned)
+void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound)
 {
-    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(payload, "StateMachineArn");
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(payload, "Name");
+    /* The request's fields, in one pass (the first of a key counts). */
+    const cJSON *arn = NULL, *name = NULL, *input = NULL;
+    for (const cJSON *c = payload ? payload->child : NULL; c; c = c->next) {
+        const char *k = c->string;
+        if (!k)
+            continue;
+        if (!arn && !strcmp(k, "StateMachineArn"))
+            arn = c;
+        else if (!name && !strcmp(k, "Name"))
+            name = c;
+        else if (!input && !strcmp(k, "Input"))
+            input = c;
+    }
     if (cJSON_IsNull(name))
         name = NULL; /* the SDK leaves out a null field */
-    const cJSON *input = cJSON_GetObjectItemCaseSensitive(payload, "Input");
     if (!cJSON_IsString(arn)) {
         asl_task_fail(t, "States.Runtime", "StateMachineArn must be a string");
         return;
@@ -233,8 +243,12 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned)
     }
     const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID");
     asl_err e = {0};
-    asl_exec *x = asl_exec_start(u, m, name ? name->valuestring : NULL, in,
-                                 cJSON_IsString(by) ? by->valuestring : NULL, &e);
+    /* The payload's bound bounds the input inside it: measured again only
+     * near the quota (a string Input was parsed: not bounded by it). */
+    size_t limit = asl_limit.payload_bytes;
+    size_t size = bound && !cJSON_IsString(input) && (!limit || bound <= limit) ? bound : 0;
+    asl_exec *x = asl_exec_start_sized(u, m, name ? name->valuestring : NULL, in, size,
+                                       cJSON_IsString(by) ? by->valuestring : NULL, &e);
     if (!x) {
         if (e.error && !strcmp(e.error, "StepFunctions.ExecutionAlreadyExistsException"))
             sdk_error(t, "ExecutionAlreadyExists", e.cause);

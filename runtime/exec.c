@@ -719,6 +719,12 @@ asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJ
     return exec_start(u, m, name, input, false, 0, parent_arn, e);
 }
 
+asl_exec *asl_exec_start_sized(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, size_t size,
+                               const char *parent_arn, asl_err *e)
+{
+    return exec_start(u, m, name, input, false, size, parent_arn, e);
+}
+
 asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *name, const cJSON *input,
                                 size_t size, const char *parent_arn, asl_err *e)
 {

@@ -233,6 +233,10 @@ void asl_frame_step(asl_frame *f);
  * name). */
 asl_exec *asl_exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input,
                          const char *parent_arn, asl_err *e);
+/* The same, size an upper bound of the input's size as JSON that is within
+ * the payload quota (0: not known, measured here). */
+asl_exec *asl_exec_start_sized(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, size_t size,
+                               const char *parent_arn, asl_err *e);
 /* The same with an input the execution only reads and never frees: it
  * must stay unchanged until the execution is freed. One copy (the root
  * frame's, which states change) instead of two. size is the input's

@@ -216,7 +216,7 @@ static bool front_takes(asl_task *t, const cJSON *payload)
     return taken;
 }
 
-void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned)
+void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound)
 {
     const asl_state *s = t->state;
     if (asl_mock_dispatch(t))
@@ -224,7 +224,7 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned)
     if (front_takes(t, payload))
         return;
     if (s->integration == ASL_RES_START_EXECUTION) {
-        asl_child_start_task(t, payload, owned);
+        asl_child_start_task(t, payload, owned, bound);
         return;
     }
     char fname[256] = "";

@@ -12,8 +12,10 @@
 
 /* Hands the effective input (borrowed) to whatever serves the task.
  * owned is payload when the task owns it and nothing reads it after
- * dispatch (whoever serves the task may take parts of it), else NULL. */
-void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned);
+ * dispatch (whoever serves the task may take parts of it), else NULL;
+ * bound is an upper bound of its size as JSON (asl_json_size_bound's), or
+ * 0 when not known. */
+void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound);
 /* Wraps a handler's result (taken) as the integration returns it: the
  * payload itself for a Lambda ARN, {ExecutedVersion, Payload, ...} for
  * arn:aws:states:::lambda:invoke (with .waitForTaskToken too: that is the
@@ -95,6 +97,6 @@ const char *asl_task_ref(const asl_task *t);
 /* Starts a child execution for a states:startExecution task (payload and
  * owned as asl_task_dispatch has them: the child's Input is taken from an
  * owned payload, not copied). */
-void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned);
+void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound);
 
 #endif

@@ -44,16 +44,19 @@ void asl_uuid(char out[37])
 {
     /* where each byte's two hex digits go: 8-4-4-4-12 */
     static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-    static const char hex[] = "0123456789abcdef";
+    static char pairs[512]; /* "000102...ff": a byte's two digits at once */
+    if (!pairs[1]) {
+        static const char hex[] = "0123456789abcdef";
+        for (int i = 0; i < 256; i++)
+            pairs[2 * i] = hex[i >> 4], pairs[2 * i + 1] = hex[i & 15];
+    }
     uint64_t r[2] = {next64(), next64()};
     unsigned char b[16];
     memcpy(b, r, 16);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    for (int i = 0; i < 16; i++) {
-        out[at[i]] = hex[b[i] >> 4];
-        out[at[i] + 1] = hex[b[i] & 15];
-    }
+    for (int i = 0; i < 16; i++)
+        memcpy(out + at[i], pairs + 2 * b[i], 2);
     out[8] = out[13] = out[18] = out[23] = '-';
     out[36] = '\0';
 }

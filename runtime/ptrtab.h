@@ -28,8 +28,9 @@ void asl_ptrtab_put(asl_ptrtab *t, void *p);
 void asl_ptrtab_del(asl_ptrtab *t, void *p);
 void asl_ptrtab_free(asl_ptrtab *t);
 
-/* A 64-bit hash of a string (a word at a time, then mixed), and of a pair
- * of strings. */
+/* A 64-bit hash of a string, and of a pair of strings: of their lengths
+ * and last 32 bytes (ARNs and names differ at their ends), a word at a
+ * time, then mixed. */
 uint64_t asl_hash_str(const char *s);
 uint64_t asl_hash_str2(const char *a, const char *b);
 

@@ -433,7 +433,7 @@ static int seconds_field(asl_frame *f, const asl_node *n, const cJSON *in, const
 
 /* Dispatches payload; owned is payload when the task owns it, NULL when it
  * points into the frame's input (which stays as it is while the task runs). */
-static void task_send(asl_task *t, const cJSON *payload, cJSON *owned)
+static void task_send(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound)
 {
     asl_frame *f = t->frame;
     /* Whoever serves the task has taken what it needs from the payload by
@@ -441,7 +441,7 @@ static void task_send(asl_task *t, const cJSON *payload, cJSON *owned)
      * handler still holds it unanswered: a restart dispatches it again (at
      * least once) with this payload. */
     f->effective = (cJSON *)(uintptr_t)payload; /* (read by handlers while they dispatch) */
-    asl_task_dispatch(t, payload, owned);
+    asl_task_dispatch(t, payload, owned, bound);
     f->effective = NULL;
     if (f->task == t && t->held && !t->done && !t->submitted)
         t->payload = owned ? owned : cJSON_Duplicate(payload, 1);
@@ -451,7 +451,7 @@ static void task_send(asl_task *t, const cJSON *payload, cJSON *owned)
 
 void asl_task_send(asl_task *t, cJSON *payload)
 {
-    task_send(t, payload, payload);
+    task_send(t, payload, payload, 0);
 }
 
 asl_step asl_state_task(asl_frame *f, const asl_state *s)
@@ -463,10 +463,11 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
      * while the task is dispatched: it points into f->data, no copy. */
     cJSON *owned = NULL;
     const cJSON *payload;
+    size_t bound = 0; /* (of Parameters' value: a child's input is inside) */
     if (!s->jsonata && !s->parameters && !asl_engine_wants_inspection())
         payload = asl_path_view(f, s->input_path, f->data, &owned);
     else
-        payload = owned = s->jsonata ? asl_jn_arguments(f, s) : asl_effective_input(f, s, s->parameters);
+        payload = owned = s->jsonata ? asl_jn_arguments(f, s) : asl_effective_input_sized(f, s, s->parameters, &bound);
     if (!payload || seconds_field(f, s->timeout, f->data, "TimeoutSeconds", &timeout) < 0 ||
         seconds_field(f, s->heartbeat, f->data, "HeartbeatSeconds", &heartbeat) < 0) {
         cJSON_Delete(owned);
@@ -481,7 +482,7 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     asl_task_heartbeat(t);
     scheduled_event(t, f, payload, timeout, heartbeat);
     task_event(t, f, K_STARTED, NULL, NULL);
-    task_send(t, payload, owned);
+    task_send(t, payload, owned, bound);
     /* Nor does it keep $$ (a copy of the execution input and more): a
      * hundred thousand waiting tasks would hold that many. */
     if (f->task == t) {
