@@ -128,7 +128,7 @@ struct asl_frame {
     int entered_id;             /* id of its StateEntered event */
     int src;                    /* previousEventId of this frame's next event (AWS's causal chain) */
     int retry_count;            /* $$.State.RetryCount */
-    asl_wait_kind wait;
+    unsigned char wait;         /* an asl_wait_kind (a byte: the frame is 8 bytes smaller) */
     bool fail_state;            /* err comes from a Fail state: no Retry/Catch */
     bool queued;                /* on the run queue */
 };
