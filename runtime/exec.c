@@ -287,7 +287,7 @@ asl_step asl_goto(asl_frame *f, int next, cJSON *output)
     if (asl_output_over_fast(f, output))
         return asl_fail_data_limit(f, current(f)->name, output);
     state_event(f, exited_event(current(f)->type), "output", output);
-    asl_json_delete(f->data);
+    cJSON_Delete(f->data);
     f->data = output;
     enter_state(f, next);
     return ASL_STEP_NEXT;
@@ -300,7 +300,7 @@ asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
     if (asl_output_over_fast(f, output))
         return asl_fail_data_limit(f, s->name, output);
     state_event(f, exited_event(s->type), "output", output);
-    asl_json_delete(f->data);
+    cJSON_Delete(f->data);
     f->data = output;
     return ASL_STEP_END;
 }

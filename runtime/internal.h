@@ -149,13 +149,11 @@ void asl_json_settle(cJSON *v);
 /* A copy of a value of the execution: its own nodes copied, its views
  * viewed again (O(1) each). */
 cJSON *asl_json_clone(const cJSON *v);
-/* build.c: values made without a library call per node. A new node of
- * the type (all else zero), from the allocator cJSON frees with. */
+/* json_build.c: values made on the hot path. A new node of the type (all else
+ * zero), from the allocator cJSON frees with. */
 cJSON *asl_json_node(int type);
 cJSON *asl_json_number(double d);
 cJSON *asl_json_string(const char *s);
-/* cJSON_Delete, faster (v may be NULL). */
-void asl_json_delete(cJSON *v);
 /* Links item (taken) after *tail, the last member of parent so far (NULL
  * for none), and makes it the tail. key, if not NULL, is static text that
  * outlives item (not copied, not freed): item's key. */

@@ -23,7 +23,6 @@ typedef union block {
     unsigned char bytes[HEADER];
 } block;
 
-bool asl_pool_active;
 static block *free_list[NCLASS];
 /* Every chunk's start, so that the memory kept for reuse stays reachable
  * (valgrind counts chunks known only by blocks inside them as lost). */
@@ -124,12 +123,10 @@ void asl_pool_install(void)
 #if !defined(__SANITIZE_ADDRESS__)
     cJSON_Hooks hooks = {asl_pool_alloc, asl_pool_free};
     cJSON_InitHooks(&hooks);
-    asl_pool_active = true;
 #endif
 }
 
 void asl_pool_uninstall(void)
 {
     cJSON_InitHooks(NULL);
-    asl_pool_active = false;
 }

@@ -6,7 +6,6 @@
 #ifndef ASL_POOL_H
 #define ASL_POOL_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 /* Routes cJSON's allocations through the pool (a no-op in sanitizer
@@ -14,8 +13,6 @@
 void asl_pool_install(void);
 /* Back to malloc/free, once nothing the pool allocated is left. */
 void asl_pool_uninstall(void);
-/* Whether cJSON allocates from the pool (asl_pool_install). */
-extern bool asl_pool_active;
 void *asl_pool_alloc(size_t n);
 void asl_pool_free(void *p);
 

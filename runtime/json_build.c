@@ -1,9 +1,10 @@
 /*
- * build.c: making cJSON values on the hot path without a library call per
- * node: nodes come straight from the allocator cJSON uses (the pool when
- * it is installed), members are linked with a tail pointer, and a copy
- * adds up an upper bound of its size as JSON while it walks (the bound
- * asl_json_size_bound gives, so the payload quota needs no second walk).
+ * json_build.c: making cJSON values on the hot path: a node is one allocation
+ * (cJSON_malloc, so cJSON_Delete frees it) filled in place, members are
+ * linked through a tail pointer (cJSON_AddItemTo* does more per call), and
+ * a copy adds up an upper bound of its size as JSON while it walks (the
+ * bound asl_json_size_bound gives, so the payload quota needs no walk of
+ * its own).
  */
 #include <limits.h>
 #include <stdint.h>
@@ -11,11 +12,10 @@
 #include <string.h>
 
 #include "internal.h"
-#include "pool.h"
 
 static void *alloc(size_t n)
 {
-    void *p = asl_pool_active ? asl_pool_alloc(n) : malloc(n);
+    void *p = cJSON_malloc(n);
     if (!p)
         abort();
     return p;
@@ -52,39 +52,11 @@ cJSON *asl_json_string(const char *s)
     return v;
 }
 
-static void release(void *p)
-{
-    if (asl_pool_active)
-        asl_pool_free(p);
-    else
-        free(p);
-}
-
-void asl_json_delete(cJSON *v)
-{
-    /* cJSON_Delete's rules (a reference owns nothing, a constant key is
-     * not freed; the siblings after v go too), without a call through
-     * cJSON's hooks per block. */
-    while (v) {
-        cJSON *next = v->next;
-        if (!(v->type & cJSON_IsReference)) {
-            if (v->child)
-                asl_json_delete(v->child);
-            if (v->valuestring)
-                release(v->valuestring);
-        }
-        if (v->string && !(v->type & cJSON_StringIsConst))
-            release(v->string);
-        release(v);
-        v = next;
-    }
-}
-
 void asl_json_add(cJSON *parent, cJSON **tail, const char *key, cJSON *item)
 {
     if (key) {
         if (item->string && !(item->type & cJSON_StringIsConst))
-            release(item->string);
+            cJSON_free(item->string);
         item->string = (char *)(uintptr_t)key;
         item->type |= cJSON_StringIsConst;
     }
