@@ -86,18 +86,15 @@ static char *encode(const unsigned char raw[TOKEN_BYTES])
     char *t = malloc(TOKEN_CHARS + 1);
     if (!t)
         abort();
-    int bits = 0, k = 0;
-    unsigned acc = 0;
-    for (int i = 0; i < TOKEN_BYTES; i++) {
-        acc = acc << 8 | raw[i];
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            t[k++] = b64[acc >> bits & 63];
-        }
+    /* Three bytes make four characters; the last two bytes make three. */
+    for (int i = 0; i < 10; i++) {
+        unsigned v = (unsigned)raw[3 * i] << 16 | (unsigned)raw[3 * i + 1] << 8 | raw[3 * i + 2];
+        t[4 * i] = b64[v >> 18], t[4 * i + 1] = b64[v >> 12 & 63];
+        t[4 * i + 2] = b64[v >> 6 & 63], t[4 * i + 3] = b64[v & 63];
     }
-    t[k++] = b64[acc << (6 - bits) & 63];
-    t[k] = '\0';
+    unsigned v = (unsigned)raw[30] << 10 | (unsigned)raw[31] << 2;
+    t[40] = b64[v >> 12], t[41] = b64[v >> 6 & 63], t[42] = b64[v & 63];
+    t[TOKEN_CHARS] = '\0';
     return t;
 }
 
@@ -146,10 +143,24 @@ static size_t slot_of(uint64_t seq)
     return (size_t)(seq * 0x9e3779b97f4a7c15ULL >> 17) & (T.cap - 1);
 }
 
+/* The sequence number of a token in the table (checked when it came in):
+ * its first eight bytes, in its first twelve characters. */
 static uint64_t seq_of(const asl_task *t)
 {
-    unsigned char raw[TOKEN_BYTES];
-    return decode(t->token, raw) ? le64(raw) : 0;
+    const char *s = t->token;
+    if (!s || strnlen(s, 12) < 12)
+        return 0;
+    const signed char *d = digits();
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned char raw[9];
+    for (int i = 0; i < 12; i += 4) {
+        unsigned v = (unsigned)d[u[i]] << 18 | (unsigned)d[u[i + 1]] << 12 | (unsigned)d[u[i + 2]] << 6 |
+                     (unsigned)d[u[i + 3]];
+        raw[i / 4 * 3] = (unsigned char)(v >> 16);
+        raw[i / 4 * 3 + 1] = (unsigned char)(v >> 8);
+        raw[i / 4 * 3 + 2] = (unsigned char)v;
+    }
+    return le64(raw);
 }
 
 static void insert(asl_task *t, uint64_t seq)
