@@ -131,7 +131,8 @@ static void node_op(asl_buf *b, const asl_node *n)
 static void node_flags(asl_buf *b, unsigned flags)
 {
     static const struct { unsigned bit; const char *name; } fl[] = {
-        {ASL_F_CONST, "ASL_F_CONST"}, {ASL_F_DEFINITE, "ASL_F_DEFINITE"}, {ASL_F_EXISTS, "ASL_F_EXISTS"}};
+        {ASL_F_CONST, "ASL_F_CONST"}, {ASL_F_DEFINITE, "ASL_F_DEFINITE"}, {ASL_F_EXISTS, "ASL_F_EXISTS"},
+        {ASL_F_MAP_ITEM, "ASL_F_MAP_ITEM"}};
     if (!flags)
         return;
     asl_buf_puts(b, ", .flags = ");

@@ -487,6 +487,22 @@ static bool is_definite(const asl_node *path)
     return true;
 }
 
+static bool step_named(const asl_node *path, int i, const char *name)
+{
+    return i < path->count && path->kids[i].kind == ASL_N_STEP_NAME && !strcmp(path->kids[i].str, name);
+}
+
+/* $$.Map.Item.Index or $$.Map.Item.Value...: the runtime answers these
+ * from the iteration's item without building $$, and the flag spares it
+ * telling them apart by name for every item. */
+static bool is_map_item(const asl_node *path)
+{
+    if (path->op != ASL_ROOT_CONTEXT || !is_definite(path) || !step_named(path, 0, "Map") ||
+        !step_named(path, 1, "Item"))
+        return false;
+    return (step_named(path, 2, "Index") && path->count == 3) || step_named(path, 2, "Value");
+}
+
 static asl_node *parse_steps(parser *ps, asl_node *path)
 {
     while (*ps->p == '.' || *ps->p == '[') {
@@ -497,6 +513,8 @@ static asl_node *parse_steps(parser *ps, asl_node *path)
     }
     if (is_definite(path))
         path->flags |= ASL_F_DEFINITE;
+    if (is_map_item(path))
+        path->flags |= ASL_F_MAP_ITEM;
     return path;
 }
 

@@ -164,7 +164,15 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *
         return false;
     const char *text = NULL;
     const cJSON *base = NULL;
-    if (c->map_item && step_is(path, 0, "Map") && step_is(path, 1, "Item")) {
+    if (c->map_item && (path->flags & ASL_F_MAP_ITEM)) {
+        /* (aslc named the steps: Map, Item, then Index or Value) */
+        if (path->count == 3 && path->kids[2].str[0] == 'I') {
+            *out = asl_json_number(c->map_index);
+            *bound += 24;
+            return true;
+        }
+        base = follow_from(c, c->map_item, path, 3);
+    } else if (c->map_item && step_is(path, 0, "Map") && step_is(path, 1, "Item")) {
         if (step_is(path, 2, "Index") && path->count == 3) {
             *out = asl_json_number(c->map_index);
             *bound += 24;

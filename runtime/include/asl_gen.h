@@ -73,6 +73,7 @@ typedef enum asl_expr_op {
 #define ASL_F_CONST      1u  /* subtree holds no path or call: a plain JSON value */
 #define ASL_F_DEFINITE   2u  /* path: a reference path (selects at most one node) */
 #define ASL_F_EXISTS     4u  /* filter: a bare path, true when it matches */
+#define ASL_F_MAP_ITEM   8u  /* path: $$.Map.Item.Index, or $$.Map.Item.Value and steps below it */
 
 typedef struct asl_node asl_node;
 struct asl_node {
