@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,17 +121,34 @@ void asl_json_write_number(asl_buf *b, double d)
     asl_buf_put(b, tmp, asl_json_format_number(d, tmp));
 }
 
+/* Whether any of the eight bytes at p needs an escape: below 0x20, '"' or
+ * '\\' (a zero byte in w ^ c finds c; borrows only flag bytes after a
+ * real hit, which is all an answer of "some" needs). */
+static bool escape8(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t w, q, k;
+    memcpy(&w, p, 8);
+    q = w ^ (ones * '"');
+    k = w ^ (ones * '\\');
+    return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((k - ones) & ~k)) & high;
+}
+
 void asl_json_write_string(asl_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    const char *end = s + strlen(s), *run = s;
     asl_buf_putc(b, '"');
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    while (s < end) {
+        if (end - s >= 8 && !escape8(s)) { /* the common case: eight plain bytes */
+            s += 8;
+            continue;
+        }
+        unsigned char c = (unsigned char)*s++;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        asl_buf_put(b, run, (size_t)(s - run));
-        run = s + 1;
+        asl_buf_put(b, run, (size_t)(s - 1 - run));
+        run = s;
         char esc[7] = {'\\', 0};
         switch (c) {
         case '"': esc[1] = '"'; break;
