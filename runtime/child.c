@@ -136,7 +136,7 @@ void asl_child_finished(asl_exec *child)
 {
     asl_task *t = child->kin->waiter;
     child->kin->waiter = NULL;
-    t->child = NULL;
+    t->aux->child = NULL;
     if (t->done || !t->frame)
         return;
     bool parsed = t->state->pattern == ASL_PATTERN_SYNC2;
@@ -270,7 +270,7 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
         /* .sync, .sync:2: the child reports its end to the task; the task
          * ending first (timeout, a failed sibling branch) stops the child. */
         asl_exec_kin_of(x)->waiter = t;
-        t->child = x;
+        asl_task_aux_of(t)->child = x;
     }
     /* Waiting, the task's result is what the child ends with (or its
      * token's output): StartExecution's response, SDK metadata and all, is

@@ -142,15 +142,10 @@ struct asl_task {
     const asl_state *state;
     char *token;                /* .waitForTaskToken */
     char *resource;
-    asl_exec *child;            /* .sync: the child execution it waits for */
-    double heartbeat_seconds;
-    cJSON *payload;             /* the effective input, kept while a handler holds the task
-                                   unanswered: a restored task is dispatched again with it */
+    struct asl_task_aux *aux;   /* what only some tasks carry, else NULL */
     char *answer;               /* SendTaskSuccess's output as text (checked), parsed when the
                                    frame takes it: a million answered tokens hold 32 bytes each,
                                    not a parsed value of 200 */
-    char *ref;                  /* the front end's own name for it (an activity task token) */
-    char *log_result;           /* lambda:invoke with LogType Tail: the log's last 4 KB, Base64 */
     asl_task *next, *prev;      /* in the list of all tasks */
     bool done;                  /* its outcome is decided (or its frame is gone) */
     bool held;                  /* the server (handler, process) may still use it */
@@ -159,6 +154,22 @@ struct asl_task {
     bool closed;                /* on task.c's list of candidates to free */
     bool borrowed;              /* resource is the state's own (not freed) */
 };
+
+/* What only some tasks carry (a million tasks waiting on their tokens
+ * carry none of it; asl_task_aux_of makes it). */
+typedef struct asl_task_aux {
+    asl_exec *child;            /* .sync: the child execution it waits for */
+    double heartbeat_seconds;
+    cJSON *payload;             /* the effective input, kept while a handler holds the task
+                                   unanswered: a restored task is dispatched again with it */
+    char *ref;                  /* the front end's own name for it (an activity task token) */
+    char *log_result;           /* lambda:invoke with LogType Tail: the log's last 4 KB, Base64 */
+} asl_task_aux;
+
+/* t's side record, made on first use. */
+asl_task_aux *asl_task_aux_of(asl_task *t);
+/* Readers: NULL (0) when t has none. */
+#define ASL_AUX(t, field) ((t)->aux ? (t)->aux->field : 0)
 
 /* The output a frame woken by its task takes (taken): f->result, or the
  * task's answer parsed (token.c). */

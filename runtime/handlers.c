@@ -129,8 +129,8 @@ cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
     char id[37];
     asl_uuid(id);
     asl_resp_lit(o, "ExecutedVersion", "$LATEST");
-    if (t->log_result)
-        asl_resp_str(o, "LogResult", t->log_result);
+    if (ASL_AUX(t, log_result))
+        asl_resp_str(o, "LogResult", t->aux->log_result);
     cJSON_AddItemToObjectCS(o, "Payload", result);
     cJSON *http = asl_resp_obj(o, "SdkHttpMetadata");
     cJSON *h = asl_resp_obj(http, "AllHttpHeaders");

@@ -173,7 +173,7 @@ static double min_positive(double a, double b)
  * execution's timeout) ends it, or 0 if none will. */
 static double time_limit(asl_task *t)
 {
-    double limit = min_positive(task_timeout(t), t->heartbeat_seconds);
+    double limit = min_positive(task_timeout(t), ASL_AUX(t, heartbeat_seconds));
     asl_exec *x = t->frame ? t->frame->exec : NULL;
     if (x && x->machine->timeout && x->machine->timeout->kind == ASL_N_NUMBER)
         limit = min_positive(limit, fmax(x->start + x->machine->timeout->num - asl_now(), 0.001));
@@ -233,8 +233,9 @@ static void keep_log(proc *p)
     size_t from = b.len > 4096 ? b.len - 4096 : 0;
     asl_buf enc = {0};
     asl_base64_encode(&enc, b.p + from, b.len - from);
-    free(p->task->log_result);
-    p->task->log_result = asl_buf_take(&enc);
+    asl_task_aux *a = asl_task_aux_of(p->task);
+    free(a->log_result);
+    a->log_result = asl_buf_take(&enc);
     asl_buf_free(&b);
 }
 

@@ -91,14 +91,14 @@ static cJSON *task_json(const asl_task *t)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "resource", t->resource);
     put_str(o, "token", t->token);
-    put_str(o, "ref", t->ref);
+    put_str(o, "ref", ASL_AUX(t, ref));
     cJSON_AddBoolToObject(o, "done", t->done);
     cJSON_AddBoolToObject(o, "submitted", t->submitted);
     cJSON_AddBoolToObject(o, "timedOut", t->timed_out);
-    cJSON_AddNumberToObject(o, "heartbeatSeconds", t->heartbeat_seconds);
-    if (t->child)
-        cJSON_AddStringToObject(o, "child", t->child->arn);
-    put_value(o, "payload", t->payload);
+    cJSON_AddNumberToObject(o, "heartbeatSeconds", ASL_AUX(t, heartbeat_seconds));
+    if (ASL_AUX(t, child))
+        cJSON_AddStringToObject(o, "child", t->aux->child->arn);
+    put_value(o, "payload", ASL_AUX(t, payload));
     return o;
 }
 
@@ -292,7 +292,7 @@ void asl_snapshot_links_clear(void)
 static void link_child(asl_task *t, asl_exec *child)
 {
     asl_exec_kin_of(child)->waiter = t;
-    t->child = child;
+    asl_task_aux_of(t)->child = child;
     if (child->status != ASL_RUNNING)
         asl_child_finished(child);
 }
@@ -337,9 +337,14 @@ static void build_task(asl_frame *f, const cJSON *j, sends *out)
     t->done = cJSON_IsTrue(get(j, "done"));
     t->submitted = cJSON_IsTrue(get(j, "submitted"));
     t->timed_out = cJSON_IsTrue(get(j, "timedOut"));
-    t->heartbeat_seconds = num(j, "heartbeatSeconds");
-    t->ref = ref ? strdup(ref) : NULL;
-    t->payload = copy(j, "payload");
+    double heartbeat = num(j, "heartbeatSeconds");
+    cJSON *payload = copy(j, "payload");
+    if (heartbeat > 0 || ref || payload) {
+        asl_task_aux *a = asl_task_aux_of(t);
+        a->heartbeat_seconds = heartbeat;
+        a->ref = ref ? strdup(ref) : NULL;
+        a->payload = payload;
+    }
     if (token) {
         t->token = strdup(token);
         if (!t->done)
@@ -347,7 +352,7 @@ static void build_task(asl_frame *f, const cJSON *j, sends *out)
     }
     if (child)
         want_child(t, child);
-    else if (!t->done && !t->submitted && t->payload) {
+    else if (!t->done && !t->submitted && payload) {
         out->task = realloc(out->task, sizeof *out->task * (size_t)(out->n + 1));
         if (!out->task)
             abort();
@@ -530,8 +535,8 @@ asl_exec *asl_engine_restore(asl_engine *e, int unit, const char *snapshot_json,
     }
     for (int i = 0; i < out.n; i++) {
         asl_task *task = out.task[i];
-        cJSON *payload = task->payload;
-        task->payload = NULL;
+        cJSON *payload = task->aux->payload;
+        task->aux->payload = NULL;
         asl_task_send(task, payload);
     }
     free(out.task);

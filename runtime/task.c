@@ -72,22 +72,34 @@ asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource)
     return t;
 }
 
+asl_task_aux *asl_task_aux_of(asl_task *t)
+{
+    if (!t->aux && !(t->aux = calloc(1, sizeof *t->aux)))
+        abort();
+    return t->aux;
+}
+
 /* The payload was kept for a restart until someone answered the task. */
 static void drop_payload(asl_task *t)
 {
-    cJSON_Delete(t->payload);
-    t->payload = NULL;
+    if (t->aux) {
+        cJSON_Delete(t->aux->payload);
+        t->aux->payload = NULL;
+    }
 }
 
 static void task_free(asl_task *t)
 {
     drop_payload(t);
-    free(t->ref);
+    if (t->aux) {
+        free(t->aux->ref);
+        free(t->aux->log_result);
+        free(t->aux);
+    }
     free(t->answer);
     free(t->token);
     if (!t->borrowed) /* t->state may be gone with its unit: the flag says */
         free(t->resource);
-    free(t->log_result);
     asl_slab_free(&task_slab, t);
     ntasks--;
 }
@@ -116,7 +128,7 @@ void asl_task_reap(void)
     size_t k = 0;
     for (size_t i = 0; i < closed.n; i++) {
         asl_task *t = closed.v[i];
-        if (t->done && !t->frame && !t->held && !t->child) {
+        if (t->done && !t->frame && !t->held && !ASL_AUX(t, child)) {
             *(t->prev ? &t->prev->next : &tasks) = t->next;
             if (t->next)
                 t->next->prev = t->prev;
@@ -140,13 +152,16 @@ const char *asl_task_resource(const asl_task *t)
 
 void asl_task_set_ref(asl_task *t, const char *ref)
 {
-    free(t->ref);
-    t->ref = ref ? strdup(ref) : NULL;
+    if (!ref && !t->aux)
+        return;
+    asl_task_aux *a = asl_task_aux_of(t);
+    free(a->ref);
+    a->ref = ref ? strdup(ref) : NULL;
 }
 
 const char *asl_task_ref(const asl_task *t)
 {
-    return t->ref;
+    return ASL_AUX(t, ref);
 }
 
 /* ------------------------------------------------------------ events */
@@ -251,9 +266,9 @@ static void task_close(asl_task *t)
     drop_payload(t);
     if (open)
         asl_token_forget(t);
-    asl_exec *child = t->child;
+    asl_exec *child = ASL_AUX(t, child);
     if (child) {
-        t->child = NULL;
+        t->aux->child = NULL;
         child->kin->waiter = NULL;
         asl_exec_abort(child, NULL, NULL);
     }
@@ -389,10 +404,10 @@ static void heartbeat_timeout(asl_frame *f)
 void asl_task_heartbeat(asl_task *t)
 {
     asl_frame *f = t->frame;
-    if (!f || t->done || t->heartbeat_seconds <= 0)
+    if (!f || t->done || ASL_AUX(t, heartbeat_seconds) <= 0)
         return;
     asl_timer_cancel(&f->heartbeat);
-    f->heartbeat = asl_timer_add(asl_now() + t->heartbeat_seconds, f, heartbeat_timeout);
+    f->heartbeat = asl_timer_add(asl_now() + t->aux->heartbeat_seconds, f, heartbeat_timeout);
 }
 
 /* A timeout field: a number, or a path to a positive integer. */
@@ -444,7 +459,7 @@ static void task_send(asl_task *t, const cJSON *payload, cJSON *owned, size_t bo
     asl_task_dispatch(t, payload, owned, bound);
     f->effective = NULL;
     if (f->task == t && t->held && !t->done && !t->submitted)
-        t->payload = owned ? owned : cJSON_Duplicate(payload, 1);
+        asl_task_aux_of(t)->payload = owned ? owned : cJSON_Duplicate(payload, 1);
     else
         cJSON_Delete(owned);
 }
@@ -478,7 +493,8 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     f->wait = ASL_WAIT_TASK;
     if (timeout > 0)
         f->timer = asl_timer_add(asl_now() + timeout, f, task_timeout);
-    t->heartbeat_seconds = heartbeat;
+    if (heartbeat > 0)
+        asl_task_aux_of(t)->heartbeat_seconds = heartbeat;
     asl_task_heartbeat(t);
     scheduled_event(t, f, payload, timeout, heartbeat);
     task_event(t, f, K_STARTED, NULL, NULL);
