@@ -938,12 +938,37 @@ static bool arity_ok(const asl_node *call)
     return call->count >= f->min_args && (f->max_args < 0 || call->count <= f->max_args);
 }
 
+/* The common call: at most three arguments, each a literal or a definite
+ * path that finds something, all borrowed (no copies to free). Returns
+ * false, having evaluated nothing that matters, when a general evaluation
+ * is needed (it words any failure). */
+static bool call_borrowed(const asl_node *call, asl_ctx *c, cJSON **r)
+{
+    int n = call->count;
+    const cJSON *args[3];
+    cJSON lit[3];
+    if (n > 3 || !arity_ok(call))
+        return false;
+    for (int i = 0; i < n; i++) {
+        const asl_node *arg = &call->kids[i];
+        if (literal_arg(arg, &lit[i]))
+            args[i] = &lit[i];
+        else if (arg->kind != ASL_N_PATH || !(arg->flags & ASL_F_DEFINITE) || asl_path_peek(arg, c, &args[i]) != 0)
+            return false;
+    }
+    *r = fns[call->op].fn(c, call, args);
+    return true;
+}
+
 cJSON *asl_call(const asl_node *call, asl_ctx *c)
 {
     if (call->kind != ASL_N_CALL || call->op >= ASL_FN__COUNT) {
         asl_err_set(&c->err, INTRINSIC_ERROR, "not an intrinsic function call");
         return NULL;
     }
+    cJSON *r;
+    if (call_borrowed(call, c, &r))
+        return r;
     int n = call->count;
     const cJSON *args_small[8];
     cJSON *owned_small[8];
@@ -960,7 +985,7 @@ cJSON *asl_call(const asl_node *call, asl_ctx *c)
     while (done < n && eval_arg(&call->kids[done], c, call, &args[done], &owned[done],
                                 n > 8 ? NULL : &lit_small[done]) == 0)
         done++;
-    cJSON *r = NULL;
+    r = NULL;
     if (done == n)
         r = arity_ok(call) ? fns[call->op].fn(c, call, args) : invalid(c, call);
     for (int i = 0; i < done; i++)
