@@ -19,10 +19,16 @@
 /* Executions and frames: a million of each when a million executions
  * wait at once, so they come from slabs (no per-record malloc header). */
 static asl_slab exec_slab = ASL_SLAB(asl_exec), frame_slab = ASL_SLAB(asl_frame);
+/* A child's side record: made and dropped with each child execution. */
+static asl_slab kin_slab = ASL_SLAB(asl_exec_kin);
 
 /* Every execution, oldest first (a list: ListExecutions pages through it),
  * and two tables to find one without walking the list: by ARN, and by
- * machine and name (AWS's uniqueness rule). Each execution keeps the low
+ * machine and name (AWS's uniqueness rule). A standard execution's ARN is
+ * made of its machine's ARN and its name, so the ARN table answers the
+ * name rule for it: only Express executions (an id after the name) are in
+ * the name table, which spares each execution a hash and two table
+ * writes. Each execution keeps the low
  * 32 bits of its keys' hashes, all a table of fewer than 2^32 slots reads
  * (working them out again when a table grows or shifts an entry back
  * costs a third of a token-scale run). */
@@ -49,9 +55,17 @@ static void link_exec(asl_exec *x)
     *(E.last ? &E.last->next : &E.all) = x;
     E.last = x;
     x->hash_arn = (uint32_t)asl_hash_str(x->arn);
-    x->hash_name = (uint32_t)asl_hash_str2(x->machine_arn, x->name);
     asl_ptrtab_put(&E.by_arn, x);
-    asl_ptrtab_put(&E.by_name, x);
+    if (x->machine->express) {
+        x->hash_name = (uint32_t)asl_hash_str2(x->machine_arn, x->name);
+        asl_ptrtab_put(&E.by_name, x);
+    }
+}
+
+/* Linked: in the list (first, or after another). */
+static bool linked(const asl_exec *x)
+{
+    return x->prev || E.all == x;
 }
 
 static void unlink_exec(asl_exec *x)
@@ -60,7 +74,8 @@ static void unlink_exec(asl_exec *x)
     *(x->next ? &x->next->prev : &E.last) = x->prev;
     x->prev = x->next = NULL;
     asl_ptrtab_del(&E.by_arn, x);
-    asl_ptrtab_del(&E.by_name, x);
+    if (x->machine->express)
+        asl_ptrtab_del(&E.by_name, x);
 }
 
 static bool arn_is(const void *p, const void *arn)
@@ -597,12 +612,6 @@ static bool name_is(const void *p, const void *key)
     return !strcmp(x->name, k->name) && !strcmp(x->machine_arn, k->machine);
 }
 
-static bool name_taken(const char *machine, const char *name)
-{
-    name_key k = {machine, name};
-    return asl_ptrtab_find(&E.by_name, asl_hash_str2(machine, name), name_is, &k) != NULL;
-}
-
 /* Where ":stateMachine:" starts in a machine's ARN: before the name, which
  * holds no colon, so found from the end first. */
 static const char *machine_colon(const char *marn)
@@ -611,6 +620,28 @@ static const char *machine_colon(const char *marn)
     if (p && p - marn >= 13 && !memcmp(p - 13, ":stateMachine", 13))
         return p - 13;
     return strstr(marn, ":stateMachine:");
+}
+
+/* A standard execution's name is taken when its ARN is; an Express one's
+ * is looked up in the name table (see link_exec). */
+static bool name_taken(const char *machine, const char *name, bool express)
+{
+    if (express) {
+        name_key k = {machine, name};
+        return asl_ptrtab_find(&E.by_name, asl_hash_str2(machine, name), name_is, &k) != NULL;
+    }
+    const char *colon = machine_colon(machine);
+    if (!colon)
+        return false;
+    asl_buf b = {0};
+    asl_buf_put(&b, machine, (size_t)(colon - machine));
+    asl_buf_puts(&b, ":execution:");
+    asl_buf_puts(&b, colon + 14);
+    asl_buf_putc(&b, ':');
+    asl_buf_puts(&b, name);
+    bool taken = asl_exec_find(b.p) != NULL;
+    asl_buf_free(&b);
+    return taken;
 }
 
 static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, bool borrowed,
@@ -634,7 +665,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
         return NULL;
     }
     /* Generated names are UUIDs: only a chosen name can clash. */
-    if (name != uuid && name_taken(marn, name)) {
+    if (name != uuid && name_taken(marn, name, m->express)) {
         const char *colon = strstr(marn, ":stateMachine:");
         asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException", "Execution Already Exists: '%.*s:execution:%s:%s'",
                     (int)(colon - marn), marn, colon + 14, name);
@@ -703,8 +734,8 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
 
 asl_exec_kin *asl_exec_kin_of(asl_exec *x)
 {
-    if (!x->kin && !(x->kin = calloc(1, sizeof *x->kin)))
-        abort();
+    if (!x->kin)
+        x->kin = asl_slab_alloc(&kin_slab);
     return x->kin;
 }
 
@@ -734,8 +765,7 @@ asl_exec *asl_exec_start_shared(asl_unit *u, const asl_machine *m, const char *n
 
 void asl_exec_free(asl_exec *x)
 {
-    /* (its hash is kept: a linked execution's ARN is not hashed again) */
-    if (asl_ptrtab_find(&E.by_arn, x->hash_arn, arn_is, x->arn) != x)
+    if (!linked(x))
         return;
     unlink_exec(x);
     if (x->status == ASL_RUNNING)
@@ -756,7 +786,7 @@ static void exec_free(asl_exec *x)
         free(x->kin->parent_arn);
         free(x->kin->map_run_arn);
         free(x->kin->mock_case);
-        free(x->kin);
+        asl_slab_free(&kin_slab, x->kin);
     }
     if (!x->input_borrowed)
         cJSON_Delete(x->input);
@@ -784,7 +814,7 @@ void (*const asl_exec_timeout)(asl_frame *f) = exec_timeout;
 
 bool asl_exec_adopt(asl_exec *x)
 {
-    if (name_taken(x->machine_arn, x->name) || asl_exec_find(x->arn))
+    if (name_taken(x->machine_arn, x->name, x->machine->express) || asl_exec_find(x->arn))
         return false;
     link_exec(x);
     if (x->status == ASL_RUNNING)
