@@ -2,9 +2,11 @@
  * restore_test.c: executions survive their engine (asl_engine.h's
  * durability calls). An execution is driven until it is suspended, saved
  * (its snapshot, its events as observed, the engine state), the engine is
- * freed, and a new engine restores it and goes on; four times, at a Wait,
- * at task tokens inside a Map inside a Parallel, at a retry back-off and
- * at a .sync child waiting for its token. The output must be what an
+ * freed, and a new engine restores it and goes on; five times, at a Wait,
+ * at task tokens inside a Map inside a Parallel, at a retry back-off, at a
+ * .sync child waiting for its token, and once its token is answered but
+ * before its frame has run (the answer is kept as text until then, and
+ * the snapshot holds it as the frame's result). The output must be what an
  * uninterrupted run gives, the history contiguous, every token the same.
  * A second execution is stopped after a restart.
  */
@@ -173,6 +175,8 @@ int main(void)
     CHECK(flaky_calls == 3 && approver_ntokens == 5);
     e = restart(e);
     answer(4);
+    e = restart(e);
+    CHECK(asl_send_task_success(approver_tokens[4], "{}") != NULL); /* answered before the restart */
     drive(e);
 
     asl_exec *x = asl_engine_find(e, "arn:aws:states:us-east-1:123456789012:execution:main:run");
