@@ -59,8 +59,13 @@ static inline __attribute__((always_inline)) const cJSON *child_named(const cJSO
     }
     for (const cJSON *c = v->child; c; c = c->next) {
         const char *a = c->string;
-        if (a && a[0] == first && !strcmp(a + 1, name + 1))
-            return c;
+        if (!a || a[0] != first)
+            continue;
+        /* the rest compared here: keys are short, a call costs more */
+        const char *b = name;
+        while (*++a == *++b)
+            if (!*a)
+                return c;
     }
     return NULL;
 }
