@@ -173,6 +173,9 @@ void asl_json_add_date(cJSON *o, const char *key, double t);
 char *asl_read_file(const char *path);
 /* Parses JSON text (NULL if invalid). */
 cJSON *asl_json_parse(const char *text);
+/* asl_json_parse's fast path (json_read.c): true and *out set when text is
+ * of the common kind it reads; false, and cJSON reads it, otherwise. */
+bool asl_json_read_fast(const char *text, cJSON **out);
 /* Parses JSON that comes from outside (an execution input, a handler's
  * result, a SendTaskSuccess output): NULL with why saying what is wrong
  * and where (invalid UTF-8, a NUL byte, too deep, a number beyond a

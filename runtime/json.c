@@ -231,6 +231,9 @@ void asl_json_add_date(cJSON *o, const char *key, double t)
 
 cJSON *asl_json_parse(const char *text)
 {
+    cJSON *v;
+    if (text && asl_json_read_fast(text, &v))
+        return v;
     return cJSON_ParseWithOpts(text, NULL, 1);
 }
 
