@@ -683,7 +683,9 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     const char *colon = machine_colon(marn);
     const char *kind = m->express ? ":express:" : ":execution:";
     size_t pre = (size_t)(colon - marn), nk = strlen(kind), nm = strlen(colon + 14), nn = strlen(name);
-    char *arn = malloc(pre + nk + nm + 1 + nn + (m->express ? 37 : 0) + 1), *p = arn;
+    /* (a child's parent ARN goes in the same allocation, after the ARN) */
+    size_t np = parent_arn ? strlen(parent_arn) + 1 : 0;
+    char *arn = malloc(pre + nk + nm + 1 + nn + (m->express ? 37 : 0) + 1 + np), *p = arn;
     if (!arn)
         abort();
     memcpy(p, marn, pre), p += pre;
@@ -707,7 +709,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     x->start = asl_now();
     x->status = ASL_RUNNING;
     if (parent_arn)
-        asl_exec_kin_of(x)->parent_arn = strdup(parent_arn);
+        asl_exec_kin_of(x)->parent_arn = memcpy(p + 1, parent_arn, np);
     link_exec(x);
     E.running++;
     cJSON *d = NULL;
@@ -780,14 +782,15 @@ static void exec_free(asl_exec *x)
     asl_timer_cancel(&x->timeout);
     if (!x->name_in_arn)
         free(x->name);
-    free(x->arn);
-    asl_unit_drop(x->unit);
     if (x->kin) {
-        free(x->kin->parent_arn);
+        if (x->kin->parent_arn != x->arn + strlen(x->arn) + 1) /* (not in the ARN's allocation) */
+            free(x->kin->parent_arn);
         free(x->kin->map_run_arn);
         free(x->kin->mock_case);
         asl_slab_free(&kin_slab, x->kin);
     }
+    free(x->arn);
+    asl_unit_drop(x->unit);
     if (!x->input_borrowed)
         cJSON_Delete(x->input);
     cJSON_Delete(x->output);

@@ -27,6 +27,7 @@
 static asl_task *tasks;
 static int ntasks;
 static asl_slab task_slab = ASL_SLAB(asl_task); /* a million open tokens, a million tasks */
+static asl_slab aux_slab = ASL_SLAB(asl_task_aux); /* made and dropped with each .sync task */
 static struct {
     asl_task **v;
     size_t n, cap, kept;     /* kept: candidates left by the last walk */
@@ -74,8 +75,8 @@ asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource)
 
 asl_task_aux *asl_task_aux_of(asl_task *t)
 {
-    if (!t->aux && !(t->aux = calloc(1, sizeof *t->aux)))
-        abort();
+    if (!t->aux)
+        t->aux = asl_slab_alloc(&aux_slab);
     return t->aux;
 }
 
@@ -94,7 +95,7 @@ static void task_free(asl_task *t)
     if (t->aux) {
         free(t->aux->ref);
         free(t->aux->log_result);
-        free(t->aux);
+        asl_slab_free(&aux_slab, t->aux);
     }
     free(t->answer);
     free(t->token);
