@@ -62,7 +62,7 @@ static void add_sdk_metadata(cJSON *o, size_t length)
  * one key only (asl_task_result_key). */
 static bool want(const char *only, const char *key)
 {
-    return !only || !strcmp(only, key);
+    return !only || (*only == *key && !strcmp(only, key));
 }
 
 /* StartExecution's response. */

@@ -32,12 +32,9 @@ static inline void skip(reader *r)
  * escape or the end of the text. */
 static char *read_text(reader *r)
 {
-    const unsigned char *s = r->p, *e = s;
-    while (*e != '"') {
-        if (!*e || *e == '\\')
-            return NULL;
-        e++;
-    }
+    const unsigned char *s = r->p, *e = s + strcspn((const char *)s, "\"\\");
+    if (*e != '"')
+        return NULL;
     size_t n = (size_t)(e - s);
     char *t = cJSON_malloc(n + 1);
     if (!t)

@@ -55,7 +55,7 @@ asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resourc
     /* The state's own resource is borrowed (it lives with the unit, which
      * outlives the tasks a frame of it uses, as t->state does); any other is
  * copied. */
-    t->borrowed = s && s->resource && !strcmp(s->resource, resource);
+    t->borrowed = s && s->resource && (s->resource == resource || !strcmp(s->resource, resource));
     t->resource = t->borrowed ? (char *)s->resource : strdup(resource);
     t->next = tasks;
     if (tasks)
