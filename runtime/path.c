@@ -609,10 +609,11 @@ int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out)
 /* Whether path can be written into doc: every step but the last must find
  * an object (a name step) or an existing element (an index step), or find
  * nothing under a name, where objects will be made; the last step needs
- * an object, or an array holding the index. */
-static bool assignable(const asl_node *path, const cJSON *doc, const cJSON **found)
+ * an object, or an array holding the index. The containers it passes
+ * become doc's own (view.c), ready to be written. */
+static bool assignable(const asl_node *path, cJSON *doc, const cJSON **found)
 {
-    const cJSON *v = doc;
+    cJSON *v = doc;
     for (int i = 0; i < path->count; i++) {
         const asl_node *s = &path->kids[i];
         if (!v) {                 /* below a field that will be created */
@@ -622,12 +623,15 @@ static bool assignable(const asl_node *path, const cJSON *doc, const cJSON **fou
                 found[i] = NULL;
             continue;
         }
+        /* Every container on the way is made our own before anything is
+         * looked up in it: views' members are not to be changed (view.c). */
+        asl_json_own(v);
         if (s->kind == ASL_N_STEP_NAME) {
             if (!cJSON_IsObject(v))
                 return false;
-            v = child_named(v, s->str);
+            v = (cJSON *)child_named(v, s->str);
         } else if (s->kind == ASL_N_STEP_INDEX) {
-            if (!(v = child_at(v, s->num)))
+            if (!(v = (cJSON *)child_at(v, s->num)))
                 return false;
         } else {
             return false;
@@ -684,13 +688,6 @@ int asl_path_assign(cJSON **doc, const asl_node *path, cJSON *value, asl_err *e)
         cJSON_Delete(*doc);
         *doc = value;
         return 0;
-    }
-    /* Every container on the way is made our own before anything is
-     * looked up in it: views' members are not to be changed (view.c). */
-    cJSON *own = path->op == ASL_ROOT_INPUT ? *doc : NULL;
-    for (int i = 0; own && i < path->count; i++) {
-        asl_json_own(own);
-        own = (cJSON *)follow(path, i, i + 1, own);
     }
     /* What each step finds, for paths of usual depth. */
     const cJSON *found_small[16];
