@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "texts.h"
 
 static int failures;
 
@@ -30,17 +31,6 @@ static void check_str(const char *text)
 {
     check(text, strlen(text));
 }
-
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static unsigned next(unsigned n)
-{
-    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
-
-/* Characters that matter to JSON, and some that do not. */
-static const char alphabet[] = "{}[]\",:\\ \t\n0123456789eE.+-nultrfasbu/xDCdF\x01\x1f\xc3\xa9\xef\xbb\xbf\xff";
 
 int main(void)
 {
@@ -74,27 +64,9 @@ int main(void)
         "{\"TaskToken\":\"AAAAAAAAAAE-abc_123\",\"x\":{\"y\":{\"z\":[[1],[2,[3]]]}}}",
     };
     char buf[256];
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
     for (int round = 0; round < 300000; round++) {
-        size_t len;
-        if (round % 3 == 0) {
-            len = next(24);
-            for (size_t i = 0; i < len; i++)
-                buf[i] = alphabet[next(sizeof alphabet - 1)];
-        } else {
-            const char *seed = seeds[next(sizeof seeds / sizeof *seeds)];
-            len = strlen(seed);
-            memcpy(buf, seed, len);
-            for (unsigned k = next(3) + 1; k; k--) {
-                size_t at = next((unsigned)len + 1);
-                char c = alphabet[next(sizeof alphabet - 1)];
-                switch (next(3)) {
-                case 0: if (at < len) buf[at] = c; break;             /* change */
-                case 1: memmove(buf + at + 1, buf + at, len - at), buf[at] = c, len++; break; /* insert */
-                default: if (at < len) memmove(buf + at, buf + at + 1, len - at - 1), len--; /* delete */
-                }
-            }
-        }
-        buf[len] = '\0';
+        size_t len = texts_make(&rng, round, seeds, sizeof seeds / sizeof *seeds, buf);
         check(buf, len);
     }
     if (failures) {
