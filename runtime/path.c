@@ -104,10 +104,14 @@ static inline __attribute__((always_inline)) const cJSON *root_of(const asl_node
     return NULL;
 }
 
-/* Follows the name and index steps [from, to) from v. */
-static inline __attribute__((always_inline)) const cJSON *follow(const asl_node *path, int from, int to,
-                                                                 const cJSON *v)
+/* Follows the name and index steps [from, to) from v. With shared, notes
+ * whether the way went through a view (view.c): what it finds is then a
+ * part of the execution's input, to be viewed, never changed or detached. */
+static inline __attribute__((always_inline)) const cJSON *follow_noting(const asl_node *path, int from, int to,
+                                                                        const cJSON *v, bool *shared)
 {
+    if (shared)
+        *shared = v && (v->type & cJSON_IsReference);
     for (int i = from; v && i < to; i++) {
         const asl_node *s = &path->kids[i];
         if (s->kind == ASL_N_STEP_NAME)
@@ -116,29 +120,16 @@ static inline __attribute__((always_inline)) const cJSON *follow(const asl_node 
             v = child_at(v, s->num);
         else
             return NULL;
+        if (shared && v && (v->type & cJSON_IsReference))
+            *shared = true;
     }
     return v;
 }
 
-/* follow, noting in *shared whether the way went through a view (view.c):
- * what it finds is then a part of the execution's input, to be viewed,
- * never changed or detached. */
-static const cJSON *follow_shared(const asl_node *path, int from, int to, const cJSON *v, bool *shared)
+static inline __attribute__((always_inline)) const cJSON *follow(const asl_node *path, int from, int to,
+                                                                 const cJSON *v)
 {
-    bool through = v && (v->type & cJSON_IsReference);
-    for (int i = from; v && i < to; i++) {
-        const asl_node *s = &path->kids[i];
-        if (s->kind == ASL_N_STEP_NAME)
-            v = child_named(v, s->str);
-        else if (s->kind == ASL_N_STEP_INDEX)
-            v = child_at(v, s->num);
-        else
-            return NULL;
-        if (v && (v->type & cJSON_IsReference))
-            through = true;
-    }
-    *shared = through;
-    return v;
+    return follow_noting(path, from, to, v, NULL);
 }
 
 /* ------------------------------------------------------------- walking */
@@ -558,7 +549,7 @@ cJSON *asl_path_detach(const asl_node *path, cJSON *doc)
     if (path->count == 0)
         return doc;
     bool shared;
-    cJSON *parent = (cJSON *)follow_shared(path, 0, path->count - 1, doc, &shared);
+    cJSON *parent = (cJSON *)follow_noting(path, 0, path->count - 1, doc, &shared);
     cJSON *v = (cJSON *)follow(path, path->count - 1, path->count, parent);
     if (!v)
         return NULL;
@@ -580,7 +571,7 @@ int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out)
     const cJSON *root = root_of(path, c, &first);
     if (path->flags & ASL_F_DEFINITE) {
         bool shared;
-        const cJSON *v = follow_shared(path, first, path->count, root, &shared);
+        const cJSON *v = follow_noting(path, first, path->count, root, &shared);
         if (!v)
             return 1;
         return (*out = shared ? asl_json_view(v) : asl_json_copy(v)) ? 0 : out_of_memory(c);
