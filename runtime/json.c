@@ -16,10 +16,8 @@
 #include "internal.h"
 #include "num.h"
 
-static void grow(asl_buf *b, size_t n)
+__attribute__((noinline)) static void grow_slow(asl_buf *b, size_t n)
 {
-    if (b->len + n + 1 <= b->cap)
-        return;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + n + 1)
         cap *= 2;
@@ -30,6 +28,14 @@ static void grow(asl_buf *b, size_t n)
     }
     b->p = p;
     b->cap = cap;
+}
+
+/* Room for n more bytes and the NUL (the check in line: writers call it
+ * for every piece they add). */
+static inline void grow(asl_buf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        grow_slow(b, n);
 }
 
 void asl_buf_put(asl_buf *b, const char *s, size_t n)
