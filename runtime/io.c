@@ -282,9 +282,13 @@ static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c, size_
     case ASL_N_FALSE: *bound += 5; return asl_json_node(cJSON_False);
     case ASL_N_NUMBER: *bound += 24; return asl_json_number(n->num);
     case ASL_N_STRING: {
+        /* The text is the compiled machine's, which the execution holds:
+         * viewed, not copied (view.c). */
         const char *s = n->str ? n->str : "";
         *bound += 2 + 6 * strlen(s);
-        return asl_json_string(s);
+        v = asl_json_node(cJSON_String | cJSON_IsReference);
+        v->valuestring = (char *)(uintptr_t)s;
+        return v;
     }
     case ASL_N_OBJECT:
     case ASL_N_ARRAY: return eval_members(n, field, c, bound);

@@ -12,7 +12,8 @@
  *
  * The rule, for every value of an execution:
  *  - a view points into its execution's input (or at text that lives as
- *    long as the program: a response's literal strings, handlers.c),
+ *    long as the execution: a response's literal strings, handlers.c, and
+ *    a template's constant strings, io.c, which are the unit's),
  *    nowhere else, so values
  *    that leave the execution (a child's input, a response handed to
  *    another execution) are real copies (cJSON_Duplicate makes one) or
