@@ -535,6 +535,12 @@ static int out_of_memory(asl_ctx *c)
 
 int asl_path_peek(const asl_node *path, asl_ctx *c, const cJSON **out)
 {
+    /* $.name, the most common path of all, without the general walk */
+    if (path->op == ASL_ROOT_INPUT && path->count == 1 && path->kids[0].kind == ASL_N_STEP_NAME) {
+        const cJSON *v = child_named(c->input, path->kids[0].str);
+        *out = v;
+        return v ? 0 : 1;
+    }
     int first;
     const cJSON *v = root_of(path, c, &first);
     v = follow(path, first, path->count, v);
