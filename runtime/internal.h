@@ -154,6 +154,9 @@ cJSON *asl_json_clone(const cJSON *v);
 cJSON *asl_json_node(int type);
 cJSON *asl_json_number(double d);
 cJSON *asl_json_string(const char *s);
+/* A copy of the n bytes of s and a NUL, from cJSON's allocator (a key's or
+ * a string's text). */
+char *asl_json_text(const char *s, size_t n);
 /* Links item (taken) after *tail, the last member of parent so far (NULL
  * for none), and makes it the tail. key, if not NULL, is static text that
  * outlives item (not copied, not freed): item's key. */

@@ -38,7 +38,7 @@ cJSON *asl_json_number(double d)
     return v;
 }
 
-static char *text_copy(const char *s, size_t n)
+char *asl_json_text(const char *s, size_t n)
 {
     char *t = alloc(n + 1);
     memcpy(t, s, n + 1);
@@ -48,7 +48,7 @@ static char *text_copy(const char *s, size_t n)
 cJSON *asl_json_string(const char *s)
 {
     cJSON *v = asl_json_node(cJSON_String);
-    v->valuestring = text_copy(s, strlen(s));
+    v->valuestring = asl_json_text(s, strlen(s));
     return v;
 }
 
@@ -86,7 +86,7 @@ static cJSON *copy(const cJSON *v, int type, size_t *bound)
     case cJSON_Raw: {
         const char *s = v->valuestring ? v->valuestring : "";
         size_t n = strlen(s);
-        c->valuestring = text_copy(s, n);
+        c->valuestring = asl_json_text(s, n);
         *bound += (type & 0xff) == cJSON_Raw ? n : 2 + 6 * n;
         break;
     }
@@ -98,7 +98,7 @@ static cJSON *copy(const cJSON *v, int type, size_t *bound)
             cJSON *k = copy(m, m->type & ~cJSON_IsReference, bound);
             if (m->string) {
                 size_t n = strlen(m->string);
-                k->string = (m->type & cJSON_StringIsConst) ? m->string : text_copy(m->string, n);
+                k->string = (m->type & cJSON_StringIsConst) ? m->string : asl_json_text(m->string, n);
                 *bound += 3 + 6 * n;
             }
             *bound += 1;

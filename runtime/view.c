@@ -31,18 +31,6 @@
 
 #include "internal.h"
 
-/* A copy of a key or a string. A member's key is copied, never borrowed:
- * the member may be copied out of the execution, and cJSON_Duplicate keeps
- * a constant key as it is. */
-static char *text_copy(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *t = cJSON_malloc(len);
-    if (!t)
-        abort();
-    return memcpy(t, s, len);
-}
-
 bool asl_json_is_view(const cJSON *v)
 {
     return v && (v->type & cJSON_IsReference);
@@ -63,10 +51,7 @@ cJSON *asl_json_view(const cJSON *v)
         n->valuestring = v->valuestring;
         return n;
     case cJSON_Number:
-        n = asl_json_node(cJSON_Number);
-        n->valuedouble = v->valuedouble;
-        n->valueint = v->valueint;
-        return n;
+        return asl_json_number(v->valuedouble);
     default:
         return asl_json_node(type); /* true, false, null */
     }
@@ -82,8 +67,10 @@ void asl_json_own(cJSON *v)
     cJSON *tail = NULL;
     for (const cJSON *c = src; c; c = c->next) {
         cJSON *m = asl_json_view(c);
+        /* The key is copied, never borrowed: the member may be copied out
+         * of the execution, and cJSON_Duplicate keeps a constant key. */
         if (c->string)
-            m->string = text_copy(c->string);
+            m->string = asl_json_text(c->string, strlen(c->string));
         asl_json_add(v, &tail, NULL, m);
     }
 }
@@ -98,7 +85,7 @@ void asl_json_settle(cJSON *v)
     }
     v->type &= ~cJSON_IsReference;
     if ((v->type & cJSON_String) && v->valuestring) {
-        v->valuestring = text_copy(v->valuestring);
+        v->valuestring = asl_json_text(v->valuestring, strlen(v->valuestring));
     } else if (v->child) {
         /* the members copied; the copy's own node and key thrown away */
         cJSON *copy = cJSON_Duplicate(v, 1);
@@ -123,7 +110,7 @@ cJSON *asl_json_clone(const cJSON *v)
         cJSON *m = asl_json_clone(c);
         bool constant = c->type & cJSON_StringIsConst;
         if (c->string && !constant)
-            m->string = text_copy(c->string);
+            m->string = asl_json_text(c->string, strlen(c->string));
         asl_json_add(n, &tail, constant ? c->string : NULL, m);
     }
     return n;
