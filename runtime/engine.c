@@ -53,7 +53,9 @@ static void observing_update(asl_engine *e)
     asl_observing &= ASL_OBSERVING_DETAILS * asl_history_recording();
     for (int i = 0; i < e->nobs; i++) {
         unsigned f = e->obs[i].flags;
-        asl_observing |= f & ASL_OBSERVE_EXECUTIONS ? ASL_OBSERVING_EXECUTIONS : ASL_OBSERVING_ALL;
+        asl_observing |= f & ASL_OBSERVE_ENDS         ? ASL_OBSERVING_ENDS
+                         : f & ASL_OBSERVE_EXECUTIONS ? ASL_OBSERVING_EXECUTIONS
+                                                      : ASL_OBSERVING_ALL;
         if (f & ASL_OBSERVE_DETAILS)
             asl_observing |= ASL_OBSERVING_DETAILS;
         if (f & ASL_OBSERVE_INSPECTION)
@@ -510,9 +512,10 @@ void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at,
         return;
     asl_event ev = {x, id, prev, type, at, NULL};
     bool of_execution = type[0] == 'E' && type[1] == 'x' && type[2] == 'e'; /* see history.c */
+    bool end = of_execution && strcmp(type, "ExecutionStarted") != 0;
     for (int i = 0; i < engine->nobs; i++) {
         const observer *o = &engine->obs[i];
-        if ((o->flags & ASL_OBSERVE_EXECUTIONS) && !of_execution)
+        if ((o->flags & ASL_OBSERVE_ENDS) ? !end : (o->flags & ASL_OBSERVE_EXECUTIONS) && !of_execution)
             continue;
         ev.details = o->flags & ASL_OBSERVE_DETAILS ? details : NULL;
         o->fn(o->ud, &ev);

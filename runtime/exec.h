@@ -457,6 +457,7 @@ extern unsigned asl_observing;
 #define ASL_OBSERVING_EXECUTIONS 2u  /* some observer wants executions' start and end */
 #define ASL_OBSERVING_DETAILS    4u  /* events need their details (an observer, or recording) */
 #define ASL_OBSERVING_INSPECTION 8u  /* some observer wants StateInspection events */
+#define ASL_OBSERVING_ENDS       16u /* some observer wants executions' ends */
 /* Hands an event to every observer (history.c calls it for each event). */
 void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details);
 /* asl_engine_start for a loaded machine and an input value (taken), as

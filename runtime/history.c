@@ -79,7 +79,8 @@ static cJSON *event_object(const asl_event *ev, cJSON *details)
     return e;
 }
 
-int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
+/* An event that is recorded, handed out or near the quota. */
+__attribute__((noinline)) static int history_add(asl_exec *x, int prev, const char *type, cJSON *details)
 {
     /* The quota is looked at only near it (most events are far from it). */
     if (asl_limit.history_events && x->events + 1 >= asl_limit.history_events && asl_history_over(x, type)) {
@@ -88,8 +89,9 @@ int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
     }
     int id = ++x->events;
     /* No event type but an execution's own starts with "Exe". */
-    bool emit = (asl_observing & ASL_OBSERVING_ALL) ||
-                ((asl_observing & ASL_OBSERVING_EXECUTIONS) && type[0] == 'E' && type[1] == 'x' && type[2] == 'e');
+    bool exe = type[0] == 'E' && type[1] == 'x' && type[2] == 'e';
+    bool emit = (asl_observing & ASL_OBSERVING_ALL) || (exe && (asl_observing & ASL_OBSERVING_EXECUTIONS)) ||
+                (exe && (asl_observing & ASL_OBSERVING_ENDS) && strcmp(type, "ExecutionStarted") != 0);
     if (!asl_history_on && !emit) {
         if (details)
             cJSON_Delete(details);
@@ -111,6 +113,17 @@ int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
     asl_event ev = {x, id, prev, type, at, NULL};
     cJSON_AddItemToArray(x->history->events, event_object(&ev, details));
     return id;
+}
+
+int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
+{
+    /* Most events are only counted: that costs no call of history_add. */
+    if (asl_history_counted_only(x, type)) {
+        if (details)
+            cJSON_Delete(details);
+        return ++x->events;
+    }
+    return history_add(x, prev, type, details);
 }
 
 cJSON *asl_history_json(const asl_exec *x)

@@ -15,12 +15,18 @@
 
 static uint64_t rng[2];
 
-static uint64_t next64(void)
+/* Seeded on first use from the system's random source (kept out of line:
+ * next64 is inlined where UUIDs are made). */
+__attribute__((noinline, cold)) static void seed(void)
 {
-    if (!rng[0] && !rng[1]) {
-        asl_random_secure(rng, sizeof rng);
-        rng[0] |= 1;
-    }
+    asl_random_secure(rng, sizeof rng);
+    rng[0] |= 1;
+}
+
+static inline uint64_t next64(void)
+{
+    if (__builtin_expect(!rng[0] && !rng[1], 0))
+        seed();
     /* xorshift128+ */
     uint64_t s1 = rng[0];
     const uint64_t s0 = rng[1];
@@ -40,24 +46,45 @@ double asl_random_unit(void)
     return (double)(next64() >> 11) / 9007199254740992.0;
 }
 
+/* The 16 hex digits of v's eight bytes, low byte first (as they lie in
+ * memory), each byte high digit first: every nibble spread into a byte of
+ * its own, then turned into a digit for all sixteen at once ('0'..'9' or
+ * 'a'..'f': 39 more from 10 up). */
+static void hex8(char *out, uint64_t v)
+{
+    for (int half = 0; half < 2; half++, v >>= 32) {
+        uint64_t x = v & 0xffffffffu;
+        x = (x | x << 16) & 0x0000ffff0000ffffULL;
+        x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+        /* byte i of the 4 now sits in byte 2i: its high nibble goes first */
+        x = (x >> 4 & 0x000f000f000f000fULL) | (x << 8 & 0x0f000f000f000f00ULL);
+        uint64_t ten = (x + 0x0606060606060606ULL) >> 4 & 0x0101010101010101ULL;
+        x += 0x3030303030303030ULL + ten * 39;
+        memcpy(out + 8 * half, &x, 8);
+    }
+}
+
 void asl_uuid(char out[37])
 {
-    /* where each byte's two hex digits go: 8-4-4-4-12 */
-    static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-    static char pairs[512]; /* "000102...ff": a byte's two digits at once */
-    if (!pairs[1]) {
-        static const char hex[] = "0123456789abcdef";
-        for (int i = 0; i < 256; i++)
-            pairs[2 * i] = hex[i >> 4], pairs[2 * i + 1] = hex[i & 15];
-    }
-    uint64_t r[2] = {next64(), next64()};
-    unsigned char b[16];
-    memcpy(b, r, 16);
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    for (int i = 0; i < 16; i++)
-        memcpy(out + at[i], pairs + 2 * b[i], 2);
-    out[8] = out[13] = out[18] = out[23] = '-';
+    /* 8-4-4-4-12: the digits are made in one run of 32, then the last
+     * three groups move right to make room for the dashes (from the end,
+     * so that nothing is overwritten before it moved). */
+    uint64_t a = next64(), b = next64();
+    /* version 4 (byte 6's high nibble) and variant 10 (byte 8's top bits) */
+    a = (a & ~(0xf0ULL << 48)) | 0x40ULL << 48;
+    b = (b & ~0xc0ULL) | 0x80ULL;
+    char d[32];
+    hex8(d, a);
+    hex8(d + 16, b);
+    memcpy(out, d, 8);
+    out[8] = '-';
+    memcpy(out + 9, d + 8, 4);
+    out[13] = '-';
+    memcpy(out + 14, d + 12, 4);
+    out[18] = '-';
+    memcpy(out + 19, d + 16, 4);
+    out[23] = '-';
+    memcpy(out + 24, d + 20, 12);
     out[36] = '\0';
 }
 

@@ -34,12 +34,30 @@ static asl_task tomb_task;
 
 /* ------------------------------------------------------------ SipHash */
 
+/* Eight bytes as a little-endian number, and back (one load or store
+ * where the machine is little-endian: SipHash reads 56 words a token). */
 static uint64_t le64(const unsigned char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+#else
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--)
         v = v << 8 | p[i];
     return v;
+#endif
+}
+
+static void put_le64(unsigned char *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);
+#else
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+#endif
 }
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -81,16 +99,28 @@ static uint64_t siphash(const unsigned char *in, size_t n, const unsigned char k
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/* Every 12 bits' two characters, "AAAB...__" (made on first use): a
+ * token's three-byte groups are written two characters at a time. */
+static const char *pairs(void)
+{
+    static char two[2 * 4096];
+    if (!two[1])
+        for (int i = 0; i < 4096; i++)
+            two[2 * i] = b64[i >> 6], two[2 * i + 1] = b64[i & 63];
+    return two;
+}
+
 static char *encode(const unsigned char raw[TOKEN_BYTES])
 {
     char *t = malloc(TOKEN_CHARS + 1);
     if (!t)
         abort();
+    const char *two = pairs();
     /* Three bytes make four characters; the last two bytes make three. */
     for (int i = 0; i < 10; i++) {
         unsigned v = (unsigned)raw[3 * i] << 16 | (unsigned)raw[3 * i + 1] << 8 | raw[3 * i + 2];
-        t[4 * i] = b64[v >> 18], t[4 * i + 1] = b64[v >> 12 & 63];
-        t[4 * i + 2] = b64[v >> 6 & 63], t[4 * i + 3] = b64[v & 63];
+        memcpy(t + 4 * i, two + 2 * (v >> 12), 2);
+        memcpy(t + 4 * i + 2, two + 2 * (v & 4095), 2);
     }
     unsigned v = (unsigned)raw[30] << 10 | (unsigned)raw[31] << 2;
     t[40] = b64[v >> 12], t[41] = b64[v >> 6 & 63], t[42] = b64[v & 63];
@@ -143,24 +173,34 @@ static size_t slot_of(uint64_t seq)
     return (size_t)(seq * 0x9e3779b97f4a7c15ULL >> 17) & (T.cap - 1);
 }
 
-/* The sequence number of a token in the table (checked when it came in):
- * its first eight bytes, in its first twelve characters. */
-static uint64_t seq_of(const asl_task *t)
+/* The sequence number in a token's first twelve characters (its first
+ * eight bytes and one of the next), false if one of them is not base64url.
+ * s has twelve characters at least. */
+static bool head_seq(const char *s, uint64_t *seq)
 {
-    const char *s = t->token;
-    if (!s || strnlen(s, 12) < 12)
-        return 0;
     const signed char *d = digits();
     const unsigned char *u = (const unsigned char *)s;
     unsigned char raw[9];
+    int bad = 0;
     for (int i = 0; i < 12; i += 4) {
+        bad |= d[u[i]] | d[u[i + 1]] | d[u[i + 2]] | d[u[i + 3]];
         unsigned v = (unsigned)d[u[i]] << 18 | (unsigned)d[u[i + 1]] << 12 | (unsigned)d[u[i + 2]] << 6 |
                      (unsigned)d[u[i + 3]];
         raw[i / 4 * 3] = (unsigned char)(v >> 16);
         raw[i / 4 * 3 + 1] = (unsigned char)(v >> 8);
         raw[i / 4 * 3 + 2] = (unsigned char)v;
     }
-    return le64(raw);
+    *seq = le64(raw);
+    return bad >= 0;
+}
+
+/* The sequence number of a token in the table (checked when it came in). */
+static uint64_t seq_of(const asl_task *t)
+{
+    uint64_t seq = 0;
+    if (t->token && strnlen(t->token, 12) == 12)
+        head_seq(t->token, &seq);
+    return seq;
 }
 
 static void insert(asl_task *t, uint64_t seq)
@@ -226,12 +266,10 @@ void asl_token_issue(asl_task *t)
     draw_key();
     unsigned char raw[TOKEN_BYTES];
     uint64_t seq = T.next_seq++;
-    for (int i = 0; i < SEQ_BYTES; i++)
-        raw[i] = (unsigned char)(seq >> (8 * i));
+    put_le64(raw, seq);
     asl_random_secure(raw + SEQ_BYTES, TAGGED_BYTES - SEQ_BYTES);
     uint64_t tag = siphash(raw, TAGGED_BYTES, T.key);
-    for (int i = 0; i < 8; i++)
-        raw[TAGGED_BYTES + i] = (unsigned char)(tag >> (8 * i));
+    put_le64(raw + TAGGED_BYTES, tag);
     free(t->token);
     t->token = encode(raw);
     if (full())
@@ -296,10 +334,23 @@ void asl_token_reset(void)
 /* The open task a token names, or the AWS error for why there is none. */
 static const char *find_open(const char *token, asl_task **out)
 {
+    /* An open token first, from its sequence number alone: equal to a
+     * token this process made, it is a canonical one (decode would take
+     * it). Anything else is decoded whole to tell why it is not open. */
+    uint64_t seq;
+    if (token && T.cap && strnlen(token, TOKEN_CHARS + 1) == TOKEN_CHARS && head_seq(token, &seq) && seq &&
+        seq < T.next_seq) {
+        asl_task **p = lookup(seq, token);
+        asl_task *t = p ? *p : NULL;
+        if (t && !t->done && t->frame) {
+            *out = t;
+            return NULL;
+        }
+    }
     unsigned char raw[TOKEN_BYTES];
     if (!decode(token, raw))
         return "InvalidToken";
-    uint64_t seq = le64(raw);
+    seq = le64(raw);
     /* An open token is one this process issued or adopted (signed): its
      * tag needs checking only when it is not open. */
     asl_task **p = T.next_seq && seq && seq < T.next_seq ? lookup(seq, token) : NULL;

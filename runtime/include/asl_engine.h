@@ -209,6 +209,9 @@ typedef void (*asl_observer_fn)(void *ud, const asl_event *ev);
                                        step of a state, as TestState's inspectionData */
 #define ASL_OBSERVE_EXECUTIONS 4u   /* only the events of executions starting and ending
                                        (ExecutionStarted, ExecutionSucceeded, ...) */
+#define ASL_OBSERVE_ENDS       8u   /* only the events that end executions (ExecutionSucceeded,
+                                       ExecutionFailed, ExecutionTimedOut, ExecutionAborted):
+                                       what an embedder that reaps ended executions needs */
 
 /* The event as GetExecutionHistory shows it ({"timestamp", "type", "id",
  * "previousEventId", and its details when the observer asked for them}),

@@ -179,6 +179,10 @@ int main(void)
         ids[i] = asl_engine_observe(e, count_event, &heard[i], 0);
         CHECK(ids[i] > 0);
     }
+    /* Two that want less: executions' starts and ends, and ends only. */
+    int starts_ends = 0, ends = 0;
+    int id_se = asl_engine_observe(e, count_event, &starts_ends, ASL_OBSERVE_EXECUTIONS);
+    int id_ends = asl_engine_observe(e, count_event, &ends, ASL_OBSERVE_ENDS);
     asl_exec *z = asl_engine_start(e, arn, "three", "{\"order\":{\"id\":9,\"qty\":1}}", &err);
     drive(e);
     CHECK(asl_engine_stop(e, z, NULL, NULL));
@@ -193,6 +197,9 @@ int main(void)
             asl_engine_unobserve(e, ids[i]);
     }
     CHECK(heard[0] > 0 && heard[1] == 2 * heard[0]);
+    CHECK(starts_ends == 4 && ends == 2); /* three and four: started, aborted */
+    asl_engine_unobserve(e, id_se);
+    asl_engine_unobserve(e, id_ends);
     asl_engine_forget(e, z);
     asl_engine_forget(e, w);
 
