@@ -153,6 +153,7 @@ struct asl_task {
     bool timed_out;             /* ended by TimeoutSeconds or HeartbeatSeconds */
     bool closed;                /* on task.c's list of candidates to free */
     bool borrowed;              /* resource is the state's own (not freed) */
+    bool lambda;                /* resource is a Lambda function ARN (events of its own) */
 };
 
 /* What only some tasks carry (a million tasks waiting on their tokens

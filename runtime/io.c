@@ -138,65 +138,64 @@ static const cJSON *follow_from(asl_ctx *c, const cJSON *v, const asl_node *path
     return rc == 0 ? out : NULL;
 }
 
-static inline __attribute__((always_inline)) bool step_is(const asl_node *path, int i, const char *name)
-{
-    if (i >= path->count || path->kids[i].kind != ASL_N_STEP_NAME)
-        return false;
-    /* (name is a literal: in line, the comparison unrolls into a byte
-     * test per letter) */
-    const char *s = path->kids[i].str;
-    for (size_t k = 0;; k++) {
-        if (s[k] != name[k])
-            return false;
-        if (!name[k])
-            return true;
-    }
-}
-
 /* The common $$ paths ($$.Execution.Id, $$.Execution.Input..., $$.Task.Token,
  * $$.Map.Item...) read straight from the execution, without building $$
  * (a copy of the execution input and a dozen strings) for one value.
- * Returns true with *out set (and *bound grown) when it could answer. */
+ * Returns true with *out set (and *bound grown) when it could answer.
+ * (The first step is told apart by its first byte: most templates read
+ * one or two of these per field, and a name compared in full each time
+ * cost more than the value.) */
 static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *bound)
 {
     asl_frame *f = c->frame;
     if (!f || path->op != ASL_ROOT_CONTEXT || !(path->flags & ASL_F_DEFINITE) || path->count < 2)
         return false;
-    const char *text = NULL;
+    const asl_node *k = path->kids;
+    if (k[0].kind != ASL_N_STEP_NAME || k[1].kind != ASL_N_STEP_NAME)
+        return false;
+    const char *a = k[0].str, *b = k[1].str, *text = NULL;
     const cJSON *base = NULL;
+    bool item = false; /* base lies in the Map item (else in the execution's input) */
     if (c->map_item && (path->flags & ASL_F_MAP_ITEM)) {
         /* (aslc named the steps: Map, Item, then Index or Value) */
-        if (path->count == 3 && path->kids[2].str[0] == 'I') {
+        if (path->count == 3 && k[2].str[0] == 'I') {
             *out = asl_json_number(c->map_index);
             *bound += 24;
             return true;
         }
         base = follow_from(c, c->map_item, path, 3);
-    } else if (c->map_item && step_is(path, 0, "Map") && step_is(path, 1, "Item")) {
-        if (step_is(path, 2, "Index") && path->count == 3) {
+        item = true;
+    } else if (c->map_item && !strcmp(a, "Map") && !strcmp(b, "Item")) {
+        if (path->count < 3 || k[2].kind != ASL_N_STEP_NAME)
+            return false;
+        if (path->count == 3 && !strcmp(k[2].str, "Index")) {
             *out = asl_json_number(c->map_index);
             *bound += 24;
             return true;
         }
-        if (!step_is(path, 2, "Value"))
+        if (strcmp(k[2].str, "Value"))
             return false;
         base = follow_from(c, c->map_item, path, 3);
-    } else if (step_is(path, 0, "Execution") && step_is(path, 1, "Input")) {
+        item = true;
+    } else if (a[0] == 'E' && !strcmp(a, "Execution") && b[0] == 'I' && !strcmp(b, "Input")) {
         base = follow_from(c, f->exec->input, path, 2);
     } else if (path->count == 2) {
-        const char *b = path->kids[1].str;
-        if (step_is(path, 0, "Execution") && !strcmp(b, "Id"))
-            text = f->exec->arn;
-        else if (step_is(path, 0, "Execution") && !strcmp(b, "Name"))
-            text = f->exec->name;
-        else if (step_is(path, 0, "StateMachine") && !strcmp(b, "Id"))
-            text = f->exec->machine_arn;
-        else if (step_is(path, 0, "StateMachine") && !strcmp(b, "Name"))
-            text = f->exec->machine->name;
-        else if (step_is(path, 0, "State") && !strcmp(b, "Name"))
-            text = f->graph->states[f->state].name;
-        else if (step_is(path, 0, "Task") && !strcmp(b, "Token") && f->task && f->task->token)
-            text = f->task->token;
+        switch (a[0]) {
+        case 'E':
+            if (!strcmp(a, "Execution"))
+                text = !strcmp(b, "Id") ? f->exec->arn : !strcmp(b, "Name") ? f->exec->name : NULL;
+            break;
+        case 'S':
+            if (!strcmp(a, "StateMachine"))
+                text = !strcmp(b, "Id") ? f->exec->machine_arn : !strcmp(b, "Name") ? f->exec->machine->name : NULL;
+            else if (!strcmp(a, "State") && !strcmp(b, "Name"))
+                text = f->graph->states[f->state].name;
+            break;
+        case 'T':
+            if (!strcmp(a, "Task") && !strcmp(b, "Token") && f->task && f->task->token)
+                text = f->task->token;
+            break;
+        }
         if (!text)
             return false;
         *out = asl_json_string(text);
@@ -209,7 +208,7 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *
         return false; /* the general path words the failure */
     /* The execution's input is viewed (its bound walked, not copied); an
      * item may be ours to change: copied. */
-    if (step_is(path, 0, "Execution")) {
+    if (!item) {
         *out = asl_json_view(base);
         *bound += asl_json_size_bound(base, asl_limit.payload_bytes);
     } else {

@@ -24,13 +24,21 @@ asl_step asl_state_pass(asl_frame *f, const asl_state *s)
 {
     if (s->jsonata)
         return jn_pass_on(f, s);
-    size_t bound;
-    cJSON *in = asl_effective_input_sized(f, s, s->parameters, &bound);
-    if (!in)
-        return ASL_STEP_FAIL;
-    cJSON *result = in;
+    size_t bound = 0;
+    cJSON *result = NULL;
+    if (!s->result || s->parameters || asl_engine_wants_inspection()) {
+        if (!(result = asl_effective_input_sized(f, s, s->parameters, &bound)))
+            return ASL_STEP_FAIL;
+    } else if (s->input_path) {
+        /* Result replaces the effective input, which is then only looked
+         * at (an InputPath that selects nothing still fails), not copied. */
+        cJSON *owned;
+        if (!asl_path_view(f, s->input_path, f->data, &owned))
+            return ASL_STEP_FAIL;
+        cJSON_Delete(owned);
+    }
     if (s->result) {
-        cJSON_Delete(in);
+        cJSON_Delete(result);
         asl_ctx c;
         asl_ctx_init(&c, f, f->data);
         result = asl_eval_sized(s->result, &c, &bound);

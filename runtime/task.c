@@ -57,6 +57,9 @@ asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resourc
  * copied. */
     t->borrowed = s && s->resource && (s->resource == resource || !strcmp(s->resource, resource));
     t->resource = t->borrowed ? (char *)s->resource : strdup(resource);
+    /* A Lambda function ARN as the resource (the legacy form) has events
+     * of its own: LambdaFunctionScheduled ... instead of TaskScheduled ... */
+    t->lambda = !strncmp(t->resource, "arn:aws:lambda:", 15);
     t->next = tasks;
     if (tasks)
         tasks->prev = t;
@@ -167,11 +170,15 @@ const char *asl_task_ref(const asl_task *t)
 
 /* ------------------------------------------------------------ events */
 
-/* A Lambda function ARN as the resource (the legacy form) has events of
- * its own: LambdaFunctionScheduled ... instead of TaskScheduled ... */
-static bool legacy_lambda(const asl_task *t)
+/* The frame's next event without details. Most runs keep no history and
+ * observe no task events: then it is only counted, in line (as
+ * asl_frame_event would count it). */
+static inline void bare_event(asl_frame *f, const char *type)
 {
-    return !strncmp(t->resource, "arn:aws:lambda:", 15);
+    if (asl_history_counted_only(f->exec, type))
+        f->src = ++f->exec->events;
+    else
+        asl_frame_event(f, type, NULL, false);
 }
 
 static void add_resource(cJSON *d, const asl_state *s)
@@ -201,9 +208,13 @@ static const char *const lambda_types[] = {"LambdaFunctionStarted", "TaskSubmitt
  * details. */
 static void task_event(asl_task *t, asl_frame *f, task_kind kind, const asl_err *err, const cJSON *output)
 {
-    bool lambda = legacy_lambda(t);
+    bool lambda = t->lambda;
+    if (!asl_history_enabled()) {
+        bare_event(f, (lambda ? lambda_types : task_types)[kind]);
+        return;
+    }
     cJSON *d = NULL;
-    if (asl_history_enabled() && !(lambda && kind == K_STARTED)) {
+    if (!(lambda && kind == K_STARTED)) {
         d = cJSON_CreateObject();
         if (err && err->cause)
             cJSON_AddStringToObject(d, "cause", err->cause);
@@ -219,25 +230,26 @@ static void task_event(asl_task *t, asl_frame *f, task_kind kind, const asl_err 
 
 static void scheduled_event(asl_task *t, asl_frame *f, const cJSON *payload, double timeout, double heartbeat)
 {
-    bool lambda = legacy_lambda(t);
-    cJSON *d = NULL;
-    if (asl_history_enabled()) {
-        d = cJSON_CreateObject();
-        if (lambda) {
-            add_text(d, "input", payload, "inputDetails");
-            cJSON_AddStringToObject(d, "resource", t->resource);
-        } else {
-            char *text = asl_json_print(payload);
-            cJSON_AddStringToObject(d, "parameters", text);
-            free(text);
-            cJSON_AddStringToObject(d, "region", asl_region());
-            add_resource(d, t->state);
-        }
-        if (timeout > 0)
-            cJSON_AddNumberToObject(d, "timeoutInSeconds", timeout);
-        if (heartbeat > 0 && !lambda)
-            cJSON_AddNumberToObject(d, "heartbeatInSeconds", heartbeat);
+    bool lambda = t->lambda;
+    if (!asl_history_enabled()) {
+        bare_event(f, lambda ? "LambdaFunctionScheduled" : "TaskScheduled");
+        return;
     }
+    cJSON *d = cJSON_CreateObject();
+    if (lambda) {
+        add_text(d, "input", payload, "inputDetails");
+        cJSON_AddStringToObject(d, "resource", t->resource);
+    } else {
+        char *text = asl_json_print(payload);
+        cJSON_AddStringToObject(d, "parameters", text);
+        free(text);
+        cJSON_AddStringToObject(d, "region", asl_region());
+        add_resource(d, t->state);
+    }
+    if (timeout > 0)
+        cJSON_AddNumberToObject(d, "timeoutInSeconds", timeout);
+    if (heartbeat > 0 && !lambda)
+        cJSON_AddNumberToObject(d, "heartbeatInSeconds", heartbeat);
     asl_frame_event(f, lambda ? "LambdaFunctionScheduled" : "TaskScheduled", d, false);
 }
 
