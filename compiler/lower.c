@@ -2,22 +2,16 @@
  * lower.c: writes the C program for a compile unit. Each state becomes a
  * descriptor (static data: its paths, templates and rules as asl_node
  * arrays) and one function named after the state, with the state's JSON in
- * the comment above it, that hands the descriptor to the runtime. The
- * output is deterministic: no timestamps, no absolute paths.
+ * the comment above it, that hands the descriptor to the runtime (a
+ * JSONPath Choice's function holds its rules as C instead: lower_choice.c).
+ * The output is deterministic: no timestamps, no absolute paths.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "aslc.h"
 #include "fields.h"
 #include "jsonata_fields.h"
-
-typedef struct lctx {
-    asl_buf *b;
-    int counter;
-    cc_strmap used;      /* function names taken so far: the next suffix to try */
-    const cc_src *src;
-} lctx;
+#include "lower.h"
 
 /* ------------------------------------------------------------ text */
 
@@ -44,7 +38,7 @@ void lower_c_string(asl_buf *b, const char *s)
 /* Text inside a comment: no "*" followed by "/" (it would end the
  * comment), no "/" followed by "*" (-Wcomment), no "??" (a trigraph such
  * as ??/ could splice lines), no control characters. */
-static void c_comment_text(asl_buf *b, const char *s, size_t max)
+void lower_comment(asl_buf *b, const char *s, size_t max)
 {
     size_t n = 0;
     /* past max, finish the UTF-8 sequence under way */
@@ -151,11 +145,11 @@ static void node_flags(asl_buf *b, unsigned flags)
 /* Emits an array of nodes (children first) and returns its name: the
  * given one, or a numbered one. Each node lists only what it has, by
  * name: {.kind = ASL_N_PATH, .op = ASL_ROOT_INPUT, .str = "$.a", ...}. */
-static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const char *name)
+const char *lower_nodes(lctx *c, const asl_node *arr, int count, const char *name)
 {
     const char **kids = cc_alloc(sizeof *kids * (size_t)count);
     for (int i = 0; i < count; i++)
-        kids[i] = arr[i].count ? emit_nodes(c, arr[i].kids, arr[i].count, NULL) : "0";
+        kids[i] = arr[i].count ? lower_nodes(c, arr[i].kids, arr[i].count, NULL) : "0";
     if (!name)
         name = cc_printf("n%d", c->counter++);
     asl_buf_printf(c->b, "static const asl_node %s[] = {\n", name);
@@ -189,7 +183,7 @@ static const char *emit_nodes(lctx *c, const asl_node *arr, int count, const cha
 
 static const char *node(lctx *c, const asl_node *n)
 {
-    return n ? emit_nodes(c, n, 1, NULL) : "0";
+    return n ? lower_nodes(c, n, 1, NULL) : "0";
 }
 
 /* A state's field, named after the state's function and the field, with
@@ -199,14 +193,14 @@ static const char *named(lctx *c, const asl_node *n, const char *state, const ch
     if (!n)
         return "0";
     asl_buf_puts(c->b, "/* ");
-    c_comment_text(c->b, diag_quote(state), 200);
+    lower_comment(c->b, diag_quote(state), 200);
     asl_buf_printf(c->b, ".%s", field);
     if (n->str && (n->kind == ASL_N_PATH || n->kind == ASL_N_STRING || n->kind == ASL_N_CALL || n->kind == JSONATA_KIND_ROOT)) {
         asl_buf_puts(c->b, ": ");
-        c_comment_text(c->b, diag_quote(n->str), 200);
+        lower_comment(c->b, diag_quote(n->str), 200);
     }
     asl_buf_puts(c->b, " */\n");
-    return emit_nodes(c, n, 1, cc_printf("%s_%s", ident + 6, field));
+    return lower_nodes(c, n, 1, cc_printf("%s_%s", ident + 6, field));
 }
 
 /* ------------------------------------------------------------ states */
@@ -407,16 +401,22 @@ static const char *emit_graph(lctx *c, const asl_graph *g, const char *path, con
     for (int i = 0; i < g->nstates; i++) {
         const asl_state *s = &g->states[i];
         const char *sp = diag_path_key(diag_path_key(path, "States"), s->name);
+        const char *ref = cc_printf("&%s_states[%d]", gname, i);
+        asl_buf body = {0};
+        if (s->type == ASL_CHOICE && !s->jsonata)
+            lower_choice(c, g, s, fns[i], ref, &body);
+        else
+            asl_buf_printf(&body, "    return %s(f, %s);\n", type_fns[s->type], ref);
         int line = 0, col = 0;
         load_position(c->src, sp, &line, &col);
         asl_buf_puts(c->b, "/*\n * State ");
-        c_comment_text(c->b, cc_printf("%s (%s), %s:%d", diag_quote(s->name), type_names[s->type],
+        lower_comment(c->b, cc_printf("%s (%s), %s:%d", diag_quote(s->name), type_names[s->type],
                                        strrchr(c->src->file, '/') ? strrchr(c->src->file, '/') + 1 : c->src->file, line),
                        400);
         asl_buf_puts(c->b, "\n *   ");
-        c_comment_text(c->b, s->source ? s->source : "", 600);
-        asl_buf_printf(c->b, "\n */\nstatic asl_step %s(asl_frame *f)\n{\n    return %s(f, &%s_states[%d]);\n}\n\n",
-                       fns[i], type_fns[s->type], gname, i);
+        lower_comment(c->b, s->source ? s->source : "", 600);
+        asl_buf_printf(c->b, "\n */\nstatic asl_step %s(asl_frame *f)\n{\n%s}\n\n", fns[i], body.p);
+        asl_buf_free(&body);
     }
     return gname;
 }
@@ -439,7 +439,7 @@ char *lower_unit(const cc_unit *u, bool main_fn)
     for (int i = 0; i < u->nmachines; i++) {
         c.src = u->machines[i].src;
         asl_buf_puts(&b, "/* ---- state machine ");
-        c_comment_text(&b, cc_printf("%s (%s)", diag_quote(u->machines[i].m.name), basename_of(c.src->file)), 300);
+        lower_comment(&b, cc_printf("%s (%s)", diag_quote(u->machines[i].m.name), basename_of(c.src->file)), 300);
         asl_buf_puts(&b, " ---- */\n\n");
         graphs[i] = emit_graph(&c, u->machines[i].m.graph, NULL, i ? u->machines[i].m.name : NULL);
     }

@@ -1,6 +1,6 @@
 /*
  * runtime_symbols.h: the runtime functions generated code may call, handed
- * to libtcc by name. Keep in step with the function declarations of asl.h.
+ * to libtcc by name. Keep in step with the function declarations of asl.h and asl_gen.h.
  */
 #ifndef ASLC_RUNTIME_SYMBOLS_H
 #define ASLC_RUNTIME_SYMBOLS_H
@@ -17,6 +17,9 @@ static const struct {
     SYM(asl_main), SYM(asl_task_succeed), SYM(asl_task_fail), SYM(asl_task_token),
     SYM(asl_task_resource), SYM(asl_send_task_success), SYM(asl_send_task_failure),
     SYM(asl_send_task_heartbeat),
+    /* Choice rules written as C */
+    SYM(asl_choice_begin), SYM(asl_peek), SYM(asl_peek_key), SYM(asl_present), SYM(asl_choice_walk),
+    SYM(asl_choose), SYM(asl_string_compare), SYM(asl_string_matches), SYM(asl_timestamp),
 };
 #undef SYM
 

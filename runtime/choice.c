@@ -17,11 +17,16 @@
  *
  * Definite paths are looked up with asl_path_peek, which borrows, so the
  * common case allocates nothing.
+ *
+ * A Choice state runs here too, from its generated function (rules written
+ * as C, asl_gen.h) or from asl_state_choice (rules walked): both begin with
+ * asl_choice_begin and end with asl_choose, so that the two agree on
+ * everything but how a rule is evaluated.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "internal.h"
+#include "exec.h"
 
 /* Each *Path operator directly follows its literal form (asl.h), so the
  * comparison of X_PATH is that of X = X_PATH - 1. */
@@ -81,7 +86,7 @@ static uint32_t utf16_lead(uint32_t cp)
  * which differs from UTF-16 order only where a character above U+FFFF (a
  * surrogate pair, 0xD800...) meets one in U+E000..U+FFFF; so compare bytes,
  * and decide the first differing character by its UTF-16 units. */
-static int java_compare(const char *a, const char *b)
+int asl_string_compare(const char *a, const char *b)
 {
     const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
     while (*p && *p == *q)
@@ -117,7 +122,7 @@ static bool pattern_char(const char **pp, char *c)
     return p[0] != '*';
 }
 
-static bool string_matches(const char *s, const char *pat)
+int asl_string_matches(const char *s, const char *pat)
 {
     const char *star = NULL, *resume = NULL;
     while (*s) {
@@ -219,8 +224,8 @@ static int compare(int op, const cJSON *v, const operand *o)
     if (!is_string(v) || o->type != cJSON_String || !o->str)
         return 0;
     if (op == ASL_CMP_STRING_MATCHES)
-        return string_matches(v->valuestring, o->str);
-    return holds(relation_of(op), java_compare(v->valuestring, o->str));
+        return asl_string_matches(v->valuestring, o->str);
+    return holds(relation_of(op), asl_string_compare(v->valuestring, o->str));
 }
 
 /* ---------------------------------------------------------------- data */
@@ -243,12 +248,11 @@ static void operand_from_node(const asl_node *n, operand *o)
     o->num = n->num;
 }
 
+#define NO_SUCH_PATH "Invalid path '%s': The choice state's condition path references an invalid value."
+
 static int no_such_path(asl_ctx *c, const asl_node *path)
 {
-    return asl_err_set(&c->err, "States.Runtime",
-                       "Invalid path '%s': The choice state's condition path references an "
-                       "invalid value.",
-                       path->str ? path->str : "$");
+    return asl_err_set(&c->err, "States.Runtime", NO_SUCH_PATH, path->str ? path->str : "$");
 }
 
 /* What path names: 0 with *out set (borrowed, or owned by *owned for an
@@ -329,4 +333,124 @@ int asl_rule_eval(const asl_node *rule, asl_ctx *c)
         return asl_err_set(&c->err, "States.Runtime", "not a Choice rule (node kind %d)",
                            rule->kind);
     }
+}
+
+/* ------------------------------------------------------- the state */
+
+int asl_choice_begin(asl_choice *c, asl_frame *f, const asl_state *s)
+{
+    c->frame = f;
+    c->state = s;
+    c->failed = 0;
+    c->input = asl_state_input(f, s);
+    return c->input != NULL;
+}
+
+/* The first path that found nothing fails the state (AWS's cause). */
+static void path_failed(asl_choice *c, const char *path)
+{
+    if (!c->failed) {
+        c->failed = 1;
+        asl_fail_runtime(c->frame, NO_SUCH_PATH, path);
+    }
+}
+
+/* cJSON's type bits (1 << n) by their low byte, as asl_val types. */
+static const unsigned char val_types[256] = {
+    [cJSON_False] = ASL_V_FALSE, [cJSON_True] = ASL_V_TRUE,     [cJSON_NULL] = ASL_V_NULL,
+    [cJSON_Number] = ASL_V_NUMBER, [cJSON_String] = ASL_V_STRING, [cJSON_Array] = ASL_V_ARRAY,
+    [cJSON_Object] = ASL_V_OBJECT,
+};
+
+static inline asl_val val_of(const cJSON *v)
+{
+    asl_val r = {val_types[type_of(v)], v->valuedouble, v->valuestring};
+    /* (a string without text, which no parse makes, compares as none) */
+    if (r.type == ASL_V_STRING && !r.str)
+        r.type = ASL_V_MISSING;
+    return r;
+}
+
+asl_val asl_peek(asl_choice *c, const asl_node *path)
+{
+    asl_ctx x;
+    asl_ctx_init(&x, c->frame, c->input);
+    const cJSON *v;
+    if (asl_path_peek(path, &x, &v) == 0)
+        return val_of(v);
+    path_failed(c, path->str ? path->str : "$");
+    return (asl_val){ASL_V_MISSING, 0, NULL};
+}
+
+asl_val asl_peek_key(asl_choice *c, const char *key, const char *path)
+{
+    const cJSON *in = c->input;
+    if (type_of(in) == cJSON_Object)
+        for (const cJSON *m = in->child; m; m = m->next)
+            if (m->string && m->string[0] == key[0]) {
+                /* keys are short: compared here, a call costs more */
+                const char *a = m->string, *b = key;
+                while (*a && *a == *b)
+                    a++, b++;
+                if (*a == *b)
+                    return val_of(m);
+            }
+    path_failed(c, path);
+    return (asl_val){ASL_V_MISSING, 0, NULL};
+}
+
+int asl_present(asl_choice *c, const asl_node *path)
+{
+    asl_ctx x;
+    asl_ctx_init(&x, c->frame, c->input);
+    const cJSON *v;
+    return asl_path_peek(path, &x, &v) == 0;
+}
+
+int asl_timestamp(asl_val v, double *t)
+{
+    return v.type == ASL_V_STRING && asl_timestamp_parse(v.str, t);
+}
+
+int asl_choice_walk(asl_choice *c, int i)
+{
+    asl_ctx x;
+    asl_ctx_init(&x, c->frame, c->input);
+    int r = asl_rule_eval(c->state->rules[i], &x);
+    if (r >= 0)
+        return r;
+    c->failed = 1;
+    if (x.err.error && !strcmp(x.err.error, "States.Runtime"))
+        asl_fail_runtime(c->frame, "%s", x.err.cause ? x.err.cause : "");
+    else
+        asl_frame_fail_err(c->frame, &x.err);
+    asl_err_clear(&x.err);
+    return 1;
+}
+
+asl_step asl_choose(asl_choice *c, int i)
+{
+    asl_frame *f = c->frame;
+    const asl_state *s = c->state;
+    cJSON *in = c->input;
+    if (c->failed) {
+        cJSON_Delete(in);
+        return ASL_STEP_FAIL;
+    }
+    int next = i < 0 ? s->default_next : s->choice_next[i];
+    const asl_node *assign = i < 0 ? s->assign : s->choice_assign ? s->choice_assign[i] : NULL;
+    if (next < 0) {
+        cJSON_Delete(in);
+        return asl_frame_fail(f, "States.NoChoiceMatched", "No Matches!");
+    }
+    if (assign) {
+        asl_ctx x;
+        asl_ctx_init(&x, f, in);
+        if (asl_assign(f, assign, &x) < 0) {
+            cJSON_Delete(in);
+            return asl_frame_fail_err(f, &x.err);
+        }
+    }
+    cJSON *out = asl_apply_path_take(f, s->output_path, in);
+    return out ? asl_goto(f, next, out) : ASL_STEP_FAIL;
 }

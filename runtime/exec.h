@@ -409,6 +409,9 @@ const cJSON *asl_path_view(asl_frame *f, const asl_node *path, const cJSON *doc,
  * failure): the value is moved out of it when the path allows
  * (asl_path_detach), copied otherwise. */
 cJSON *asl_apply_path_take(asl_frame *f, const asl_node *path, cJSON *doc);
+/* states.c: the input after InputPath of a state that passes it on
+ * (Succeed, Choice, Wait), moved out of f->data; NULL with f->err set. */
+cJSON *asl_state_input(asl_frame *f, const asl_state *s);
 /* Evaluates a template against input; NULL with f->err set. */
 cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input);
 /* Fails the frame with States.Runtime, the cause prefixed as AWS does

@@ -52,7 +52,7 @@ asl_step asl_state_pass(asl_frame *f, const asl_state *s)
 /* The input after InputPath, for states that pass it on (Succeed, Choice,
  * Wait). None of them retries or catches, so without an InputPath the raw
  * input itself moves on instead of a copy. */
-static cJSON *state_input(asl_frame *f, const asl_state *s)
+cJSON *asl_state_input(asl_frame *f, const asl_state *s)
 {
     f->out_bound = f->data_bound; /* they output (part of) their input */
     /* The raw input is dead after InputPath: move the part it selects. */
@@ -69,7 +69,7 @@ asl_step asl_state_succeed(asl_frame *f, const asl_state *s)
 {
     if (s->jsonata)
         return jn_pass_on(f, s);
-    cJSON *in = state_input(f, s);
+    cJSON *in = asl_state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
     cJSON *out = asl_apply_path_take(f, s->output_path, in);
@@ -179,44 +179,19 @@ static asl_step jn_choice(asl_frame *f, const asl_state *s)
     return out ? asl_goto(f, next, out) : ASL_STEP_FAIL;
 }
 
+/* A JSONPath Choice whose rules are walked (choice.c); aslc's generated
+ * code does the same with the rules written as C. */
 asl_step asl_state_choice(asl_frame *f, const asl_state *s)
 {
     if (s->jsonata)
         return jn_choice(f, s);
-    cJSON *in = state_input(f, s);
-    if (!in)
+    asl_choice c;
+    if (!asl_choice_begin(&c, f, s))
         return ASL_STEP_FAIL;
-    asl_ctx c;
-    asl_ctx_init(&c, f, in);
-    int next = s->default_next;
-    const asl_node *assign = s->assign;
-    for (int i = 0; i < s->nrules; i++) {
-        int r = asl_rule_eval(s->rules[i], &c);
-        if (r < 0) {
-            cJSON_Delete(in);
-            if (c.err.error && !strcmp(c.err.error, "States.Runtime")) {
-                asl_fail_runtime(f, "%s", c.err.cause ? c.err.cause : "");
-                asl_err_clear(&c.err);
-                return ASL_STEP_FAIL;
-            }
-            return asl_frame_fail_err(f, &c.err);
-        }
-        if (r) {
-            next = s->choice_next[i];
-            assign = s->choice_assign ? s->choice_assign[i] : NULL;
-            break;
-        }
-    }
-    if (next < 0) {
-        cJSON_Delete(in);
-        return asl_frame_fail(f, "States.NoChoiceMatched", "No Matches!");
-    }
-    if (assign && asl_assign(f, assign, &c) < 0) {
-        cJSON_Delete(in);
-        return asl_frame_fail_err(f, &c.err);
-    }
-    cJSON *out = asl_apply_path_take(f, s->output_path, in);
-    return out ? asl_goto(f, next, out) : ASL_STEP_FAIL;
+    for (int i = 0; i < s->nrules; i++)
+        if (asl_choice_walk(&c, i))
+            return asl_choose(&c, i);
+    return asl_choose(&c, -1);
 }
 
 /* -------------------------------------------------------------- Wait */
@@ -228,7 +203,7 @@ static asl_step wait_done(asl_frame *f)
     const asl_state *s = &f->graph->states[f->state];
     if (s->jsonata)
         return jn_pass_on(f, s);
-    cJSON *in = state_input(f, s);
+    cJSON *in = asl_state_input(f, s);
     if (!in)
         return ASL_STEP_FAIL;
     if (s->assign) {

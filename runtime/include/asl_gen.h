@@ -329,6 +329,61 @@ asl_step asl_state_fail(asl_frame *f, const asl_state *s);
 asl_step asl_state_parallel(asl_frame *f, const asl_state *s);
 asl_step asl_state_map(asl_frame *f, const asl_state *s);
 
+/* ------------------------------------------------ Choice rules written as C */
+
+/* aslc writes a JSONPath Choice state's rules as C (compiler/lower_choice.c):
+ * the state function begins the state (InputPath applied), looks up each
+ * path a rule compares (asl_peek), tests the values in line, and hands the
+ * first rule that holds (or -1: Default) to asl_choose, which applies the
+ * rule's Assign and OutputPath and moves on, exactly as asl_state_choice
+ * does for rules it walks. A path that matches nothing fails the state with
+ * States.Runtime as the walker fails it: the first such path sets failed
+ * (and the frame's error), the values it yields compare false, and
+ * asl_holds makes the rule under evaluation end the state (asl_choose
+ * then returns the failure). Rules with an indefinite path are left to the
+ * walker (asl_choice_walk). */
+typedef struct asl_choice {
+    asl_frame *frame;
+    const asl_state *state;
+    void *input;                /* the state's input after InputPath (runtime JSON) */
+    int failed;                 /* a path found nothing: the state fails */
+} asl_choice;
+
+/* A looked-up value: its type, and its number or text. */
+typedef enum asl_val_type {
+    ASL_V_MISSING, ASL_V_NULL, ASL_V_FALSE, ASL_V_TRUE, ASL_V_NUMBER, ASL_V_STRING, ASL_V_ARRAY, ASL_V_OBJECT,
+} asl_val_type;
+
+typedef struct asl_val {
+    int type;                   /* asl_val_type */
+    double num;                 /* ASL_V_NUMBER */
+    const char *str;            /* ASL_V_STRING */
+} asl_val;
+
+/* Begins Choice state s: 0 with the frame failed (InputPath found nothing). */
+int asl_choice_begin(asl_choice *c, asl_frame *f, const asl_state *s);
+/* What a definite path names; ASL_V_MISSING (and c->failed) if nothing. */
+asl_val asl_peek(asl_choice *c, const asl_node *path);
+/* The same for $.key, the commonest path (path is its text, for the error). */
+asl_val asl_peek_key(asl_choice *c, const char *key, const char *path);
+/* IsPresent: whether a definite path names something (never fails). */
+int asl_present(asl_choice *c, const asl_node *path);
+/* Rule i of the state evaluated by the walker: whether it holds (or failed). */
+int asl_choice_walk(asl_choice *c, int i);
+/* Rule i was taken (-1: Default, or States.NoChoiceMatched without one). */
+asl_step asl_choose(asl_choice *c, int i);
+/* Whether a rule ends the evaluation: it holds, or a path failed it. */
+static inline int asl_holds(const asl_choice *c, int hit)
+{
+    return hit || c->failed;
+}
+/* Java's String.compareTo, as AWS orders strings (<0, 0, >0). */
+int asl_string_compare(const char *a, const char *b);
+/* StringMatches: '*' any run of characters, \* a star, \\ a backslash. */
+int asl_string_matches(const char *s, const char *pattern);
+/* Whether v is a timestamp string; *t its instant (epoch seconds). */
+int asl_timestamp(asl_val v, double *t);
+
 /* Runs a compiled program with the command-line arguments of a compiled
  * machine (see --help); returns the process exit status. */
 int asl_main(const asl_program *p, int argc, char **argv);

@@ -4,6 +4,8 @@
  * what the expression is:
  *   expr     a path or intrinsic call, as in the value of a "key.$" field;
  *   rule     a Choice rule as one-line JSON, expected true or false;
+ *   rule-c   the same, evaluated by the walker and again by the C that aslc
+ *            writes for it (rule_c.c): both must give what is expected;
  *   jsonata  a JSONata expression (without "{% %}"); the input line is
  *            $states.input.
  * (Standard JSONata's cases are the module's own: jsonata/tests/.)
@@ -14,7 +16,7 @@
  * Directives: "%context {...}" sets $$ ($states.context), "%vars {...}" the
  * variables, "%states {...}" more members of $states (result, errorOutput).
  *
- *     run_unit expr|rule|jsonata FILE
+ *     run_unit expr|rule|rule-c|jsonata FILE
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 
 #include "aslc.h"
 #include "jsonata_fields.h"
+#include "rule_c.h"
 
 typedef struct result {
     cJSON *value;        /* the value, or NULL */
@@ -152,12 +155,13 @@ static void chomp(char *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 ||
-        (strcmp(argv[1], "expr") && strcmp(argv[1], "rule") && strcmp(argv[1], "jsonata"))) {
-        fputs("usage: run_unit expr|rule|jsonata FILE\n", stderr);
+    if (argc != 3 || (strcmp(argv[1], "expr") && strcmp(argv[1], "rule") && strcmp(argv[1], "rule-c") &&
+                      strcmp(argv[1], "jsonata"))) {
+        fputs("usage: run_unit expr|rule|rule-c|jsonata FILE\n", stderr);
         return 64;
     }
-    bool rule = !strcmp(argv[1], "rule"), jsonata = !strcmp(argv[1], "jsonata");
+    bool rule_c = !strcmp(argv[1], "rule-c");
+    bool rule = rule_c || !strcmp(argv[1], "rule"), jsonata = !strcmp(argv[1], "jsonata");
     FILE *f = fopen(argv[2], "r");
     if (!f) {
         perror(argv[2]);
@@ -191,7 +195,18 @@ int main(int argc, char **argv)
                              : eval_expr(lines[0], &c);
         if (!input)
             fprintf(stderr, "%s:%d: the input line is not JSON\n", argv[2], first + 1);
-        if (input && check(argv[2], first, lines[2], &r))
+        bool ok = input && check(argv[2], first, lines[2], &r);
+        if (input && rule_c) {
+            rule_c_result g = rule_c_eval(lines[0], input, vars, context);
+            result rg = {g.value, g.error, g.cause};
+            if (!check(argv[2], first, lines[2], &rg)) {
+                fprintf(stderr, "%s:%d: (that was the generated C)\n", argv[2], first);
+                ok = false;
+            }
+            result_free(&rg);
+            free(g.error);
+        }
+        if (ok)
             passed++;
         else
             failed++;

@@ -199,13 +199,31 @@ static asl_step state_Shape(asl_frame *f)
     return asl_state_pass(f, &graph0_states[0]);
 }
 
+/* $.shaped.n */
+static const asl_node n26[] = {
+    {.kind = ASL_N_STEP_NAME, .str = "shaped"},
+    {.kind = ASL_N_STEP_NAME, .str = "n"},
+};
+static const asl_node Route_path0[] = {
+    {.kind = ASL_N_PATH, .op = ASL_ROOT_INPUT, .flags = ASL_F_DEFINITE, .str = "$.shaped.n", .count = 2, .kids = n26},
+};
+
 /*
  * State "Route" (Choice), main.asl.json:6
  *   {"Type":"Choice","Choices":[{"Variable":"$.shaped.n","NumericGreaterThan":0,"Next":"Fan out"}],"Default":"Stop"}
  */
 static asl_step state_Route(asl_frame *f)
 {
-    return asl_state_choice(f, &graph0_states[1]);
+    asl_choice c;
+    asl_val v;
+    if (!asl_choice_begin(&c, f, &graph0_states[1]))
+        return ASL_STEP_FAIL;
+    /* Choices[0] -> "Fan out": $.shaped.n NumericGreaterThan 0 */
+    v = asl_peek(&c, Route_path0);
+    if (asl_holds(&c, v.type == ASL_V_NUMBER && v.num > 0))
+        return asl_choose(&c, 0);
+    /* Default -> "Stop" */
+    return asl_choose(&c, -1);
 }
 
 /*

@@ -1,0 +1,27 @@
+/*
+ * lower.h: what lower.c shares with lower_choice.c, which writes a Choice
+ * state's rules as C (private to the two).
+ */
+#ifndef ASLC_LOWER_H
+#define ASLC_LOWER_H
+
+#include "aslc.h"
+
+typedef struct lctx {
+    asl_buf *b;
+    int counter;
+    cc_strmap used;      /* function names taken so far: the next suffix to try */
+    const cc_src *src;
+} lctx;
+
+/* Text inside a C comment (at most max bytes, then " ..."). */
+void lower_comment(asl_buf *b, const char *s, size_t max);
+/* Emits an array of nodes (children first) as static data; returns its
+ * name: the given one, or a numbered one. */
+const char *lower_nodes(lctx *c, const asl_node *arr, int count, const char *name);
+/* The body of the function of JSONPath Choice state s of graph g, whose
+ * descriptor is ref ("&graph0_states[1]"), into body: the rules as C
+ * (lower_choice.c). The path nodes it needs go to c->b first. */
+void lower_choice(lctx *c, const asl_graph *g, const asl_state *s, const char *ident, const char *ref, asl_buf *body);
+
+#endif
