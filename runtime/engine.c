@@ -15,10 +15,19 @@
 #include "history.h"
 #include "s3.h"
 
+/* What a unit knows of one of its machines: its ARN, and what each of its
+ * executions' ARNs starts with (so that starting one is a copy). */
+typedef struct unit_machine {
+    char *arn;
+    size_t narn;
+    char *exec_prefix;           /* "arn:...:execution:NAME:" (asl_exec_arn_prefix) */
+    size_t nprefix;
+} unit_machine;
+
 struct asl_unit {
     int id;
     const asl_program *program;
-    char **arns;                 /* per machine */
+    unit_machine *ms;            /* per machine */
     void (*release)(void *ud);
     void *ud;
     int users;                   /* executions using it */
@@ -88,8 +97,11 @@ asl_engine *asl_engine_new(const asl_engine_config *c)
 static void unit_release(asl_unit *u)
 {
     for (int i = 0; i < u->program->nmachines; i++)
-        free(u->arns[i]);
-    free(u->arns);
+    {
+        free(u->ms[i].arn);
+        free(u->ms[i].exec_prefix);
+    }
+    free(u->ms);
     if (u->release)
         u->release(u->ud);
     free(u);
@@ -136,15 +148,19 @@ static char *build_arn(const asl_machine *m)
 int asl_engine_load(asl_engine *e, const asl_program *p, void (*release)(void *ud), void *ud)
 {
     asl_unit *u = calloc(1, sizeof *u);
-    u->arns = calloc((size_t)p->nmachines + 1, sizeof *u->arns);
-    if (!u || !u->arns)
+    if (!u || !(u->ms = calloc((size_t)p->nmachines + 1, sizeof *u->ms)))
         abort();
     u->id = ++e->next_unit;
     u->program = p;
     u->release = release;
     u->ud = ud;
     for (int i = 0; i < p->nmachines; i++)
-        u->arns[i] = build_arn(&p->machines[i]);
+    {
+        unit_machine *um = &u->ms[i];
+        um->arn = build_arn(&p->machines[i]);
+        um->narn = strlen(um->arn);
+        um->exec_prefix = asl_exec_arn_prefix(um->arn, p->machines[i].express, &um->nprefix);
+    }
     u->next = e->units;
     e->units = u;
     return u->id;
@@ -196,7 +212,7 @@ asl_unit *asl_unit_by_id(int id)
 const asl_machine *asl_unit_machine(const asl_unit *u, const char *arn)
 {
     for (int i = 0; i < u->program->nmachines; i++)
-        if (!strcmp(u->arns[i], arn))
+        if (!strcmp(u->ms[i].arn, arn))
             return &u->program->machines[i];
     return NULL;
 }
@@ -211,7 +227,16 @@ const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m)
     /* A Map Run's children run a machine of their own (dmap.c). */
     if (m < u->program->machines || m >= u->program->machines + u->program->nmachines)
         return m->arn;
-    return u->arns[m - u->program->machines];
+    return u->ms[m - u->program->machines].arn;
+}
+
+const char *asl_unit_exec_prefix(const asl_unit *u, const asl_machine *m, size_t *n)
+{
+    if (m < u->program->machines || m >= u->program->machines + u->program->nmachines)
+        return NULL;
+    const unit_machine *um = &u->ms[m - u->program->machines];
+    *n = um->nprefix;
+    return um->exec_prefix;
 }
 
 const asl_machine *asl_units_find(const char *arn, asl_unit **out)
@@ -219,6 +244,7 @@ const asl_machine *asl_units_find(const char *arn, asl_unit **out)
     /* A full ARN first; a bare name (or an ARN of another region or
      * account naming the same machine) second. */
     const char *name = NULL;
+    size_t n = strlen(arn);
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
             name = strstr(arn, ":stateMachine:");
@@ -227,7 +253,7 @@ const asl_machine *asl_units_find(const char *arn, asl_unit **out)
         for (asl_unit *u = engine->units; u; u = u->next) {
             for (int i = 0; i < u->program->nmachines; i++) {
                 const asl_machine *m = &u->program->machines[i];
-                if (pass == 0 ? !strcmp(u->arns[i], arn) : !strcmp(m->name, name)) {
+                if (pass == 0 ? u->ms[i].narn == n && !memcmp(u->ms[i].arn, arn, n) : !strcmp(m->name, name)) {
                     *out = u;
                     return m;
                 }

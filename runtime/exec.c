@@ -42,8 +42,13 @@ static uint64_t by_name_hash(const void *p)
     return ((const asl_exec *)p)->hash_name;
 }
 
+/* The tables are filled when they are first searched, not as executions
+ * start: a run that never looks an execution up by ARN or name (--bench,
+ * an embedder keeping its own pointers) hashes no ARN at all. The
+ * executions not yet in them are the end of the list, from E.unindexed on. */
 static struct {
     asl_exec *all, *last;
+    asl_exec *unindexed;
     asl_ptrtab by_arn, by_name;
     int running;
 } E = {.by_arn = {.hash = by_arn_hash}, .by_name = {.hash = by_name_hash}};
@@ -54,12 +59,24 @@ static void link_exec(asl_exec *x)
     x->next = NULL;
     *(E.last ? &E.last->next : &E.all) = x;
     E.last = x;
-    x->hash_arn = (uint32_t)asl_hash_str(x->arn);
-    asl_ptrtab_put(&E.by_arn, x);
-    if (x->machine->express) {
-        x->hash_name = (uint32_t)asl_hash_str2(x->machine_arn, x->name);
-        asl_ptrtab_put(&E.by_name, x);
+    x->indexed = false;
+    if (!E.unindexed)
+        E.unindexed = x;
+}
+
+/* Puts the executions started since the last search into the tables. */
+static void index_pending(void)
+{
+    for (asl_exec *x = E.unindexed; x; x = x->next) {
+        x->hash_arn = (uint32_t)asl_hash_str(x->arn);
+        asl_ptrtab_put(&E.by_arn, x);
+        if (x->machine->express) {
+            x->hash_name = (uint32_t)asl_hash_str2(x->machine_arn, x->name);
+            asl_ptrtab_put(&E.by_name, x);
+        }
+        x->indexed = true;
     }
+    E.unindexed = NULL;
 }
 
 /* Linked: in the list (first, or after another). */
@@ -72,7 +89,11 @@ static void unlink_exec(asl_exec *x)
 {
     *(x->prev ? &x->prev->next : &E.all) = x->next;
     *(x->next ? &x->next->prev : &E.last) = x->prev;
+    if (E.unindexed == x)
+        E.unindexed = x->next;
     x->prev = x->next = NULL;
+    if (!x->indexed)
+        return;
     asl_ptrtab_del(&E.by_arn, x);
     if (x->machine->express)
         asl_ptrtab_del(&E.by_name, x);
@@ -85,6 +106,7 @@ static bool arn_is(const void *p, const void *arn)
 
 asl_exec *asl_exec_find(const char *arn)
 {
+    index_pending();
     return asl_ptrtab_find(&E.by_arn, asl_hash_str(arn), arn_is, arn);
 }
 
@@ -627,6 +649,7 @@ static const char *machine_colon(const char *marn)
 static bool name_taken(const char *machine, const char *name, bool express)
 {
     if (express) {
+        index_pending();
         name_key k = {machine, name};
         return asl_ptrtab_find(&E.by_name, asl_hash_str2(machine, name), name_is, &k) != NULL;
     }
@@ -644,14 +667,52 @@ static bool name_taken(const char *machine, const char *name, bool express)
     return taken;
 }
 
+/* Execution ARNs (with a child's parent ARN after them) come from slabs
+ * of 64, 128, 192 and 256 bytes, longer ones from malloc: starting and
+ * freeing an execution costs no malloc and free of its ARN. */
+enum { ARN_CLASS_BYTES = 64, ARN_CLASSES = 4 };
+static asl_slab arn_slabs[ARN_CLASSES] = {{.size = 64}, {.size = 128}, {.size = 192}, {.size = 256}};
+
+static char *arn_alloc(asl_exec *x, size_t n)
+{
+    size_t c = (n + ARN_CLASS_BYTES - 1) / ARN_CLASS_BYTES;
+    if (c <= ARN_CLASSES) {
+        x->arn_class = (unsigned char)c;
+        return asl_slab_alloc(&arn_slabs[c - 1]);
+    }
+    char *p = malloc(n);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void arn_free(asl_exec *x)
+{
+    if (x->arn_class)
+        asl_slab_free(&arn_slabs[x->arn_class - 1], x->arn);
+    else
+        free(x->arn);
+}
+
+char *asl_exec_arn_prefix(const char *marn, bool express, size_t *n)
+{
+    const char *colon = machine_colon(marn);
+    asl_buf b = {0};
+    if (colon) {
+        asl_buf_put(&b, marn, (size_t)(colon - marn));
+        asl_buf_puts(&b, express ? ":express:" : ":execution:");
+        asl_buf_puts(&b, colon + 14);
+    } else {
+        asl_buf_puts(&b, marn); /* (not a machine's ARN: kept whole) */
+    }
+    asl_buf_putc(&b, ':');
+    *n = b.len;
+    return asl_buf_take(&b);
+}
+
 static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, bool borrowed,
                             size_t in_size, const char *parent_arn, asl_err *e)
 {
-    char uuid[37];
-    if (!name) {
-        asl_uuid(uuid);
-        name = uuid;
-    }
     const char *marn = asl_unit_machine_arn(u, m);
     if (!in_size) /* (no JSON text is empty: 0 is "not known") */
         in_size = asl_payload_size(input);
@@ -665,7 +726,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
         return NULL;
     }
     /* Generated names are UUIDs: only a chosen name can clash. */
-    if (name != uuid && name_taken(marn, name, m->express)) {
+    if (name && name_taken(marn, name, m->express)) {
         const char *colon = strstr(marn, ":stateMachine:");
         asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException", "Execution Already Exists: '%.*s:execution:%s:%s'",
                     (int)(colon - marn), marn, colon + 14, name);
@@ -679,20 +740,24 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     asl_unit_hold(u);
     x->machine_arn = marn;
     /* ARN: the machine's with ":execution:" (":express:" for EXPRESS, with
-     * an id after the name), written at once into one allocation. */
-    const char *colon = machine_colon(marn);
-    const char *kind = m->express ? ":express:" : ":execution:";
-    size_t pre = (size_t)(colon - marn), nk = strlen(kind), nm = strlen(colon + 14), nn = strlen(name);
+     * an id after the name), written at once into one allocation; the
+     * unit made its start once for all. */
+    size_t npre;
+    char *made = NULL;
+    const char *pre = asl_unit_exec_prefix(u, m, &npre);
+    if (!pre)
+        pre = made = asl_exec_arn_prefix(marn, m->express, &npre);
+    size_t nn = name ? strlen(name) : 36;
     /* (a child's parent ARN goes in the same allocation, after the ARN) */
     size_t np = parent_arn ? strlen(parent_arn) + 1 : 0;
-    char *arn = malloc(pre + nk + nm + 1 + nn + (m->express ? 37 : 0) + 1 + np), *p = arn;
-    if (!arn)
-        abort();
-    memcpy(p, marn, pre), p += pre;
-    memcpy(p, kind, nk), p += nk;
-    memcpy(p, colon + 14, nm), p += nm;
-    *p++ = ':';
-    memcpy(p, name, nn), p += nn;
+    char *arn = arn_alloc(x, npre + nn + (m->express ? 37 : 0) + 1 + np), *p = arn;
+    memcpy(p, pre, npre), p += npre;
+    free(made);
+    if (name)
+        memcpy(p, name, nn);
+    else
+        asl_uuid(p); /* (its NUL is written over next) */
+    p += nn;
     if (m->express) {
         *p++ = ':';
         asl_uuid(p);
@@ -703,13 +768,17 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     /* A standard execution's ARN ends with its name: the name is kept
      * there, not copied (a million executions, a million strings less). */
     x->name_in_arn = !m->express;
-    x->name = x->name_in_arn ? p - nn : strdup(name);
+    x->name = x->name_in_arn ? p - nn : strndup(p - nn - (m->express ? 37 : 0), nn);
+    if (!x->name)
+        abort();
     x->input = input;
     x->input_borrowed = borrowed;
     x->start = asl_now();
     x->status = ASL_RUNNING;
-    if (parent_arn)
+    if (parent_arn) {
         asl_exec_kin_of(x)->parent_arn = memcpy(p + 1, parent_arn, np);
+        x->parent_in_arn = true;
+    }
     link_exec(x);
     E.running++;
     cJSON *d = NULL;
@@ -783,13 +852,13 @@ static void exec_free(asl_exec *x)
     if (!x->name_in_arn)
         free(x->name);
     if (x->kin) {
-        if (x->kin->parent_arn != x->arn + strlen(x->arn) + 1) /* (not in the ARN's allocation) */
+        if (!x->parent_in_arn)
             free(x->kin->parent_arn);
         free(x->kin->map_run_arn);
         free(x->kin->mock_case);
         asl_slab_free(&kin_slab, x->kin);
     }
-    free(x->arn);
+    arn_free(x);
     asl_unit_drop(x->unit);
     if (!x->input_borrowed)
         cJSON_Delete(x->input);
@@ -806,7 +875,7 @@ void asl_exec_free_all(void)
         E.all = x->next;
         exec_free(x);
     }
-    E.last = NULL;
+    E.last = E.unindexed = NULL;
     asl_ptrtab_free(&E.by_arn);
     asl_ptrtab_free(&E.by_name);
     E.running = 0;

@@ -44,6 +44,9 @@ struct asl_exec {
     bool input_borrowed;        /* input is the starter's, read only (asl_engine_start_shared) */
     bool over_limit;            /* an event found the history full: the execution fails */
     bool name_in_arn;           /* name points into arn (not freed on its own) */
+    bool parent_in_arn;         /* kin->parent_arn lies in arn's allocation, after it */
+    bool indexed;               /* in exec.c's tables (they are filled when first searched) */
+    unsigned char arn_class;    /* arn comes from exec.c's string slab of that class; 0: malloc */
 };
 
 /* What only some executions carry: a child execution's links to what
@@ -451,6 +454,13 @@ const asl_machine *asl_unit_machine(const asl_unit *u, const char *arn);
 void asl_snapshot_links_clear(void);
 /* The ARN machine m of unit u answers to (borrowed, lives with the unit). */
 const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m);
+/* What the ARNs of executions of m (of unit u) start with, up to and with
+ * the colon before their name, and its length in *n (borrowed); NULL if m
+ * is not one of u's machines (a Map Run's). */
+const char *asl_unit_exec_prefix(const asl_unit *u, const asl_machine *m, size_t *n);
+/* The same, made from a machine's ARN (free it): ":stateMachine:" becomes
+ * ":execution:" (":express:" for an EXPRESS machine). */
+char *asl_exec_arn_prefix(const char *machine_arn, bool express, size_t *n);
 /* An execution holds its unit until it is freed. */
 void asl_unit_hold(asl_unit *u);
 void asl_unit_drop(asl_unit *u);

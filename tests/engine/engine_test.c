@@ -112,6 +112,29 @@ static void many(asl_engine *e, const char *arn)
     for (int i = 0; i < N; i += 2)
         asl_engine_forget(e, xs[i + 1]);
     asl_engine_forget(e, xs[0]);
+
+    /* Unnamed executions go into the ARN table only when it is searched:
+     * some forgotten before that (the first among them), the others found
+     * after it, and none once all are gone. */
+    enum { U = 5 };
+    asl_exec *u[U];
+    char uarn[U][160];
+    for (int i = 0; i < U; i++) {
+        CHECK((u[i] = asl_engine_start(e, arn, NULL, "{}", &err)) != NULL);
+        snprintf(uarn[i], sizeof uarn[i], "%s", asl_exec_arn(u[i]));
+    }
+    for (int i = 0; i < U; i += 2) {
+        asl_engine_stop(e, u[i], NULL, NULL);
+        asl_engine_forget(e, u[i]);
+    }
+    for (int i = 0; i < U; i++)
+        CHECK(asl_engine_find(e, uarn[i]) == (i % 2 ? u[i] : NULL));
+    for (int i = 1; i < U; i += 2) {
+        asl_engine_stop(e, u[i], NULL, NULL);
+        asl_engine_forget(e, u[i]);
+    }
+    for (int i = 0; i < U; i++)
+        CHECK(asl_engine_find(e, uarn[i]) == NULL);
 }
 
 int main(void)
