@@ -177,14 +177,17 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *
             return false;
         base = follow_from(c, c->map_item, path, 3);
         item = true;
-    } else if (a[0] == 'E' && !strcmp(a, "Execution") && b[0] == 'I' && !strcmp(b, "Input")) {
-        base = follow_from(c, f->exec->input, path, 2);
+    } else if (a[0] == 'E') {
+        if (strcmp(a, "Execution"))
+            return false;
+        if (b[0] == 'I' && b[1] == 'd' && !b[2])
+            text = path->count == 2 ? f->exec->arn : NULL;
+        else if (b[0] == 'I' && !strcmp(b, "Input"))
+            base = follow_from(c, f->exec->input, path, 2);
+        else if (path->count == 2 && !strcmp(b, "Name"))
+            text = f->exec->name;
     } else if (path->count == 2) {
         switch (a[0]) {
-        case 'E':
-            if (!strcmp(a, "Execution"))
-                text = !strcmp(b, "Id") ? f->exec->arn : !strcmp(b, "Name") ? f->exec->name : NULL;
-            break;
         case 'S':
             if (!strcmp(a, "StateMachine"))
                 text = !strcmp(b, "Id") ? f->exec->machine_arn : !strcmp(b, "Name") ? f->exec->machine->name : NULL;
@@ -196,13 +199,11 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *
                 text = f->task->token;
             break;
         }
-        if (!text)
-            return false;
+    }
+    if (text) {
         *out = asl_json_string(text);
         *bound += 2 + 6 * strlen(text);
         return true;
-    } else {
-        return false;
     }
     if (!base)
         return false; /* the general path words the failure */

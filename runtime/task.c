@@ -204,17 +204,13 @@ static const char *const task_types[] = {"TaskStarted", "TaskSubmitted", "TaskSu
 static const char *const lambda_types[] = {"LambdaFunctionStarted", "TaskSubmitted", "LambdaFunctionSucceeded",
                                            "LambdaFunctionFailed", "LambdaFunctionTimedOut"};
 
-/* Records one of the task's events; err and output (borrowed) fill the
- * details. */
-static void task_event(asl_task *t, asl_frame *f, task_kind kind, const asl_err *err, const cJSON *output)
+/* task_event's details, built when someone reads them (out of line: the
+ * common case, counting, stays small). */
+__attribute__((noinline)) static void task_event_details(asl_task *t, asl_frame *f, task_kind kind,
+                                                         const asl_err *err, const cJSON *output)
 {
-    bool lambda = t->lambda;
-    if (!asl_history_enabled()) {
-        bare_event(f, (lambda ? lambda_types : task_types)[kind]);
-        return;
-    }
     cJSON *d = NULL;
-    if (!(lambda && kind == K_STARTED)) {
+    if (!(t->lambda && kind == K_STARTED)) {
         d = cJSON_CreateObject();
         if (err && err->cause)
             cJSON_AddStringToObject(d, "cause", err->cause);
@@ -222,19 +218,26 @@ static void task_event(asl_task *t, asl_frame *f, task_kind kind, const asl_err 
             cJSON_AddStringToObject(d, "error", err->error);
         if (output)
             add_text(d, "output", output, "outputDetails");
-        if (!lambda)
+        if (!t->lambda)
             add_resource(d, t->state);
     }
-    asl_frame_event(f, (lambda ? lambda_types : task_types)[kind], d, false);
+    asl_frame_event(f, (t->lambda ? lambda_types : task_types)[kind], d, false);
 }
 
-static void scheduled_event(asl_task *t, asl_frame *f, const cJSON *payload, double timeout, double heartbeat)
+/* Records one of the task's events; err and output (borrowed) fill the
+ * details. */
+static inline void task_event(asl_task *t, asl_frame *f, task_kind kind, const asl_err *err, const cJSON *output)
+{
+    if (asl_history_enabled())
+        task_event_details(t, f, kind, err, output);
+    else
+        bare_event(f, (t->lambda ? lambda_types : task_types)[kind]);
+}
+
+__attribute__((noinline)) static void scheduled_details(asl_task *t, asl_frame *f, const cJSON *payload,
+                                                        double timeout, double heartbeat)
 {
     bool lambda = t->lambda;
-    if (!asl_history_enabled()) {
-        bare_event(f, lambda ? "LambdaFunctionScheduled" : "TaskScheduled");
-        return;
-    }
     cJSON *d = cJSON_CreateObject();
     if (lambda) {
         add_text(d, "input", payload, "inputDetails");
@@ -251,6 +254,15 @@ static void scheduled_event(asl_task *t, asl_frame *f, const cJSON *payload, dou
     if (heartbeat > 0 && !lambda)
         cJSON_AddNumberToObject(d, "heartbeatInSeconds", heartbeat);
     asl_frame_event(f, lambda ? "LambdaFunctionScheduled" : "TaskScheduled", d, false);
+}
+
+static inline void scheduled_event(asl_task *t, asl_frame *f, const cJSON *payload, double timeout,
+                                   double heartbeat)
+{
+    if (asl_history_enabled())
+        scheduled_details(t, f, payload, timeout, heartbeat);
+    else
+        bare_event(f, t->lambda ? "LambdaFunctionScheduled" : "TaskScheduled");
 }
 
 /* Recorded while the frame has not taken the task's outcome: an answer to
