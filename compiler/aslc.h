@@ -164,6 +164,7 @@ typedef struct cc_unit {
     int ntask_files;
     asl_binding *bindings;  /* resources the task files serve (fn NULL here) */
     const char **binding_fns; /* the C function of each binding */
+    bool *binding_json;       /* whether it is an ASL_HANDLER_JSON */
     int nbindings;
     const char **lambdas;   /* --lambda NAME=COMMAND given at compile time */
     int nlambdas;

@@ -459,13 +459,14 @@ char *lower_unit(const cc_unit *u, bool main_fn)
     }
     asl_buf_puts(&b, "};\n\n");
     for (int i = 0; i < u->nbindings; i++)
-        asl_buf_printf(&b, "void %s(asl_task *task, const char *payload);\n", u->binding_fns[i]);
+        asl_buf_printf(&b, "void %s(asl_task *task, %s);\n", u->binding_fns[i],
+                       u->binding_json[i] ? "const struct cJSON *event" : "const char *payload");
     if (u->nbindings) {
         asl_buf_puts(&b, "static const asl_binding bindings[] = {\n");
         for (int i = 0; i < u->nbindings; i++) {
             asl_buf_puts(&b, "    {");
             lower_c_string(&b, u->bindings[i].resource);
-            asl_buf_printf(&b, ", %s},\n", u->binding_fns[i]);
+            asl_buf_printf(&b, u->binding_json[i] ? ", NULL, %s},\n" : ", %s, NULL},\n", u->binding_fns[i]);
         }
         asl_buf_puts(&b, "};\n");
     }

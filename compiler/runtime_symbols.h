@@ -16,7 +16,7 @@ static const struct {
     SYM(asl_state_succeed), SYM(asl_state_fail), SYM(asl_state_parallel), SYM(asl_state_map),
     SYM(asl_main), SYM(asl_task_succeed), SYM(asl_task_fail), SYM(asl_task_token),
     SYM(asl_task_resource), SYM(asl_send_task_success), SYM(asl_send_task_failure),
-    SYM(asl_send_task_heartbeat),
+    SYM(asl_send_task_heartbeat), SYM(asl_task_succeed_json), SYM(asl_send_task_success_json),
     /* Choice rules written as C */
     SYM(asl_choice_begin), SYM(asl_peek), SYM(asl_peek_key), SYM(asl_present), SYM(asl_choice_walk),
     SYM(asl_choose), SYM(asl_string_compare), SYM(asl_string_matches), SYM(asl_timestamp),

@@ -9,7 +9,7 @@
  *      "lambdas": {"<function name or ARN>": "<command>"}}
  *
  * Nested machines are loaded the same way, recursively. Task handler files
- * are scanned for ASL_HANDLER("resource", fn) lines, so a Task whose
+ * are scanned for ASL_HANDLER("resource", fn) lines (and ASL_HANDLER_JSON), so a Task whose
  * resource nobody serves is caught here, at compile time.
  */
 #include <ctype.h>
@@ -157,8 +157,11 @@ static void scan_tasks(uctx *c, const char *file)
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
         asl_buf_put(&text, chunk, n);
     fclose(f);
-    for (const char *p = text.p; p && (p = strstr(p, "ASL_HANDLER(")); p++) {
-        const char *q = p + 12;
+    for (const char *p = text.p; p && (p = strstr(p, "ASL_HANDLER")); p++) {
+        bool json = !strncmp(p + 11, "_JSON(", 6);
+        if (!json && p[11] != '(')
+            continue;
+        const char *q = p + (json ? 17 : 12);
         while (isspace((unsigned char)*q))
             q++;
         if (*q != '"')
@@ -171,7 +174,8 @@ static void scan_tasks(uctx *c, const char *file)
             int line = 1;
             for (const char *k = text.p; k < p; k++)
                 line += *k == '\n';
-            fprintf(stderr, "%s:%d: error: expected ASL_HANDLER(\"resource\", function)\n", file, line);
+            fprintf(stderr, "%s:%d: error: expected %s(\"resource\", function)\n", file, line,
+                    json ? "ASL_HANDLER_JSON" : "ASL_HANDLER");
             c->status = 65;
             continue;
         }
@@ -184,7 +188,9 @@ static void scan_tasks(uctx *c, const char *file)
         cc_unit *u = c->u;
         u->bindings = realloc(u->bindings, sizeof *u->bindings * (size_t)(u->nbindings + 1));
         u->binding_fns = realloc(u->binding_fns, sizeof *u->binding_fns * (size_t)(u->nbindings + 1));
-        u->bindings[u->nbindings] = (asl_binding){cc_strndup(res, (size_t)(close - res)), NULL};
+        u->bindings[u->nbindings] = (asl_binding){.resource = cc_strndup(res, (size_t)(close - res))};
+        u->binding_json = realloc(u->binding_json, sizeof *u->binding_json * (size_t)(u->nbindings + 1));
+        u->binding_json[u->nbindings] = json;
         u->binding_fns[u->nbindings++] = cc_strndup(fn, len);
     }
     asl_buf_free(&text);
@@ -512,5 +518,6 @@ void unit_free(cc_unit *u)
     free(u->machines);
     free(u->bindings);
     free(u->binding_fns);
+    free(u->binding_json);
     memset(u, 0, sizeof *u);
 }

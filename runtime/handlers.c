@@ -2,7 +2,9 @@
  * handlers.c: serving Task resources. A resource is matched against the
  * handlers compiled in (--tasks), then those given at run time; for Lambda
  * the function name or ARN (the resource itself, or Parameters.FunctionName
- * for arn:aws:states:::lambda:invoke) is matched too.
+ * for arn:aws:states:::lambda:invoke) is matched too. A handler compiled
+ * in takes the payload as text (ASL_HANDLER: printed for it) or as a value
+ * (ASL_HANDLER_JSON: lent as it is, nothing printed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +218,29 @@ static bool front_takes(asl_task *t, const cJSON *payload)
     return taken;
 }
 
+/* Whether a process handler (--lambda, run time) serves the task: it wins
+ * over the handlers compiled in. */
+static bool processes_serve(const char *resource, const char *fname)
+{
+    for (process_handler *h = processes; h; h = h->next)
+        if (binding_matches(h->name, resource, fname))
+            return true;
+    return false;
+}
+
+/* Calls an ASL_HANDLER_JSON handler with the event as a value: nothing
+ * printed. The event is the payload (or its part) in place, read-only and
+ * lent for the call; lambda:invoke's Payload given as a string holding
+ * JSON is that JSON, parsed for the call, as for the text form. */
+static void run_json(asl_task *t, asl_handler_json_fn fn, const cJSON *event, bool lambda_payload)
+{
+    cJSON empty = {.type = cJSON_Object}; /* Lambda's event when there is no payload */
+    cJSON *inner = lambda_payload && cJSON_IsString(event) ? asl_json_parse(event->valuestring) : NULL;
+    t->held = true; /* the handler may keep t until asl_task_succeed/fail */
+    fn(t, inner ? inner : event ? event : &empty);
+    cJSON_Delete(inner);
+}
+
 void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound)
 {
     const asl_state *s = t->state;
@@ -237,6 +262,15 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
     } else if (!strncmp(t->resource, "arn:aws:lambda:", 15)) {
         function_name(t->resource, fname, sizeof fname);
     }
+    const asl_program *p = asl_unit_program(t->frame->exec->unit);
+    const asl_binding *served = NULL;
+    for (int i = 0; i < p->nbindings && !served; i++)
+        if (binding_matches(p->bindings[i].resource, t->resource, fname))
+            served = &p->bindings[i];
+    if (served && served->json && !processes_serve(t->resource, fname)) {
+        run_json(t, served->json, event, event != payload);
+        return;
+    }
     /* Lambda hands a function invoked with no payload an empty object. */
     char *text = event ? asl_json_print(event) : strdup("{}");
     /* lambda:invoke's Payload is the bytes sent: a string holding JSON text
@@ -255,14 +289,11 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
             return;
         }
     }
-    const asl_program *p = asl_unit_program(t->frame->exec->unit);
-    for (int i = 0; i < p->nbindings; i++) {
-        if (binding_matches(p->bindings[i].resource, t->resource, fname)) {
-            t->held = true; /* the handler may keep t until asl_task_succeed/fail */
-            p->bindings[i].fn(t, text);
-            free(text);
-            return;
-        }
+    if (served) {
+        t->held = true; /* the handler may keep t until asl_task_succeed/fail */
+        served->fn(t, text);
+        free(text);
+        return;
     }
     if (fname[0] && lambda_fallback) {
         t->held = true; /* until the endpoint answers */

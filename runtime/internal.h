@@ -186,6 +186,12 @@ bool asl_json_read_fast(const char *text, cJSON **out);
 cJSON *asl_json_parse_checked(const char *text, size_t len, asl_buf *why);
 /* Whether text is UTF-8 without NUL bytes; false with why (and where). */
 bool asl_json_text_check(const char *text, size_t len, asl_buf *why);
+/* Whether a value from outside (a C handler's result, a SendTaskSuccess
+ * output given as a value) is what asl_json_parse_checked could have made:
+ * JSON types only (no raw text), UTF-8 strings and keys, finite numbers,
+ * nesting within cJSON's limit; false with why (what, and its path; why
+ * may be NULL). */
+bool asl_json_value_check(const cJSON *v, asl_buf *why);
 /* Whether asl_json_parse_checked would take text (text[len] is '\0'),
  * found without building the value (json_valid.c). */
 bool asl_json_text_valid(const char *text, size_t len);

@@ -163,3 +163,83 @@ cJSON *asl_json_parse_checked(const char *text, size_t len, asl_buf *why)
     asl_buf_free(&path);
     return v;
 }
+
+/* ------------------------------------------------------------ values */
+
+#define CHECK_STR_(x) #x
+#define CHECK_STR(x) CHECK_STR_(x)
+
+/* Whether s (NUL-terminated) is UTF-8: eight ASCII bytes a step. */
+static bool utf8_text(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = i + 8 <= n && ascii8(p + i) ? 8 : utf8_ok(p + i, n - i);
+        if (!k)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/* Why v (depth levels down) is not JSON, or NULL. With path set, the path
+ * to the first offender is left there; without, nothing is written (the
+ * common case: a value that is fine costs one walk and no text). */
+static const char *value_fault(const cJSON *v, int depth, asl_buf *path)
+{
+    switch (v->type & 0xff) {
+    case cJSON_False:
+    case cJSON_True:
+    case cJSON_NULL:
+        return NULL;
+    case cJSON_Number:
+        return isfinite(v->valuedouble) ? NULL : "a number too large for a double";
+    case cJSON_String:
+        return v->valuestring && utf8_text(v->valuestring) ? NULL : "invalid UTF-8";
+    case cJSON_Raw:
+        return "raw text (cJSON_CreateRaw), not a value";
+    case cJSON_Array:
+    case cJSON_Object:
+        break;
+    default:
+        return "a node of no JSON type";
+    }
+    if (depth >= CJSON_NESTING_LIMIT) /* (as deep as cJSON reads text) */
+        return "nesting deeper than " CHECK_STR(CJSON_NESTING_LIMIT) " levels";
+    bool object = (v->type & 0xff) == cJSON_Object;
+    int i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        size_t mark = path ? path->len : 0;
+        if (path && object) {
+            asl_buf_putc(path, '.');
+            asl_buf_puts(path, c->string ? c->string : "");
+        }
+        if (path && !object)
+            asl_buf_printf(path, "[%d]", i);
+        if (object && !(c->string && utf8_text(c->string)))
+            return "a key that is not UTF-8";
+        const char *why = value_fault(c, depth + 1, path);
+        if (why)
+            return why;
+        if (path) {
+            path->len = mark;
+            path->p[mark] = '\0';
+        }
+    }
+    return NULL;
+}
+
+bool asl_json_value_check(const cJSON *v, asl_buf *why)
+{
+    if (!v || !value_fault(v, 0, NULL))
+        return true;
+    if (!why)
+        return false;
+    asl_buf path = {0};
+    asl_buf_putc(&path, '$');
+    const char *fault = value_fault(v, 0, &path);
+    asl_buf_printf(why, "%s at %s", fault, path.p);
+    asl_buf_free(&path);
+    return false;
+}

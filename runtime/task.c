@@ -369,34 +369,60 @@ static bool release(asl_task *t)
     return live;
 }
 
-void asl_task_succeed(asl_task *t, const char *output_json)
+/* What a handler answered (v taken; NULL: nothing to take, or no JSON, as
+ * why says). A token task's answer is the service's response: the service
+ * accepted the request (Lambda ran) and the task waits for its token; AWS
+ * records the response as TaskSubmitted. Any other task's is its result. */
+static void answered(asl_task *t, bool live, cJSON *v, asl_buf *why)
 {
-    bool live = release(t);
     if (t->token) {
-        /* The service accepted the request (Lambda ran); the task waits for
-         * its token. AWS records the response as TaskSubmitted. */
-        cJSON *v = asl_history_enabled() ? asl_json_parse(output_json ? output_json : "null") : NULL;
         if (v)
             asl_task_submitted(t, (v = asl_task_wrap_result(t, v)));
         t->submitted = true;
         cJSON_Delete(v);
-        return;
-    }
-    if (!live)
-        return;
-    const char *text = output_json ? output_json : "null";
-    asl_buf why = {0};
-    /* (a Lambda function that returns nothing answers null: no parse) */
-    cJSON *v = !strcmp(text, "null") ? cJSON_CreateNull() : asl_json_parse_checked(text, strlen(text), &why);
-    if (!v) {
+    } else if (live && v) {
+        asl_task_complete(t, asl_task_wrap_result(t, v), NULL, NULL);
+    } else if (live) {
         asl_buf cause = {0};
-        asl_buf_printf(&cause, "handler returned invalid JSON: %s", why.p);
+        asl_buf_printf(&cause, "handler returned invalid JSON: %s", why->p);
         asl_task_complete(t, NULL, "States.Runtime", cause.p);
         asl_buf_free(&cause);
-        asl_buf_free(&why);
-        return;
+    } else {
+        cJSON_Delete(v);
     }
-    asl_task_complete(t, asl_task_wrap_result(t, v), NULL, NULL);
+    asl_buf_free(why);
+}
+
+/* Whether the answer is wanted: a token task's response only for history. */
+static bool answer_wanted(const asl_task *t, bool live)
+{
+    return t->token ? asl_history_enabled() : live;
+}
+
+void asl_task_succeed(asl_task *t, const char *output_json)
+{
+    bool live = release(t);
+    const char *text = output_json ? output_json : "null";
+    asl_buf why = {0};
+    cJSON *v = NULL;
+    /* (a Lambda function that returns nothing answers null: no parse) */
+    if (answer_wanted(t, live))
+        v = !strcmp(text, "null") ? cJSON_CreateNull() : asl_json_parse_checked(text, strlen(text), &why);
+    answered(t, live, v, &why);
+}
+
+void asl_task_succeed_json(asl_task *t, cJSON *output)
+{
+    bool live = release(t);
+    asl_buf why = {0};
+    cJSON *v = NULL;
+    if (answer_wanted(t, live) && asl_json_value_check(output, &why)) {
+        v = output ? output : cJSON_CreateNull();
+        asl_json_settle(v); /* references into the event (gone now) become copies */
+        output = NULL;
+    }
+    cJSON_Delete(output);
+    answered(t, live, v, &why);
 }
 
 void asl_task_fail(asl_task *t, const char *error, const char *cause)

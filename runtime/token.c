@@ -11,6 +11,9 @@
  * out or was already completed) from one it never issued (TaskDoesNotExist)
  * without remembering every closed token, so memory stays flat over a
  * long run. A token that is not 43 base64url characters is InvalidToken.
+ * SendTaskSuccess takes its output as text (checked now, parsed when the
+ * frame takes it) or as a value (asl_send_task_success_json: checked, then
+ * handed to the frame as it is).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -392,6 +395,27 @@ const char *asl_send_task_success(const char *token, const char *output_json)
     free(t->answer);
     t->answer = text;
     asl_task_complete(t, NULL, NULL, NULL);
+    return NULL;
+}
+
+const char *asl_send_task_success_json(const char *token, cJSON *output)
+{
+    /* The text form's checks in its order, on the value: no text is
+     * printed or parsed, and the value goes to the frame as it is (a
+     * value held until the frame takes it, not a short string). */
+    const char *err = output && asl_payload_over(output) ? "ValidationException" : NULL;
+    asl_task *t = NULL;
+    if (!err)
+        err = find_open(token, &t);
+    if (!err && !asl_json_value_check(output, NULL))
+        err = "InvalidOutput";
+    if (err) {
+        cJSON_Delete(output);
+        return err;
+    }
+    cJSON *v = output ? output : cJSON_CreateNull();
+    asl_json_settle(v); /* it may reach another execution: no references */
+    asl_task_complete(t, v, NULL, NULL);
     return NULL;
 }
 

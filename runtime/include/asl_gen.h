@@ -304,7 +304,8 @@ typedef struct asl_machine {
 
 typedef struct asl_binding {
     const char *resource;       /* Resource ARN, function name or ARN */
-    asl_handler_fn fn;
+    asl_handler_fn fn;          /* ASL_HANDLER: the payload as text */
+    asl_handler_json_fn json;   /* ASL_HANDLER_JSON (fn NULL): as a value */
 } asl_binding;
 
 /* Everything a compiled program knows. */

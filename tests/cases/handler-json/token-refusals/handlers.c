@@ -1,0 +1,84 @@
+/*
+ * handlers.c: an SQS stand-in that tries SendTaskSuccess every wrong way,
+ * value form and text form, then answers its token with what each was told;
+ * Report says what answering the same token again was told.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asl.h"
+
+enum { OVER = 262144 + 1 };
+
+static const char *again_json, *again_text;
+
+/* A string value OVER bytes long as JSON (quotes included). */
+static cJSON *big_value(void)
+{
+    char *s = malloc(OVER - 1);
+    memset(s, 'x', OVER - 2);
+    s[OVER - 2] = '\0';
+    cJSON *v = cJSON_CreateString(s);
+    free(s);
+    return v;
+}
+
+static char *big_text(void)
+{
+    char *s = malloc(OVER + 1);
+    memset(s, 'x', OVER);
+    s[0] = s[OVER - 1] = '"';
+    s[OVER] = '\0';
+    return s;
+}
+
+static cJSON *infinite_value(void)
+{
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddNumberToObject(v, "n", HUGE_VAL);
+    return v;
+}
+
+static void add(cJSON *list, const char *refused)
+{
+    cJSON_AddItemToArray(list, cJSON_CreateString(refused ? refused : "accepted"));
+}
+
+ASL_HANDLER_JSON("arn:aws:states:::sqs:sendMessage.waitForTaskToken", queue)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(event, "MessageBody"), "token");
+    const char *token = cJSON_GetStringValue(t);
+    const char *unknown = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    cJSON *answer = cJSON_CreateObject();
+    cJSON *json = cJSON_AddArrayToObject(answer, "json");
+    cJSON *text = cJSON_AddArrayToObject(answer, "text");
+    add(json, asl_send_task_success_json("not a token", cJSON_CreateTrue()));
+    add(text, asl_send_task_success("not a token", "true"));
+    add(json, asl_send_task_success_json(unknown, cJSON_CreateTrue()));
+    add(text, asl_send_task_success(unknown, "true"));
+    add(json, asl_send_task_success_json(token, big_value()));
+    char *big = big_text();
+    add(text, asl_send_task_success(token, big));
+    free(big);
+    add(json, asl_send_task_success_json(token, infinite_value()));
+    add(text, asl_send_task_success(token, "{\"n\": 1e400}"));
+    /* the refusals above left the task open: this answer is taken */
+    const char *refused = asl_send_task_success_json(token, answer);
+    again_json = asl_send_task_success_json(token, cJSON_CreateFalse());
+    again_text = asl_send_task_success(token, "false");
+    if (refused)
+        asl_task_fail(task, "Queue.Refused", refused);
+    else
+        asl_task_succeed_json(task, NULL);
+}
+
+ASL_HANDLER_JSON("arn:aws:lambda:us-east-1:123456789012:function:Report", report)
+{
+    (void)event;
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "json", again_json ? again_json : "accepted");
+    cJSON_AddStringToObject(out, "text", again_text ? again_text : "accepted");
+    asl_task_succeed_json(task, out);
+}
