@@ -196,19 +196,31 @@ static cJSON *child_input(const cJSON *input, cJSON *owned)
     return v;
 }
 
+/* The parent execution the input names (cJSON_GetObjectItemCaseSensitive,
+ * with the keys that cannot be it passed over by their first letter). */
+static const cJSON *started_by(const cJSON *in)
+{
+    static const char key[] = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID";
+    for (const cJSON *c = in->child; c; c = c->next)
+        if (c->string && c->string[0] == 'A' && !strcmp(c->string, key))
+            return c;
+    return NULL;
+}
+
 void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound)
 {
-    /* The request's fields, in one pass (the first of a key counts). */
+    /* The request's fields, in one pass (the first of a key counts; the
+     * three start with letters of their own). */
     const cJSON *arn = NULL, *name = NULL, *input = NULL;
     for (const cJSON *c = payload ? payload->child : NULL; c; c = c->next) {
         const char *k = c->string;
         if (!k)
             continue;
-        if (!arn && !strcmp(k, "StateMachineArn"))
+        if (*k == 'S' && !arn && !strcmp(k, "StateMachineArn"))
             arn = c;
-        else if (!name && !strcmp(k, "Name"))
+        else if (*k == 'N' && !name && !strcmp(k, "Name"))
             name = c;
-        else if (!input && !strcmp(k, "Input"))
+        else if (*k == 'I' && !input && !strcmp(k, "Input"))
             input = c;
     }
     if (cJSON_IsNull(name))
@@ -241,7 +253,7 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
         asl_buf_free(&msg);
         return;
     }
-    const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID");
+    const cJSON *by = started_by(in);
     asl_err e = {0};
     /* The payload's bound bounds the input inside it: measured again only
      * near the quota (a string Input was parsed: not bounded by it). */

@@ -56,15 +56,39 @@ struct asl_engine {
 static asl_engine *engine;
 unsigned asl_observing;
 
+/* The last ARN asl_units_find answered and its answer (a workflow starts
+ * the same child machine again and again, by an ARN of another account
+ * or region as often as not); forgotten when a unit comes or goes. */
+typedef struct found_machine {
+    char *arn;
+    size_t n;
+    asl_unit *unit;
+    const asl_machine *m;
+} found_machine;
+static found_machine found;
+
+static void found_forget(void)
+{
+    free(found.arn);
+    memset(&found, 0, sizeof found);
+}
+
+/* Which events an observer with these flags hears (an ASL_OBSERVING_*
+ * bit: see asl_event_hearers). */
+static unsigned observing_bit(unsigned flags)
+{
+    return flags & ASL_OBSERVE_ENDS         ? ASL_OBSERVING_ENDS
+           : flags & ASL_OBSERVE_EXECUTIONS ? ASL_OBSERVING_EXECUTIONS
+                                            : ASL_OBSERVING_ALL;
+}
+
 /* The flags hot paths test instead of asking the observers. */
 static void observing_update(asl_engine *e)
 {
     asl_observing &= ASL_OBSERVING_DETAILS * asl_history_recording();
     for (int i = 0; i < e->nobs; i++) {
         unsigned f = e->obs[i].flags;
-        asl_observing |= f & ASL_OBSERVE_ENDS         ? ASL_OBSERVING_ENDS
-                         : f & ASL_OBSERVE_EXECUTIONS ? ASL_OBSERVING_EXECUTIONS
-                                                      : ASL_OBSERVING_ALL;
+        asl_observing |= observing_bit(f);
         if (f & ASL_OBSERVE_DETAILS)
             asl_observing |= ASL_OBSERVING_DETAILS;
         if (f & ASL_OBSERVE_INSPECTION)
@@ -128,6 +152,7 @@ void asl_engine_free(asl_engine *e)
             unit_release(u);
         }
     asl_history_enable(false);
+    found_forget();
     free(e->obs);
     free(e);
     engine = NULL;
@@ -163,6 +188,7 @@ int asl_engine_load(asl_engine *e, const asl_program *p, void (*release)(void *u
     }
     u->next = e->units;
     e->units = u;
+    found_forget();
     return u->id;
 }
 
@@ -174,6 +200,7 @@ void asl_engine_unload(asl_engine *e, int id)
             continue;
         *p = u->next;
         u->unloaded = true;
+        found_forget();
         if (!u->users) {
             unit_release(u);
         } else {
@@ -245,6 +272,10 @@ const asl_machine *asl_units_find(const char *arn, asl_unit **out)
      * account naming the same machine) second. */
     const char *name = NULL;
     size_t n = strlen(arn);
+    if (found.arn && found.n == n && !memcmp(found.arn, arn, n)) {
+        *out = found.unit;
+        return found.m;
+    }
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
             name = strstr(arn, ":stateMachine:");
@@ -254,6 +285,10 @@ const asl_machine *asl_units_find(const char *arn, asl_unit **out)
             for (int i = 0; i < u->program->nmachines; i++) {
                 const asl_machine *m = &u->program->machines[i];
                 if (pass == 0 ? u->ms[i].narn == n && !memcmp(u->ms[i].arn, arn, n) : !strcmp(m->name, name)) {
+                    free(found.arn);
+                    found = (found_machine){strdup(arn), n, u, m};
+                    if (!found.arn)
+                        abort();
                     *out = u;
                     return m;
                 }
@@ -537,11 +572,10 @@ void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at,
     if (!engine || !engine->nobs)
         return;
     asl_event ev = {x, id, prev, type, at, NULL};
-    bool of_execution = type[0] == 'E' && type[1] == 'x' && type[2] == 'e'; /* see history.c */
-    bool end = of_execution && strcmp(type, "ExecutionStarted") != 0;
+    unsigned hearers = asl_event_hearers(type);
     for (int i = 0; i < engine->nobs; i++) {
         const observer *o = &engine->obs[i];
-        if ((o->flags & ASL_OBSERVE_ENDS) ? !end : (o->flags & ASL_OBSERVE_EXECUTIONS) && !of_execution)
+        if (!(hearers & observing_bit(o->flags)))
             continue;
         ev.details = o->flags & ASL_OBSERVE_DETAILS ? details : NULL;
         o->fn(o->ud, &ev);

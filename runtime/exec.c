@@ -678,7 +678,7 @@ static char *arn_alloc(asl_exec *x, size_t n)
     size_t c = (n + ARN_CLASS_BYTES - 1) / ARN_CLASS_BYTES;
     if (c <= ARN_CLASSES) {
         x->arn_class = (unsigned char)c;
-        return asl_slab_alloc(&arn_slabs[c - 1]);
+        return asl_slab_alloc_raw(&arn_slabs[c - 1]);
     }
     char *p = malloc(n);
     if (!p)

@@ -472,6 +472,18 @@ extern unsigned asl_observing;
 #define ASL_OBSERVING_DETAILS    4u  /* events need their details (an observer, or recording) */
 #define ASL_OBSERVING_INSPECTION 8u  /* some observer wants StateInspection events */
 #define ASL_OBSERVING_ENDS       16u /* some observer wants executions' ends */
+/* The ASL_OBSERVING_* bits of the observers that hear an event of that
+ * type: every observer hears an execution's end, ASL_OBSERVE_ENDS ones not
+ * its start ("ExecutionStarted": among the execution events, the one
+ * with a 't' after "ExecutionS"), and only those that want every event
+ * hear the others (no other event type starts with "Exe"). */
+static inline unsigned asl_event_hearers(const char *type)
+{
+    if (type[0] != 'E' || type[1] != 'x' || type[2] != 'e')
+        return ASL_OBSERVING_ALL;
+    return type[10] == 't' ? ASL_OBSERVING_ALL | ASL_OBSERVING_EXECUTIONS
+                           : ASL_OBSERVING_ALL | ASL_OBSERVING_EXECUTIONS | ASL_OBSERVING_ENDS;
+}
 /* Hands an event to every observer (history.c calls it for each event). */
 void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details);
 /* asl_engine_start for a loaded machine and an input value (taken), as

@@ -88,10 +88,7 @@ __attribute__((noinline)) static int history_add(asl_exec *x, int prev, const ch
         return x->events;
     }
     int id = ++x->events;
-    /* No event type but an execution's own starts with "Exe". */
-    bool exe = type[0] == 'E' && type[1] == 'x' && type[2] == 'e';
-    bool emit = (asl_observing & ASL_OBSERVING_ALL) || (exe && (asl_observing & ASL_OBSERVING_EXECUTIONS)) ||
-                (exe && (asl_observing & ASL_OBSERVING_ENDS) && strcmp(type, "ExecutionStarted") != 0);
+    bool emit = (asl_observing & asl_event_hearers(type)) != 0;
     if (!asl_history_on && !emit) {
         if (details)
             cJSON_Delete(details);

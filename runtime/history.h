@@ -27,8 +27,7 @@ int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details);
  * just count it, ++x->events being its id. */
 extern bool asl_history_on;
 #define asl_history_counted_only(x, type)                                                           \
-    (!asl_history_on && !(asl_observing & ASL_OBSERVING_ALL) &&                                    \
-     (!(asl_observing & (ASL_OBSERVING_EXECUTIONS | ASL_OBSERVING_ENDS)) || (type)[0] != 'E') &&   \
+    (!asl_history_on && !(asl_observing & asl_event_hearers(type)) &&                              \
      (!asl_limit.history_events || (x)->events + 1 < asl_limit.history_events))
 /* {"events":[...]} (new value). */
 cJSON *asl_history_json(const asl_exec *x);

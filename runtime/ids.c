@@ -9,6 +9,9 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "exec.h"
 #include "ids.h"
@@ -46,36 +49,41 @@ double asl_random_unit(void)
     return (double)(next64() >> 11) / 9007199254740992.0;
 }
 
-/* The 16 hex digits of v's eight bytes, low byte first (as they lie in
- * memory), each byte high digit first: every nibble spread into a byte of
- * its own, then turned into a digit for all sixteen at once ('0'..'9' or
- * 'a'..'f': 39 more from 10 up). */
-static void hex8(char *out, uint64_t v)
+/* The 32 hex digits of 16 bytes, each byte high digit first. */
+#if defined(__SSE2__)
+/* All at once: the high and the low nibbles interleaved, then '0' added to
+ * each and 39 more to those above 9 ('a' - '0' - 10). */
+static void hex16(char out[32], const unsigned char b[16])
 {
-    for (int half = 0; half < 2; half++, v >>= 32) {
-        uint64_t x = v & 0xffffffffu;
-        x = (x | x << 16) & 0x0000ffff0000ffffULL;
-        x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
-        /* byte i of the 4 now sits in byte 2i: its high nibble goes first */
-        x = (x >> 4 & 0x000f000f000f000fULL) | (x << 8 & 0x0f000f000f000f00ULL);
-        uint64_t ten = (x + 0x0606060606060606ULL) >> 4 & 0x0101010101010101ULL;
-        x += 0x3030303030303030ULL + ten * 39;
-        memcpy(out + 8 * half, &x, 8);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)b), low4 = _mm_set1_epi8(0x0f);
+    __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), low4), lo = _mm_and_si128(v, low4);
+    __m128i d[2] = {_mm_unpacklo_epi8(hi, lo), _mm_unpackhi_epi8(hi, lo)};
+    for (int i = 0; i < 2; i++) {
+        __m128i letters = _mm_and_si128(_mm_cmpgt_epi8(d[i], _mm_set1_epi8(9)), _mm_set1_epi8('a' - '0' - 10));
+        d[i] = _mm_add_epi8(_mm_add_epi8(d[i], _mm_set1_epi8('0')), letters);
+        _mm_storeu_si128((__m128i *)(void *)(out + 16 * i), d[i]);
     }
 }
+#else
+static void hex16(char out[32], const unsigned char b[16])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++)
+        out[2 * i] = hex[b[i] >> 4], out[2 * i + 1] = hex[b[i] & 15];
+}
+#endif
 
 void asl_uuid(char out[37])
 {
-    /* 8-4-4-4-12: the digits are made in one run of 32, then the last
-     * three groups move right to make room for the dashes (from the end,
-     * so that nothing is overwritten before it moved). */
-    uint64_t a = next64(), b = next64();
-    /* version 4 (byte 6's high nibble) and variant 10 (byte 8's top bits) */
-    a = (a & ~(0xf0ULL << 48)) | 0x40ULL << 48;
-    b = (b & ~0xc0ULL) | 0x80ULL;
+    /* 8-4-4-4-12: the digits are made in one run of 32, then copied
+     * around the dashes. */
+    uint64_t r[2] = {next64(), next64()};
+    unsigned char b[16];
+    memcpy(b, r, 16);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* variant 10 */
     char d[32];
-    hex8(d, a);
-    hex8(d + 16, b);
+    hex16(d, b);
     memcpy(out, d, 8);
     out[8] = '-';
     memcpy(out + 9, d + 8, 4);

@@ -20,6 +20,14 @@ void *asl_slab_alloc(asl_slab *s)
     return p;
 }
 
+void *asl_slab_alloc_raw(asl_slab *s)
+{
+    void *p = malloc(s->size);
+    if (!p)
+        abort();
+    return p;
+}
+
 void asl_slab_free(asl_slab *s, void *p)
 {
     (void)s;
@@ -59,14 +67,18 @@ static void refill(asl_slab *s)
     }
 }
 
-void *asl_slab_alloc(asl_slab *s)
+void *asl_slab_alloc_raw(asl_slab *s)
 {
     if (!s->free)
         refill(s);
     void **rec = s->free;
     s->free = *rec;
-    memset(rec, 0, s->size);
     return rec;
+}
+
+void *asl_slab_alloc(asl_slab *s)
+{
+    return memset(asl_slab_alloc_raw(s), 0, s->size);
 }
 
 void asl_slab_free(asl_slab *s, void *p)

@@ -20,6 +20,8 @@ typedef struct asl_slab {
 
 /* A zeroed record (aborts when memory is out, as the engine's callocs do). */
 void *asl_slab_alloc(asl_slab *s);
+/* A record as it was left (not zeroed): for one the caller fills whole. */
+void *asl_slab_alloc_raw(asl_slab *s);
 /* Gives p (from asl_slab_alloc on s, or NULL) back for reuse. Memory is
  * kept, never returned: a long run stays flat once warm. Sanitizer builds
  * use calloc and free instead, so AddressSanitizer sees every record. */

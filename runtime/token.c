@@ -183,17 +183,18 @@ static bool head_seq(const char *s, uint64_t *seq)
 {
     const signed char *d = digits();
     const unsigned char *u = (const unsigned char *)s;
-    unsigned char raw[9];
+    unsigned g[3]; /* three groups of four characters: 24 bits each */
     int bad = 0;
-    for (int i = 0; i < 12; i += 4) {
-        bad |= d[u[i]] | d[u[i + 1]] | d[u[i + 2]] | d[u[i + 3]];
-        unsigned v = (unsigned)d[u[i]] << 18 | (unsigned)d[u[i + 1]] << 12 | (unsigned)d[u[i + 2]] << 6 |
-                     (unsigned)d[u[i + 3]];
-        raw[i / 4 * 3] = (unsigned char)(v >> 16);
-        raw[i / 4 * 3 + 1] = (unsigned char)(v >> 8);
-        raw[i / 4 * 3 + 2] = (unsigned char)v;
+    for (int i = 0; i < 3; i++) {
+        int c0 = d[u[4 * i]], c1 = d[u[4 * i + 1]], c2 = d[u[4 * i + 2]], c3 = d[u[4 * i + 3]];
+        bad |= c0 | c1 | c2 | c3;
+        g[i] = (unsigned)c0 << 18 | (unsigned)c1 << 12 | (unsigned)c2 << 6 | (unsigned)c3;
     }
-    *seq = le64(raw);
+    /* the token's bytes 0..7, little-endian; a group holds three, high first */
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)(g[k / 3] >> (16 - 8 * (k % 3)) & 255) << (8 * k);
+    *seq = v;
     return bad >= 0;
 }
 
