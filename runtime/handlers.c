@@ -38,15 +38,30 @@ static void function_name(const char *s, char *out, size_t n)
     out[len] = '\0';
 }
 
-static bool binding_matches(const char *bound, const char *resource, const char *fname)
+/* The Lambda function a task invokes: as the state names it (an ARN, a
+ * partial ARN or a name), and its name, found on first need (a binding
+ * usually names the function as the state does: one strcmp). */
+typedef struct lambda_fn {
+    const char *named; /* NULL: the task invokes no Lambda function */
+    char name[256];    /* "" until found */
+} lambda_fn;
+
+static const char *fn_name(lambda_fn *f)
 {
-    if (!strcmp(bound, resource))
+    if (f->named && !f->name[0])
+        function_name(f->named, f->name, sizeof f->name);
+    return f->name;
+}
+
+static bool binding_matches(const char *bound, const char *resource, lambda_fn *f)
+{
+    if (!strcmp(bound, resource) || (f->named && !strcmp(bound, f->named)))
         return true;
-    if (!fname[0])
+    if (!*fn_name(f))
         return false;
     char b[256];
     function_name(bound, b, sizeof b);
-    return !strcmp(b, fname);
+    return !strcmp(b, f->name);
 }
 
 void asl_resource_parts(const char *resource, char *type, size_t tn, char *name, size_t nn)
@@ -218,14 +233,14 @@ static bool front_takes(asl_task *t, const cJSON *payload)
     return taken;
 }
 
-/* Whether a process handler (--lambda, run time) serves the task: it wins
- * over the handlers compiled in. */
-static bool processes_serve(const char *resource, const char *fname)
+/* The process handler (--lambda, run time) that serves the task, or NULL:
+ * it wins over the handlers compiled in. */
+static process_handler *process_for(const char *resource, lambda_fn *f)
 {
     for (process_handler *h = processes; h; h = h->next)
-        if (binding_matches(h->name, resource, fname))
-            return true;
-    return false;
+        if (binding_matches(h->name, resource, f))
+            return h;
+    return NULL;
 }
 
 /* Calls an ASL_HANDLER_JSON handler with the event as a value: nothing
@@ -252,22 +267,23 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
         asl_child_start_task(t, payload, owned, bound);
         return;
     }
-    char fname[256] = "";
+    lambda_fn fn = {0};
     const cJSON *event = payload;
     if (is_lambda_invoke(t->resource)) {
-        const cJSON *fn = cJSON_GetObjectItemCaseSensitive(payload, "FunctionName");
-        if (cJSON_IsString(fn))
-            function_name(fn->valuestring, fname, sizeof fname);
+        const cJSON *named = cJSON_GetObjectItemCaseSensitive(payload, "FunctionName");
+        if (cJSON_IsString(named))
+            fn.named = named->valuestring;
         event = cJSON_GetObjectItemCaseSensitive(payload, "Payload");
     } else if (!strncmp(t->resource, "arn:aws:lambda:", 15)) {
-        function_name(t->resource, fname, sizeof fname);
+        fn.named = t->resource;
     }
     const asl_program *p = asl_unit_program(t->frame->exec->unit);
     const asl_binding *served = NULL;
     for (int i = 0; i < p->nbindings && !served; i++)
-        if (binding_matches(p->bindings[i].resource, t->resource, fname))
+        if (binding_matches(p->bindings[i].resource, t->resource, &fn))
             served = &p->bindings[i];
-    if (served && served->json && !processes_serve(t->resource, fname)) {
+    process_handler *process = process_for(t->resource, &fn);
+    if (served && served->json && !process) {
         run_json(t, served->json, event, event != payload);
         return;
     }
@@ -281,13 +297,11 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
         text = strdup(event->valuestring);
         cJSON_Delete(inner);
     }
-    for (process_handler *h = processes; h; h = h->next) {
-        if (binding_matches(h->name, t->resource, fname)) {
-            t->held = true; /* until the process answers: asl_task_succeed/fail */
-            asl_process_run(t, h->command, text);
-            free(text);
-            return;
-        }
+    if (process) {
+        t->held = true; /* until the process answers: asl_task_succeed/fail */
+        asl_process_run(t, process->command, text);
+        free(text);
+        return;
     }
     if (served) {
         t->held = true; /* the handler may keep t until asl_task_succeed/fail */
@@ -295,6 +309,7 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
         free(text);
         return;
     }
+    const char *fname = fn_name(&fn);
     if (fname[0] && lambda_fallback) {
         t->held = true; /* until the endpoint answers */
         lambda_fallback(lambda_fallback_ud, t, fname, text);

@@ -174,8 +174,11 @@ static bool utf8_text(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        size_t k = i + 8 <= n && ascii8(p + i) ? 8 : utf8_ok(p + i, n - i);
+    size_t i = 0;
+    while (i + 8 <= n && ascii8(p + i))
+        i += 8;
+    while (i < n) {
+        size_t k = p[i] < 0x80 ? 1 : utf8_ok(p + i, n - i);
         if (!k)
             return false;
         i += k;
