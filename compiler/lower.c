@@ -181,6 +181,17 @@ const char *lower_nodes(lctx *c, const asl_node *arr, int count, const char *nam
     return name;
 }
 
+const char *lower_named_node(lctx *c, const asl_node *n, const char *ident, const char *what, int *counter)
+{
+    const char *text = n->str ? n->str : n->kind == ASL_N_PATH ? "$" : NULL;
+    if (text) {
+        asl_buf_puts(c->b, "/* ");
+        lower_comment(c->b, text, 200);
+        asl_buf_puts(c->b, " */\n");
+    }
+    return lower_nodes(c, n, 1, cc_printf("%s_%s%d", ident + 6, what, (*counter)++));
+}
+
 static const char *node(lctx *c, const asl_node *n)
 {
     return n ? lower_nodes(c, n, 1, NULL) : "0";
@@ -405,7 +416,7 @@ static const char *emit_graph(lctx *c, const asl_graph *g, const char *path, con
         asl_buf body = {0};
         if (s->type == ASL_CHOICE && !s->jsonata)
             lower_choice(c, g, s, fns[i], ref, &body);
-        else
+        else if (!(s->type == ASL_PASS && lower_params(c, s, fns[i], ref, &body)))
             asl_buf_printf(&body, "    return %s(f, %s);\n", type_fns[s->type], ref);
         int line = 0, col = 0;
         load_position(c->src, sp, &line, &col);

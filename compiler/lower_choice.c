@@ -74,8 +74,7 @@ static bool lowerable(const asl_node *r)
 
 /* ------------------------------------------------------------ values */
 
-/* The shortest text of x that reads back as x. */
-static const char *number_text(double x)
+const char *lower_number(double x)
 {
     for (int prec = 15; prec < 17; prec++) {
         const char *s = cc_printf("%.*g", prec, x);
@@ -85,8 +84,7 @@ static const char *number_text(double x)
     return cc_printf("%.17g", x);
 }
 
-/* A C string literal. */
-static const char *c_string(const char *s)
+const char *lower_cstr(const char *s)
 {
     asl_buf b = {0};
     lower_c_string(&b, s);
@@ -98,10 +96,7 @@ static const char *c_string(const char *s)
 /* A path as a node of its own, named after the state (for asl_peek). */
 static const char *path_node(cgen *g, const asl_node *p)
 {
-    asl_buf_puts(g->c->b, "/* ");
-    lower_comment(g->c->b, p->str ? p->str : "$", 200);
-    asl_buf_puts(g->c->b, " */\n");
-    return lower_nodes(g->c, p, 1, cc_printf("%s_path%d", g->ident + 6, g->npaths++));
+    return lower_named_node(g->c, p, g->ident, "path", &g->npaths);
 }
 
 /* The call that looks a path up: $.key by its key, anything else by its
@@ -111,7 +106,7 @@ static const char *peek(cgen *g, const asl_node *p)
     const asl_node *k = p->count == 1 ? &p->kids[0] : NULL;
     if (p->op == ASL_ROOT_INPUT && k && k->kind == ASL_N_STEP_NAME && k->str && p->str &&
         !strncmp(p->str, "$.", 2) && !strcmp(p->str + 2, k->str))
-        return cc_printf("asl_peek_key(&c, %s, %s)", c_string(k->str), c_string(p->str));
+        return cc_printf("asl_peek_key(&c, %s, %s)", lower_cstr(k->str), lower_cstr(p->str));
     return cc_printf("asl_peek(&c, %s)", path_node(g, p));
 }
 
@@ -165,7 +160,7 @@ static const char *condition(cgen *g, int op, const asl_node *o)
             return g->u = true, cc_printf("asl_timestamp(v, &t) && asl_timestamp(w, &u) && t %s u", rel);
         if (o->kind != ASL_N_STRING || !asl_timestamp_parse(o->str, &when))
             return "0 /* not a timestamp */";
-        return cc_printf("asl_timestamp(v, &t) && t %s %s /* %s */", rel, number_text(when), o->str);
+        return cc_printf("asl_timestamp(v, &t) && t %s %s /* %s */", rel, lower_number(when), o->str);
     }
     if (base >= ASL_CMP_BOOLEAN_EQUALS) {
         if (path)
@@ -177,7 +172,7 @@ static const char *condition(cgen *g, int op, const asl_node *o)
             return cc_printf("v.type == ASL_V_NUMBER && w.type == ASL_V_NUMBER && v.num %s w.num", rel);
         if (o->kind != ASL_N_NUMBER)
             return "0";
-        return cc_printf("v.type == ASL_V_NUMBER && v.num %s %s", rel, number_text(o->num));
+        return cc_printf("v.type == ASL_V_NUMBER && v.num %s %s", rel, lower_number(o->num));
     }
     if (path)
         return cc_printf("v.type == ASL_V_STRING && w.type == ASL_V_STRING && asl_string_compare(v.str, w.str) %s 0",
@@ -185,8 +180,8 @@ static const char *condition(cgen *g, int op, const asl_node *o)
     if (o->kind != ASL_N_STRING)
         return "0";
     if (base == ASL_CMP_STRING_MATCHES)
-        return cc_printf("v.type == ASL_V_STRING && asl_string_matches(v.str, %s)", c_string(o->str));
-    return cc_printf("v.type == ASL_V_STRING && asl_string_compare(v.str, %s) %s 0", c_string(o->str), rel);
+        return cc_printf("v.type == ASL_V_STRING && asl_string_matches(v.str, %s)", lower_cstr(o->str));
+    return cc_printf("v.type == ASL_V_STRING && asl_string_compare(v.str, %s) %s 0", lower_cstr(o->str), rel);
 }
 
 /* ------------------------------------------------------------- rules */
@@ -200,7 +195,7 @@ static void describe(asl_buf *b, const asl_node *r)
         switch (o->kind) {
         case ASL_N_PATH: asl_buf_puts(b, o->str ? o->str : "$"); break;
         case ASL_N_STRING: asl_buf_printf(b, "\"%s\"", o->str); break;
-        case ASL_N_NUMBER: asl_buf_puts(b, o->str ? o->str : number_text(o->num)); break;
+        case ASL_N_NUMBER: asl_buf_puts(b, o->str ? o->str : lower_number(o->num)); break;
         case ASL_N_TRUE: asl_buf_puts(b, "true"); break;
         case ASL_N_FALSE: asl_buf_puts(b, "false"); break;
         default: asl_buf_puts(b, "?"); break;

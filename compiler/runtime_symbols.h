@@ -20,6 +20,9 @@ static const struct {
     /* Choice rules written as C */
     SYM(asl_choice_begin), SYM(asl_peek), SYM(asl_peek_key), SYM(asl_present), SYM(asl_choice_walk),
     SYM(asl_choose), SYM(asl_string_compare), SYM(asl_string_matches), SYM(asl_timestamp),
+    /* Parameters written as C */
+    SYM(asl_tmpl_begin), SYM(asl_tmpl_path), SYM(asl_tmpl_math_add), SYM(asl_tmpl_call), SYM(asl_tmpl_value),
+    SYM(asl_tmpl_pass),
 };
 #undef SYM
 

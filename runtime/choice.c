@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "member.h"
 
 /* Each *Path operator directly follows its literal form (asl.h), so the
  * comparison of X_PATH is that of X = X_PATH - 1. */
@@ -384,17 +385,9 @@ asl_val asl_peek(asl_choice *c, const asl_node *path)
 
 asl_val asl_peek_key(asl_choice *c, const char *key, const char *path)
 {
-    const cJSON *in = c->input;
-    if (type_of(in) == cJSON_Object)
-        for (const cJSON *m = in->child; m; m = m->next)
-            if (m->string && m->string[0] == key[0]) {
-                /* keys are short: compared here, a call costs more */
-                const char *a = m->string, *b = key;
-                while (*a && *a == *b)
-                    a++, b++;
-                if (*a == *b)
-                    return val_of(m);
-            }
+    const cJSON *v = asl_member(c->input, key);
+    if (v)
+        return val_of(v);
     path_failed(c, path);
     return (asl_val){ASL_V_MISSING, 0, NULL};
 }

@@ -385,6 +385,37 @@ int asl_string_matches(const char *s, const char *pattern);
 /* Whether v is a timestamp string; *t its instant (epoch seconds). */
 int asl_timestamp(asl_val v, double *t);
 
+/* ----------------------------------------------- Parameters written as C */
+
+/* aslc writes a Pass state's Parameters template as C when every field is
+ * a literal, a definite path from $, or an intrinsic call
+ * (compiler/lower_params.c): the function adds the fields in order, then
+ * asl_tmpl_pass passes the object on as asl_state_pass does. The runtime
+ * (params.c) builds what the template walk builds; on anything unusual or
+ * failing it runs the state through asl_state_pass instead, which words
+ * the failure, so the two never differ. */
+typedef struct asl_tmpl {
+    asl_frame *frame;
+    const asl_state *state;
+    void *out, *tail;           /* the object being built (runtime JSON), its last member */
+    size_t bound;               /* its size as JSON is at most this */
+    int failed;                 /* the walk must do it */
+} asl_tmpl;
+
+/* Begins Pass state s's Parameters; 0: the walk must run the state
+ * (an InputPath, or an observer inspecting each step). */
+int asl_tmpl_begin(asl_tmpl *t, asl_frame *f, const asl_state *s);
+/* "field.$": a definite path from $. */
+void asl_tmpl_path(asl_tmpl *t, const char *field, const asl_node *path);
+/* "field.$": States.MathAdd(path, n), n an integer. */
+void asl_tmpl_math_add(asl_tmpl *t, const char *field, const asl_node *path, double n);
+/* "field.$": any other intrinsic call (not MathRandom or UUID). */
+void asl_tmpl_call(asl_tmpl *t, const char *field, const asl_node *call);
+/* "field": a literal (node of a constant value). */
+void asl_tmpl_value(asl_tmpl *t, const char *field, const asl_node *n);
+/* ResultPath, OutputPath and Next with the object built. */
+asl_step asl_tmpl_pass(asl_tmpl *t);
+
 /* Runs a compiled program with the command-line arguments of a compiled
  * machine (see --help); returns the process exit status. */
 int asl_main(const asl_program *p, int argc, char **argv);

@@ -1,0 +1,113 @@
+/*
+ * lower_params.c: writes a JSONPath Pass state's Parameters as C, one call
+ * a field, the field as written in a comment above it:
+ *
+ *     // "i.$": "States.MathAdd($.i, 1)"
+ *     asl_tmpl_math_add(&t, "i", Increment_path0, 1);
+ *     // "limit.$": "$.limit"
+ *     asl_tmpl_path(&t, "limit", Increment_path1);
+ *     return asl_tmpl_pass(&t);
+ *
+ * Only when every field is a constant, a definite path from $, or an
+ * intrinsic call with neither MathRandom nor UUID in it (runtime/params.c
+ * may run the state again through the walk, and those two would answer
+ * differently); a state with an InputPath, a Result or any other field is
+ * left to asl_state_pass, as it is at run time when an observer inspects.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* Whether an intrinsic call (and every call in its arguments) gives the
+ * same value when made twice. */
+static bool call_repeatable(const asl_node *n)
+{
+    if (n->kind != ASL_N_CALL)
+        return true;
+    if (n->op == ASL_FN_MATH_RANDOM || n->op == ASL_FN_UUID)
+        return false;
+    for (int i = 0; i < n->count; i++)
+        if (!call_repeatable(&n->kids[i]))
+            return false;
+    return true;
+}
+
+static bool input_path(const asl_node *n)
+{
+    return n->kind == ASL_N_PATH && n->op == ASL_ROOT_INPUT && (n->flags & ASL_F_DEFINITE);
+}
+
+/* States.MathAdd($.path, n), n an integer MathAdd takes as it is. */
+static bool math_add_of_path(const asl_node *n)
+{
+    if (n->kind != ASL_N_CALL || n->op != ASL_FN_MATH_ADD || n->count != 2 || !input_path(&n->kids[0]))
+        return false;
+    const asl_node *k = &n->kids[1];
+    return k->kind == ASL_N_NUMBER && k->num == floor(k->num) && fabs(k->num) <= 2147483647.0 &&
+           !(k->num == 0 && signbit(k->num));
+}
+
+static bool field_ok(const asl_node *v)
+{
+    if (v->flags & ASL_F_CONST)
+        return true;
+    if (v->kind == ASL_N_CALL)
+        return call_repeatable(v);
+    return input_path(v);
+}
+
+/* A constant as JSON-ish text, for the comment. */
+static void describe(asl_buf *b, const asl_node *v)
+{
+    switch (v->kind) {
+    case ASL_N_NULL: asl_buf_puts(b, "null"); break;
+    case ASL_N_TRUE: asl_buf_puts(b, "true"); break;
+    case ASL_N_FALSE: asl_buf_puts(b, "false"); break;
+    case ASL_N_NUMBER: asl_buf_puts(b, v->str ? v->str : lower_number(v->num)); break;
+    case ASL_N_STRING: asl_buf_printf(b, "\"%s\"", v->str ? v->str : ""); break;
+    case ASL_N_ARRAY: asl_buf_puts(b, "[...]"); break;
+    default: asl_buf_puts(b, "{...}"); break;
+    }
+}
+
+bool lower_params(lctx *c, const asl_state *s, const char *ident, const char *ref, asl_buf *body)
+{
+    const asl_node *p = s->parameters;
+    if (s->jsonata || !p || p->kind != ASL_N_OBJECT || (p->flags & ASL_F_CONST) || s->result || s->input_path)
+        return false;
+    for (int i = 0; i < p->count; i++)
+        if (p->kids[i].kind != ASL_N_FIELD || p->kids[i].count != 1 || !field_ok(&p->kids[i].kids[0]))
+            return false;
+    int nodes = 0;
+    asl_buf_printf(body, "    asl_tmpl t;\n    if (!asl_tmpl_begin(&t, f, %s))\n        return asl_state_pass(f, %s);\n",
+                   ref, ref);
+    for (int i = 0; i < p->count; i++) {
+        const char *key = p->kids[i].str;
+        const asl_node *v = &p->kids[i].kids[0];
+        bool dynamic = !(v->flags & ASL_F_CONST);
+        asl_buf text = {0};
+        asl_buf_printf(&text, "\"%s%s\": ", key, dynamic ? ".$" : "");
+        if (dynamic)
+            asl_buf_printf(&text, "\"%s\"", v->str ? v->str : "$");
+        else
+            describe(&text, v);
+        asl_buf_puts(body, "    /* ");
+        lower_comment(body, text.p, 300);
+        asl_buf_puts(body, " */\n");
+        asl_buf_free(&text);
+        const char *field = lower_cstr(key);
+        if (math_add_of_path(v))
+            asl_buf_printf(body, "    asl_tmpl_math_add(&t, %s, %s, %s);\n", field,
+                           lower_named_node(c, &v->kids[0], ident, "path", &nodes), lower_number(v->kids[1].num));
+        else if (!dynamic)
+            asl_buf_printf(body, "    asl_tmpl_value(&t, %s, %s);\n", field, lower_named_node(c, v, ident, "value", &nodes));
+        else if (v->kind == ASL_N_PATH)
+            asl_buf_printf(body, "    asl_tmpl_path(&t, %s, %s);\n", field, lower_named_node(c, v, ident, "path", &nodes));
+        else
+            asl_buf_printf(body, "    asl_tmpl_call(&t, %s, %s);\n", field, lower_named_node(c, v, ident, "call", &nodes));
+    }
+    asl_buf_puts(c->b, "\n");
+    asl_buf_puts(body, "    return asl_tmpl_pass(&t);\n");
+    return true;
+}
