@@ -132,14 +132,16 @@ cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
 {
     if (!is_lambda_invoke(t->resource))
         return result;
-    cJSON *o = cJSON_CreateObject();
     /* OutputPath "$.Payload" (the usual case) reads nothing else; an
      * unread response needs only its size judged (LogResult's 4 KiB and
-     * the headers are under 8 KiB). */
+     * the headers are under 8 KiB): it stays the bare result, which no
+     * state reads and the next size check measures no larger. */
     const char *only = asl_task_result_key(t);
     size_t limit = asl_limit.payload_bytes;
-    if (only && (*only ? !strcmp(only, "Payload")
-                       : !limit || (limit > 8192 && asl_json_size_bound(result, limit) <= limit - 8192))) {
+    if (only && !*only && (!limit || (limit > 8192 && asl_json_size_bound(result, limit) <= limit - 8192)))
+        return result;
+    cJSON *o = cJSON_CreateObject();
+    if (only && !strcmp(only, "Payload")) {
         cJSON_AddItemToObjectCS(o, "Payload", result);
         return o;
     }
