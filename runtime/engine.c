@@ -61,7 +61,6 @@ unsigned asl_observing;
  * or region as often as not); forgotten when a unit comes or goes. */
 typedef struct found_machine {
     char *arn;
-    size_t n;
     asl_unit *unit;
     const asl_machine *m;
 } found_machine;
@@ -270,12 +269,12 @@ const asl_machine *asl_units_find(const char *arn, asl_unit **out)
 {
     /* A full ARN first; a bare name (or an ARN of another region or
      * account naming the same machine) second. */
-    const char *name = NULL;
-    size_t n = strlen(arn);
-    if (found.arn && found.n == n && !memcmp(found.arn, arn, n)) {
+    if (found.arn && !strcmp(found.arn, arn)) {
         *out = found.unit;
         return found.m;
     }
+    const char *name = NULL;
+    size_t n = strlen(arn);
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
             name = strstr(arn, ":stateMachine:");
@@ -286,7 +285,7 @@ const asl_machine *asl_units_find(const char *arn, asl_unit **out)
                 const asl_machine *m = &u->program->machines[i];
                 if (pass == 0 ? u->ms[i].narn == n && !memcmp(u->ms[i].arn, arn, n) : !strcmp(m->name, name)) {
                     free(found.arn);
-                    found = (found_machine){strdup(arn), n, u, m};
+                    found = (found_machine){strdup(arn), u, m};
                     if (!found.arn)
                         abort();
                     *out = u;

@@ -256,28 +256,46 @@ static void fan_free(asl_frame *f)
     f->fan = NULL;
 }
 
+/* What a frame or an execution may hold is most often not there: tested
+ * here rather than in a call (a frame has six values, an error, ...). */
+static inline void drop(cJSON *v)
+{
+    if (v)
+        cJSON_Delete(v);
+}
+
+static inline void err_drop(asl_err *e)
+{
+    if (e->error || e->cause)
+        asl_err_clear(e);
+}
+
 /* Frees a frame and its sub-frames. It must not touch f->exec: the
  * execution may be gone already (bench mode reaps ended executions). */
 static void frame_free(asl_frame *f)
 {
-    asl_timer_cancel(&f->timer);
-    asl_timer_cancel(&f->heartbeat);
+    if (f->timer)
+        asl_timer_cancel(&f->timer);
+    if (f->heartbeat)
+        asl_timer_cancel(&f->heartbeat);
     if (f->task) {
         asl_task *t = f->task;
         f->task = NULL;
         asl_task_detach(t);
     }
-    fan_free(f);
+    if (f->fan)
+        fan_free(f);
     if (f->queued)
         asl_sched_forget(f);
-    cJSON_Delete(f->inspect);
-    cJSON_Delete(f->effective); /* a Task's (a Map's went with its fan) */
-    cJSON_Delete(f->data);
-    cJSON_Delete(f->vars);
-    cJSON_Delete(f->context);
-    cJSON_Delete(f->result);
-    free(f->attempts);
-    asl_err_clear(&f->err);
+    drop(f->inspect);
+    drop(f->effective); /* a Task's (a Map's went with its fan) */
+    drop(f->data);
+    drop(f->vars);
+    drop(f->context);
+    drop(f->result);
+    if (f->attempts)
+        free(f->attempts);
+    err_drop(&f->err);
     asl_slab_free(&frame_slab, f);
 }
 
@@ -616,7 +634,8 @@ static void exec_finish(asl_exec *x, asl_status st, int prev)
                                          "ExecutionAborted"};
     x->status = st;
     x->stop = asl_now();
-    asl_timer_cancel(&x->timeout);
+    if (x->timeout)
+        asl_timer_cancel(&x->timeout);
     E.running--;
     cJSON *d = NULL;
     if (asl_history_enabled()) {
@@ -867,23 +886,28 @@ static void exec_free(asl_exec *x)
 {
     if (x->root)
         frame_free(x->root);
-    asl_timer_cancel(&x->timeout);
+    if (x->timeout)
+        asl_timer_cancel(&x->timeout);
     if (!x->name_in_arn)
         free(x->name);
     if (x->kin) {
-        if (!x->parent_in_arn)
-            free(x->kin->parent_arn);
-        free(x->kin->map_run_arn);
-        free(x->kin->mock_case);
-        asl_slab_free(&kin_slab, x->kin);
+        asl_exec_kin *k = x->kin;
+        if (!x->parent_in_arn && k->parent_arn)
+            free(k->parent_arn);
+        if (k->map_run_arn)
+            free(k->map_run_arn);
+        if (k->mock_case)
+            free(k->mock_case);
+        asl_slab_free(&kin_slab, k);
     }
     arn_free(x);
     asl_unit_drop(x->unit);
     if (!x->input_borrowed)
-        cJSON_Delete(x->input);
-    cJSON_Delete(x->output);
-    asl_err_clear(&x->err);
-    asl_history_free(x->history);
+        drop(x->input);
+    drop(x->output);
+    err_drop(&x->err);
+    if (x->history)
+        asl_history_free(x->history);
     asl_slab_free(&exec_slab, x);
 }
 

@@ -35,6 +35,24 @@ static struct {
 static asl_task tomb_task;
 #define TOMB (&tomb_task)
 
+/* Where the task last put in or found in the table sits: a task that is
+ * answered closes its token soon after, and asl_token_forget then finds
+ * the slot without decoding the token again. Valid while that slot still
+ * holds the task with that same token string (slots move only in rehash,
+ * which forgets it). */
+static struct {
+    const asl_task *task;
+    const char *token;
+    size_t slot;
+} last;
+
+static void last_set(asl_task **p)
+{
+    last.task = *p;
+    last.token = (*p)->token;
+    last.slot = (size_t)(p - T.slot);
+}
+
 /* ------------------------------------------------------------ SipHash */
 
 /* Eight bytes as a little-endian number, and back (one load or store
@@ -183,18 +201,17 @@ static bool head_seq(const char *s, uint64_t *seq)
 {
     const signed char *d = digits();
     const unsigned char *u = (const unsigned char *)s;
-    unsigned g[3]; /* three groups of four characters: 24 bits each */
-    int bad = 0;
-    for (int i = 0; i < 3; i++) {
-        int c0 = d[u[4 * i]], c1 = d[u[4 * i + 1]], c2 = d[u[4 * i + 2]], c3 = d[u[4 * i + 3]];
-        bad |= c0 | c1 | c2 | c3;
-        g[i] = (unsigned)c0 << 18 | (unsigned)c1 << 12 | (unsigned)c2 << 6 | (unsigned)c3;
-    }
-    /* the token's bytes 0..7, little-endian; a group holds three, high first */
-    uint64_t v = 0;
-    for (int k = 0; k < 8; k++)
-        v |= (uint64_t)(g[k / 3] >> (16 - 8 * (k % 3)) & 255) << (8 * k);
-    *seq = v;
+    int c[12], bad = 0;
+    for (int i = 0; i < 12; i++)
+        bad |= c[i] = d[u[i]];
+    /* Four characters make 24 bits, three bytes high first; the token's
+     * bytes 0..7 read little-endian are the number. */
+#define GROUP(i) ((uint32_t)c[i] << 18 | (uint32_t)c[i + 1] << 12 | (uint32_t)c[i + 2] << 6 | (uint32_t)c[i + 3])
+#define BYTES(g) (((g) >> 16 & 255) | ((g) & 0xff00) | ((g) & 255) << 16) /* three bytes in memory order */
+    uint64_t g0 = GROUP(0) & 0xffffff, g1 = GROUP(4) & 0xffffff, g2 = GROUP(8) & 0xffffff;
+    *seq = BYTES(g0) | BYTES(g1) << 24 | (BYTES(g2) & 0xffff) << 48;
+#undef GROUP
+#undef BYTES
     return bad >= 0;
 }
 
@@ -216,6 +233,7 @@ static void insert(asl_task *t, uint64_t seq)
         T.used++;
     T.slot[i] = t;
     T.live++;
+    last_set(&T.slot[i]);
 }
 
 /* Whether one more slot in use would fill the table past half (open and
@@ -239,6 +257,7 @@ static void rehash(void)
     T.slot = calloc(T.cap, sizeof *T.slot);
     if (!T.slot)
         abort();
+    last.task = NULL;
     T.used = T.live = 0;
     for (size_t i = 0; i < old; i++)
         if (slots[i] && slots[i] != TOMB)
@@ -319,7 +338,9 @@ void asl_token_forget(asl_task *t)
 {
     if (!t->token)
         return;
-    asl_task **p = lookup(seq_of(t), t->token);
+    asl_task **p = last.task == t && last.token == t->token && T.slot[last.slot] == t ? &T.slot[last.slot]
+                                                                                     : lookup(seq_of(t), t->token);
+    last.task = NULL;
     if (p && *p == t) {
         *p = TOMB;
         T.live--;
@@ -330,6 +351,7 @@ void asl_token_reset(void)
 {
     free(T.slot);
     T.slot = NULL;
+    last.task = NULL;
     T.cap = T.used = T.live = 0;
 }
 
@@ -347,6 +369,7 @@ static const char *find_open(const char *token, asl_task **out)
         asl_task **p = lookup(seq, token);
         asl_task *t = p ? *p : NULL;
         if (t && !t->done && t->frame) {
+            last_set(p);
             *out = t;
             return NULL;
         }
