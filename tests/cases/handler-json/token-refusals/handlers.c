@@ -1,7 +1,8 @@
 /*
  * handlers.c: an SQS stand-in that tries SendTaskSuccess every wrong way,
  * value form and text form, then answers its token with what each was told;
- * Report says what answering the same token again was told.
+ * Report says what answering the same token again was told; Deep and
+ * DeepText answer 1000 arrays deep, as deep as JSON text may be.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -41,6 +42,27 @@ static cJSON *infinite_value(void)
     return v;
 }
 
+/* n arrays, one in another. */
+static cJSON *nested_value(int n)
+{
+    cJSON *v = cJSON_CreateArray();
+    for (int i = 1; i < n; i++) {
+        cJSON *outer = cJSON_CreateArray();
+        cJSON_AddItemToArray(outer, v);
+        v = outer;
+    }
+    return v;
+}
+
+static char *nested_text(int n)
+{
+    char *s = malloc(2 * (size_t)n + 1);
+    memset(s, '[', (size_t)n);
+    memset(s + n, ']', (size_t)n);
+    s[2 * n] = '\0';
+    return s;
+}
+
 static void add(cJSON *list, const char *refused)
 {
     cJSON_AddItemToArray(list, cJSON_CreateString(refused ? refused : "accepted"));
@@ -64,6 +86,17 @@ ASL_HANDLER_JSON("arn:aws:states:::sqs:sendMessage.waitForTaskToken", queue)
     free(big);
     add(json, asl_send_task_success_json(token, infinite_value()));
     add(text, asl_send_task_success(token, "{\"n\": 1e400}"));
+    add(json, asl_send_task_success_json(token, cJSON_CreateString("caf\xc3")));
+    add(text, asl_send_task_success(token, "\"caf\xc3\""));
+    cJSON *key = cJSON_CreateObject();
+    cJSON_AddTrueToObject(key, "\xff");
+    add(json, asl_send_task_success_json(token, key));
+    add(text, asl_send_task_success(token, "{\"\xff\": true}"));
+    add(json, asl_send_task_success_json(token, nested_value(1001)));
+    char *deep = nested_text(1001);
+    add(text, asl_send_task_success(token, deep));
+    free(deep);
+    add(json, asl_send_task_success_json(token, cJSON_CreateRaw("[1, 2]")));
     /* the refusals above left the task open: this answer is taken */
     const char *refused = asl_send_task_success_json(token, answer);
     again_json = asl_send_task_success_json(token, cJSON_CreateFalse());
@@ -81,4 +114,18 @@ ASL_HANDLER_JSON("arn:aws:lambda:us-east-1:123456789012:function:Report", report
     cJSON_AddStringToObject(out, "json", again_json ? again_json : "accepted");
     cJSON_AddStringToObject(out, "text", again_text ? again_text : "accepted");
     asl_task_succeed_json(task, out);
+}
+
+ASL_HANDLER_JSON("arn:aws:lambda:us-east-1:123456789012:function:Deep", deep)
+{
+    (void)event;
+    asl_task_succeed_json(task, nested_value(1000));
+}
+
+ASL_HANDLER("arn:aws:lambda:us-east-1:123456789012:function:DeepText", deep_text)
+{
+    (void)payload;
+    char *text = nested_text(1000);
+    asl_task_succeed(task, text);
+    free(text);
 }
