@@ -126,6 +126,26 @@ asl_node *node_from_json(const cJSON *v)
             }
             node_push(n, k);
         }
+        node_literal_bound(n);
     }
     return n;
+}
+
+void node_literal_bound(asl_node *n)
+{
+    bool object = n->kind == ASL_N_OBJECT;
+    double b = ASL_BOUND_BRACKETS;
+    for (int i = 0; i < n->count; i++) {
+        const asl_node *k = &n->kids[i], *v = object ? &k->kids[0] : k;
+        b += object ? ASL_BOUND_MEMBER(strlen(k->str)) : 1;
+        switch (v->kind) {
+        case ASL_N_NULL:
+        case ASL_N_TRUE:
+        case ASL_N_FALSE: b += ASL_BOUND_LITERAL; break;
+        case ASL_N_NUMBER: b += ASL_BOUND_NUMBER; break;
+        case ASL_N_STRING: b += ASL_BOUND_TEXT(strlen(v->str ? v->str : "")); break;
+        default: break; /* containers, paths and calls: counted as they are built */
+        }
+    }
+    n->num = b;
 }

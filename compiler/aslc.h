@@ -48,6 +48,9 @@ asl_node *node_new(asl_node_kind kind);
 void node_push(asl_node *parent, const asl_node *kid);
 /* A node for a JSON value (a plain literal, flags ASL_F_CONST). */
 asl_node *node_from_json(const cJSON *v);
+/* Sets an array's or object's num to the size bound of its literal parts
+ * (asl_gen.h: ASL_BOUND_*). */
+void node_literal_bound(asl_node *n);
 
 /* ------------------------------------------------------------- load.c */
 

@@ -168,7 +168,8 @@ const char *lower_nodes(lctx *c, const asl_node *arr, int count, const char *nam
         node_op(c->b, n);
         node_flags(c->b, n->flags);
         if (n->num != 0)
-            asl_buf_printf(c->b, ", .num = %.17g", n->num);
+            asl_buf_printf(c->b, ", .num = %.17g%s", n->num,
+                           n->kind == ASL_N_OBJECT || n->kind == ASL_N_ARRAY ? " /* literal parts' size bound */" : "");
         if (n->str) {
             asl_buf_puts(c->b, ", .str = ");
             lower_c_string(c->b, n->str);

@@ -194,6 +194,7 @@ static asl_node *template_object(mctx *c, const cJSON *o, const char *path)
     }
     if (konst)
         n->flags |= ASL_F_CONST;
+    node_literal_bound(n);
     return n;
 }
 
@@ -212,6 +213,7 @@ static asl_node *template_value(mctx *c, const cJSON *v, const char *path)
         }
         if (konst)
             n->flags |= ASL_F_CONST;
+        node_literal_bound(n);
         return n;
     }
     return node_from_json(v);

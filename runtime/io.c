@@ -251,23 +251,42 @@ static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *
 /* Templates are built node by node, members linked with a tail pointer,
  * and *bound grows by an upper bound of the value's size as JSON (what
  * asl_json_size_bound would find), so the payload quota needs no walk of
- * its own. */
+ * its own. A container's literal parts (keys, literal members) come
+ * added up by aslc (the node's num, asl_gen.h): its literals are then
+ * built without counting them again. */
 static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c, size_t *bound);
+
+/* A literal's node (in line: most members of a template are literals). */
+static inline __attribute__((always_inline)) cJSON *literal_node(const asl_node *n)
+{
+    if (n->kind == ASL_N_STRING) {
+        /* the compiled machine's text, which the execution holds: viewed (view.c) */
+        cJSON *v = asl_json_node(cJSON_String | cJSON_IsReference);
+        v->valuestring = (char *)(uintptr_t)(n->str ? n->str : "");
+        return v;
+    }
+    if (n->kind == ASL_N_NUMBER)
+        return asl_json_number(n->num);
+    return asl_json_node(n->kind == ASL_N_NULL ? cJSON_NULL : n->kind == ASL_N_TRUE ? cJSON_True : cJSON_False);
+}
 
 static cJSON *eval_members(const asl_node *n, const char *field, asl_ctx *c, size_t *bound)
 {
-    bool object = n->kind == ASL_N_OBJECT;
+    bool object = n->kind == ASL_N_OBJECT, counted = n->num > 0;
     cJSON *o = asl_json_node(object ? cJSON_Object : cJSON_Array), *tail = NULL;
-    *bound += 2;
+    *bound += counted ? (size_t)n->num : ASL_BOUND_BRACKETS;
     for (int i = 0; i < n->count; i++) {
-        const asl_node *k = &n->kids[i];
-        cJSON *v = object ? eval_value(&k->kids[0], k->str, c, bound) : eval_value(k, field, c, bound);
+        const asl_node *k = &n->kids[i], *vn = object ? &k->kids[0] : k;
+        /* (the kinds before ARRAY are literals) */
+        cJSON *v = counted && vn->kind <= ASL_N_STRING ? literal_node(vn)
+                                                       : eval_value(vn, object ? k->str : field, c, bound);
         if (!v) {
             cJSON_Delete(o);
             return NULL;
         }
+        if (!counted)
+            *bound += object ? ASL_BOUND_MEMBER(strlen(k->str)) : 1;
         /* Keys are static data of the compiled machine: no copy. */
-        *bound += object ? 4 + 6 * strlen(k->str) : 1;
         asl_json_add(o, &tail, object ? k->str : NULL, v);
     }
     return o;
@@ -277,25 +296,17 @@ static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c, size_
 {
     cJSON *v;
     switch ((asl_node_kind)n->kind) {
-    case ASL_N_NULL: *bound += 5; return asl_json_node(cJSON_NULL);
-    case ASL_N_TRUE: *bound += 5; return asl_json_node(cJSON_True);
-    case ASL_N_FALSE: *bound += 5; return asl_json_node(cJSON_False);
-    case ASL_N_NUMBER: *bound += 24; return asl_json_number(n->num);
-    case ASL_N_STRING: {
-        /* The text is the compiled machine's, which the execution holds:
-         * viewed, not copied (view.c). */
-        const char *s = n->str ? n->str : "";
-        *bound += 2 + 6 * strlen(s);
-        v = asl_json_node(cJSON_String | cJSON_IsReference);
-        v->valuestring = (char *)(uintptr_t)s;
-        return v;
-    }
+    case ASL_N_NULL:
+    case ASL_N_TRUE:
+    case ASL_N_FALSE: *bound += ASL_BOUND_LITERAL; return literal_node(n);
+    case ASL_N_NUMBER: *bound += ASL_BOUND_NUMBER; return literal_node(n);
+    case ASL_N_STRING: *bound += ASL_BOUND_TEXT(strlen(n->str ? n->str : "")); return literal_node(n);
     case ASL_N_OBJECT:
     case ASL_N_ARRAY: return eval_members(n, field, c, bound);
     case ASL_N_PATH: return eval_path_field(n, field ? field : "", c, bound);
     case ASL_N_CALL:
         if ((v = asl_call(n, c)))
-            *bound += (v->type & 0xff) == cJSON_Number ? 24 : asl_json_size_bound(v, asl_limit.payload_bytes);
+            *bound += (v->type & 0xff) == cJSON_Number ? ASL_BOUND_NUMBER : asl_json_size_bound(v, asl_limit.payload_bytes);
         return v;
     default:
         asl_err_set(&c->err, "States.Runtime", "internal error: node kind %d in a template", n->kind);

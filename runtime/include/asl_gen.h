@@ -26,8 +26,9 @@
     X(FALSE)                                                                           \
     X(NUMBER)       /* num; str = the number's text as written, if any */              \
     X(STRING)       /* str */                                                          \
-    X(ARRAY)        /* kids = elements */                                              \
-    X(OBJECT)       /* kids = ASL_N_FIELD; flags ASL_F_CONST when no field is dynamic */ \
+    X(ARRAY)        /* kids = elements; num = literal bound (below) or 0 */           \
+    X(OBJECT)       /* kids = ASL_N_FIELD; flags ASL_F_CONST when no field is dynamic; \
+                       num = literal bound (below) or 0 */                            \
     X(FIELD)        /* str = key (".$" removed), kids[0] = value */                    \
     /* JSONPath. op = asl_root; str = the original text; kids = steps */               \
     X(PATH)                                                                            \
@@ -74,6 +75,18 @@ typedef enum asl_expr_op {
 #define ASL_F_DEFINITE   2u  /* path: a reference path (selects at most one node) */
 #define ASL_F_EXISTS     4u  /* filter: a bare path, true when it matches */
 #define ASL_F_MAP_ITEM   8u  /* path: $$.Map.Item.Index, or $$.Map.Item.Value and steps below it */
+
+/* The most a template's literal parts take printed as JSON (a byte of text
+ * may print as \u00XX): a container's brackets, each member's key, quotes,
+ * colon and comma, each literal member. aslc adds them up for each array
+ * and object of a template into the node's num (its literal bound), so
+ * that building the template needs no strlen per key; 0 means not added
+ * up: the runtime counts them as it builds. */
+#define ASL_BOUND_BRACKETS 2
+#define ASL_BOUND_MEMBER(keylen) (4 + 6 * (keylen)) /* "key": and , (an element: 1) */
+#define ASL_BOUND_TEXT(len) (2 + 6 * (len))
+#define ASL_BOUND_LITERAL 5 /* null, true, false */
+#define ASL_BOUND_NUMBER 24
 
 typedef struct asl_node asl_node;
 struct asl_node {

@@ -54,7 +54,7 @@ static const asl_node n14[] = {
     {.kind = ASL_N_FIELD, .flags = ASL_F_CONST, .str = "abroad", .count = 1, .kids = n13},
 };
 static const asl_node n15[] = {
-    {.kind = ASL_N_OBJECT, .flags = ASL_F_CONST, .count = 1, .kids = n14},
+    {.kind = ASL_N_OBJECT, .flags = ASL_F_CONST, .num = 47 /* literal parts' size bound */, .count = 1, .kids = n14},
 };
 static const asl_node n16[] = {
     {.kind = ASL_N_STEP_NAME, .str = "placed"},

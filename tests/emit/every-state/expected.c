@@ -32,7 +32,7 @@ static const asl_node n6[] = {
     {.kind = ASL_N_FIELD, .flags = ASL_F_CONST, .str = "n", .count = 1, .kids = n5},
 };
 static const asl_node Shape_Parameters[] = {
-    {.kind = ASL_N_OBJECT, .count = 2, .kids = n6},
+    {.kind = ASL_N_OBJECT, .num = 52 /* literal parts' size bound */, .count = 2, .kids = n6},
 };
 static const asl_node n7[] = {
     {.kind = ASL_N_STEP_NAME, .str = "shaped"},
@@ -81,7 +81,7 @@ static const asl_node n16[] = {
     {.kind = ASL_N_FIELD, .str = "Payload", .count = 1, .kids = n15},
 };
 static const asl_node Each__items__Work_Parameters[] = {
-    {.kind = ASL_N_OBJECT, .count = 2, .kids = n16},
+    {.kind = ASL_N_OBJECT, .num = 150 /* literal parts' size bound */, .count = 2, .kids = n16},
 };
 static const char *const e17[] = {"States.TaskFailed"};
 static const asl_retrier retry18[] = {
