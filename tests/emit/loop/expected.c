@@ -18,7 +18,7 @@ static const asl_node n4[] = {
     {.kind = ASL_N_FIELD, .str = "limit", .count = 1, .kids = n3},
 };
 static const asl_node Init_Parameters[] = {
-    {.kind = ASL_N_OBJECT, .count = 2, .kids = n4},
+    {.kind = ASL_N_OBJECT, .num = 70 /* literal parts' size bound */, .count = 2, .kids = n4},
 };
 static const asl_node n5[] = {
     {.kind = ASL_N_STEP_NAME, .str = "i"},
@@ -58,7 +58,7 @@ static const asl_node n15[] = {
     {.kind = ASL_N_FIELD, .str = "limit", .count = 1, .kids = n14},
 };
 static const asl_node Increment_Parameters[] = {
-    {.kind = ASL_N_OBJECT, .count = 2, .kids = n15},
+    {.kind = ASL_N_OBJECT, .num = 46 /* literal parts' size bound */, .count = 2, .kids = n15},
 };
 static asl_step state_Init(asl_frame *f);
 static asl_step state_Check(asl_frame *f);
