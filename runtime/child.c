@@ -13,6 +13,18 @@
 #include "ids.h"
 #include "quotas.h"
 
+/* cJSON_IsString and cJSON_IsNull, in line (a child's start tests a
+ * dozen fields). */
+static inline bool is_string(const cJSON *v)
+{
+    return v && (v->type & 0xff) == cJSON_String;
+}
+
+static inline bool is_null(const cJSON *v)
+{
+    return v && (v->type & 0xff) == cJSON_NULL;
+}
+
 /* The SDK's Date: epoch milliseconds. */
 static void add_date(cJSON *o, const char *key, double t)
 {
@@ -179,9 +191,9 @@ static void sdk_error(asl_task *t, const char *code, const char *message)
  * A value is taken from an owned payload (it is deleted after dispatch). */
 static cJSON *child_input(const cJSON *input, cJSON *owned)
 {
-    if (!input || cJSON_IsNull(input))
+    if (!input || is_null(input))
         return cJSON_CreateObject();
-    if (cJSON_IsString(input))
+    if (is_string(input))
         return asl_json_parse(input->valuestring);
     /* (a view's members are the parent's input: copied, not taken) */
     if (!owned || asl_json_is_view(owned))
@@ -223,9 +235,9 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
         else if (*k == 'I' && !input && !strcmp(k, "Input"))
             input = c;
     }
-    if (cJSON_IsNull(name))
+    if (is_null(name))
         name = NULL; /* the SDK leaves out a null field */
-    if (!cJSON_IsString(arn)) {
+    if (!is_string(arn)) {
         asl_task_fail(t, "States.Runtime", "StateMachineArn must be a string");
         return;
     }
@@ -238,8 +250,8 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
         asl_buf_free(&msg);
         return;
     }
-    if (name && !(cJSON_IsString(name) && asl_exec_name_valid(name->valuestring))) {
-        char *text = cJSON_IsString(name) ? strdup(name->valuestring) : asl_json_print(name);
+    if (name && !(is_string(name) && asl_exec_name_valid(name->valuestring))) {
+        char *text = is_string(name) ? strdup(name->valuestring) : asl_json_print(name);
         asl_buf_printf(&msg, "Invalid Name: '%s'", text);
         free(text);
         sdk_error(t, "InvalidName", msg.p);
@@ -258,9 +270,9 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
     /* The payload's bound bounds the input inside it: measured again only
      * near the quota (a string Input was parsed: not bounded by it). */
     size_t limit = asl_limit.payload_bytes;
-    size_t size = bound && !cJSON_IsString(input) && (!limit || bound <= limit) ? bound : 0;
+    size_t size = bound && !is_string(input) && (!limit || bound <= limit) ? bound : 0;
     asl_exec *x = asl_exec_start_sized(u, m, name ? name->valuestring : NULL, in, size,
-                                       cJSON_IsString(by) ? by->valuestring : NULL, &e);
+                                       is_string(by) ? by->valuestring : NULL, &e);
     if (!x) {
         if (e.error && !strcmp(e.error, "StepFunctions.ExecutionAlreadyExistsException"))
             sdk_error(t, "ExecutionAlreadyExists", e.cause);

@@ -79,8 +79,7 @@ static cJSON *event_object(const asl_event *ev, cJSON *details)
     return e;
 }
 
-/* An event that is recorded, handed out or near the quota. */
-__attribute__((noinline)) static int history_add(asl_exec *x, int prev, const char *type, cJSON *details)
+int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details)
 {
     /* The quota is looked at only near it (most events are far from it). */
     if (asl_limit.history_events && x->events + 1 >= asl_limit.history_events && asl_history_over(x, type)) {
@@ -110,17 +109,6 @@ __attribute__((noinline)) static int history_add(asl_exec *x, int prev, const ch
     asl_event ev = {x, id, prev, type, at, NULL};
     cJSON_AddItemToArray(x->history->events, event_object(&ev, details));
     return id;
-}
-
-int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
-{
-    /* Most events are only counted: that costs no call of history_add. */
-    if (asl_history_counted_only(x, type)) {
-        if (details)
-            cJSON_Delete(details);
-        return ++x->events;
-    }
-    return history_add(x, prev, type, details);
 }
 
 cJSON *asl_history_json(const asl_exec *x)

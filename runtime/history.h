@@ -21,7 +21,9 @@ const char *asl_history_details_key(const char *type, char *key, size_t n);
  * "PassStateEntered"), prev its previousEventId, details (taken, may be
  * NULL) under the key AWS uses for that type. Returns the event id, which
  * is counted even when nothing is recorded. */
-int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details);
+static inline int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details);
+/* asl_history_add for an event that is recorded, observed or near the quota. */
+int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details);
 /* Whether an event of that type would only be counted (recorded nowhere,
  * handed to no observer, far from the event quota): the caller may then
  * just count it, ++x->events being its id. */
@@ -29,6 +31,17 @@ extern bool asl_history_on;
 #define asl_history_counted_only(x, type)                                                           \
     (!asl_history_on && !(asl_observing & asl_event_hearers(type)) &&                              \
      (!asl_limit.history_events || (x)->events + 1 < asl_limit.history_events))
+static inline int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
+{
+    /* Most events are only counted: that costs no call. */
+    if (asl_history_counted_only(x, type)) {
+        if (details)
+            cJSON_Delete(details);
+        return ++x->events;
+    }
+    return asl_history_record(x, prev, type, details);
+}
+
 /* {"events":[...]} (new value). */
 cJSON *asl_history_json(const asl_exec *x);
 void asl_history_free(asl_history *h);
