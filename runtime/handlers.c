@@ -226,12 +226,10 @@ static bool front_takes(asl_task *t, const cJSON *payload)
 {
     if (!front)
         return false;
-    char *text = asl_json_print(payload);
     t->held = true;
-    bool taken = front(front_ud, t, text);
+    bool taken = front(front_ud, t, payload);
     if (!taken)
         t->held = false;
-    free(text);
     return taken;
 }
 

@@ -61,8 +61,10 @@ void asl_process_set_timeout(double seconds);
 /* A front end's own handler (aslc serve: activities, TestState's mocks),
  * asked first for every task that no mock serves. It returns true when it
  * takes t, which it then holds as a C handler does (one asl_task_succeed
- * or asl_task_fail, now or later); payload_json is the effective input. */
-typedef bool (*asl_front_handler)(void *ud, asl_task *t, const char *payload_json);
+ * or asl_task_fail, now or later); payload is the effective input, lent
+ * for the call (printed by the handler only if it takes t and needs the
+ * text: it declines most tasks). */
+typedef bool (*asl_front_handler)(void *ud, asl_task *t, const cJSON *payload);
 void asl_handlers_set_front(asl_front_handler fn, void *ud);
 /* A front end's Lambda service (aslc serve --lambda-endpoint): takes every
  * Lambda task that no local handler serves, with the function's name and

@@ -74,7 +74,7 @@ static void drop(srv *s, act_task *at, const char *error)
 }
 
 /* The front handler: takes the tasks of activities. */
-static bool take(void *ud, asl_task *t, const char *payload)
+static bool take(void *ud, asl_task *t, const cJSON *payload)
 {
     srv *s = ud;
     const char *res = asl_task_resource(t);
@@ -105,7 +105,7 @@ static bool take(void *ud, asl_task *t, const char *payload)
         asl_task_set_ref(t, at->token);
     }
     at->task = t;
-    at->input = strdup(payload);
+    at->input = asl_json_print(payload);
     at->activity = a;
     act_task **p = &s->activity_tasks;
     while (*p)

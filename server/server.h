@@ -246,7 +246,7 @@ void act_get_activity_task(srv *s, srv_call *c);
 
 /* The front handler's part for TestState: takes the tasks of a TestState
  * run that has a mock. */
-bool testing_takes(srv *s, asl_task *t, const char *payload);
+bool testing_takes(srv *s, asl_task *t, const cJSON *payload);
 void act_test_state(srv *s, srv_call *c);
 
 /* ----------------------------------------------------------- tasks.c */

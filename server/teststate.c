@@ -40,7 +40,7 @@ static test_run *runs;      /* in progress */
 
 /* ------------------------------------------------------------ mocks */
 
-bool testing_takes(srv *s, asl_task *t, const char *payload)
+bool testing_takes(srv *s, asl_task *t, const cJSON *payload)
 {
     (void)s;
     (void)payload;
