@@ -8,11 +8,12 @@
  *     asl_tmpl_path(&t, "limit", Increment_path1);
  *     return asl_tmpl_pass(&t);
  *
- * Only when every field is a constant, a definite path from $, or an
- * intrinsic call with neither MathRandom nor UUID in it (runtime/params.c
+ * Only when every field is a constant, a definite path from $, an
+ * intrinsic call with neither MathRandom nor UUID in it, or an object of
+ * such fields (asl_tmpl_open ... asl_tmpl_close) (runtime/params.c
  * may run the state again through the walk, and those two would answer
- * differently); a state with an InputPath, a Result or any other field is
- * left to asl_state_pass, as it is at run time when an observer inspects.
+ * differently); a state with a Result or any other field is left to
+ * asl_state_pass, as it is at run time when an observer inspects.
  */
 #include <math.h>
 #include <string.h>
@@ -48,13 +49,26 @@ static bool math_add_of_path(const asl_node *n)
            !(k->num == 0 && signbit(k->num));
 }
 
-static bool field_ok(const asl_node *v)
+static bool fields_ok(const asl_node *o, int depth);
+
+static bool field_ok(const asl_node *v, int depth)
 {
     if (v->flags & ASL_F_CONST)
         return true;
     if (v->kind == ASL_N_CALL)
         return call_repeatable(v);
+    if (v->kind == ASL_N_OBJECT)
+        return depth + 1 < ASL_TMPL_DEPTH && fields_ok(v, depth + 1);
     return input_path(v);
+}
+
+/* Whether every field of template object o can be written as C. */
+static bool fields_ok(const asl_node *o, int depth)
+{
+    for (int i = 0; i < o->count; i++)
+        if (o->kids[i].kind != ASL_N_FIELD || o->kids[i].count != 1 || !field_ok(&o->kids[i].kids[0], depth))
+            return false;
+    return true;
 }
 
 /* A constant as JSON-ish text, for the comment. */
@@ -71,42 +85,57 @@ static void describe(asl_buf *b, const asl_node *v)
     }
 }
 
-bool lower_params(lctx *c, const asl_state *s, const char *ident, const char *ref, asl_buf *body)
+/* The calls for the fields of template object o, indented by depth. */
+static void fields(lctx *c, asl_buf *body, const asl_node *o, const char *ident, int *nodes, int depth)
 {
-    const asl_node *p = s->parameters;
-    if (s->jsonata || !p || p->kind != ASL_N_OBJECT || (p->flags & ASL_F_CONST) || s->result || s->input_path)
-        return false;
-    for (int i = 0; i < p->count; i++)
-        if (p->kids[i].kind != ASL_N_FIELD || p->kids[i].count != 1 || !field_ok(&p->kids[i].kids[0]))
-            return false;
-    int nodes = 0;
-    asl_buf_printf(body, "    asl_tmpl t;\n    if (!asl_tmpl_begin(&t, f, %s))\n        return asl_state_pass(f, %s);\n",
-                   ref, ref);
-    for (int i = 0; i < p->count; i++) {
-        const char *key = p->kids[i].str;
-        const asl_node *v = &p->kids[i].kids[0];
+    int in = 4 + 4 * depth;
+    for (int i = 0; i < o->count; i++) {
+        const char *key = o->kids[i].str;
+        const asl_node *v = &o->kids[i].kids[0];
         bool dynamic = !(v->flags & ASL_F_CONST);
         asl_buf text = {0};
-        asl_buf_printf(&text, "\"%s%s\": ", key, dynamic ? ".$" : "");
-        if (dynamic)
+        asl_buf_printf(&text, "\"%s%s\": ", key, dynamic && v->kind != ASL_N_OBJECT ? ".$" : "");
+        if (v->kind == ASL_N_OBJECT && dynamic)
+            asl_buf_puts(&text, "{");
+        else if (dynamic)
             asl_buf_printf(&text, "\"%s\"", v->str ? v->str : "$");
         else
             describe(&text, v);
-        asl_buf_puts(body, "    /* ");
+        asl_buf_printf(body, "%*s/* ", in, "");
         lower_comment(body, text.p, 300);
         asl_buf_puts(body, " */\n");
         asl_buf_free(&text);
         const char *field = lower_cstr(key);
-        if (math_add_of_path(v))
-            asl_buf_printf(body, "    asl_tmpl_math_add(&t, %s, %s, %s);\n", field,
-                           lower_named_node(c, &v->kids[0], ident, "path", &nodes), lower_number(v->kids[1].num));
-        else if (!dynamic)
-            asl_buf_printf(body, "    asl_tmpl_value(&t, %s, %s);\n", field, lower_named_node(c, v, ident, "value", &nodes));
-        else if (v->kind == ASL_N_PATH)
-            asl_buf_printf(body, "    asl_tmpl_path(&t, %s, %s);\n", field, lower_named_node(c, v, ident, "path", &nodes));
-        else
-            asl_buf_printf(body, "    asl_tmpl_call(&t, %s, %s);\n", field, lower_named_node(c, v, ident, "call", &nodes));
+        if (v->kind == ASL_N_OBJECT && dynamic) {
+            asl_buf_printf(body, "%*sasl_tmpl_open(&t);\n", in, "");
+            fields(c, body, v, ident, nodes, depth + 1);
+            asl_buf_printf(body, "%*sasl_tmpl_close(&t, %s); /* } */\n", in, "", field);
+        } else if (math_add_of_path(v)) {
+            asl_buf_printf(body, "%*sasl_tmpl_math_add(&t, %s, %s, %s);\n", in, "", field,
+                           lower_named_node(c, &v->kids[0], ident, "path", nodes), lower_number(v->kids[1].num));
+        } else if (!dynamic) {
+            asl_buf_printf(body, "%*sasl_tmpl_value(&t, %s, %s);\n", in, "", field,
+                           lower_named_node(c, v, ident, "value", nodes));
+        } else if (v->kind == ASL_N_PATH) {
+            asl_buf_printf(body, "%*sasl_tmpl_path(&t, %s, %s);\n", in, "", field,
+                           lower_named_node(c, v, ident, "path", nodes));
+        } else {
+            asl_buf_printf(body, "%*sasl_tmpl_call(&t, %s, %s);\n", in, "", field,
+                           lower_named_node(c, v, ident, "call", nodes));
+        }
     }
+}
+
+bool lower_params(lctx *c, const asl_state *s, const char *ident, const char *ref, asl_buf *body)
+{
+    const asl_node *p = s->parameters;
+    if (s->jsonata || !p || p->kind != ASL_N_OBJECT || (p->flags & ASL_F_CONST) || s->result ||
+        !fields_ok(p, 0))
+        return false;
+    int nodes = 0;
+    asl_buf_printf(body, "    asl_tmpl t;\n    if (!asl_tmpl_begin(&t, f, %s))\n        return asl_state_pass(f, %s);\n",
+                   ref, ref);
+    fields(c, body, p, ident, &nodes, 0);
     asl_buf_puts(c->b, "\n");
     asl_buf_puts(body, "    return asl_tmpl_pass(&t);\n");
     return true;

@@ -22,7 +22,7 @@ static const struct {
     SYM(asl_choose), SYM(asl_string_compare), SYM(asl_string_matches), SYM(asl_timestamp),
     /* Parameters written as C */
     SYM(asl_tmpl_begin), SYM(asl_tmpl_path), SYM(asl_tmpl_math_add), SYM(asl_tmpl_call), SYM(asl_tmpl_value),
-    SYM(asl_tmpl_pass),
+    SYM(asl_tmpl_pass), SYM(asl_tmpl_open), SYM(asl_tmpl_close),
 };
 #undef SYM
 

@@ -1,7 +1,8 @@
 /*
  * params.c: a Pass state's Parameters written as C (asl_gen.h, compiler/
  * lower_params.c). The generated function adds each field of the template
- * in turn (asl_tmpl_path, asl_tmpl_math_add ...), then asl_tmpl_pass passes
+ * in turn (asl_tmpl_path, asl_tmpl_math_add ...; asl_tmpl_open and
+ * asl_tmpl_close around an object's), then asl_tmpl_pass passes
  * the object on as asl_state_pass would: ResultPath, OutputPath, Next.
  *
  * It builds what io.c's template walk builds (same nodes, same views, the
@@ -23,13 +24,24 @@
 
 int asl_tmpl_begin(asl_tmpl *t, asl_frame *f, const asl_state *s)
 {
-    /* Inspection notes each step: the walk does that. */
-    if (asl_engine_wants_inspection() || s->input_path)
+    /* Inspection notes each step, and an InputPath that finds nothing (or
+     * a null one, or one that selects several values) has its own
+     * wording: the walk does those. */
+    if (asl_engine_wants_inspection())
         return 0;
+    const cJSON *in = f->data;
+    if (s->input_path) {
+        asl_ctx c;
+        asl_ctx_init(&c, f, f->data);
+        if (!(s->input_path->flags & ASL_F_DEFINITE) || asl_path_peek(s->input_path, &c, &in) != 0)
+            return 0;
+    }
+    t->input = in;
     t->frame = f;
     t->state = s;
     t->failed = 0;
     t->tail = NULL;
+    t->depth = 0;
     t->out = asl_json_node(cJSON_Object);
     t->bound = 2;
     return 1;
@@ -50,9 +62,9 @@ static void add(asl_tmpl *t, const char *field, cJSON *v)
 static const cJSON *peek(const asl_tmpl *t, const asl_node *path)
 {
     if (path->count == 1 && path->kids[0].kind == ASL_N_STEP_NAME) /* $.key, the commonest */
-        return asl_member(t->frame->data, path->kids[0].str);
+        return asl_member(t->input, path->kids[0].str);
     asl_ctx c;
-    asl_ctx_init(&c, t->frame, t->frame->data);
+    asl_ctx_init(&c, t->frame, t->input);
     const cJSON *v;
     return asl_path_peek(path, &c, &v) == 0 ? v : NULL;
 }
@@ -68,7 +80,7 @@ void asl_tmpl_path(asl_tmpl *t, const char *field, const asl_node *path)
     } else if (v) {
         /* a container: selected as the walk selects it (a view stays one) */
         asl_ctx c;
-        asl_ctx_init(&c, t->frame, t->frame->data);
+        asl_ctx_init(&c, t->frame, t->input);
         if (asl_path_select(path, &c, &out) == 0)
             t->bound += asl_json_size_bound(out, asl_limit.payload_bytes);
         asl_err_clear(&c.err);
@@ -81,7 +93,7 @@ void asl_tmpl_call(asl_tmpl *t, const char *field, const asl_node *call)
     if (t->failed)
         return;
     asl_ctx c;
-    asl_ctx_init(&c, t->frame, t->frame->data);
+    asl_ctx_init(&c, t->frame, t->input);
     cJSON *v = asl_call(call, &c);
     asl_err_clear(&c.err);
     if (v)
@@ -110,12 +122,34 @@ void asl_tmpl_value(asl_tmpl *t, const char *field, const asl_node *n)
     if (t->failed)
         return;
     asl_ctx c;
-    asl_ctx_init(&c, t->frame, t->frame->data);
+    asl_ctx_init(&c, t->frame, t->input);
     size_t b;
     cJSON *v = asl_eval_sized(n, &c, &b);
     asl_err_clear(&c.err);
     t->bound += b;
     add(t, field, v);
+}
+
+/* A nested object is made and linked even after a failure, so that the
+ * generated calls stay balanced and asl_tmpl_pass frees everything. */
+void asl_tmpl_open(asl_tmpl *t)
+{
+    t->outer[t->depth][0] = t->out;
+    t->outer[t->depth][1] = t->tail;
+    t->depth++;
+    t->out = asl_json_node(cJSON_Object);
+    t->tail = NULL;
+    t->bound += 2;
+}
+
+void asl_tmpl_close(asl_tmpl *t, const char *field)
+{
+    cJSON *o = t->out;
+    t->depth--;
+    t->out = t->outer[t->depth][0];
+    t->tail = t->outer[t->depth][1];
+    t->bound += 4 + 6 * strlen(field);
+    asl_json_add(t->out, (cJSON **)&t->tail, field, o);
 }
 
 asl_step asl_tmpl_pass(asl_tmpl *t)

@@ -401,22 +401,26 @@ int asl_timestamp(asl_val v, double *t);
 /* ----------------------------------------------- Parameters written as C */
 
 /* aslc writes a Pass state's Parameters template as C when every field is
- * a literal, a definite path from $, or an intrinsic call
+ * a literal, a definite path from $, an intrinsic call or such an object
  * (compiler/lower_params.c): the function adds the fields in order, then
  * asl_tmpl_pass passes the object on as asl_state_pass does. The runtime
  * (params.c) builds what the template walk builds; on anything unusual or
  * failing it runs the state through asl_state_pass instead, which words
  * the failure, so the two never differ. */
+#define ASL_TMPL_DEPTH 8          /* objects inside objects, at most */
 typedef struct asl_tmpl {
     asl_frame *frame;
     const asl_state *state;
-    void *out, *tail;           /* the object being built (runtime JSON), its last member */
-    size_t bound;               /* its size as JSON is at most this */
+    const void *input;          /* what the template reads: the input after InputPath (runtime JSON) */
+    void *out, *tail;           /* the object being built, its last member */
+    void *outer[ASL_TMPL_DEPTH][2]; /* the objects around it, and their last members */
+    int depth;
+    size_t bound;               /* the whole template's size as JSON is at most this */
     int failed;                 /* the walk must do it */
 } asl_tmpl;
 
 /* Begins Pass state s's Parameters; 0: the walk must run the state
- * (an InputPath, or an observer inspecting each step). */
+ * (an InputPath that finds nothing, or an observer inspecting each step). */
 int asl_tmpl_begin(asl_tmpl *t, asl_frame *f, const asl_state *s);
 /* "field.$": a definite path from $. */
 void asl_tmpl_path(asl_tmpl *t, const char *field, const asl_node *path);
@@ -426,6 +430,10 @@ void asl_tmpl_math_add(asl_tmpl *t, const char *field, const asl_node *path, dou
 void asl_tmpl_call(asl_tmpl *t, const char *field, const asl_node *call);
 /* "field": a literal (node of a constant value). */
 void asl_tmpl_value(asl_tmpl *t, const char *field, const asl_node *n);
+/* "field": {...} with fields of its own: they follow, then asl_tmpl_close
+ * with the same field. */
+void asl_tmpl_open(asl_tmpl *t);
+void asl_tmpl_close(asl_tmpl *t, const char *field);
 /* ResultPath, OutputPath and Next with the object built. */
 asl_step asl_tmpl_pass(asl_tmpl *t);
 

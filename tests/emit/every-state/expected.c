@@ -190,22 +190,40 @@ static const asl_state graph0_states[] = {
 static const asl_state_fn graph0_fns[] = {state_Shape, state_Route, state_Fan_out, state_Done, state_Stop};
 static const asl_graph graph0 = {"main", 0, 5, graph0_states, graph0_fns};
 
+/* $.id */
+static const asl_node n26[] = {
+    {.kind = ASL_N_STEP_NAME, .str = "id"},
+};
+static const asl_node Shape_path0[] = {
+    {.kind = ASL_N_PATH, .op = ASL_ROOT_INPUT, .flags = ASL_F_DEFINITE, .str = "$.id", .count = 1, .kids = n26},
+};
+static const asl_node Shape_value1[] = {
+    {.kind = ASL_N_NUMBER, .flags = ASL_F_CONST, .num = 1},
+};
+
 /*
  * State "Shape" (Pass), main.asl.json:5
  *   {"Type":"Pass","InputPath":"$.order","Parameters":{"id.$":"$.id","n":1},"ResultPath":"$.shaped","Next":"Route"}
  */
 static asl_step state_Shape(asl_frame *f)
 {
-    return asl_state_pass(f, &graph0_states[0]);
+    asl_tmpl t;
+    if (!asl_tmpl_begin(&t, f, &graph0_states[0]))
+        return asl_state_pass(f, &graph0_states[0]);
+    /* "id.$": "$.id" */
+    asl_tmpl_path(&t, "id", Shape_path0);
+    /* "n": 1 */
+    asl_tmpl_value(&t, "n", Shape_value1);
+    return asl_tmpl_pass(&t);
 }
 
 /* $.shaped.n */
-static const asl_node n26[] = {
+static const asl_node n27[] = {
     {.kind = ASL_N_STEP_NAME, .str = "shaped"},
     {.kind = ASL_N_STEP_NAME, .str = "n"},
 };
 static const asl_node Route_path0[] = {
-    {.kind = ASL_N_PATH, .op = ASL_ROOT_INPUT, .flags = ASL_F_DEFINITE, .str = "$.shaped.n", .count = 2, .kids = n26},
+    {.kind = ASL_N_PATH, .op = ASL_ROOT_INPUT, .flags = ASL_F_DEFINITE, .str = "$.shaped.n", .count = 2, .kids = n27},
 };
 
 /*
