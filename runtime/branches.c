@@ -85,8 +85,22 @@ static void result_set(asl_frame *f, int i, cJSON *v, size_t bound)
 {
     asl_fan *p = f->fan;
     p->results_bound = p->results_bound && bound ? p->results_bound + bound : 0;
-    cJSON_ReplaceItemViaPointer(f->fan->results, f->fan->slots[i], v);
-    f->fan->slots[i] = v;
+    /* v takes the placeholder's place in cJSON's list (the first member's
+     * prev is the last member), in line: a Map sets a result per item. */
+    cJSON *a = p->results, *old = p->slots[i];
+    v->next = old->next;
+    v->prev = old->prev;
+    if (a->child == old)
+        a->child = v;
+    else
+        old->prev->next = v;
+    if (old->next)
+        old->next->prev = v;
+    else
+        a->child->prev = v;
+    old->next = old->prev = NULL;
+    cJSON_Delete(old);
+    p->slots[i] = v;
 }
 
 /* ---------------------------------------------------------- Parallel */
