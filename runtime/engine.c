@@ -256,13 +256,16 @@ const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m)
     return u->ms[m - u->program->machines].arn;
 }
 
-const char *asl_unit_exec_prefix(const asl_unit *u, const asl_machine *m, size_t *n)
+const char *asl_unit_machine_arns(const asl_unit *u, const asl_machine *m, const char **prefix, size_t *n)
 {
-    if (m < u->program->machines || m >= u->program->machines + u->program->nmachines)
-        return NULL;
+    if (m < u->program->machines || m >= u->program->machines + u->program->nmachines) {
+        *prefix = NULL;
+        return m->arn;
+    }
     const unit_machine *um = &u->ms[m - u->program->machines];
+    *prefix = um->exec_prefix;
     *n = um->nprefix;
-    return um->exec_prefix;
+    return um->arn;
 }
 
 const asl_machine *asl_units_find(const char *arn, asl_unit **out)

@@ -751,7 +751,9 @@ char *asl_exec_arn_prefix(const char *marn, bool express, size_t *n)
 static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name, cJSON *input, bool borrowed,
                             size_t in_size, const char *parent_arn, asl_err *e)
 {
-    const char *marn = asl_unit_machine_arn(u, m);
+    const char *pre;
+    size_t npre = 0;
+    const char *marn = asl_unit_machine_arns(u, m, &pre, &npre);
     if (!in_size) /* (no JSON text is empty: 0 is "not known") */
         in_size = asl_payload_size(input);
     if (asl_limit.payload_bytes && in_size > asl_limit.payload_bytes) {
@@ -780,9 +782,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
     /* ARN: the machine's with ":execution:" (":express:" for EXPRESS, with
      * an id after the name), written at once into one allocation; the
      * unit made its start once for all. */
-    size_t npre;
     char *made = NULL;
-    const char *pre = asl_unit_exec_prefix(u, m, &npre);
     if (!pre)
         pre = made = asl_exec_arn_prefix(marn, m->express, &npre);
     size_t nn = name ? strlen(name) : 36;

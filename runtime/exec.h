@@ -454,10 +454,10 @@ const asl_machine *asl_unit_machine(const asl_unit *u, const char *arn);
 void asl_snapshot_links_clear(void);
 /* The ARN machine m of unit u answers to (borrowed, lives with the unit). */
 const char *asl_unit_machine_arn(const asl_unit *u, const asl_machine *m);
-/* What the ARNs of executions of m (of unit u) start with, up to and with
- * the colon before their name, and its length in *n (borrowed); NULL if m
- * is not one of u's machines (a Map Run's). */
-const char *asl_unit_exec_prefix(const asl_unit *u, const asl_machine *m, size_t *n);
+/* asl_unit_machine_arn, and in *prefix and *n what the ARNs of m's
+ * executions start with, up to and with the colon before their name
+ * (borrowed; NULL if m is not one of u's machines: a Map Run's). */
+const char *asl_unit_machine_arns(const asl_unit *u, const asl_machine *m, const char **prefix, size_t *n);
 /* The same, made from a machine's ARN (free it): ":stateMachine:" becomes
  * ":execution:" (":express:" for an EXPRESS machine). */
 char *asl_exec_arn_prefix(const char *machine_arn, bool express, size_t *n);

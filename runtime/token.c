@@ -71,6 +71,20 @@ static uint64_t le64(const unsigned char *p)
 #endif
 }
 
+/* Six bytes as a big-endian number (p has eight readable: a token's
+ * first thirty of thirty-two). */
+static uint64_t be48(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(le64(p)) >> 16;
+#else
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++)
+        v = v << 8 | p[i];
+    return v;
+#endif
+}
+
 static void put_le64(unsigned char *p, uint64_t v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -137,11 +151,14 @@ static char *encode(const unsigned char raw[TOKEN_BYTES])
     if (!t)
         abort();
     const char *two = pairs();
-    /* Three bytes make four characters; the last two bytes make three. */
-    for (int i = 0; i < 10; i++) {
-        unsigned v = (unsigned)raw[3 * i] << 16 | (unsigned)raw[3 * i + 1] << 8 | raw[3 * i + 2];
-        memcpy(t + 4 * i, two + 2 * (v >> 12), 2);
-        memcpy(t + 4 * i + 2, two + 2 * (v & 4095), 2);
+    /* Three bytes make four characters (six bytes, read at once, eight);
+     * the last two bytes make three. */
+    for (int i = 0; i < 5; i++) {
+        uint64_t v = be48(raw + 6 * i);
+        memcpy(t + 8 * i, two + 2 * (v >> 36), 2);
+        memcpy(t + 8 * i + 2, two + 2 * (v >> 24 & 4095), 2);
+        memcpy(t + 8 * i + 4, two + 2 * (v >> 12 & 4095), 2);
+        memcpy(t + 8 * i + 6, two + 2 * (v & 4095), 2);
     }
     unsigned v = (unsigned)raw[30] << 10 | (unsigned)raw[31] << 2;
     t[40] = b64[v >> 12], t[41] = b64[v >> 6 & 63], t[42] = b64[v & 63];
