@@ -190,8 +190,9 @@ bool asl_json_text_check(const char *text, size_t len, asl_buf *why);
  * output given as a value) is what asl_json_parse_checked could have made:
  * JSON types only (no raw text), UTF-8 strings and keys, finite numbers,
  * nesting within cJSON's limit; false with why (what, and its path; why
- * may be NULL). */
-bool asl_json_value_check(const cJSON *v, asl_buf *why);
+ * may be NULL). *bound (if not NULL) is set to an upper bound of the
+ * value's size as JSON (when it is one). */
+bool asl_json_value_check(const cJSON *v, asl_buf *why, size_t *bound);
 /* Whether asl_json_parse_checked would take text (text[len] is '\0'),
  * found without building the value (json_valid.c). */
 bool asl_json_text_valid(const char *text, size_t len);

@@ -169,11 +169,14 @@ cJSON *asl_json_parse_checked(const char *text, size_t len, asl_buf *why)
 #define CHECK_STR_(x) #x
 #define CHECK_STR(x) CHECK_STR_(x)
 
-/* Whether s (NUL-terminated) is UTF-8: eight ASCII bytes a step. */
-static bool utf8_text(const char *s)
+/* Whether s (NUL-terminated) is UTF-8: eight ASCII bytes a step. Adds
+ * the most its JSON string literal may take to *bound (six bytes a byte,
+ * \u0000 escapes, and the quotes). */
+static bool utf8_text(const char *s, size_t *bound)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
+    *bound += 6 * n + 2;
     size_t i = 0;
     while (i + 8 <= n && ascii8(p + i))
         i += 8;
@@ -189,17 +192,19 @@ static bool utf8_text(const char *s)
 /* Why v (depth levels down) is not JSON, or NULL. With path set, the path
  * to the first offender is left there; without, nothing is written (the
  * common case: a value that is fine costs one walk and no text). */
-static const char *value_fault(const cJSON *v, int depth, asl_buf *path)
+static const char *value_fault(const cJSON *v, int depth, asl_buf *path, size_t *bound)
 {
     switch (v->type & 0xff) {
     case cJSON_False:
     case cJSON_True:
     case cJSON_NULL:
+        *bound += 5;
         return NULL;
     case cJSON_Number:
+        *bound += 32; /* (the longest a number prints: asl_json_format_number) */
         return isfinite(v->valuedouble) ? NULL : "a number too large for a double";
     case cJSON_String:
-        return v->valuestring && utf8_text(v->valuestring) ? NULL : "invalid UTF-8";
+        return v->valuestring && utf8_text(v->valuestring, bound) ? NULL : "invalid UTF-8";
     case cJSON_Raw:
         return "raw text (cJSON_CreateRaw), not a value";
     case cJSON_Array:
@@ -212,7 +217,9 @@ static const char *value_fault(const cJSON *v, int depth, asl_buf *path)
         return "nesting deeper than " CHECK_STR(CJSON_NESTING_LIMIT) " levels";
     bool object = (v->type & 0xff) == cJSON_Object;
     int i = 0;
+    *bound += 2;
     for (const cJSON *c = v->child; c; c = c->next, i++) {
+        *bound += 2; /* a comma, a colon */
         size_t mark = path ? path->len : 0;
         if (path && object) {
             asl_buf_putc(path, '.');
@@ -220,9 +227,9 @@ static const char *value_fault(const cJSON *v, int depth, asl_buf *path)
         }
         if (path && !object)
             asl_buf_printf(path, "[%d]", i);
-        if (object && !(c->string && utf8_text(c->string)))
+        if (object && !(c->string && utf8_text(c->string, bound)))
             return "a key that is not UTF-8";
-        const char *why = value_fault(c, depth + 1, path);
+        const char *why = value_fault(c, depth + 1, path, bound);
         if (why)
             return why;
         if (path) {
@@ -233,15 +240,18 @@ static const char *value_fault(const cJSON *v, int depth, asl_buf *path)
     return NULL;
 }
 
-bool asl_json_value_check(const cJSON *v, asl_buf *why)
+bool asl_json_value_check(const cJSON *v, asl_buf *why, size_t *bound)
 {
-    if (!v || !value_fault(v, 0, NULL))
+    size_t n = 0;
+    bound = bound ? bound : &n;
+    *bound = v ? 0 : 4;
+    if (!v || !value_fault(v, 0, NULL, bound))
         return true;
     if (!why)
         return false;
     asl_buf path = {0};
     asl_buf_putc(&path, '$');
-    const char *fault = value_fault(v, 0, &path);
+    const char *fault = value_fault(v, 0, &path, &n);
     asl_buf_printf(why, "%s at %s", fault, path.p);
     asl_buf_free(&path);
     return false;

@@ -416,7 +416,7 @@ void asl_task_succeed_json(asl_task *t, cJSON *output)
     bool live = release(t);
     asl_buf why = {0};
     cJSON *v = NULL;
-    if (answer_wanted(t, live) && asl_json_value_check(output, &why)) {
+    if (answer_wanted(t, live) && asl_json_value_check(output, &why, NULL)) {
         v = output ? output : cJSON_CreateNull();
         asl_json_settle(v); /* references into the event (gone now) become copies */
         output = NULL;

@@ -444,11 +444,14 @@ const char *asl_send_task_success_json(const char *token, cJSON *output)
     /* The text form's checks in its order, on the value: no text is
      * printed or parsed, and the value goes to the frame as it is (a
      * value held until the frame takes it, not a short string). */
-    const char *err = output && asl_payload_over(output) ? "ValidationException" : NULL;
+    size_t bound; /* (the check's walk bounds the size of a valid value) */
+    bool valid = asl_json_value_check(output, NULL, &bound);
+    bool measure = !valid || (asl_limit.payload_bytes && bound > asl_limit.payload_bytes);
+    const char *err = measure && asl_payload_over(output) ? "ValidationException" : NULL;
     asl_task *t = NULL;
     if (!err)
         err = find_open(token, &t);
-    if (!err && !asl_json_value_check(output, NULL))
+    if (!err && !valid)
         err = "InvalidOutput";
     if (err) {
         cJSON_Delete(output);

@@ -86,6 +86,15 @@ ASL_HANDLER_JSON("arn:aws:states:::sqs:sendMessage.waitForTaskToken", queue)
     free(big);
     add(json, asl_send_task_success_json(token, infinite_value()));
     add(text, asl_send_task_success(token, "{\"n\": 1e400}"));
+    /* not JSON and too large: the size is judged first */
+    cJSON *both = infinite_value();
+    cJSON_AddItemToObject(both, "s", big_value());
+    add(json, asl_send_task_success_json(token, both));
+    big = big_text();
+    big[1] = '1', big[2] = 'e', big[3] = '4', big[4] = '0', big[5] = '0', big[6] = ',', big[7] = '"';
+    big[0] = '[', big[OVER - 1] = ']', big[OVER - 2] = '"';
+    add(text, asl_send_task_success(token, big));
+    free(big);
     add(json, asl_send_task_success_json(token, cJSON_CreateString("caf\xc3")));
     add(text, asl_send_task_success(token, "\"caf\xc3\""));
     cJSON *key = cJSON_CreateObject();
