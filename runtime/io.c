@@ -586,6 +586,14 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
 
 cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, size_t rb)
 {
+    if (!s->result_path && !s->jsonata && !s->result_selector && !s->assign && !asl_engine_wants_inspection()) {
+        /* The common case in few instructions: the result is the output
+         * (OutputPath aside), as below. */
+        if (result == f->data && !(s->nretry || s->ncatch))
+            f->data = NULL;
+        f->out_bound = rb ? rb : asl_json_size_bound(result, asl_limit.payload_bytes);
+        return s->output_path ? asl_apply_path_take(f, s->output_path, result) : result;
+    }
     if (s->jsonata)
         return jn_state_output(f, s, result);
     asl_inspect(f, "result", result);

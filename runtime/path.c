@@ -624,7 +624,7 @@ static bool assignable(const asl_node *path, cJSON *doc, const cJSON **found)
          * looked up in it: views' members are not to be changed (view.c). */
         asl_json_own(v);
         if (s->kind == ASL_N_STEP_NAME) {
-            if (!cJSON_IsObject(v))
+            if ((v->type & 0xff) != cJSON_Object) /* (in line: cJSON_IsObject is a call) */
                 return false;
             v = (cJSON *)child_named(v, s->str);
         } else if (s->kind == ASL_N_STEP_INDEX) {
@@ -670,7 +670,11 @@ static void store(cJSON *v, const asl_node *path, cJSON *value, const cJSON **fo
                 set_static_key(value, s->str);
                 cJSON_ReplaceItemViaPointer(v, x, value);
             } else {
-                cJSON_AddItemToObjectCS(v, s->str, value);
+                /* appended with its key (static) in line, as
+                 * cJSON_AddItemToObjectCS would (the first member's prev
+                 * is the last) */
+                cJSON *tail = v->child ? v->child->prev : NULL;
+                asl_json_add(v, &tail, s->str, value);
             }
         } else if (!x) {
             x = cJSON_AddObjectToObject(v, s->str);

@@ -303,17 +303,29 @@ static double wait_until(asl_frame *f, const asl_state *s, const cJSON *in)
     return when;
 }
 
-asl_step asl_state_wait(asl_frame *f, const asl_state *s)
+/* The time a Wait ends when it reads its input (InputPath, a path, a
+ * timestamp, JSONata), or a negative value with f->err set (out of line:
+ * the common Wait, a number of seconds, stays small). */
+__attribute__((noinline)) static double wait_until_read(asl_frame *f, const asl_state *s)
 {
     /* Only read: borrow the input unless InputPath makes a new value. */
     cJSON *owned = NULL;
     if (s->input_path && !(owned = asl_apply_path(f, s->input_path, f->data)))
-        return ASL_STEP_FAIL;
+        return -1;
     double until = wait_until(f, s, owned ? owned : f->data);
     cJSON_Delete(owned);
+    return until;
+}
+
+asl_step asl_state_wait(asl_frame *f, const asl_state *s)
+{
+    double now = asl_now(), until;
+    if (!s->input_path && s->seconds && s->seconds->kind == ASL_N_NUMBER)
+        until = now + s->seconds->num;
+    else
+        until = wait_until_read(f, s);
     if (until < 0)
         return ASL_STEP_FAIL;
-    double now = asl_now();
     if (until - now > MAX_WAIT_SECONDS)
         return asl_fail_runtime(f, "Wait state delay is too long.");
     double scale = asl_engine_wait_scale();
