@@ -45,6 +45,7 @@ static const char usage[] =
     "  --machine ARN_OR_NAME=FILE  the definition of a state machine that tasks start\n"
     "                              (also read from aslc.json next to DEF, see README)\n"
     "  --tasks FILE.c              C task handlers: ASL_HANDLER(\"resource\", fn) { ... }\n"
+    "                              (payload as text) or ASL_HANDLER_JSON (as a cJSON value)\n"
     "  --lambda NAME=COMMAND       serve Lambda function NAME by running COMMAND\n"
     "                              (or python:FILE.py[:FN], node:FILE.js[:FN]); NAME may\n"
     "                              be any Task Resource, which fakes an SDK integration:\n"
