@@ -929,8 +929,10 @@ void (*const asl_exec_timeout)(asl_frame *f) = exec_timeout;
 
 bool asl_exec_adopt(asl_exec *x)
 {
-    if (name_taken(x->machine_arn, x->name, x->machine->express) || asl_exec_find(x->arn))
+    if (name_taken(x->machine_arn, x->name, x->machine->express) || asl_exec_find(x->arn)) {
+        exec_free(x);
         return false;
+    }
     link_exec(x);
     if (x->status == ASL_RUNNING)
         E.running++;

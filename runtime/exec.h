@@ -265,7 +265,8 @@ asl_exec *asl_exec_list(void);
 asl_exec *asl_exec_alloc(void);
 void asl_exec_free_all(void);
 /* Links an execution rebuilt from a snapshot (snapshot.c) into the list
- * of all executions; false (nothing linked) if its ARN is taken. */
+ * of all executions; false if its ARN (or an express name) is taken, and
+ * then x is freed: nothing else holds it yet. */
 bool asl_exec_adopt(asl_exec *x);
 /* Frees one ended execution that nothing waits for. */
 void asl_exec_free(asl_exec *x);

@@ -517,7 +517,12 @@ asl_exec *asl_engine_restore(asl_engine *e, int unit, const char *snapshot_json,
         return NULL;
     }
     asl_exec *x = build_exec(j, u, m);
-    asl_exec_adopt(x);
+    if (!asl_exec_adopt(x)) {
+        asl_err_set(err, "ExecutionAlreadyExists", "Execution Already Exists: '%s'", str(j, "arn"));
+        cJSON_Delete(events);
+        cJSON_Delete(j);
+        return NULL;
+    }
     if (events)
         asl_history_restore(x, events);
     sends out = {0};

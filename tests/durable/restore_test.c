@@ -190,6 +190,15 @@ int main(void)
     free(out);
     CHECK(asl_exec_status(stopped = asl_engine_find(e, "arn:aws:states:us-east-1:123456789012:execution:main:stopped")) ==
           ASL_ABORTED);
+    /* Restoring an execution the engine already holds is refused with
+     * AWS's error name, and the one held stays. */
+    char *snap = asl_exec_snapshot(x);
+    asl_err_clear(&err);
+    CHECK(snap && !asl_engine_restore(e, 0, snap, NULL, &err));
+    CHECK(err.error && !strcmp(err.error, "ExecutionAlreadyExists") && strstr(err.cause, ":main:run"));
+    CHECK(asl_engine_find(e, "arn:aws:states:us-east-1:123456789012:execution:main:run") == x);
+    asl_err_clear(&err);
+    free(snap);
     CHECK(nsaved == 3);
     for (int i = 0; i < nsaved; i++) {
         if (saved[i].gap)
