@@ -201,6 +201,13 @@ asl_step asl_state_choice(asl_frame *f, const asl_state *s)
 static asl_step wait_done(asl_frame *f)
 {
     const asl_state *s = &f->graph->states[f->state];
+    if (!s->input_path && !s->assign && !s->output_path && !s->jsonata) {
+        /* The common Wait passes its input on as it is (as below). */
+        cJSON *in = f->data;
+        f->out_bound = f->data_bound;
+        f->data = NULL;
+        return asl_advance(f, s, in);
+    }
     if (s->jsonata)
         return jn_pass_on(f, s);
     cJSON *in = asl_state_input(f, s);

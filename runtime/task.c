@@ -544,9 +544,10 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     f->wait = ASL_WAIT_TASK;
     if (timeout > 0)
         f->timer = asl_timer_add(asl_now() + timeout, f, task_timeout);
-    if (heartbeat > 0)
+    if (heartbeat > 0) { /* (a new task has no heartbeat timer else) */
         asl_task_aux_of(t)->heartbeat_seconds = heartbeat;
-    asl_task_heartbeat(t);
+        asl_task_heartbeat(t);
+    }
     scheduled_event(t, f, payload, timeout, heartbeat);
     task_event(t, f, K_STARTED, NULL, NULL);
     task_send(t, payload, owned, bound);
