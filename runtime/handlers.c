@@ -1,6 +1,7 @@
 /*
  * handlers.c: serving Task resources. A resource is matched against the
- * handlers compiled in (--tasks), then those given at run time; for Lambda
+ * process handlers given at run time (--lambda), which win, then the
+ * handlers compiled in (--tasks); for Lambda
  * the function name or ARN (the resource itself, or Parameters.FunctionName
  * for arn:aws:states:::lambda:invoke) is matched too. A handler compiled
  * in takes the payload as text (ASL_HANDLER: printed for it) or as a value
