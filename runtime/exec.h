@@ -123,7 +123,8 @@ struct asl_frame {
     cJSON *effective;           /* Parallel/Map/Task effective input */
     cJSON *inspect;             /* inspectionData so far (inspect.c), or NULL */
     size_t data_bound;          /* data's size as JSON is at most this (0: unknown) */
-    size_t out_bound;           /* the same for the output being made (0: unknown) */
+    size_t out_bound;           /* the same for the output being made (0: unknown); while a
+                                   completed task's result waits in result, that result's */
     asl_frame *next_ready;
 
     int state;
@@ -363,6 +364,9 @@ void asl_set_account(const char *region, const char *account);
 
 /* Delivers a task result (takes output) or failure to its frame. */
 void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char *cause);
+/* A result whose size as JSON the producer bounded already (0: unknown): the
+ * frame takes the bound with it and measures nothing. */
+void asl_task_complete_sized(asl_task *t, cJSON *output, size_t bound);
 asl_task *asl_task_new(asl_frame *f, const asl_state *s, const char *resource);
 void asl_task_free_all(void);
 /* A task rebuilt from a snapshot: no token is issued (snapshot.c sets

@@ -129,7 +129,12 @@ void asl_resp_list(cJSON *o, const char *key, const char *s, bool lit)
     cJSON_AddItemToObjectCS(o, key, a);
 }
 
-cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
+/* What lambda:invoke's response adds around its Payload, at most, printed
+ * (about 560 bytes: three 36-character request ids among fixed fields),
+ * LogResult aside. */
+enum { WRAP_BOUND = 1024 };
+
+cJSON *asl_task_wrap_result(asl_task *t, cJSON *result, size_t *bound)
 {
     if (!is_lambda_invoke(t->resource))
         return result;
@@ -139,9 +144,14 @@ cJSON *asl_task_wrap_result(asl_task *t, cJSON *result)
      * state reads and the next size check measures no larger. */
     const char *only = asl_task_result_key(t);
     size_t limit = asl_limit.payload_bytes;
-    if (only && !*only && (!limit || (limit > 8192 && asl_json_size_bound(result, limit) <= limit - 8192)))
+    size_t rb = bound && *bound ? *bound : 0;
+    if (only && !*only && (!limit || (limit > 8192 && (rb ? rb : asl_json_size_bound(result, limit)) <= limit - 8192)))
         return result;
     cJSON *o = cJSON_CreateObject();
+    if (bound && *bound) {
+        const char *log = ASL_AUX(t, log_result);
+        *bound += WRAP_BOUND + (log ? 16 + 6 * strlen(log) : 0);
+    }
     if (only && !strcmp(only, "Payload")) {
         cJSON_AddItemToObjectCS(o, "Payload", result);
         return o;

@@ -19,8 +19,10 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
 /* Wraps a handler's result (taken) as the integration returns it: the
  * payload itself for a Lambda ARN, {ExecutedVersion, Payload, ...} for
  * arn:aws:states:::lambda:invoke (with .waitForTaskToken too: that is the
- * response TaskSubmitted records). */
-cJSON *asl_task_wrap_result(asl_task *t, cJSON *result);
+ * response TaskSubmitted records). bound (NULL: none) holds an upper bound
+ * of result's size as JSON (0: unknown) and gets the same for what is
+ * returned. */
+cJSON *asl_task_wrap_result(asl_task *t, cJSON *result, size_t *bound);
 /* The one top-level key of t's result that its state reads (OutputPath
  * "$.Payload", "$.Output.x", no ResultSelector, ResultPath or Assign), ""
  * when nothing reads the result (asl_task_result_unread), or NULL when the

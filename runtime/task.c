@@ -331,15 +331,17 @@ static asl_step task_resume(asl_frame *f)
     f->task = NULL;
     t->frame = NULL;
     task_close(t);
+    size_t bound = f->out_bound; /* (asl_task_complete_sized's) */
+    f->out_bound = 0;
     if (f->err.error) {
         cJSON_Delete(result);
         return ASL_STEP_FAIL;
     }
-    cJSON *out = asl_state_output(f, s, result);
+    cJSON *out = asl_state_output_sized(f, s, result, bound);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
 
-void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char *cause)
+static void complete(asl_task *t, cJSON *output, size_t bound, const char *error, const char *cause)
 {
     asl_frame *f = t->frame;
     if (t->done || !f || f->task != t) {
@@ -356,8 +358,19 @@ void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char
     } else {
         cJSON_Delete(f->result);
         f->result = output;
+        f->out_bound = output ? bound : 0; /* (an answer as text is measured when parsed) */
     }
     asl_wake(f, task_resume);
+}
+
+void asl_task_complete(asl_task *t, cJSON *output, const char *error, const char *cause)
+{
+    complete(t, output, 0, error, cause);
+}
+
+void asl_task_complete_sized(asl_task *t, cJSON *output, size_t bound)
+{
+    complete(t, output, bound, NULL, NULL);
 }
 
 /* The handler is done with t: whatever it says, t may be freed now. */
@@ -373,15 +386,16 @@ static bool release(asl_task *t)
  * why says). A token task's answer is the service's response: the service
  * accepted the request (Lambda ran) and the task waits for its token; AWS
  * records the response as TaskSubmitted. Any other task's is its result. */
-static void answered(asl_task *t, bool live, cJSON *v, asl_buf *why)
+static void answered(asl_task *t, bool live, cJSON *v, size_t bound, asl_buf *why)
 {
     if (t->token) {
         if (v)
-            asl_task_submitted(t, (v = asl_task_wrap_result(t, v)));
+            asl_task_submitted(t, (v = asl_task_wrap_result(t, v, NULL)));
         t->submitted = true;
         cJSON_Delete(v);
     } else if (live && v) {
-        asl_task_complete(t, asl_task_wrap_result(t, v), NULL, NULL);
+        v = asl_task_wrap_result(t, v, &bound);
+        asl_task_complete_sized(t, v, bound);
     } else if (live) {
         asl_buf cause = {0};
         asl_buf_printf(&cause, "handler returned invalid JSON: %s", why->p);
@@ -408,7 +422,7 @@ void asl_task_succeed(asl_task *t, const char *output_json)
     /* (a Lambda function that returns nothing answers null: no parse) */
     if (answer_wanted(t, live))
         v = !strcmp(text, "null") ? cJSON_CreateNull() : asl_json_parse_checked(text, strlen(text), &why);
-    answered(t, live, v, &why);
+    answered(t, live, v, 0, &why); /* (a parsed number may print longer than its text) */
 }
 
 void asl_task_succeed_json(asl_task *t, cJSON *output)
@@ -416,13 +430,14 @@ void asl_task_succeed_json(asl_task *t, cJSON *output)
     bool live = release(t);
     asl_buf why = {0};
     cJSON *v = NULL;
-    if (answer_wanted(t, live) && asl_json_value_check(output, &why, NULL)) {
+    size_t bound = 0;
+    if (answer_wanted(t, live) && asl_json_value_check(output, &why, &bound)) {
         v = output ? output : cJSON_CreateNull();
         asl_json_settle(v); /* references into the event (gone now) become copies */
         output = NULL;
     }
     cJSON_Delete(output);
-    answered(t, live, v, &why);
+    answered(t, live, v, bound, &why);
 }
 
 void asl_task_fail(asl_task *t, const char *error, const char *cause)

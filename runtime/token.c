@@ -459,7 +459,7 @@ const char *asl_send_task_success_json(const char *token, cJSON *output)
     }
     cJSON *v = output ? output : cJSON_CreateNull();
     asl_json_settle(v); /* it may reach another execution: no references */
-    asl_task_complete(t, v, NULL, NULL);
+    asl_task_complete_sized(t, v, bound); /* (valid: the check's bound holds) */
     return NULL;
 }
 
