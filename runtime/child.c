@@ -77,6 +77,11 @@ static bool want(const char *only, const char *key)
     return !only || (*only == *key && !strcmp(only, key));
 }
 
+/* What StartExecution's response holds besides its ExecutionArn, at most,
+ * printed (about 570 bytes: three request ids, two dates, two lengths among
+ * fixed fields). */
+enum { START_BOUND = 1024 };
+
 /* StartExecution's response. */
 static cJSON *start_response(const asl_exec *x, const char *only)
 {
@@ -159,7 +164,10 @@ void asl_child_finished(asl_exec *child)
         only = NULL;
     cJSON *d = describe(child, parsed, only);
     if (ok) {
-        asl_task_complete(t, d, NULL, NULL);
+        /* {"Output": output} (the usual OutputPath): bounded by the output's */
+        size_t ob = child->kin->output_bound;
+        bool output_only = parsed && only && !strcmp(only, "Output") && ob;
+        asl_task_complete_sized(t, d, output_only ? ob + 16 : 0);
         return;
     }
     char *cause = asl_json_print(d);
@@ -287,7 +295,8 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
          * response would fail it is set. */
         if (only && !*only && asl_limit.payload_bytes && asl_limit.payload_bytes < 2 * strlen(x->arn) + 2048)
             only = NULL;
-        asl_task_complete(t, start_response(x, only), NULL, NULL);
+        /* (its size is bounded by the ARN's: the rest is ids, dates and fixed text) */
+        asl_task_complete_sized(t, start_response(x, only), START_BOUND + 6 * strlen(x->arn));
         return;
     }
     if (t->state->pattern != ASL_PATTERN_TOKEN) {

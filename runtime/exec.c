@@ -538,6 +538,8 @@ static void frame_done(asl_frame *f, bool ok)
     if (ok) {
         x->output = f->data;
         f->data = NULL;
+        if (x->kin) /* (data_bound holds after the last state: asl_output_over) */
+            x->kin->output_bound = f->data_bound;
         exec_finish(x, ASL_SUCCEEDED, f->src);
     } else {
         asl_err_move(&x->err, &f->err);

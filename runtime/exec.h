@@ -60,6 +60,7 @@ typedef struct asl_exec_kin {
     char *mock_case;            /* its own mock test case (aslc serve's ARN#TestCase) */
     long map_items;             /* the items it was given (a Map Run's child) */
     int dmap_slot;              /* its index in its Map Run (dmap) */
+    size_t output_bound;        /* its output's size as JSON is at most this (0: unknown) */
 } asl_exec_kin;
 
 /* x's links, made on first use. */

@@ -130,7 +130,7 @@ void asl_resp_list(cJSON *o, const char *key, const char *s, bool lit)
 }
 
 /* What lambda:invoke's response adds around its Payload, at most, printed
- * (about 560 bytes: three 36-character request ids among fixed fields),
+ * (about 600 bytes: three 36-character request ids among fixed fields),
  * LogResult aside. */
 enum { WRAP_BOUND = 1024 };
 
