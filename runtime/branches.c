@@ -47,10 +47,7 @@ static asl_step branches_done(asl_frame *f)
     size_t bound = p->results_bound;
     bool failed = f->err.error || p->kid_failed;
     /* The state is over for its branches: the frame goes on without them. */
-    free(p->kids);
-    free(p->slots);
-    free(p);
-    f->fan = NULL;
+    asl_frame_fan_end(f);
     if (failed) {
         cJSON_Delete(results);
         f->fail_event = map ? "MapStateFailed" : "ParallelStateFailed";

@@ -230,11 +230,24 @@ asl_frame *asl_frame_alloc(asl_exec *x, const asl_graph *g, asl_frame *parent, i
     return f;
 }
 
+/* Fan records come from a slab: a Parallel or Map state makes and drops
+ * one, no malloc and free of its own. */
+static asl_slab fan_slab = ASL_SLAB(asl_fan);
+
 asl_fan *asl_frame_fan(asl_frame *f)
 {
-    if (!f->fan && !(f->fan = calloc(1, sizeof *f->fan)))
-        abort();
+    if (!f->fan)
+        f->fan = asl_slab_alloc(&fan_slab);
     return f->fan;
+}
+
+void asl_frame_fan_end(asl_frame *f)
+{
+    asl_fan *p = f->fan;
+    free(p->kids);
+    free(p->slots);
+    asl_slab_free(&fan_slab, p);
+    f->fan = NULL;
 }
 
 /* The Parallel/Map record and what it holds. */
@@ -248,12 +261,9 @@ static void fan_free(asl_frame *f)
             asl_frame_cancel(p->kids[i]);
     if (p->dmap)
         asl_dmap_abort(f);
-    free(p->kids);
-    free(p->slots);
     asl_frame_drop_map_input(f); /* before data, which they may point into */
     cJSON_Delete(p->results);
-    free(p);
-    f->fan = NULL;
+    asl_frame_fan_end(f);
 }
 
 /* What a frame or an execution may hold is most often not there: tested

@@ -140,6 +140,9 @@ struct asl_frame {
 
 /* f's Parallel/Map record, made on first use. */
 asl_fan *asl_frame_fan(asl_frame *f);
+/* Frees f's Parallel/Map record with its kids and slots arrays (what else
+ * it holds is the caller's). */
+void asl_frame_fan_end(asl_frame *f);
 
 /* A task in flight: what a handler or a token completes. */
 struct asl_task {
