@@ -64,9 +64,7 @@ static void results_init(asl_frame *f, int n)
 {
     asl_fan *p = asl_frame_fan(f);
     p->results = cJSON_CreateArray();
-    p->slots = calloc((size_t)n + 1, sizeof *p->slots);
-    if (!p->slots)
-        abort();
+    p->slots = asl_fan_slots(p, n);
     cJSON *tail = NULL;
     for (int i = 0; i < n; i++) {
         p->slots[i] = asl_json_node(cJSON_NULL);
@@ -109,7 +107,7 @@ asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
         return ASL_STEP_FAIL;
     event(f, "ParallelStateStarted", NULL);
     asl_fan *p = asl_frame_fan(f);
-    p->kids = calloc((size_t)s->nbranches + 1, sizeof *p->kids);
+    p->kids = asl_fan_kids(p, s->nbranches);
     p->nkids = s->nbranches;
     p->running = s->nbranches;
     results_init(f, s->nbranches);
@@ -289,7 +287,7 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
     p->items_borrowed = items_borrowed;
     p->next_item = items->child;
     results_init(f, n);
-    p->kids = calloc((size_t)n + 1, sizeof *p->kids);
+    p->kids = asl_fan_kids(p, n);
     p->nkids = n;
     p->started = p->running = p->failed = 0;
     f->wait = ASL_WAIT_FRAMES;
@@ -464,9 +462,7 @@ void asl_branches_restore(asl_frame *f, cJSON *items, cJSON *results)
     p->results = results ? results : cJSON_CreateArray();
     p->results_bound = 0; /* the results so far are not measured */
     int n = cJSON_GetArraySize(p->results), i = 0;
-    p->slots = calloc((size_t)n + 1, sizeof *p->slots);
-    if (!p->slots)
-        abort();
+    p->slots = asl_fan_slots(p, n);
     for (cJSON *r = p->results->child; r; r = r->next)
         p->slots[i++] = r;
     p->next_item = items ? items->child : NULL;

@@ -241,11 +241,37 @@ asl_fan *asl_frame_fan(asl_frame *f)
     return f->fan;
 }
 
+asl_frame **asl_fan_kids(asl_fan *p, int n)
+{
+    if (n + 1 <= ASL_FAN_INLINE) {
+        memset(p->kids_in, 0, sizeof p->kids_in);
+        return p->kids_in;
+    }
+    asl_frame **a = calloc((size_t)n + 1, sizeof *a);
+    if (!a)
+        abort();
+    return a;
+}
+
+cJSON **asl_fan_slots(asl_fan *p, int n)
+{
+    if (n + 1 <= ASL_FAN_INLINE) {
+        memset(p->slots_in, 0, sizeof p->slots_in);
+        return p->slots_in;
+    }
+    cJSON **a = calloc((size_t)n + 1, sizeof *a);
+    if (!a)
+        abort();
+    return a;
+}
+
 void asl_frame_fan_end(asl_frame *f)
 {
     asl_fan *p = f->fan;
-    free(p->kids);
-    free(p->slots);
+    if (p->kids != p->kids_in)
+        free(p->kids);
+    if (p->slots != p->slots_in)
+        free(p->slots);
     asl_slab_free(&fan_slab, p);
     f->fan = NULL;
 }

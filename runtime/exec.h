@@ -76,6 +76,7 @@ typedef enum asl_wait_kind {
 /* What only a Parallel or Map state's frame uses, while its branches or
  * iterations (or its Map Run) are under way: a frame of any other state
  * does without (asl_frame_fan makes it, frame_free frees it). */
+enum { ASL_FAN_INLINE = 4 };
 typedef struct asl_fan {
     asl_frame **kids;
     cJSON *items;               /* Map: the items (array) */
@@ -94,6 +95,10 @@ typedef struct asl_fan {
      * asl_frame_drop_map_input frees them. */
     bool effective_borrowed, items_borrowed;
     bool kid_failed;            /* a branch or iteration failed (its error may be NULL: a bare Fail) */
+    /* kids and slots for up to ASL_FAN_INLINE - 1 branches or items, in
+     * the record (asl_fan_kids, asl_fan_slots): no calloc and free each */
+    asl_frame *kids_in[ASL_FAN_INLINE];
+    cJSON *slots_in[ASL_FAN_INLINE];
 } asl_fan;
 
 /* The most retriers a state's Retry counts attempts for. */
@@ -143,6 +148,9 @@ asl_fan *asl_frame_fan(asl_frame *f);
 /* Frees f's Parallel/Map record with its kids and slots arrays (what else
  * it holds is the caller's). */
 void asl_frame_fan_end(asl_frame *f);
+/* Zeroed arrays of n + 1 kids or slots for p (in p itself when small). */
+asl_frame **asl_fan_kids(asl_fan *p, int n);
+cJSON **asl_fan_slots(asl_fan *p, int n);
 
 /* A task in flight: what a handler or a token completes. */
 struct asl_task {
