@@ -358,6 +358,9 @@ static void state_init(lctx *c, asl_buf *init, const asl_state *s, const char *p
     }
     if (s->nbranches)
         lines[nlines++] = cc_printf(".branches = %s, .nbranches = %d", br, s->nbranches);
+    const char *build = lower_task_params(c, s, ident);
+    if (build)
+        lines[nlines++] = cc_printf(".build_parameters = %s", build);
     if (s->nretry)
         lines[nlines++] = cc_printf(".retry = %s, .nretry = %d", retriers(c, s), s->nretry);
     if (s->ncatch)
@@ -417,7 +420,7 @@ static const char *emit_graph(lctx *c, const asl_graph *g, const char *path, con
         asl_buf body = {0};
         if (s->type == ASL_CHOICE && !s->jsonata)
             lower_choice(c, g, s, fns[i], ref, &body);
-        else if (!(s->type == ASL_PASS && lower_params(c, s, fns[i], ref, &body)))
+        else if (!lower_params(c, s, fns[i], ref, &body))
             asl_buf_printf(&body, "    return %s(f, %s);\n", type_fns[s->type], ref);
         int line = 0, col = 0;
         load_position(c->src, sp, &line, &col);

@@ -34,5 +34,8 @@ void lower_choice(lctx *c, const asl_graph *g, const asl_state *s, const char *i
 /* The same for a JSONPath Pass state's Parameters (lower_params.c), if every
  * field is of a shape params.c builds; false (nothing written) if not. */
 bool lower_params(lctx *c, const asl_state *s, const char *ident, const char *ref, asl_buf *body);
+/* A JSONPath Task state's Parameters as a function building its payload,
+ * written to c->b; its name, or NULL when the walk must build it. */
+const char *lower_task_params(lctx *c, const asl_state *s, const char *ident);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * lower_params.c: writes a JSONPath Pass state's Parameters as C, one call
- * a field, the field as written in a comment above it:
+ * lower_params.c: writes a JSONPath Pass or Task state's Parameters as C,
+ * one call a field, the field as written in a comment above it:
  *
  *     // "i.$": "States.MathAdd($.i, 1)"
  *     asl_tmpl_math_add(&t, "i", Increment_path0, 1);
@@ -8,12 +8,15 @@
  *     asl_tmpl_path(&t, "limit", Increment_path1);
  *     return asl_tmpl_pass(&t);
  *
- * Only when every field is a constant, a definite path from $, an
- * intrinsic call with neither MathRandom nor UUID in it, or an object of
- * such fields (asl_tmpl_open ... asl_tmpl_close) (runtime/params.c
- * may run the state again through the walk, and those two would answer
- * differently); a state with a Result or any other field is left to
+ * Only when every field is a constant, a definite path from $ (or one of
+ * the $$ paths io.c reads straight from the execution), an intrinsic call
+ * with neither MathRandom nor UUID in it (runtime/params.c may run the
+ * template again through the walk, and those two would answer
+ * differently), or an object of such fields (asl_tmpl_open ...
+ * asl_tmpl_close); a state with a Result or any other field is left to
  * asl_state_pass, as it is at run time when an observer inspects.
+ * A Task's template becomes a function of its own that builds the payload
+ * (the descriptor's build_parameters), NULL meaning the walk builds it.
  */
 #include <math.h>
 #include <string.h>
@@ -39,6 +42,13 @@ static bool input_path(const asl_node *n)
     return n->kind == ASL_N_PATH && n->op == ASL_ROOT_INPUT && (n->flags & ASL_F_DEFINITE);
 }
 
+/* $$.Execution.Id and the like: io.c's asl_context_fast reads those
+ * straight from the execution (the rest it leaves to the walk). */
+static bool context_path(const asl_node *n)
+{
+    return n->kind == ASL_N_PATH && n->op == ASL_ROOT_CONTEXT && (n->flags & ASL_F_DEFINITE) && n->count >= 2;
+}
+
 /* States.MathAdd($.path, n), n an integer MathAdd takes as it is. */
 static bool math_add_of_path(const asl_node *n)
 {
@@ -59,7 +69,7 @@ static bool field_ok(const asl_node *v, int depth)
         return call_repeatable(v);
     if (v->kind == ASL_N_OBJECT)
         return depth + 1 < ASL_TMPL_DEPTH && fields_ok(v, depth + 1);
-    return input_path(v);
+    return input_path(v) || context_path(v);
 }
 
 /* Whether every field of template object o can be written as C. */
@@ -113,9 +123,19 @@ static void fields(lctx *c, asl_buf *body, const asl_node *o, const char *ident,
         } else if (math_add_of_path(v)) {
             asl_buf_printf(body, "%*sasl_tmpl_math_add(&t, %s, %s, %s);\n", in, "", field,
                            lower_named_node(c, &v->kids[0], ident, "path", nodes), lower_number(v->kids[1].num));
+        } else if (v->kind <= ASL_N_STRING) {
+            /* (the kinds before ARRAY are literals: the member's bound is known) */
+            const char *vb = v->kind == ASL_N_STRING ? cc_printf("ASL_BOUND_TEXT(%zu)", strlen(v->str ? v->str : ""))
+                             : v->kind == ASL_N_NUMBER ? "ASL_BOUND_NUMBER"
+                                                       : "ASL_BOUND_LITERAL";
+            asl_buf_printf(body, "%*sasl_tmpl_literal(&t, %s, %s, ASL_BOUND_MEMBER(%zu) + %s);\n", in, "", field,
+                           lower_named_node(c, v, ident, "value", nodes), strlen(key), vb);
         } else if (!dynamic) {
             asl_buf_printf(body, "%*sasl_tmpl_value(&t, %s, %s);\n", in, "", field,
                            lower_named_node(c, v, ident, "value", nodes));
+        } else if (context_path(v)) {
+            asl_buf_printf(body, "%*sasl_tmpl_context(&t, %s, %s, ASL_BOUND_MEMBER(%zu));\n", in, "", field,
+                           lower_named_node(c, v, ident, "path", nodes), strlen(key));
         } else if (v->kind == ASL_N_PATH) {
             asl_buf_printf(body, "%*sasl_tmpl_path(&t, %s, %s);\n", in, "", field,
                            lower_named_node(c, v, ident, "path", nodes));
@@ -126,11 +146,38 @@ static void fields(lctx *c, asl_buf *body, const asl_node *o, const char *ident,
     }
 }
 
+/* Whether state s's Parameters are a template of shapes params.c builds. */
+static bool params_ok(const asl_state *s)
+{
+    const asl_node *p = s->parameters;
+    return !s->jsonata && p && p->kind == ASL_N_OBJECT && !(p->flags & ASL_F_CONST) && !s->result &&
+           fields_ok(p, 0);
+}
+
+const char *lower_task_params(lctx *c, const asl_state *s, const char *ident)
+{
+    if (s->type != ASL_TASK || !params_ok(s))
+        return NULL;
+    const char *fn = cc_printf("%s_parameters", ident);
+    asl_buf body = {0};
+    int nodes = 0;
+    fields(c, &body, s->parameters, ident, &nodes, 0);
+    asl_buf_puts(c->b, "\n/* The payload of Task ");
+    lower_comment(c->b, s->name, 200);
+    asl_buf_printf(c->b,
+                   "; NULL: the template walk builds it */\n"
+                   "static void *%s(asl_frame *f, const asl_state *s, size_t *bound)\n{\n"
+                   "    asl_tmpl t;\n    if (!asl_tmpl_begin(&t, f, s))\n        return NULL;\n"
+                   "%s    return asl_tmpl_take(&t, bound);\n}\n\n",
+                   fn, body.p);
+    asl_buf_free(&body);
+    return fn;
+}
+
 bool lower_params(lctx *c, const asl_state *s, const char *ident, const char *ref, asl_buf *body)
 {
     const asl_node *p = s->parameters;
-    if (s->jsonata || !p || p->kind != ASL_N_OBJECT || (p->flags & ASL_F_CONST) || s->result ||
-        !fields_ok(p, 0))
+    if (s->type != ASL_PASS || !params_ok(s))
         return false;
     int nodes = 0;
     asl_buf_printf(body, "    asl_tmpl t;\n    if (!asl_tmpl_begin(&t, f, %s))\n        return asl_state_pass(f, %s);\n",

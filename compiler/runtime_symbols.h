@@ -21,8 +21,9 @@ static const struct {
     SYM(asl_choice_begin), SYM(asl_peek), SYM(asl_peek_key), SYM(asl_present), SYM(asl_choice_walk),
     SYM(asl_choose), SYM(asl_string_compare), SYM(asl_string_matches), SYM(asl_timestamp),
     /* Parameters written as C */
-    SYM(asl_tmpl_begin), SYM(asl_tmpl_path), SYM(asl_tmpl_math_add), SYM(asl_tmpl_call), SYM(asl_tmpl_value),
-    SYM(asl_tmpl_pass), SYM(asl_tmpl_open), SYM(asl_tmpl_close),
+    SYM(asl_tmpl_begin), SYM(asl_tmpl_path), SYM(asl_tmpl_context), SYM(asl_tmpl_math_add), SYM(asl_tmpl_call),
+    SYM(asl_tmpl_value), SYM(asl_tmpl_literal), SYM(asl_tmpl_pass), SYM(asl_tmpl_take), SYM(asl_tmpl_open),
+    SYM(asl_tmpl_close),
 };
 #undef SYM
 

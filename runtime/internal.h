@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 
 #include "asl_gen.h"
@@ -62,6 +63,9 @@ int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out);
 /* Like asl_path_select but borrows: *out points into the document. Only
  * for definite paths. Returns 0 found, 1 not found. */
 int asl_path_peek(const asl_node *path, asl_ctx *c, const cJSON **out);
+/* A definite $$ path read straight from the execution (io.c): true with
+ * *out set and *bound grown, false when only the general path can say. */
+bool asl_context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *bound);
 
 /* A value moved rather than copied out of a document its owner gives up:
  * for a definite path of names and indexes from $, the value it selects,
@@ -153,6 +157,20 @@ cJSON *asl_json_clone(const cJSON *v);
  * zero), from the allocator cJSON frees with. */
 cJSON *asl_json_node(int type);
 cJSON *asl_json_number(double d);
+/* A literal's node (in line: most members of a template are literals;
+ * io.c's walk and params.c build them). */
+static inline __attribute__((always_inline)) cJSON *asl_literal_node(const asl_node *n)
+{
+    if (n->kind == ASL_N_STRING) {
+        /* the compiled machine's text, which the execution holds: viewed (view.c) */
+        cJSON *v = asl_json_node(cJSON_String | cJSON_IsReference);
+        v->valuestring = (char *)(uintptr_t)(n->str ? n->str : "");
+        return v;
+    }
+    if (n->kind == ASL_N_NUMBER)
+        return asl_json_number(n->num);
+    return asl_json_node(n->kind == ASL_N_NULL ? cJSON_NULL : n->kind == ASL_N_TRUE ? cJSON_True : cJSON_False);
+}
 cJSON *asl_json_string(const char *s);
 /* A copy of the n bytes of s and a NUL, from cJSON's allocator (a key's or
  * a string's text). */

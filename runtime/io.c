@@ -145,7 +145,8 @@ static const cJSON *follow_from(asl_ctx *c, const cJSON *v, const asl_node *path
  * (The first step is told apart by its first byte: most templates read
  * one or two of these per field, and a name compared in full each time
  * cost more than the value.) */
-static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *bound)
+static inline __attribute__((always_inline)) bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out,
+                                                              size_t *bound)
 {
     asl_frame *f = c->frame;
     if (!f || path->op != ASL_ROOT_CONTEXT || !(path->flags & ASL_F_DEFINITE) || path->count < 2)
@@ -218,6 +219,12 @@ static bool context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *
     return true;
 }
 
+/* For params.c; the walk keeps its copy in line (a call there cost map100 3%). */
+bool asl_context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *bound)
+{
+    return context_fast(path, c, out, bound);
+}
+
 static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *c, size_t *bound)
 {
     cJSON *out = NULL;
@@ -256,20 +263,6 @@ static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *
  * built without counting them again. */
 static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c, size_t *bound);
 
-/* A literal's node (in line: most members of a template are literals). */
-static inline __attribute__((always_inline)) cJSON *literal_node(const asl_node *n)
-{
-    if (n->kind == ASL_N_STRING) {
-        /* the compiled machine's text, which the execution holds: viewed (view.c) */
-        cJSON *v = asl_json_node(cJSON_String | cJSON_IsReference);
-        v->valuestring = (char *)(uintptr_t)(n->str ? n->str : "");
-        return v;
-    }
-    if (n->kind == ASL_N_NUMBER)
-        return asl_json_number(n->num);
-    return asl_json_node(n->kind == ASL_N_NULL ? cJSON_NULL : n->kind == ASL_N_TRUE ? cJSON_True : cJSON_False);
-}
-
 static cJSON *eval_members(const asl_node *n, const char *field, asl_ctx *c, size_t *bound)
 {
     bool object = n->kind == ASL_N_OBJECT, counted = n->num > 0;
@@ -278,7 +271,7 @@ static cJSON *eval_members(const asl_node *n, const char *field, asl_ctx *c, siz
     for (int i = 0; i < n->count; i++) {
         const asl_node *k = &n->kids[i], *vn = object ? &k->kids[0] : k;
         /* (the kinds before ARRAY are literals) */
-        cJSON *v = counted && vn->kind <= ASL_N_STRING ? literal_node(vn)
+        cJSON *v = counted && vn->kind <= ASL_N_STRING ? asl_literal_node(vn)
                                                        : eval_value(vn, object ? k->str : field, c, bound);
         if (!v) {
             cJSON_Delete(o);
@@ -298,9 +291,9 @@ static cJSON *eval_value(const asl_node *n, const char *field, asl_ctx *c, size_
     switch ((asl_node_kind)n->kind) {
     case ASL_N_NULL:
     case ASL_N_TRUE:
-    case ASL_N_FALSE: *bound += ASL_BOUND_LITERAL; return literal_node(n);
-    case ASL_N_NUMBER: *bound += ASL_BOUND_NUMBER; return literal_node(n);
-    case ASL_N_STRING: *bound += ASL_BOUND_TEXT(strlen(n->str ? n->str : "")); return literal_node(n);
+    case ASL_N_FALSE: *bound += ASL_BOUND_LITERAL; return asl_literal_node(n);
+    case ASL_N_NUMBER: *bound += ASL_BOUND_NUMBER; return asl_literal_node(n);
+    case ASL_N_STRING: *bound += ASL_BOUND_TEXT(strlen(n->str ? n->str : "")); return asl_literal_node(n);
     case ASL_N_OBJECT:
     case ASL_N_ARRAY: return eval_members(n, field, c, bound);
     case ASL_N_PATH: return eval_path_field(n, field ? field : "", c, bound);
@@ -508,6 +501,13 @@ cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_nod
         return inspected_input(f, s, parameters);
     if (!parameters)
         return asl_apply_path(f, s->input_path, f->data);
+    if (s->build_parameters && parameters == s->parameters) {
+        /* written as C (params.c); NULL: built by the walk below */
+        cJSON *out = s->build_parameters(f, s, bound);
+        if (out)
+            return out;
+        *bound = 0;
+    }
     /* The template only reads its input: borrow it rather than copy. */
     const cJSON *in = f->data;
     cJSON *owned = NULL;

@@ -1,9 +1,10 @@
 /*
- * params.c: a Pass state's Parameters written as C (asl_gen.h, compiler/
- * lower_params.c). The generated function adds each field of the template
- * in turn (asl_tmpl_path, asl_tmpl_math_add ...; asl_tmpl_open and
+ * params.c: a Pass or Task state's Parameters written as C (asl_gen.h,
+ * compiler/lower_params.c). The generated function adds each field of the
+ * template in turn (asl_tmpl_path, asl_tmpl_math_add ...; asl_tmpl_open and
  * asl_tmpl_close around an object's), then asl_tmpl_pass passes
- * the object on as asl_state_pass would: ResultPath, OutputPath, Next.
+ * the object on as asl_state_pass would: ResultPath, OutputPath, Next; or
+ * asl_tmpl_take hands a Task its payload (io.c asl_effective_input_sized).
  *
  * It builds what io.c's template walk builds (same nodes, same views, the
  * same size bound) for the common shapes only. Anything else, and every
@@ -73,8 +74,8 @@ void asl_tmpl_path(asl_tmpl *t, const char *field, const asl_node *path)
 {
     if (t->failed)
         return;
-    const cJSON *v = peek(t, path);
     cJSON *out = NULL;
+    const cJSON *v = peek(t, path);
     if (v && !(v->type & (cJSON_Object | cJSON_Array))) {
         out = asl_json_copy_bound(v, &t->bound);
     } else if (v) {
@@ -86,6 +87,23 @@ void asl_tmpl_path(asl_tmpl *t, const char *field, const asl_node *path)
         asl_err_clear(&c.err);
     }
     add(t, field, out);
+}
+
+void asl_tmpl_context(asl_tmpl *t, const char *field, const asl_node *path, size_t bound)
+{
+    if (t->failed)
+        return;
+    /* the $$ paths the walk reads straight from the execution; any other
+     * is the walk's */
+    asl_ctx c;
+    asl_ctx_init(&c, t->frame, t->input);
+    cJSON *out;
+    if (!asl_context_fast(path, &c, &out, &t->bound)) {
+        t->failed = 1;
+        return;
+    }
+    t->bound += bound;
+    asl_json_add(t->out, (cJSON **)&t->tail, field, out);
 }
 
 void asl_tmpl_call(asl_tmpl *t, const char *field, const asl_node *call)
@@ -115,6 +133,14 @@ void asl_tmpl_math_add(asl_tmpl *t, const char *field, const asl_node *path, dou
     }
     t->bound += 24;
     add(t, field, asl_json_number(sum));
+}
+
+void asl_tmpl_literal(asl_tmpl *t, const char *field, const asl_node *n, size_t bound)
+{
+    if (t->failed)
+        return;
+    t->bound += bound;
+    asl_json_add(t->out, (cJSON **)&t->tail, field, asl_literal_node(n));
 }
 
 void asl_tmpl_value(asl_tmpl *t, const char *field, const asl_node *n)
@@ -163,4 +189,14 @@ asl_step asl_tmpl_pass(asl_tmpl *t)
     }
     cJSON *out = asl_state_output_sized(f, s, params, t->bound);
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
+}
+
+void *asl_tmpl_take(asl_tmpl *t, size_t *bound)
+{
+    if (t->failed) {
+        cJSON_Delete(t->out);
+        return NULL;
+    }
+    *bound = t->bound;
+    return t->out;
 }

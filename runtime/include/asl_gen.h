@@ -241,6 +241,9 @@ struct asl_state {
     const asl_node *result_selector;
     const asl_node *result;     /* Pass Result */
     const asl_node *assign;     /* Assign template */
+    /* A JSONPath Task's Parameters written as C (compiler/lower_params.c):
+     * the payload built, or NULL for the walk to build it (io.c). */
+    void *(*build_parameters)(asl_frame *f, const asl_state *s, size_t *bound);
 
     /* Task */
     const char *resource;
@@ -400,10 +403,11 @@ int asl_timestamp(asl_val v, double *t);
 
 /* ----------------------------------------------- Parameters written as C */
 
-/* aslc writes a Pass state's Parameters template as C when every field is
- * a literal, a definite path from $, an intrinsic call or such an object
- * (compiler/lower_params.c): the function adds the fields in order, then
- * asl_tmpl_pass passes the object on as asl_state_pass does. The runtime
+/* aslc writes a Pass or Task state's Parameters template as C when every
+ * field is a literal, a definite path from $ (or $$), an intrinsic call or
+ * such an object (compiler/lower_params.c): the function adds the fields
+ * in order, then asl_tmpl_pass passes the object on as asl_state_pass
+ * does, or asl_tmpl_take hands it to a Task as its payload. The runtime
  * (params.c) builds what the template walk builds; on anything unusual or
  * failing it runs the state through asl_state_pass instead, which words
  * the failure, so the two never differ. */
@@ -419,23 +423,32 @@ typedef struct asl_tmpl {
     int failed;                 /* the walk must do it */
 } asl_tmpl;
 
-/* Begins Pass state s's Parameters; 0: the walk must run the state
+/* Begins state s's Parameters; 0: the walk must run the state
  * (an InputPath that finds nothing, or an observer inspecting each step). */
 int asl_tmpl_begin(asl_tmpl *t, asl_frame *f, const asl_state *s);
 /* "field.$": a definite path from $. */
 void asl_tmpl_path(asl_tmpl *t, const char *field, const asl_node *path);
+/* "field.$": a definite path from $$ (bound: ASL_BOUND_MEMBER of the
+ * field's length). */
+void asl_tmpl_context(asl_tmpl *t, const char *field, const asl_node *path, size_t bound);
 /* "field.$": States.MathAdd(path, n), n an integer. */
 void asl_tmpl_math_add(asl_tmpl *t, const char *field, const asl_node *path, double n);
 /* "field.$": any other intrinsic call (not MathRandom or UUID). */
 void asl_tmpl_call(asl_tmpl *t, const char *field, const asl_node *call);
 /* "field": a literal (node of a constant value). */
 void asl_tmpl_value(asl_tmpl *t, const char *field, const asl_node *n);
+/* "field": null, true, false, a number or a string; bound is the member's
+ * size bound (ASL_BOUND_MEMBER of the field's length and the value's). */
+void asl_tmpl_literal(asl_tmpl *t, const char *field, const asl_node *n, size_t bound);
 /* "field": {...} with fields of its own: they follow, then asl_tmpl_close
  * with the same field. */
 void asl_tmpl_open(asl_tmpl *t);
 void asl_tmpl_close(asl_tmpl *t, const char *field);
 /* ResultPath, OutputPath and Next with the object built. */
 asl_step asl_tmpl_pass(asl_tmpl *t);
+/* A Task's payload: the object built (its size bound in *bound), or NULL
+ * after a failure (nothing kept: the walk builds it again and words it). */
+void *asl_tmpl_take(asl_tmpl *t, size_t *bound);
 
 /* Runs a compiled program with the command-line arguments of a compiled
  * machine (see --help); returns the process exit status. */

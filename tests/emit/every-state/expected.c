@@ -83,6 +83,28 @@ static const asl_node n16[] = {
 static const asl_node Each__items__Work_Parameters[] = {
     {.kind = ASL_N_OBJECT, .num = 150 /* literal parts' size bound */, .count = 2, .kids = n16},
 };
+/* Work */
+static const asl_node Each__items__Work_value0[] = {
+    {.kind = ASL_N_STRING, .flags = ASL_F_CONST, .str = "Work"},
+};
+/* $ */
+static const asl_node Each__items__Work_path1[] = {
+    {.kind = ASL_N_PATH, .op = ASL_ROOT_INPUT, .flags = ASL_F_DEFINITE, .str = "$"},
+};
+
+/* The payload of Task Work; NULL: the template walk builds it */
+static void *state_Each__items__Work_parameters(asl_frame *f, const asl_state *s, size_t *bound)
+{
+    asl_tmpl t;
+    if (!asl_tmpl_begin(&t, f, s))
+        return NULL;
+    /* "FunctionName": "Work" */
+    asl_tmpl_literal(&t, "FunctionName", Each__items__Work_value0, ASL_BOUND_MEMBER(12) + ASL_BOUND_TEXT(4));
+    /* "Payload.$": "$" */
+    asl_tmpl_path(&t, "Payload", Each__items__Work_path1);
+    return asl_tmpl_take(&t, bound);
+}
+
 static const char *const e17[] = {"States.TaskFailed"};
 static const asl_retrier retry18[] = {
     {.errors = e17, .nerrors = 1, .max_attempts = 2, .interval = 1, .backoff = 2},
@@ -103,6 +125,7 @@ static const asl_state graph13_states[] = {
     {.name = "Work", .type = ASL_TASK, .end = 1, .next = -1, .default_next = -1,
      .resource = "arn:aws:states:::lambda:invoke", .integration = ASL_RES_HANDLER, .pattern = ASL_PATTERN_RESPONSE,
      .parameters = Each__items__Work_Parameters,
+     .build_parameters = state_Each__items__Work_parameters,
      .retry = retry18, .nretry = 1,
      .catches = catch22, .ncatch = 1},
     {.name = "Skip", .type = ASL_SUCCEED, .next = -1, .default_next = -1},
@@ -213,7 +236,7 @@ static asl_step state_Shape(asl_frame *f)
     /* "id.$": "$.id" */
     asl_tmpl_path(&t, "id", Shape_path0);
     /* "n": 1 */
-    asl_tmpl_value(&t, "n", Shape_value1);
+    asl_tmpl_literal(&t, "n", Shape_value1, ASL_BOUND_MEMBER(1) + ASL_BOUND_NUMBER);
     return asl_tmpl_pass(&t);
 }
 

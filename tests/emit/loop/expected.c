@@ -97,7 +97,7 @@ static asl_step state_Init(asl_frame *f)
     if (!asl_tmpl_begin(&t, f, &graph0_states[0]))
         return asl_state_pass(f, &graph0_states[0]);
     /* "i": 0 */
-    asl_tmpl_value(&t, "i", Init_value0);
+    asl_tmpl_literal(&t, "i", Init_value0, ASL_BOUND_MEMBER(1) + ASL_BOUND_NUMBER);
     /* "limit.$": "$.limit" */
     asl_tmpl_path(&t, "limit", Init_path1);
     return asl_tmpl_pass(&t);
