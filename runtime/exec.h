@@ -390,6 +390,9 @@ void asl_task_send(asl_task *t, cJSON *payload);
  * any more (the scheduler calls it at the start of each turn; amortised
  * O(1) a task). */
 void asl_task_reap(void);
+/* Whether asl_task_reap has anything to do (enough tasks closed since the
+ * last pass): tested before the call, between every two turns. */
+extern bool asl_task_reap_due;
 /* Tasks not freed yet (tests/engine checks that they are). */
 int asl_task_count(void);
 /* The frame no longer waits for t (it is cancelled): t closes, its token

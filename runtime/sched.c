@@ -219,7 +219,8 @@ bool asl_sched_turn(void)
 {
     asl_frame *f;
     bool did = false;
-    asl_task_reap(); /* between turns nothing but a holder (t->held) uses a task */
+    if (asl_task_reap_due)
+        asl_task_reap(); /* between turns nothing but a holder (t->held) uses a task */
     while ((f = pop_ready())) {
         asl_frame_step(f);
         did = true;

@@ -33,6 +33,8 @@ static struct {
     size_t n, cap, kept;     /* kept: candidates left by the last walk */
 } closed;
 
+bool asl_task_reap_due;
+
 static void note_closed(asl_task *t)
 {
     if (t->closed)
@@ -45,6 +47,8 @@ static void note_closed(asl_task *t)
             abort();
     }
     closed.v[closed.n++] = t;
+    if (closed.n >= 2 * closed.kept + 64)
+        asl_task_reap_due = true;
 }
 
 asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resource)
@@ -122,6 +126,7 @@ void asl_task_free_all(void)
     }
     free(closed.v);
     memset(&closed, 0, sizeof closed);
+    asl_task_reap_due = false;
     asl_token_reset();
 }
 
@@ -142,6 +147,7 @@ void asl_task_reap(void)
         }
     }
     closed.n = closed.kept = k;
+    asl_task_reap_due = false;
 }
 
 const char *asl_task_token(const asl_task *t)
