@@ -241,28 +241,27 @@ asl_fan *asl_frame_fan(asl_frame *f)
     return f->fan;
 }
 
-asl_frame **asl_fan_kids(asl_fan *p, int n)
+/* n + 1 zeroed elements of size bytes: in (in_bytes long) when they fit. */
+static void *fan_array(void *in, size_t in_bytes, int n, size_t size)
 {
-    if (n + 1 <= ASL_FAN_INLINE) {
-        memset(p->kids_in, 0, sizeof p->kids_in);
-        return p->kids_in;
+    if ((size_t)n + 1 <= in_bytes / size) {
+        memset(in, 0, in_bytes);
+        return in;
     }
-    asl_frame **a = calloc((size_t)n + 1, sizeof *a);
+    void *a = calloc((size_t)n + 1, size);
     if (!a)
         abort();
     return a;
 }
 
+asl_frame **asl_fan_kids(asl_fan *p, int n)
+{
+    return fan_array(p->kids_in, sizeof p->kids_in, n, sizeof *p->kids_in);
+}
+
 cJSON **asl_fan_slots(asl_fan *p, int n)
 {
-    if (n + 1 <= ASL_FAN_INLINE) {
-        memset(p->slots_in, 0, sizeof p->slots_in);
-        return p->slots_in;
-    }
-    cJSON **a = calloc((size_t)n + 1, sizeof *a);
-    if (!a)
-        abort();
-    return a;
+    return fan_array(p->slots_in, sizeof p->slots_in, n, sizeof *p->slots_in);
 }
 
 void asl_frame_fan_end(asl_frame *f)
