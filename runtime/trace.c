@@ -114,8 +114,9 @@ static tx *tx_of(asl_trace *t, asl_exec *x)
     int nth = 1;   /* children of one machine are told apart by number */
     for (tx *o = t->execs; o; o = o->next)
         nth += o->x->machine == x->machine && o->root->path[0];
-    char label[256];
-    snprintf(label, sizeof label, by ? "%s#%d›" : "", x->machine->name, nth);
+    char label[256] = "";
+    if (by)
+        snprintf(label, sizeof label, "%s#%d›", x->machine->name, nth);
     e->root = visit_new(t, V_ROOT, NULL, label, x->machine->name);
     e->root->depth = by ? by->depth + 1 : 0;
     e->next = t->execs;
