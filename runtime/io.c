@@ -203,7 +203,7 @@ static inline __attribute__((always_inline)) bool context_fast(const asl_node *p
     }
     if (text) {
         *out = asl_json_string(text);
-        *bound += 2 + 6 * strlen(text);
+        *bound += ASL_BOUND_TEXT(strlen(text));
         return true;
     }
     if (!base)

@@ -87,7 +87,7 @@ static cJSON *copy(const cJSON *v, int type, size_t *bound)
         const char *s = v->valuestring ? v->valuestring : "";
         size_t n = strlen(s);
         c->valuestring = asl_json_text(s, n);
-        *bound += (type & 0xff) == cJSON_Raw ? n : 2 + 6 * n;
+        *bound += (type & 0xff) == cJSON_Raw ? n : ASL_BOUND_TEXT(n);
         break;
     }
     case cJSON_Array:

@@ -55,7 +55,7 @@ static void add(asl_tmpl *t, const char *field, cJSON *v)
         t->failed = 1;
         return;
     }
-    t->bound += 4 + 6 * strlen(field);
+    t->bound += ASL_BOUND_MEMBER(strlen(field));
     asl_json_add(t->out, (cJSON **)&t->tail, field, v);
 }
 
@@ -174,7 +174,7 @@ void asl_tmpl_close(asl_tmpl *t, const char *field)
     t->depth--;
     t->out = t->outer[t->depth][0];
     t->tail = t->outer[t->depth][1];
-    t->bound += 4 + 6 * strlen(field);
+    t->bound += ASL_BOUND_MEMBER(strlen(field));
     asl_json_add(t->out, (cJSON **)&t->tail, field, o);
 }
 
