@@ -13,6 +13,11 @@ typedef struct lctx {
     int counter;
     cc_strmap used;      /* function names taken so far: the next suffix to try */
     const cc_src *src;
+    /* the unit's object keys (lower_keys.c): text -> index */
+    cc_strmap keys, key_members;
+    const char **key_text, **key_member;
+    int nkeys;
+    const char *key_struct;  /* the C name of the struct holding them */
 } lctx;
 
 /* Text inside a C comment (at most max bytes, then " ..."). */
@@ -27,6 +32,11 @@ const char *lower_named_node(lctx *c, const asl_node *n, const char *ident, cons
 const char *lower_number(double x);
 /* A C string literal (new). */
 const char *lower_cstr(const char *s);
+/* The C expression of object key k, key.NAME (lower_keys.c): one
+ * pointer for every place the unit names k. */
+const char *lower_key(lctx *c, const char *k);
+/* The struct of every key lower_key handed out, written to out. */
+void lower_keys(lctx *c, asl_buf *out);
 /* The body of the function of JSONPath Choice state s of graph g, whose
  * descriptor is ref ("&graph0_states[1]"), into body: the rules as C
  * (lower_choice.c). The path nodes it needs go to c->b first. */

@@ -5,8 +5,8 @@
  * comment above it, and returns asl_choose(&c, i) for the first that holds
  * (asl_gen.h says how a path that finds nothing fails the state):
  *
- *     v = asl_peek_key(&c, "i", "$.i");
- *     w = asl_peek_key(&c, "limit", "$.limit");
+ *     v = asl_peek_key(&c, key.i, "$.i");
+ *     w = asl_peek_key(&c, key.limit, "$.limit");
  *     if (asl_holds(&c, v.type == ASL_V_NUMBER && w.type == ASL_V_NUMBER && v.num < w.num))
  *         return asl_choose(&c, 0);
  *
@@ -106,7 +106,7 @@ static const char *peek(cgen *g, const asl_node *p)
     const asl_node *k = p->count == 1 ? &p->kids[0] : NULL;
     if (p->op == ASL_ROOT_INPUT && k && k->kind == ASL_N_STEP_NAME && k->str && p->str &&
         !strncmp(p->str, "$.", 2) && !strcmp(p->str + 2, k->str))
-        return cc_printf("asl_peek_key(&c, %s, %s)", lower_cstr(k->str), lower_cstr(p->str));
+        return cc_printf("asl_peek_key(&c, %s, %s)", lower_key(g->c, k->str), lower_cstr(p->str));
     return cc_printf("asl_peek(&c, %s)", path_node(g, p));
 }
 

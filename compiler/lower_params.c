@@ -3,9 +3,9 @@
  * one call a field, the field as written in a comment above it:
  *
  *     // "i.$": "States.MathAdd($.i, 1)"
- *     asl_tmpl_math_add(&t, "i", Increment_path0, 1);
+ *     asl_tmpl_math_add(&t, key.i, Increment_path0, 1);
  *     // "limit.$": "$.limit"
- *     asl_tmpl_path(&t, "limit", Increment_path1);
+ *     asl_tmpl_path(&t, key.limit, Increment_path1);
  *     return asl_tmpl_pass(&t);
  *
  * Only when every field is a constant, a definite path from $ (or one of
@@ -115,7 +115,7 @@ static void fields(lctx *c, asl_buf *body, const asl_node *o, const char *ident,
         lower_comment(body, text.p, 300);
         asl_buf_puts(body, " */\n");
         asl_buf_free(&text);
-        const char *field = lower_cstr(key);
+        const char *field = lower_key(c, key);
         if (v->kind == ASL_N_OBJECT && dynamic) {
             asl_buf_printf(body, "%*sasl_tmpl_open(&t);\n", in, "");
             fields(c, body, v, ident, nodes, depth + 1);

@@ -39,36 +39,9 @@
 #include <string.h>
 
 #include "internal.h"
+#include "member.h"
 
 /* --------------------------------------------------------------- steps */
-
-/* The member `name` of v, or NULL if v is not an object or lacks it. */
-static inline __attribute__((always_inline)) const cJSON *child_named(const cJSON *v, const char *name)
-{
-    /* Paths are hot: the type test in line (cJSON_IsObject is a call into
-     * the shared library), keys told apart by their first byte, and only
-     * those that share it compared in full. */
-    if (!v || (v->type & 0xff) != cJSON_Object)
-        return NULL;
-    char first = name[0];
-    if (!first) {
-        for (const cJSON *c = v->child; c; c = c->next)
-            if (c->string && !c->string[0])
-                return c;
-        return NULL;
-    }
-    for (const cJSON *c = v->child; c; c = c->next) {
-        const char *a = c->string;
-        if (!a || a[0] != first)
-            continue;
-        /* the rest compared here: keys are short, a call costs more */
-        const char *b = name;
-        while (*++a == *++b)
-            if (!*a)
-                return c;
-    }
-    return NULL;
-}
 
 /* Element i of v (negative counts from the end), or NULL. */
 static const cJSON *child_at(const cJSON *v, double num)
@@ -115,7 +88,7 @@ static inline __attribute__((always_inline)) const cJSON *follow_noting(const as
     for (int i = from; v && i < to; i++) {
         const asl_node *s = &path->kids[i];
         if (s->kind == ASL_N_STEP_NAME)
-            v = child_named(v, s->str);
+            v = asl_member(v, s->str);
         else if (s->kind == ASL_N_STEP_INDEX)
             v = child_at(v, s->num);
         else
@@ -167,7 +140,7 @@ static void walk_steps(walk *w, const asl_node *steps, int n, const cJSON *v)
 static bool has_all_names(const asl_node *u, const cJSON *v)
 {
     for (int i = 0; i < u->count; i++)
-        if (!child_named(v, u->kids[i].str))
+        if (!asl_member(v, u->kids[i].str))
             return false;
     return true;
 }
@@ -178,8 +151,8 @@ static cJSON *merge_names(const asl_node *u, const cJSON *v)
     cJSON *m = cJSON_CreateObject();
     for (int i = 0; m && i < u->count; i++) {
         const char *name = u->kids[i].str;
-        const cJSON *f = child_named(v, name);
-        if (!f || child_named(m, name))
+        const cJSON *f = asl_member(v, name);
+        if (!f || asl_member(m, name))
             continue;
         cJSON *d = cJSON_Duplicate(f, 1);
         if (!d || !cJSON_AddItemToObject(m, name, d)) {
@@ -201,7 +174,7 @@ static void apply_union(walk *w, const asl_node *u, const asl_node *rest, int nr
     }
     for (int i = 0; i < u->count; i++) {
         const asl_node *k = &u->kids[i];
-        const cJSON *x = names ? child_named(v, k->str) : child_at(v, k->num);
+        const cJSON *x = names ? asl_member(v, k->str) : child_at(v, k->num);
         if (x)
             walk_steps(w, rest, nrest, x);
     }
@@ -326,7 +299,7 @@ static void apply(walk *w, const asl_node *step, const asl_node *rest, int nrest
 {
     const cJSON *x = NULL;
     switch ((asl_node_kind)step->kind) {
-    case ASL_N_STEP_NAME: x = child_named(v, step->str); break;
+    case ASL_N_STEP_NAME: x = asl_member(v, step->str); break;
     case ASL_N_STEP_INDEX: x = child_at(v, step->num); break;
     case ASL_N_STEP_SLICE: apply_slice(w, step, rest, nrest, v); return;
     case ASL_N_STEP_WILDCARD: apply_wildcard(w, rest, nrest, v); return;
@@ -537,7 +510,7 @@ int asl_path_peek(const asl_node *path, asl_ctx *c, const cJSON **out)
 {
     /* $.name, the most common path of all, without the general walk */
     if (path->op == ASL_ROOT_INPUT && path->count == 1 && path->kids[0].kind == ASL_N_STEP_NAME) {
-        const cJSON *v = child_named(c->input, path->kids[0].str);
+        const cJSON *v = asl_member(c->input, path->kids[0].str);
         *out = v;
         return v ? 0 : 1;
     }
@@ -626,7 +599,7 @@ static bool assignable(const asl_node *path, cJSON *doc, const cJSON **found)
         if (s->kind == ASL_N_STEP_NAME) {
             if ((v->type & 0xff) != cJSON_Object) /* (in line: cJSON_IsObject is a call) */
                 return false;
-            v = (cJSON *)child_named(v, s->str);
+            v = (cJSON *)asl_member(v, s->str);
         } else if (s->kind == ASL_N_STEP_INDEX) {
             if (!(v = (cJSON *)child_at(v, s->num)))
                 return false;
@@ -664,7 +637,7 @@ static void store(cJSON *v, const asl_node *path, cJSON *value, const cJSON **fo
             v = x;
             continue;
         }
-        cJSON *x = (cJSON *)(found && v ? found[i] : child_named(v, s->str));
+        cJSON *x = (cJSON *)(found && v ? found[i] : asl_member(v, s->str));
         if (last) {
             if (x) {
                 set_static_key(value, s->str);
