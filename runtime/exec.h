@@ -194,8 +194,19 @@ cJSON *asl_task_take_result(asl_frame *f);
 
 /* ---------------------------------------------------------- scheduler */
 
-/* Current time in seconds since the epoch (real or virtual). */
-double asl_now(void);
+/* The clock: real, or virtual (it jumps to the next timer; sched.c). */
+typedef struct asl_clock_state {
+    bool virt;
+    double vnow;                /* the virtual clock's time */
+} asl_clock_state;
+extern asl_clock_state asl_clock;
+double asl_real_now(void);
+/* Current time in seconds since the epoch (real or virtual): read in line,
+ * since every state entered and every event asks. */
+static inline double asl_now(void)
+{
+    return asl_clock.virt ? asl_clock.vnow : asl_real_now();
+}
 bool asl_virtual_time(void);
 void asl_set_virtual_time(bool on, double start);
 

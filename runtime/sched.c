@@ -11,6 +11,7 @@
 
 #include "exec.h"
 #include "history.h"
+#include "slab.h"
 
 struct asl_timer {
     double at;
@@ -18,12 +19,15 @@ struct asl_timer {
     int idx;                 /* place in the heap */
     asl_frame *frame;
     void (*fn)(asl_frame *f);
-    asl_timer **owner;       /* cleared when the timer fires or is cancelled */
 };
 
+/* Timers come and go with every Wait, retry and timeout: from a slab, no
+ * malloc and free each. */
+static asl_slab timer_slab = ASL_SLAB(asl_timer);
+
+asl_clock_state asl_clock;
+
 static struct {
-    bool virt;
-    double vnow;
     asl_timer **heap;
     int n, cap;
     unsigned long seq;
@@ -31,27 +35,22 @@ static struct {
     int pending;             /* tasks served outside the scheduler */
 } S;
 
-static double real_now(void)
+double asl_real_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-double asl_now(void)
-{
-    return S.virt ? S.vnow : real_now();
-}
-
 bool asl_virtual_time(void)
 {
-    return S.virt;
+    return asl_clock.virt;
 }
 
 void asl_set_virtual_time(bool on, double start)
 {
-    S.virt = on;
-    S.vnow = start > 0 ? start : floor(real_now() * 1000) / 1000;
+    asl_clock.virt = on;
+    asl_clock.vnow = start > 0 ? start : floor(asl_real_now() * 1000) / 1000;
 }
 
 void asl_sched_note_pending(int delta)
@@ -118,9 +117,7 @@ asl_timer *asl_timer_add(double at, asl_frame *f, void (*fn)(asl_frame *f))
         if (!S.heap)
             abort();
     }
-    asl_timer *t = malloc(sizeof *t);
-    if (!t)
-        abort();
+    asl_timer *t = asl_slab_alloc_raw(&timer_slab);
     *t = (asl_timer){.at = at, .seq = S.seq++, .frame = f, .fn = fn};
     heap_set(S.n++, t);
     sift_up(t->idx);
@@ -132,7 +129,7 @@ void asl_timer_cancel(asl_timer **t)
     if (!*t)
         return;
     heap_remove(*t);
-    free(*t);
+    asl_slab_free(&timer_slab, *t);
     *t = NULL;
 }
 
@@ -160,7 +157,7 @@ static void fire_next(void)
         f->heartbeat = NULL;
     if (f->exec->timeout == t)
         f->exec->timeout = NULL;
-    free(t);
+    asl_slab_free(&timer_slab, t);
     fn(f);
 }
 
@@ -230,10 +227,10 @@ bool asl_sched_turn(void)
     if (S.n == 0)
         return did;
     double at = S.heap[0]->at;
-    if (S.virt) {
-        if (at > S.vnow)
-            S.vnow = at;
-    } else if (at > real_now()) {
+    if (asl_clock.virt) {
+        if (at > asl_clock.vnow)
+            asl_clock.vnow = at;
+    } else if (at > asl_real_now()) {
         return did;
     }
     fire_next();
@@ -251,7 +248,7 @@ void asl_sched_block(double deadline)
 {
     if (deadline == 0)
         return;
-    double wait = deadline < 0 ? -1 : deadline - (S.virt ? S.vnow : real_now());
+    double wait = deadline < 0 ? -1 : deadline - asl_now();
     if (S.pending > 0) {
         asl_poll_external(wait < 0 ? -1 : (int)ceil(wait * 1000));
     } else if (wait > 0) {

@@ -12,23 +12,15 @@ enum { SLAB_CHUNK = 65536 };
 
 #if defined(__SANITIZE_ADDRESS__)
 
-void *asl_slab_alloc(asl_slab *s)
+void *asl_slab_alloc_slow(asl_slab *s, int zero)
 {
-    void *p = calloc(1, s->size);
+    void *p = zero ? calloc(1, s->size) : malloc(s->size);
     if (!p)
         abort();
     return p;
 }
 
-void *asl_slab_alloc_raw(asl_slab *s)
-{
-    void *p = malloc(s->size);
-    if (!p)
-        abort();
-    return p;
-}
-
-void asl_slab_free(asl_slab *s, void *p)
+void asl_slab_free_slow(asl_slab *s, void *p)
 {
     (void)s;
     free(p);
@@ -67,27 +59,18 @@ static void refill(asl_slab *s)
     }
 }
 
-void *asl_slab_alloc_raw(asl_slab *s)
+/* The free list is empty: a chunk more, and its first record. */
+void *asl_slab_alloc_slow(asl_slab *s, int zero)
 {
-    if (!s->free)
-        refill(s);
+    refill(s);
     void **rec = s->free;
     s->free = *rec;
-    return rec;
+    return zero ? memset(rec, 0, s->size) : (void *)rec;
 }
 
-void *asl_slab_alloc(asl_slab *s)
+void asl_slab_free_slow(asl_slab *s, void *p)
 {
-    return memset(asl_slab_alloc_raw(s), 0, s->size);
-}
-
-void asl_slab_free(asl_slab *s, void *p)
-{
-    if (!p)
-        return;
-    void **rec = p;
-    *rec = s->free;
-    s->free = rec;
+    asl_slab_free(s, p);
 }
 
 #endif
