@@ -22,6 +22,7 @@
 #include "handlers.h"
 #include "quotas.h"
 #include "history.h"
+#include "pool.h"
 
 static struct {
     const asl_program *p;
@@ -144,7 +145,7 @@ static void on_event(void *ud, const asl_event *ev)
      * when the turn ends, since a turn may end a million executions that
      * were answered at once. */
     if (!ASL_KIN(x, waiter) && !ASL_KIN(x, dmap)) {
-        cJSON_Delete(x->output);
+        asl_json_delete(x->output);
         x->output = NULL;
     }
     if (x->status != ASL_SUCCEEDED) {
@@ -251,6 +252,6 @@ int asl_bench(const asl_program *p, const asl_cli *o)
     free(B.latency);
     free(B.start_at);
     free(B.ended);
-    cJSON_Delete(input);
+    asl_json_delete(input);
     return B.failed ? 1 : 0;
 }

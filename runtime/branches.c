@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "pool.h"
 #include "history.h"
 #include "jsonata_fields.h"
 
@@ -30,9 +31,9 @@ void asl_frame_drop_map_input(asl_frame *f)
     if (!p)
         return;
     if (!p->items_borrowed)
-        cJSON_Delete(p->items);
+        asl_json_delete(p->items);
     if (!p->effective_borrowed)
-        cJSON_Delete(f->effective);
+        asl_json_delete(f->effective);
     p->items = f->effective = NULL;
     p->items_borrowed = p->effective_borrowed = false;
 }
@@ -49,7 +50,7 @@ static asl_step branches_done(asl_frame *f)
     /* The state is over for its branches: the frame goes on without them. */
     asl_frame_fan_end(f);
     if (failed) {
-        cJSON_Delete(results);
+        asl_json_delete(results);
         f->fail_event = map ? "MapStateFailed" : "ParallelStateFailed";
         return ASL_STEP_FAIL;
     }
@@ -94,7 +95,7 @@ static void result_set(asl_frame *f, int i, cJSON *v, size_t bound)
     else
         a->child->prev = v;
     old->next = old->prev = NULL;
-    cJSON_Delete(old);
+    asl_json_delete(old);
     p->slots[i] = v;
 }
 
@@ -120,7 +121,7 @@ asl_step asl_state_parallel(asl_frame *f, const asl_state *s)
         asl_wake(p->kids[i], NULL);
     }
     if (s->nbranches == 0)
-        cJSON_Delete(in);
+        asl_json_delete(in);
     if (s->nbranches == 0)
         asl_wake(f, branches_done);
     return ASL_STEP_SUSPEND;
@@ -167,7 +168,7 @@ static int map_number(asl_frame *f, const asl_node *n, const char *field, const 
             return asl_jn_fail(&j), -1;
         /* (int) of a larger number would be undefined: no Map is that big */
         *out = jv->valuedouble > 99999999 ? 99999999 : jv->valuedouble;
-        cJSON_Delete(jv);
+        asl_json_delete(jv);
         return 0;
     }
     asl_ctx c;
@@ -266,9 +267,9 @@ asl_step asl_state_map(asl_frame *f, const asl_state *s)
     }
     if (!ok) {
         if (!items_borrowed)
-            cJSON_Delete(items);
+            asl_json_delete(items);
         if (!in_borrowed)
-            cJSON_Delete(in);
+            asl_json_delete(in);
         return ASL_STEP_FAIL;
     }
     if (s->distributed)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "pool.h"
 #include "handlers.h"
 #include "history.h"
 #include "s3.h"
@@ -342,7 +343,7 @@ asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char
 {
     if (name && !asl_exec_name_valid(name)) {
         asl_err_set(err, "InvalidName", "Invalid Name: '%s'", name);
-        cJSON_Delete(input);
+        asl_json_delete(input);
         return NULL;
     }
     asl_exec *x = asl_exec_start(unit_of(e, m), m, name, input, NULL, err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "pool.h"
 #include "history.h"
 #include "ids.h"
 #include "jsonata_fields.h"
@@ -197,7 +198,7 @@ static inline void enter_reset(asl_frame *f, int state)
         f->attempts = NULL;
     }
     if (f->context) {
-        cJSON_Delete(f->context);
+        asl_json_delete(f->context);
         f->context = NULL;
     }
     f->exec->transitions++;
@@ -287,17 +288,13 @@ static void fan_free(asl_frame *f)
     if (p->dmap)
         asl_dmap_abort(f);
     asl_frame_drop_map_input(f); /* before data, which they may point into */
-    cJSON_Delete(p->results);
+    asl_json_delete(p->results);
     asl_frame_fan_end(f);
 }
 
 /* What a frame or an execution may hold is most often not there: tested
  * here rather than in a call (a frame has six values, an error, ...). */
-static inline void drop(cJSON *v)
-{
-    if (v)
-        cJSON_Delete(v);
-}
+#define drop asl_json_drop
 
 static inline void err_drop(asl_err *e)
 {
@@ -388,7 +385,7 @@ asl_step asl_goto(asl_frame *f, int next, cJSON *output)
         /* Most runs keep no history and inspect nothing: the Exited and
          * Entered events (names not starting with 'E', see
          * asl_history_counted_only) are only counted, with one test. */
-        cJSON_Delete(f->data);
+        asl_json_delete(f->data);
         f->data = output;
         enter_reset(f, next);
         x->events += 2;
@@ -396,7 +393,7 @@ asl_step asl_goto(asl_frame *f, int next, cJSON *output)
         return ASL_STEP_NEXT;
     }
     state_event(f, exited_event(current(f)->type), "output", output);
-    cJSON_Delete(f->data);
+    asl_json_delete(f->data);
     f->data = output;
     enter_state(f, next);
     return ASL_STEP_NEXT;
@@ -409,7 +406,7 @@ asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
     if (asl_output_over_fast(f, output))
         return asl_fail_data_limit(f, s->name, output);
     state_event(f, exited_event(s->type), "output", output);
-    cJSON_Delete(f->data);
+    asl_json_delete(f->data);
     f->data = output;
     return ASL_STEP_END;
 }
@@ -509,7 +506,7 @@ static asl_step jn_catch(asl_frame *f, const asl_catcher *c)
     asl_jn_init(&j, f, f->data);
     j.error_output = eo;
     cJSON *out = asl_jn_finish(&j, c->assign, c->output, &eo);
-    cJSON_Delete(eo);
+    asl_json_delete(eo);
     if (!out)
         return ASL_STEP_FAIL;
     asl_err_clear(&f->err);
@@ -532,21 +529,21 @@ static asl_step try_catch(asl_frame *f, const asl_state *s)
             asl_ctx_init(&ctx, f, eo);
             if (asl_assign(f, c->assign, &ctx) < 0) {
                 asl_err_move(&f->err, &ctx.err);
-                cJSON_Delete(eo);
-                cJSON_Delete(out);
+                asl_json_delete(eo);
+                asl_json_delete(out);
                 return ASL_STEP_FAIL;
             }
         }
         if (c->result_path && c->result_path->kind == ASL_N_NULL) {
-            cJSON_Delete(eo); /* "ResultPath": null keeps the input as it was */
+            asl_json_delete(eo); /* "ResultPath": null keeps the input as it was */
         } else if (c->result_path) {
             asl_err e = {0};
             if (asl_path_assign(&out, c->result_path, eo, &e) < 0) {
-                cJSON_Delete(out);
+                asl_json_delete(out);
                 return asl_frame_fail_err(f, &e);
             }
         } else {
-            cJSON_Delete(out);
+            asl_json_delete(out);
             out = eo;
         }
         asl_err_clear(&f->err);
@@ -799,7 +796,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
         asl_err_set(e, "StepFunctions.ValidationException", "%s", b.p);
         asl_buf_free(&b);
         if (!borrowed)
-            cJSON_Delete(input);
+            asl_json_delete(input);
         return NULL;
     }
     /* Generated names are UUIDs: only a chosen name can clash. */
@@ -808,7 +805,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
         asl_err_set(e, "StepFunctions.ExecutionAlreadyExistsException", "Execution Already Exists: '%.*s:execution:%s:%s'",
                     (int)(colon - marn), marn, colon + 14, name);
         if (!borrowed)
-            cJSON_Delete(input);
+            asl_json_delete(input);
         return NULL;
     }
     asl_exec *x = asl_exec_alloc();

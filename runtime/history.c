@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "pool.h"
 #include "quotas.h"
 
 struct asl_history {
@@ -83,21 +84,21 @@ int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details)
 {
     /* The quota is looked at only near it (most events are far from it). */
     if (asl_limit.history_events && x->events + 1 >= asl_limit.history_events && asl_history_over(x, type)) {
-        cJSON_Delete(details);
+        asl_json_delete(details);
         return x->events;
     }
     int id = ++x->events;
     bool emit = (asl_observing & asl_event_hearers(type)) != 0;
     if (!asl_history_on && !emit) {
         if (details)
-            cJSON_Delete(details);
+            asl_json_delete(details);
         return id;
     }
     double at = asl_now();
     if (emit)
         asl_engine_emit(x, id, prev, type, at, details);
     if (!asl_history_on) {
-        cJSON_Delete(details);
+        asl_json_delete(details);
         return id;
     }
     if (!x->history) {
@@ -123,7 +124,7 @@ void asl_history_free(asl_history *h)
 {
     if (!h)
         return;
-    cJSON_Delete(h->events);
+    asl_json_delete(h->events);
     free(h);
 }
 
@@ -134,7 +135,7 @@ void asl_history_restore(asl_exec *x, cJSON *events)
         if (!x->history)
             abort();
     } else {
-        cJSON_Delete(x->history->events);
+        asl_json_delete(x->history->events);
     }
     x->history->events = events;
 }

@@ -98,10 +98,9 @@ void *asl_pool_alloc(size_t n)
     return alloc_slow(n);
 }
 
-void asl_pool_free(void *p)
+/* Gives back p (not NULL): a push onto its class's list. */
+static inline void put(void *p)
 {
-    if (!p)
-        return;
     unsigned char *h = (unsigned char *)p - HEADER;
     unsigned char c = h[HEADER - 1];
     if (c == BIG) {
@@ -111,6 +110,41 @@ void asl_pool_free(void *p)
     block *b = (block *)h;
     b->next = free_list[c];
     free_list[c] = b;
+}
+
+void asl_pool_free(void *p)
+{
+    if (p)
+        put(p);
+}
+
+bool asl_pool_on;
+
+/* cJSON_Delete's walk, with the pool's free in line rather than called
+ * through cJSON's hook for every node, key and string. */
+static void delete_pooled(cJSON *v)
+{
+    while (v) {
+        cJSON *next = v->next;
+        if (!(v->type & cJSON_IsReference)) {
+            if (v->child)
+                delete_pooled(v->child);
+            if (v->valuestring)
+                put(v->valuestring);
+        }
+        if (!(v->type & cJSON_StringIsConst) && v->string)
+            put(v->string);
+        put(v);
+        v = next;
+    }
+}
+
+void asl_json_delete(cJSON *v)
+{
+    if (asl_pool_on)
+        delete_pooled(v);
+    else
+        cJSON_Delete(v);
 }
 
 void asl_pool_install(void)
@@ -123,10 +157,12 @@ void asl_pool_install(void)
 #if !defined(__SANITIZE_ADDRESS__)
     cJSON_Hooks hooks = {asl_pool_alloc, asl_pool_free};
     cJSON_InitHooks(&hooks);
+    asl_pool_on = true;
 #endif
 }
 
 void asl_pool_uninstall(void)
 {
     cJSON_InitHooks(NULL);
+    asl_pool_on = false;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "pool.h"
 #include "jsonata_fields.h"
 
 /* A JSONata Pass, Succeed or Wait (once waited): Assign, then Output or
@@ -35,10 +36,10 @@ asl_step asl_state_pass(asl_frame *f, const asl_state *s)
         cJSON *owned;
         if (!asl_path_view(f, s->input_path, f->data, &owned))
             return ASL_STEP_FAIL;
-        cJSON_Delete(owned);
+        asl_json_delete(owned);
     }
     if (s->result) {
-        cJSON_Delete(result);
+        asl_json_delete(result);
         asl_ctx c;
         asl_ctx_init(&c, f, f->data);
         result = asl_eval_sized(s->result, &c, &bound);
@@ -60,7 +61,7 @@ cJSON *asl_state_input(asl_frame *f, const asl_state *s)
     if (!in)
         return asl_apply_path(f, s->input_path, f->data);
     if (in != f->data)
-        cJSON_Delete(f->data);
+        asl_json_delete(f->data);
     f->data = NULL;
     return in;
 }
@@ -94,7 +95,7 @@ static int fail_field(asl_frame *f, const asl_node *n, const char *name, char **
         if (!v)
             return asl_jn_fail(&j), -1;
         *out = strdup(v->valuestring);
-        cJSON_Delete(v);
+        asl_json_delete(v);
         return 0;
     }
     /* A path that finds nothing has AWS's own cause; an intrinsic fails as
@@ -117,14 +118,14 @@ static int fail_field(asl_frame *f, const asl_node *n, const char *name, char **
         return -1;
     if (!cJSON_IsString(v)) {
         char *text = asl_json_print(v);
-        cJSON_Delete(v);
+        asl_json_delete(v);
         asl_fail_runtime(f, "The %sPath field '%s' must reference a string, but was: %s", name,
                          n->str ? n->str : "", text);
         free(text);
         return -1;
     }
     *out = strdup(v->valuestring);
-    cJSON_Delete(v);
+    asl_json_delete(v);
     return 0;
 }
 
@@ -164,7 +165,7 @@ static asl_step jn_choice(asl_frame *f, const asl_state *s)
             if (!v)
                 return asl_jn_fail(&j);
             hit = cJSON_IsTrue(v);
-            cJSON_Delete(v);
+            asl_json_delete(v);
         }
         if (hit) {
             next = s->choice_next[i];
@@ -218,7 +219,7 @@ static asl_step wait_done(asl_frame *f)
         asl_ctx c;
         asl_ctx_init(&c, f, in);
         if (asl_assign(f, s->assign, &c) < 0) {
-            cJSON_Delete(in);
+            asl_json_delete(in);
             return asl_frame_fail_err(f, &c.err);
         }
     }
@@ -245,7 +246,7 @@ static double jn_wait_until(asl_frame *f, const asl_state *s, double now)
             asl_jn_fail_msg(f, "The Seconds field must be a non-negative integer, but was: %g", v->valuedouble);
         else
             asl_jn_fail(&j);
-        cJSON_Delete(v);
+        asl_json_delete(v);
         return when;
     }
     cJSON *v = asl_jn_eval(&j, s->timestamp, "Timestamp");
@@ -261,7 +262,7 @@ static double jn_wait_until(asl_frame *f, const asl_state *s, double now)
                         text);
         free(text);
     }
-    cJSON_Delete(v);
+    asl_json_delete(v);
     return when;
 }
 
@@ -320,7 +321,7 @@ __attribute__((noinline)) static double wait_until_read(asl_frame *f, const asl_
     if (s->input_path && !(owned = asl_apply_path(f, s->input_path, f->data)))
         return -1;
     double until = wait_until(f, s, owned ? owned : f->data);
-    cJSON_Delete(owned);
+    asl_json_delete(owned);
     return until;
 }
 
