@@ -41,6 +41,7 @@ typedef struct observer {
     asl_observer_fn fn;
     void *ud;
     unsigned flags;
+    unsigned bit;                /* observing_bit(flags): the events it hears */
 } observer;
 
 struct asl_engine {
@@ -543,7 +544,7 @@ int asl_engine_observe(asl_engine *e, asl_observer_fn fn, void *ud, unsigned fla
         e->obs = grown;
         e->obs_cap = cap;
     }
-    e->obs[e->nobs] = (observer){++e->next_observer, fn, ud, flags};
+    e->obs[e->nobs] = (observer){++e->next_observer, fn, ud, flags, observing_bit(flags)};
     e->flags |= flags;
     int id = e->obs[e->nobs++].id;
     observing_update(e);
@@ -572,13 +573,18 @@ double asl_engine_wait_scale(void)
 
 void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details)
 {
+    asl_engine_emit_heard(x, id, prev, type, at, details, asl_event_hearers(type));
+}
+
+void asl_engine_emit_heard(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details,
+                           unsigned hearers)
+{
     if (!engine || !engine->nobs)
         return;
     asl_event ev = {x, id, prev, type, at, NULL};
-    unsigned hearers = asl_event_hearers(type);
     for (int i = 0; i < engine->nobs; i++) {
         const observer *o = &engine->obs[i];
-        if (!(hearers & observing_bit(o->flags)))
+        if (!(hearers & o->bit))
             continue;
         ev.details = o->flags & ASL_OBSERVE_DETAILS ? details : NULL;
         o->fn(o->ud, &ev);

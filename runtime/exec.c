@@ -175,13 +175,24 @@ __attribute__((noinline)) static int state_details(asl_frame *f, const char *typ
     return asl_frame_event(f, type, d, false);
 }
 
+/* Whether the frame's next n state events (Entered, Exited) are only
+ * counted: nothing inspects the state, no observer hears them (only those
+ * that hear every event do, see asl_event_hearers), nothing needs their
+ * details (recording included: it sets ASL_OBSERVING_DETAILS), and the
+ * quota is far. One test of one word for what asl_history_add would ask. */
+static inline bool state_events_counted(const asl_frame *f, int n)
+{
+    return !f->inspect && !(asl_observing & (ASL_OBSERVING_ALL | ASL_OBSERVING_DETAILS)) &&
+           (!asl_limit.history_events || f->exec->events + n < asl_limit.history_events);
+}
+
 /* A state's Entered or Exited event. Most runs keep no history and inspect
  * nothing: then the event is only counted, in line. */
 static inline int state_event(asl_frame *f, const char *type, const char *key, const cJSON *data)
 {
     if (!type)
         return 0;
-    if (!f->inspect && !asl_history_enabled() && asl_history_counted_only(f->exec, type))
+    if (state_events_counted(f, 1))
         return f->src = ++f->exec->events;
     return state_details(f, type, key, data);
 }
@@ -380,11 +391,9 @@ asl_step asl_goto(asl_frame *f, int next, cJSON *output)
     if (asl_output_over_fast(f, output))
         return asl_fail_data_limit(f, current(f)->name, output);
     asl_exec *x = f->exec;
-    if (!f->inspect && !asl_history_on && !(asl_observing & (ASL_OBSERVING_ALL | ASL_OBSERVING_DETAILS)) &&
-        (!asl_limit.history_events || x->events + 2 < asl_limit.history_events)) {
+    if (state_events_counted(f, 2)) {
         /* Most runs keep no history and inspect nothing: the Exited and
-         * Entered events (names not starting with 'E', see
-         * asl_history_counted_only) are only counted, with one test. */
+         * Entered events are only counted, with one test. */
         asl_json_delete(f->data);
         f->data = output;
         enter_reset(f, next);
@@ -686,7 +695,7 @@ static void exec_finish(asl_exec *x, asl_status st, int prev)
                 cJSON_AddStringToObject(d, "cause", x->err.cause);
         }
     }
-    asl_history_add(x, prev, types[st], d);
+    asl_history_add_heard(x, prev, types[st], d, ASL_HEARERS_END);
     if (ASL_KIN(x, waiter))
         asl_child_finished(x);
     if (ASL_KIN(x, dmap))
@@ -862,7 +871,7 @@ static asl_exec *exec_start(asl_unit *u, const asl_machine *m, const char *name,
         cJSON_AddBoolToObject(cJSON_AddObjectToObject(d, "inputDetails"), "truncated", 0);
         cJSON_AddStringToObject(d, "roleArn", asl_role_arn());
     }
-    asl_history_add(x, 0, "ExecutionStarted", d);
+    asl_history_add_heard(x, 0, "ExecutionStarted", d, ASL_HEARERS_START);
     /* The root frame reads the input in place (a view: see view.c). */
     x->root = asl_frame_new(x, m->graph, asl_json_view(input), NULL, 0);
     x->root->data_bound = in_size;

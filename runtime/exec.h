@@ -508,15 +508,20 @@ extern unsigned asl_observing;
  * its start ("ExecutionStarted": among the execution events, the one
  * with a 't' after "ExecutionS"), and only those that want every event
  * hear the others (no other event type starts with "Exe"). */
+#define ASL_HEARERS_START (ASL_OBSERVING_ALL | ASL_OBSERVING_EXECUTIONS)
+#define ASL_HEARERS_END   (ASL_OBSERVING_ALL | ASL_OBSERVING_EXECUTIONS | ASL_OBSERVING_ENDS)
 static inline unsigned asl_event_hearers(const char *type)
 {
     if (type[0] != 'E' || type[1] != 'x' || type[2] != 'e')
         return ASL_OBSERVING_ALL;
-    return type[10] == 't' ? ASL_OBSERVING_ALL | ASL_OBSERVING_EXECUTIONS
-                           : ASL_OBSERVING_ALL | ASL_OBSERVING_EXECUTIONS | ASL_OBSERVING_ENDS;
+    return type[10] == 't' ? ASL_HEARERS_START : ASL_HEARERS_END;
 }
 /* Hands an event to every observer (history.c calls it for each event). */
 void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details);
+/* The same for an event heard by the observers with the hearers bits
+ * (asl_event_hearers(type)). */
+void asl_engine_emit_heard(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details,
+                           unsigned hearers);
 /* asl_engine_start for a loaded machine and an input value (taken), as
  * the CLI and --bench start executions without printing and parsing. */
 asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char *name, cJSON *input,

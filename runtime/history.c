@@ -31,6 +31,8 @@ struct asl_history {
  * built when recording is on or an observer reads them. */
 bool asl_history_on;
 
+/* (Recording sets ASL_OBSERVING_DETAILS, which stays set while it is on:
+ * the tests that let an event only be counted rely on it.) */
 void asl_history_enable(bool on)
 {
     asl_history_on = on;
@@ -80,7 +82,7 @@ static cJSON *event_object(const asl_event *ev, cJSON *details)
     return e;
 }
 
-int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details)
+int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details, unsigned hearers)
 {
     /* The quota is looked at only near it (most events are far from it). */
     if (asl_limit.history_events && x->events + 1 >= asl_limit.history_events && asl_history_over(x, type)) {
@@ -88,7 +90,7 @@ int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details)
         return x->events;
     }
     int id = ++x->events;
-    bool emit = (asl_observing & asl_event_hearers(type)) != 0;
+    bool emit = (asl_observing & hearers) != 0;
     if (!asl_history_on && !emit) {
         if (details)
             asl_json_delete(details);
@@ -96,7 +98,7 @@ int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details)
     }
     double at = asl_now();
     if (emit)
-        asl_engine_emit(x, id, prev, type, at, details);
+        asl_engine_emit_heard(x, id, prev, type, at, details, hearers);
     if (!asl_history_on) {
         asl_json_delete(details);
         return id;

@@ -22,24 +22,32 @@ const char *asl_history_details_key(const char *type, char *key, size_t n);
  * NULL) under the key AWS uses for that type. Returns the event id, which
  * is counted even when nothing is recorded. */
 static inline int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details);
-/* asl_history_add for an event that is recorded, observed or near the quota. */
-int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details);
-/* Whether an event of that type would only be counted (recorded nowhere,
- * handed to no observer, far from the event quota): the caller may then
- * just count it, ++x->events being its id. */
+/* asl_history_add for an event that is recorded, observed or near the
+ * quota; hearers is asl_event_hearers(type). */
+int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details, unsigned hearers);
+/* Whether an event that observers with the hearers bits hear would only be
+ * counted (recorded nowhere, handed to no observer, far from the event
+ * quota): the caller may then just count it, ++x->events being its id. */
 extern bool asl_history_on;
-#define asl_history_counted_only(x, type)                                                           \
-    (!asl_history_on && !(asl_observing & asl_event_hearers(type)) &&                              \
+#define asl_history_counted_only_by(x, hearers)                                                     \
+    (!asl_history_on && !(asl_observing & (hearers)) &&                                            \
      (!asl_limit.history_events || (x)->events + 1 < asl_limit.history_events))
-static inline int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
+#define asl_history_counted_only(x, type) asl_history_counted_only_by(x, asl_event_hearers(type))
+/* asl_history_add for an event whose hearers the caller knows (an
+ * execution's start or end): no look at its type's name. */
+static inline int asl_history_add_heard(asl_exec *x, int prev, const char *type, cJSON *details, unsigned hearers)
 {
     /* Most events are only counted: that costs no call. */
-    if (asl_history_counted_only(x, type)) {
+    if (asl_history_counted_only_by(x, hearers)) {
         if (details)
             cJSON_Delete(details);
         return ++x->events;
     }
-    return asl_history_record(x, prev, type, details);
+    return asl_history_record(x, prev, type, details, hearers);
+}
+static inline int asl_history_add(asl_exec *x, int prev, const char *type, cJSON *details)
+{
+    return asl_history_add_heard(x, prev, type, details, asl_event_hearers(type));
 }
 
 /* {"events":[...]} (new value). */

@@ -77,11 +77,20 @@ void asl_uuid(char out[37])
 {
     /* 8-4-4-4-12: the digits are made in one run of 32, then copied
      * around the dashes. */
+    /* The version, 4, in byte 6's high nibble and the variant, binary 10,
+     * in byte 8's top bits: on a little-endian machine set in the words
+     * (bytes 6 of the first and 0 of the second) before they are bytes. */
     uint64_t r[2] = {next64(), next64()};
     unsigned char b[16];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    r[0] = (r[0] & ~((uint64_t)0xf0 << 48)) | ((uint64_t)0x40 << 48);
+    r[1] = (r[1] & ~(uint64_t)0xc0) | 0x80;
     memcpy(b, r, 16);
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* variant 10 */
+#else
+    memcpy(b, r, 16);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+#endif
     char d[32];
     hex16(d, b);
     memcpy(out, d, 8);

@@ -109,6 +109,17 @@ static void heap_remove(asl_timer *t)
     }
 }
 
+/* heap_remove of the earliest timer: the last one moves to the root and
+ * only down (it has no parent to move up to). */
+static void heap_pop(void)
+{
+    asl_timer *last = S.heap[--S.n];
+    if (S.n > 0) {
+        heap_set(0, last);
+        sift_down(0);
+    }
+}
+
 asl_timer *asl_timer_add(double at, asl_frame *f, void (*fn)(asl_frame *f))
 {
     if (S.n == S.cap) {
@@ -148,7 +159,7 @@ void (*asl_timer_fn(const asl_timer *t))(asl_frame *f)
 static void fire_next(void)
 {
     asl_timer *t = S.heap[0];
-    heap_remove(t);
+    heap_pop();
     asl_frame *f = t->frame;
     void (*fn)(asl_frame *) = t->fn;
     if (f->timer == t)
