@@ -264,7 +264,7 @@ static void run_json(asl_task *t, asl_handler_json_fn fn, const cJSON *event, bo
     cJSON *inner = lambda_payload && cJSON_IsString(event) ? asl_json_parse(event->valuestring) : NULL;
     t->held = true; /* the handler may keep t until asl_task_succeed/fail */
     fn(t, inner ? inner : event ? event : &empty);
-    cJSON_Delete(inner);
+    asl_json_delete(inner);
 }
 
 void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound)
@@ -278,13 +278,26 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
         asl_child_start_task(t, payload, owned, bound);
         return;
     }
-    lambda_fn fn = {0};
+    lambda_fn fn;
+    fn.named = NULL;
+    fn.name[0] = '\0'; /* (the rest is written when the name is found) */
     const cJSON *event = payload;
     if (is_lambda_invoke(t->resource)) {
-        const cJSON *named = cJSON_GetObjectItemCaseSensitive(payload, "FunctionName");
+        /* FunctionName and Payload in one pass (the first of a key counts,
+         * as cJSON_GetObjectItemCaseSensitive finds it) */
+        const cJSON *named = NULL;
+        event = NULL;
+        for (const cJSON *c = payload && cJSON_IsObject(payload) ? payload->child : NULL; c; c = c->next) {
+            const char *k = c->string;
+            if (!k)
+                continue;
+            if (*k == 'F' && !named && !strcmp(k, "FunctionName"))
+                named = c;
+            else if (*k == 'P' && !event && !strcmp(k, "Payload"))
+                event = c;
+        }
         if (cJSON_IsString(named))
             fn.named = named->valuestring;
-        event = cJSON_GetObjectItemCaseSensitive(payload, "Payload");
     } else if (!strncmp(t->resource, "arn:aws:lambda:", 15)) {
         fn.named = t->resource;
     }
@@ -306,7 +319,7 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
     if (inner) {
         free(text);
         text = strdup(event->valuestring);
-        cJSON_Delete(inner);
+        asl_json_delete(inner);
     }
     if (process) {
         t->held = true; /* until the process answers: asl_task_succeed/fail */

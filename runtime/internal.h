@@ -17,6 +17,7 @@
 
 #include "asl_gen.h"
 #include "asl_engine.h"
+#include "pool.h"
 
 /* ------------------------------------------------------------- errors */
 
@@ -154,8 +155,17 @@ void asl_json_settle(cJSON *v);
  * viewed again (O(1) each). */
 cJSON *asl_json_clone(const cJSON *v);
 /* json_build.c: values made on the hot path. A new node of the type (all else
- * zero), from the allocator cJSON frees with. */
-cJSON *asl_json_node(int type);
+ * zero), from the allocator cJSON frees with (in line: a template or a copy
+ * makes one a member). */
+cJSON *asl_json_node_slow(int type);
+static inline __attribute__((always_inline)) cJSON *asl_json_node(int type)
+{
+    cJSON *v = asl_pool_take(sizeof *v);
+    if (!v)
+        return asl_json_node_slow(type);
+    *v = (cJSON){.type = type};
+    return v;
+}
 cJSON *asl_json_number(double d);
 /* A literal's node (in line: most members of a template are literals;
  * io.c's walk and params.c build them). */
@@ -172,13 +182,34 @@ static inline __attribute__((always_inline)) cJSON *asl_literal_node(const asl_n
     return asl_json_node(n->kind == ASL_N_NULL ? cJSON_NULL : n->kind == ASL_N_TRUE ? cJSON_True : cJSON_False);
 }
 cJSON *asl_json_string(const char *s);
+/* The same for the n bytes of s (no NUL among them), its length known. */
+cJSON *asl_json_string_len(const char *s, size_t n);
 /* A copy of the n bytes of s and a NUL, from cJSON's allocator (a key's or
  * a string's text). */
 char *asl_json_text(const char *s, size_t n);
 /* Links item (taken) after *tail, the last member of parent so far (NULL
  * for none), and makes it the tail. key, if not NULL, is static text that
- * outlives item (not copied, not freed): item's key. */
-void asl_json_add(cJSON *parent, cJSON **tail, const char *key, cJSON *item);
+ * outlives item (not copied, not freed): item's key. (In line: every member
+ * of a template is added so.) */
+static inline __attribute__((always_inline)) void asl_json_add(cJSON *parent, cJSON **tail, const char *key,
+                                                               cJSON *item)
+{
+    if (key) {
+        if (item->string && !(item->type & cJSON_StringIsConst))
+            cJSON_free(item->string);
+        item->string = (char *)(uintptr_t)key;
+        item->type |= cJSON_StringIsConst;
+    }
+    /* cJSON's list: the first member's prev is the last member. */
+    if (*tail) {
+        (*tail)->next = item;
+        item->prev = *tail;
+    } else {
+        parent->child = item;
+    }
+    parent->child->prev = item;
+    *tail = item;
+}
 /* asl_json_copy that adds to *bound an upper bound of the copy's size as
  * JSON (asl_json_size_bound's, without its stop). */
 cJSON *asl_json_copy_bound(const cJSON *v, size_t *bound);

@@ -84,7 +84,7 @@ const cJSON *asl_ctx_context(asl_ctx *c)
         return c->context;
     asl_frame *f = c->frame;
     if (f->context && context_stale(f)) {
-        cJSON_Delete(f->context);
+        asl_json_delete(f->context);
         f->context = NULL;
     }
     if (!f->context)
@@ -202,8 +202,9 @@ static inline __attribute__((always_inline)) bool context_fast(const asl_node *p
         }
     }
     if (text) {
-        *out = asl_json_string(text);
-        *bound += ASL_BOUND_TEXT(strlen(text));
+        size_t n = strlen(text);
+        *out = asl_json_string_len(text, n);
+        *bound += ASL_BOUND_TEXT(n);
         return true;
     }
     if (!base)
@@ -274,7 +275,7 @@ static cJSON *eval_members(const asl_node *n, const char *field, asl_ctx *c, siz
         cJSON *v = counted && vn->kind <= ASL_N_STRING ? asl_literal_node(vn)
                                                        : eval_value(vn, object ? k->str : field, c, bound);
         if (!v) {
-            cJSON_Delete(o);
+            asl_json_delete(o);
             return NULL;
         }
         if (!counted)
@@ -448,7 +449,7 @@ cJSON *asl_apply_path_take(asl_frame *f, const asl_node *path, cJSON *doc)
     if (!v)
         v = asl_apply_path(f, path, doc);
     if (v != doc)
-        cJSON_Delete(doc);
+        asl_json_delete(doc);
     return v;
 }
 
@@ -489,7 +490,7 @@ static cJSON *inspected_input(asl_frame *f, const asl_state *s, const asl_node *
     if (!parameters)
         return in;
     cJSON *out = asl_apply_template(f, parameters, in);
-    cJSON_Delete(in);
+    asl_json_delete(in);
     asl_inspect(f, "afterParameters", out);
     return out;
 }
@@ -523,7 +524,7 @@ cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_nod
     }
     cJSON *out = apply_template(f, parameters, in, bound);
     if (owned)
-        cJSON_Delete(owned);
+        asl_json_delete(owned);
     return out;
 }
 
@@ -545,7 +546,7 @@ void asl_store_vars(asl_frame *f, cJSON *vals)
         cJSON_DeleteItemFromObjectCaseSensitive(f->vars, v->string);
         cJSON_AddItemToObject(f->vars, v->string, v);
     }
-    cJSON_Delete(vals);
+    asl_json_delete(vals);
 }
 
 int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c)
@@ -575,7 +576,7 @@ static cJSON *jn_state_output(asl_frame *f, const asl_state *s, cJSON *result)
     j.result = result;
     asl_inspect(f, "result", result);
     cJSON *out = asl_jn_finish(&j, s->assign, s->output, &result);
-    cJSON_Delete(result);
+    asl_json_delete(result);
     return out;
 }
 
@@ -599,7 +600,7 @@ cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, s
     asl_inspect(f, "result", result);
     if (s->result_selector) {
         cJSON *sel = apply_template(f, s->result_selector, result, &rb);
-        cJSON_Delete(result);
+        asl_json_delete(result);
         if (!(result = sel))
             return NULL;
         asl_inspect(f, "afterResultSelector", result);
@@ -609,7 +610,7 @@ cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, s
         asl_ctx_init(&c, f, result);
         if (asl_assign(f, s->assign, &c) < 0) {
             asl_frame_fail_err(f, &c.err);
-            cJSON_Delete(result);
+            asl_json_delete(result);
             return NULL;
         }
     }
@@ -623,7 +624,7 @@ cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, s
     if (!rb)
         rb = asl_json_size_bound(result, asl_limit.payload_bytes);
     if (s->result_path && s->result_path->kind == ASL_N_NULL) {
-        cJSON_Delete(result);
+        asl_json_delete(result);
         out = keep ? asl_json_clone(f->data) : f->data;
         f->out_bound = f->data_bound;
     } else if (!s->result_path) {
@@ -636,7 +637,7 @@ cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, s
             f->data = NULL;
         asl_err e = {0};
         if (asl_path_assign(&out, s->result_path, result, &e) < 0) {
-            cJSON_Delete(out);
+            asl_json_delete(out);
             asl_frame_fail_err(f, &e);
             return NULL;
         }

@@ -1,8 +1,9 @@
 /*
- * json_build.c: making cJSON values on the hot path: a node is one allocation
- * (cJSON_malloc, so cJSON_Delete frees it) filled in place, members are
- * linked through a tail pointer (cJSON_AddItemTo* does more per call), and
- * a copy adds up an upper bound of its size as JSON while it walks (the
+ * json_build.c: making cJSON values on the hot path: a node is one
+ * allocation filled in place (from the pool's list in line, pool.h, else
+ * cJSON_malloc: cJSON_Delete frees it either way), members are linked
+ * through a tail pointer (cJSON_AddItemTo* does more per call), and a
+ * copy adds up an upper bound of its size as JSON while it walks (the
  * bound asl_json_size_bound gives, so the payload quota needs no walk of
  * its own).
  */
@@ -13,19 +14,22 @@
 
 #include "internal.h"
 
-static void *alloc(size_t n)
+/* From the pool in line when cJSON allocates from it (pool.h), else as
+ * cJSON allocates. */
+static inline void *alloc(size_t n)
 {
-    void *p = cJSON_malloc(n);
-    if (!p)
+    void *p = n <= ASL_POOL_LARGEST ? asl_pool_take(n) : NULL;
+    if (!p && !(p = cJSON_malloc(n)))
         abort();
     return p;
 }
 
-cJSON *asl_json_node(int type)
+cJSON *asl_json_node_slow(int type)
 {
-    cJSON *v = alloc(sizeof *v);
-    memset(v, 0, sizeof *v);
-    v->type = type;
+    cJSON *v = cJSON_malloc(sizeof *v);
+    if (!v)
+        abort();
+    *v = (cJSON){.type = type};
     return v;
 }
 
@@ -45,30 +49,16 @@ char *asl_json_text(const char *s, size_t n)
     return t;
 }
 
-cJSON *asl_json_string(const char *s)
+cJSON *asl_json_string_len(const char *s, size_t n)
 {
     cJSON *v = asl_json_node(cJSON_String);
-    v->valuestring = asl_json_text(s, strlen(s));
+    v->valuestring = asl_json_text(s, n);
     return v;
 }
 
-void asl_json_add(cJSON *parent, cJSON **tail, const char *key, cJSON *item)
+cJSON *asl_json_string(const char *s)
 {
-    if (key) {
-        if (item->string && !(item->type & cJSON_StringIsConst))
-            cJSON_free(item->string);
-        item->string = (char *)(uintptr_t)key;
-        item->type |= cJSON_StringIsConst;
-    }
-    /* cJSON's list: the first member's prev is the last member. */
-    if (*tail) {
-        (*tail)->next = item;
-        item->prev = *tail;
-    } else {
-        parent->child = item;
-    }
-    parent->child->prev = item;
-    *tail = item;
+    return asl_json_string_len(s, strlen(s));
 }
 
 /* A copy of v, its key kept as cJSON_Duplicate keeps it (a constant key

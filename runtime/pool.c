@@ -12,23 +12,22 @@
 #include "pool.h"
 
 /* 8 bytes keep cJSON's structures (pointers, doubles) aligned. */
-#define HEADER 8
-#define BIG 0xff
+#define HEADER ASL_POOL_HEADER
+#define BIG ASL_POOL_BIG
 
-static const size_t class_size[] = {16, 32, 48, 64, 96, 128, 192, 256, 384, 512};
-#define NCLASS (sizeof class_size / sizeof *class_size)
+static const size_t class_size[ASL_POOL_CLASSES] = {16, 32, 48, 64, 96, 128, 192, 256, 384, ASL_POOL_LARGEST};
 
-typedef union block {
-    union block *next;
-    unsigned char bytes[HEADER];
-} block;
+typedef asl_pool_block block;
 
-static block *free_list[NCLASS];
+/* (pool.h's in-line calls use the lists and the classes directly) */
+asl_pool_block *asl_pool_lists[ASL_POOL_CLASSES];
+#define free_list asl_pool_lists
+unsigned char asl_pool_class_of[ASL_POOL_LARGEST + 1];
+#define class_of_size asl_pool_class_of
 /* Every chunk's start, so that the memory kept for reuse stays reachable
  * (valgrind counts chunks known only by blocks inside them as lost). */
 static unsigned char **chunks;
 static size_t nchunks, chunk_cap;
-static unsigned char class_of_size[513];
 
 static void init_classes(void)
 {

@@ -26,7 +26,7 @@
 enum { TOKEN_BYTES = 32, TOKEN_CHARS = 43, SEQ_BYTES = 8, TAGGED_BYTES = 24 };
 
 static struct {
-    asl_task **slot;     /* open addressing by sequence number; NULL empty, TOMB deleted */
+    asl_task **slot;     /* open addressing by the token's text (slot_of); NULL empty, TOMB deleted */
     size_t cap, used, live;
     unsigned char key[16];
     uint64_t next_seq;   /* 0 until the key is drawn */
@@ -206,44 +206,20 @@ static bool decode(const char *s, unsigned char raw[TOKEN_BYTES])
 
 /* ---------------------------------------------------------------- table */
 
-static size_t slot_of(uint64_t seq)
+/* A token's home slot, from its first eight characters (its sequence
+ * number's low 48 bits, base64url: spread by the multiply). Found from the
+ * text, nothing decoded: every SendTask* and every closed token looks one
+ * up. t has eight characters at least (43 in the table). */
+static size_t slot_of(const char *token)
 {
-    return (size_t)(seq * 0x9e3779b97f4a7c15ULL >> 17) & (T.cap - 1);
+    uint64_t w;
+    memcpy(&w, token, 8);
+    return (size_t)(w * 0x9e3779b97f4a7c15ULL >> 17) & (T.cap - 1);
 }
 
-/* The sequence number in a token's first twelve characters (its first
- * eight bytes and one of the next), false if one of them is not base64url.
- * s has twelve characters at least. */
-static bool head_seq(const char *s, uint64_t *seq)
+static void insert(asl_task *t)
 {
-    const signed char *d = digits();
-    const unsigned char *u = (const unsigned char *)s;
-    int c[12], bad = 0;
-    for (int i = 0; i < 12; i++)
-        bad |= c[i] = d[u[i]];
-    /* Four characters make 24 bits, three bytes high first; the token's
-     * bytes 0..7 read little-endian are the number. */
-#define GROUP(i) ((uint32_t)c[i] << 18 | (uint32_t)c[i + 1] << 12 | (uint32_t)c[i + 2] << 6 | (uint32_t)c[i + 3])
-#define BYTES(g) (((g) >> 16 & 255) | ((g) & 0xff00) | ((g) & 255) << 16) /* three bytes in memory order */
-    uint64_t g0 = GROUP(0) & 0xffffff, g1 = GROUP(4) & 0xffffff, g2 = GROUP(8) & 0xffffff;
-    *seq = BYTES(g0) | BYTES(g1) << 24 | (BYTES(g2) & 0xffff) << 48;
-#undef GROUP
-#undef BYTES
-    return bad >= 0;
-}
-
-/* The sequence number of a token in the table (checked when it came in). */
-static uint64_t seq_of(const asl_task *t)
-{
-    uint64_t seq = 0;
-    if (t->token && strnlen(t->token, 12) == 12)
-        head_seq(t->token, &seq);
-    return seq;
-}
-
-static void insert(asl_task *t, uint64_t seq)
-{
-    size_t i = slot_of(seq);
+    size_t i = slot_of(t->token);
     while (T.slot[i] && T.slot[i] != TOMB)
         i = (i + 1) & (T.cap - 1);
     if (!T.slot[i])
@@ -278,15 +254,16 @@ static void rehash(void)
     T.used = T.live = 0;
     for (size_t i = 0; i < old; i++)
         if (slots[i] && slots[i] != TOMB)
-            insert(slots[i], seq_of(slots[i]));
+            insert(slots[i]);
     free(slots);
 }
 
-static asl_task **lookup(uint64_t seq, const char *token)
+/* token has 43 characters. */
+static asl_task **lookup(const char *token)
 {
     if (!T.cap)
         return NULL;
-    for (size_t i = slot_of(seq), n = 0; T.slot[i] && n < T.cap; n++, i = (i + 1) & (T.cap - 1))
+    for (size_t i = slot_of(token), n = 0; T.slot[i] && n < T.cap; n++, i = (i + 1) & (T.cap - 1))
         if (T.slot[i] != TOMB && !strcmp(T.slot[i]->token, token))
             return &T.slot[i];
     return NULL;
@@ -314,7 +291,7 @@ void asl_token_issue(asl_task *t)
     t->token = encode(raw);
     if (full())
         rehash();
-    insert(t, seq);
+    insert(t);
 }
 
 bool asl_token_signed(const char *token)
@@ -334,7 +311,7 @@ bool asl_token_adopt(asl_task *t)
         T.next_seq = seq + 1;
     if (full())
         rehash();
-    insert(t, seq);
+    insert(t);
     return true;
 }
 
@@ -355,8 +332,11 @@ void asl_token_forget(asl_task *t)
 {
     if (!t->token)
         return;
-    asl_task **p = last.task == t && last.token == t->token && T.slot[last.slot] == t ? &T.slot[last.slot]
-                                                                                     : lookup(seq_of(t), t->token);
+    asl_task **p = NULL;
+    if (last.task == t && last.token == t->token && T.slot[last.slot] == t)
+        p = &T.slot[last.slot];
+    else if (strnlen(t->token, TOKEN_CHARS + 1) == TOKEN_CHARS) /* (a restored token may be anything) */
+        p = lookup(t->token);
     last.task = NULL;
     if (p && *p == t) {
         *p = TOMB;
@@ -377,13 +357,11 @@ void asl_token_reset(void)
 /* The open task a token names, or the AWS error for why there is none. */
 static const char *find_open(const char *token, asl_task **out)
 {
-    /* An open token first, from its sequence number alone: equal to a
-     * token this process made, it is a canonical one (decode would take
-     * it). Anything else is decoded whole to tell why it is not open. */
-    uint64_t seq;
-    if (token && T.cap && strnlen(token, TOKEN_CHARS + 1) == TOKEN_CHARS && head_seq(token, &seq) && seq &&
-        seq < T.next_seq) {
-        asl_task **p = lookup(seq, token);
+    /* An open token first, found by its text alone: equal to a token
+     * this process made, it is a canonical one (decode would take it).
+     * Anything else is decoded whole to tell why it is not open. */
+    if (token && T.cap && strnlen(token, TOKEN_CHARS + 1) == TOKEN_CHARS) {
+        asl_task **p = lookup(token);
         asl_task *t = p ? *p : NULL;
         if (t && !t->done && t->frame) {
             last_set(p);
@@ -394,10 +372,10 @@ static const char *find_open(const char *token, asl_task **out)
     unsigned char raw[TOKEN_BYTES];
     if (!decode(token, raw))
         return "InvalidToken";
-    seq = le64(raw);
+    uint64_t seq = le64(raw);
     /* An open token is one this process issued or adopted (signed): its
      * tag needs checking only when it is not open. */
-    asl_task **p = T.next_seq && seq && seq < T.next_seq ? lookup(seq, token) : NULL;
+    asl_task **p = T.next_seq && seq && seq < T.next_seq ? lookup(token) : NULL;
     asl_task *t = p ? *p : NULL;
     if (!t && (!T.next_seq || !seq || seq >= T.next_seq || siphash(raw, TAGGED_BYTES, T.key) != le64(raw + TAGGED_BYTES)))
         return "TaskDoesNotExist";
@@ -454,7 +432,7 @@ const char *asl_send_task_success_json(const char *token, cJSON *output)
     if (!err && !valid)
         err = "InvalidOutput";
     if (err) {
-        cJSON_Delete(output);
+        asl_json_delete(output);
         return err;
     }
     cJSON *v = output ? output : cJSON_CreateNull();

@@ -80,7 +80,8 @@ void asl_json_settle(cJSON *v)
     if (!(v->type & cJSON_IsReference)) {
         if (v->type & (cJSON_Object | cJSON_Array))
             for (cJSON *c = v->child; c; c = c->next)
-                asl_json_settle(c);
+                if (c->type & (cJSON_IsReference | cJSON_Object | cJSON_Array)) /* (a scalar of its own: nothing) */
+                    asl_json_settle(c);
         return;
     }
     v->type &= ~cJSON_IsReference;
