@@ -386,7 +386,9 @@ void asl_frame_abort(asl_frame *f)
     asl_frame_cancel(f);
 }
 
-asl_step asl_goto(asl_frame *f, int next, cJSON *output)
+/* asl_goto in full: the output measured, the events recorded or
+ * observed, what the state kept (its retry counts, its $$) dropped. */
+__attribute__((noinline)) static asl_step goto_full(asl_frame *f, int next, cJSON *output)
 {
     if (asl_output_over_fast(f, output))
         return asl_fail_data_limit(f, current(f)->name, output);
@@ -408,16 +410,45 @@ asl_step asl_goto(asl_frame *f, int next, cJSON *output)
     return ASL_STEP_NEXT;
 }
 
-asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
+asl_step asl_goto(asl_frame *f, int next, cJSON *output)
 {
-    if (!s->end && s->next >= 0)
-        return asl_goto(f, s->next, output);
+    /* Most transitions: an output whose bound settles the payload quota,
+     * events only counted, no retry counts or $$ kept. goto_full's steps
+     * for that case, with no register saved: the old input's free last. */
+    size_t bound = f->out_bound;
+    if (!bound || bound > asl_limit.payload_bytes || !state_events_counted(f, 2) || f->attempts || f->context)
+        return goto_full(f, next, output);
+    asl_exec *x = f->exec;
+    cJSON *old = f->data;
+    f->data_bound = bound;
+    f->data = output;
+    f->state = next;
+    f->entered = asl_now();
+    f->retry_count = 0;
+    f->out_bound = 0;
+    x->transitions++;
+    x->events += 2;
+    f->entered_id = f->src = x->events;
+    asl_json_delete(old);
+    return ASL_STEP_NEXT;
+}
+
+/* asl_advance for a state that ends its frame. */
+__attribute__((noinline)) static asl_step advance_end(asl_frame *f, const asl_state *s, cJSON *output)
+{
     if (asl_output_over_fast(f, output))
         return asl_fail_data_limit(f, s->name, output);
     state_event(f, exited_event(s->type), "output", output);
     asl_json_delete(f->data);
     f->data = output;
     return ASL_STEP_END;
+}
+
+asl_step asl_advance(asl_frame *f, const asl_state *s, cJSON *output)
+{
+    if (!s->end && s->next >= 0)
+        return asl_goto(f, s->next, output);
+    return advance_end(f, s, output);
 }
 
 asl_step asl_frame_fail(asl_frame *f, const char *error, const char *cause)
@@ -601,6 +632,26 @@ static void exec_over_limit(asl_exec *x)
     asl_buf_free(&b);
 }
 
+/* What a state that failed leads to: a retry scheduled (RETRIED), a
+ * catcher's next state (ASL_STEP_NEXT), or the failure (ASL_STEP_FAIL).
+ * Out of line: the loop below stays small for the states that succeed. */
+enum { RETRIED = -1 };
+__attribute__((noinline)) static int step_failed(asl_frame *f)
+{
+    const asl_state *s = current(f);
+    f->out_bound = 0; /* what the failed state meant to output */
+    if (asl_engine_wants_inspection())
+        asl_inspect_flush(f, &f->err);
+    bool handled = !f->fail_state && !is_terminal(f->err.error);
+    const char *failed = f->fail_event;
+    f->fail_event = NULL;
+    if (handled && try_retry(f, s))
+        return RETRIED; /* AWS records no MapStateFailed for a failure it retries */
+    if (failed)
+        asl_frame_event(f, failed, NULL, false);
+    return handled ? (int)try_catch(f, s) : ASL_STEP_FAIL;
+}
+
 void asl_frame_step(asl_frame *f)
 {
     for (;;) {
@@ -608,7 +659,7 @@ void asl_frame_step(asl_frame *f)
             exec_over_limit(f->exec);
             return;
         }
-        asl_step st;
+        int st;
         if (f->resume) {
             asl_step (*r)(asl_frame *) = f->resume;
             f->resume = NULL;
@@ -616,21 +667,8 @@ void asl_frame_step(asl_frame *f)
         } else {
             st = f->graph->fns[f->state](f);
         }
-        if (st == ASL_STEP_FAIL) {
-            const asl_state *s = current(f);
-            f->out_bound = 0; /* what the failed state meant to output */
-            if (asl_engine_wants_inspection())
-                asl_inspect_flush(f, &f->err);
-            bool handled = !f->fail_state && !is_terminal(f->err.error);
-            const char *failed = f->fail_event;
-            f->fail_event = NULL;
-            if (handled && try_retry(f, s))
-                return; /* AWS records no MapStateFailed for a failure it retries */
-            if (failed)
-                asl_frame_event(f, failed, NULL, false);
-            if (handled)
-                st = try_catch(f, s);
-        }
+        if (st == ASL_STEP_FAIL && (st = step_failed(f)) == RETRIED)
+            return;
         if (st != ASL_STEP_NEXT && f->exec->over_limit) {
             exec_over_limit(f->exec);
             return;

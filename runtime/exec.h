@@ -235,10 +235,11 @@ extern void (*const asl_heartbeat_timeout)(asl_frame *f);  /* task.c */
 void asl_wake(asl_frame *f, asl_step (*resume)(asl_frame *f));
 /* Runs until no frame is ready and no timer or task is pending. */
 void asl_sched_run(void);
-/* One turn without blocking (a process handler under the virtual clock
- * excepted, see process.c): runs ready frames, collects answers of
- * process handlers, fires a due timer (the virtual clock jumps to the next
- * one). True if it did anything. */
+/* Turns without blocking (a process handler under the virtual clock
+ * excepted, see process.c): runs ready frames, then fires a due timer (the
+ * virtual clock jumps to the next one) and turns again, until nothing is
+ * ready or due, or a process handler's answer came (collected before any
+ * timer fires). True if it did anything. */
 bool asl_sched_turn(void);
 /* The next timer's time, 0 if a frame is ready, -1 if nothing is pending. */
 double asl_sched_deadline(void);

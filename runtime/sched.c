@@ -223,29 +223,33 @@ void asl_sched_forget(asl_frame *f)
     f->queued = false;
 }
 
+/* Every caller turns again while a turn did something, so a fired timer
+ * is followed by the next turn here, without a return and a call. */
 bool asl_sched_turn(void)
 {
-    asl_frame *f;
     bool did = false;
-    if (asl_task_reap_due)
-        asl_task_reap(); /* between turns nothing but a holder (t->held) uses a task */
-    while ((f = pop_ready())) {
-        asl_frame_step(f);
+    for (;;) {
+        asl_frame *f;
+        if (asl_task_reap_due)
+            asl_task_reap(); /* between turns nothing but a holder (t->held) uses a task */
+        while ((f = pop_ready())) {
+            asl_frame_step(f);
+            did = true;
+        }
+        if (S.pending > 0 && asl_poll_external(0))
+            return true;
+        if (S.n == 0)
+            return did;
+        double at = S.heap[0]->at;
+        if (asl_clock.virt) {
+            if (at > asl_clock.vnow)
+                asl_clock.vnow = at;
+        } else if (at > asl_real_now()) {
+            return did;
+        }
+        fire_next();
         did = true;
     }
-    if (S.pending > 0 && asl_poll_external(0))
-        return true;
-    if (S.n == 0)
-        return did;
-    double at = S.heap[0]->at;
-    if (asl_clock.virt) {
-        if (at > asl_clock.vnow)
-            asl_clock.vnow = at;
-    } else if (at > asl_real_now()) {
-        return did;
-    }
-    fire_next();
-    return true;
 }
 
 double asl_sched_deadline(void)
