@@ -451,8 +451,8 @@ char *lower_unit(const cc_unit *u, bool main_fn)
     asl_buf b = {0};
     lctx c = {.b = &b, .key_struct = "key"};
     for (int i = 0; i < u->nbindings; i++)
-        if (!strcmp(u->binding_fns[i], "key"))
-            c.key_struct = "key_"; /* (a handler's name is not to clash with it) */
+        if (!strcmp(u->binding_fns[i], "key") || !strcmp(u->binding_fns[i], "key_index"))
+            c.key_struct = "key_"; /* (a handler's name is not to clash with it, nor key_index) */
     const char **graphs = cc_alloc(sizeof *graphs * (size_t)u->nmachines);
     for (int i = 0; i < u->nmachines; i++) {
         c.src = u->machines[i].src;
@@ -473,7 +473,10 @@ char *lower_unit(const cc_unit *u, bool main_fn)
         lower_c_string(&b, m->arn);
         asl_buf_puts(&b, ", ");
         lower_c_string(&b, basename_of(m->file));
-        asl_buf_printf(&b, ", &%s, %s, %d},\n", graphs[i], timeouts[i], m->express ? 1 : 0);
+        asl_buf_printf(&b, ", &%s, %s, %d", graphs[i], timeouts[i], m->express ? 1 : 0);
+        if (c.nkeys)
+            asl_buf_printf(&b, ", %s_index, %u", c.key_struct, lower_key_slots(&c));
+        asl_buf_puts(&b, "},\n");
     }
     asl_buf_puts(&b, "};\n\n");
     for (int i = 0; i < u->nbindings; i++)

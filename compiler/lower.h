@@ -35,8 +35,11 @@ const char *lower_cstr(const char *s);
 /* The C expression of object key k, key.NAME (lower_keys.c): one
  * pointer for every place the unit names k. */
 const char *lower_key(lctx *c, const char *k);
-/* The struct of every key lower_key handed out, written to out. */
+/* The struct of every key lower_key handed out, and key_index, their
+ * index by hash, written to out. */
 void lower_keys(lctx *c, asl_buf *out);
+/* key_index's size (a power of two; 0: no keys). */
+unsigned lower_key_slots(const lctx *c);
 /* The body of the function of JSONPath Choice state s of graph g, whose
  * descriptor is ref ("&graph0_states[1]"), into body: the rules as C
  * (lower_choice.c). The path nodes it needs go to c->b first. */

@@ -16,7 +16,9 @@
  *
  * So a member a template adds carries the very pointer the next state's
  * path looks for, and the runtime's look-up (runtime/member.h) finds it
- * with one compare instead of comparing the text. The keys are members of
+ * with one compare instead of comparing the text. An index of the keys by
+ * hash (key_index, open addressing) lets the runtime swap an execution
+ * input's keys for the same pointers (runtime/keys.c). The keys are members of
  * one struct so that their names cannot clash with the unit's other
  * names (state names make any identifier); a member's name is the key as
  * an identifier, prefixed "k_" where that could be a keyword or a macro.
@@ -24,6 +26,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "member.h"
 
 /* Words a member may not be: C11's and GNU C's keywords, and the
  * lower-case macros the headers or the compiler may define. (Words
@@ -81,7 +84,39 @@ const char *lower_key(lctx *c, const char *k)
         cc_push(&c->key_text, &n, k);
         cc_push(&c->key_member, &c->nkeys, member_name(c, k));
     }
-    return cc_printf("%s.%s", c->key_struct ? c->key_struct : "key", c->key_member[*slot]);
+    return cc_printf("%s.%s", c->key_struct, c->key_member[*slot]);
+}
+
+unsigned lower_key_slots(const lctx *c)
+{
+    unsigned n = 0;
+    if (c->nkeys)
+        for (n = 4; n < 2u * (unsigned)c->nkeys; n *= 2)
+            ;
+    return n;
+}
+
+/* The keys by asl_key_hash, each in the first free slot from its hash on,
+ * as keys.c looks them up. */
+static void key_index(lctx *c, asl_buf *out)
+{
+    unsigned n = lower_key_slots(c);
+    int *slot = cc_alloc(sizeof *slot * n);
+    for (unsigned i = 0; i < n; i++)
+        slot[i] = -1;
+    for (int k = 0; k < c->nkeys; k++) {
+        unsigned i = asl_key_hash(c->key_text[k]) & (n - 1);
+        while (slot[i] >= 0)
+            i = (i + 1) & (n - 1);
+        slot[i] = k;
+    }
+    asl_buf_printf(out, "/* The keys by hash (runtime/member.h), for the runtime to give an\n"
+                        " * execution input's keys these pointers (runtime/keys.c). */\n"
+                        "static const char *const %s_index[%u] = {\n", c->key_struct, n);
+    for (unsigned i = 0; i < n; i++)
+        if (slot[i] >= 0)
+            asl_buf_printf(out, "    [%u] = %s.%s,\n", i, c->key_struct, c->key_member[slot[i]]);
+    asl_buf_puts(out, "};\n\n");
 }
 
 void lower_keys(lctx *c, asl_buf *out)
@@ -93,7 +128,7 @@ void lower_keys(lctx *c, asl_buf *out)
                       "static const struct {\n");
     for (int i = 0; i < c->nkeys; i++)
         asl_buf_printf(out, "    char %s[%zu];\n", c->key_member[i], strlen(c->key_text[i]) + 1);
-    asl_buf_printf(out, "} %s = {\n", c->key_struct ? c->key_struct : "key");
+    asl_buf_printf(out, "} %s = {\n", c->key_struct);
     for (int i = 0; i < c->nkeys; i++) {
         asl_buf_printf(out, "    .%s = ", c->key_member[i]);
         lower_c_string(out, c->key_text[i]);
@@ -108,4 +143,5 @@ void lower_keys(lctx *c, asl_buf *out)
             asl_buf_puts(out, ",\n");
     }
     asl_buf_puts(out, "};\n\n");
+    key_index(c, out);
 }

@@ -229,6 +229,7 @@ int asl_bench(const asl_program *p, const asl_cli *o)
         return status;
     memset(&B, 0, sizeof B);
     B.p = p;
+    asl_keys_intern(input, &B.p->machines[0]); /* as exec.c does for an input of its own */
     B.input = input;
     B.input_size = asl_payload_size(input);
     B.n = o->bench;

@@ -347,6 +347,7 @@ asl_exec *asl_engine_start_value(asl_engine *e, const asl_machine *m, const char
         asl_json_delete(input);
         return NULL;
     }
+    asl_keys_intern(input, m); /* look-ups by address (keys.c) */
     asl_exec *x = asl_exec_start(unit_of(e, m), m, name, input, NULL, err);
     if (!x && err->error && !strcmp(err->error, "StepFunctions.ExecutionAlreadyExistsException")) {
         free(err->error);

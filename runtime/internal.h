@@ -247,5 +247,9 @@ bool asl_json_value_check(const cJSON *v, asl_buf *why, size_t *bound);
 bool asl_json_text_valid(const char *text, size_t len);
 /* asl_read_file, also giving the length (the text may hold NUL bytes). */
 char *asl_read_file_len(const char *path, size_t *len);
+/* Swaps the keys of v's members (at any depth, under views excepted) that
+ * m's unit names for the unit's own pointers (cJSON_StringIsConst, the
+ * copy freed), so that member.h's look-ups find them by address; keys.c. */
+void asl_keys_intern(cJSON *v, const asl_machine *m);
 
 #endif

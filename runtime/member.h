@@ -1,6 +1,8 @@
 /*
  * member.h: an object's member by key, for the look-ups generated code
- * makes many times a transition (choice.c's asl_peek_key, params.c).
+ * makes many times a transition (choice.c's asl_peek_key, params.c,
+ * path.c), and the hash of the unit's key index (compiler/lower_keys.c
+ * writes the index, keys.c reads it).
  */
 #ifndef ASL_MEMBER_H
 #define ASL_MEMBER_H
@@ -33,6 +35,16 @@ static inline __attribute__((always_inline)) const cJSON *asl_member(const cJSON
                 return m;
     }
     return NULL;
+}
+
+/* FNV-1a of a key's bytes: where aslc puts the key in the unit's index
+ * (asl_machine.key_index) and where keys.c looks for it. */
+static inline unsigned asl_key_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
 }
 
 #endif

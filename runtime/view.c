@@ -67,11 +67,14 @@ void asl_json_own(cJSON *v)
     cJSON *tail = NULL;
     for (const cJSON *c = src; c; c = c->next) {
         cJSON *m = asl_json_view(c);
-        /* The key is copied, never borrowed: the member may be copied out
-         * of the execution, and cJSON_Duplicate keeps a constant key. */
-        if (c->string)
+        /* A key of the input's own is copied, never borrowed: the member
+         * may be copied out of the execution, and cJSON_Duplicate keeps a
+         * constant key. A constant key (one the unit names, keys.c) is
+         * the unit's and outlives the input: kept. */
+        bool constant = c->type & cJSON_StringIsConst;
+        if (c->string && !constant)
             m->string = asl_json_text(c->string, strlen(c->string));
-        asl_json_add(v, &tail, NULL, m);
+        asl_json_add(v, &tail, constant ? c->string : NULL, m);
     }
 }
 

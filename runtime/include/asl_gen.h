@@ -316,6 +316,11 @@ typedef struct asl_machine {
     const asl_graph *graph;
     const asl_node *timeout;    /* machine TimeoutSeconds, NULL if none */
     int express;                /* 1: an EXPRESS machine, 0: STANDARD */
+    /* The unit's object keys by hash (runtime/member.h's asl_key_hash, open
+     * addressing, key_slots a power of two, 0 none): an execution's input
+     * keys are swapped for these, the very pointers the code names. */
+    const char *const *key_index;
+    unsigned key_slots;
 } asl_machine;
 
 typedef struct asl_binding {

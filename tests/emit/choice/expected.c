@@ -31,6 +31,23 @@ static const struct {
     .qty = "qty",
 };
 
+/* The keys by hash (runtime/member.h), for the runtime to give an
+ * execution input's keys these pointers (runtime/keys.c). */
+static const char *const key_index[32] = {
+    [6] = key.Name,
+    [8] = key.placed,
+    [17] = key.country,
+    [19] = key.qty,
+    [20] = key.limit,
+    [21] = key.Execution,
+    [22] = key.owner,
+    [23] = key.order,
+    [24] = key.abroad,
+    [26] = key.sku,
+    [28] = key.lines,
+    [29] = key.total,
+};
+
 /* ---- state machine "main" (main.asl.json) ---- */
 
 /* "Route".InputPath: "$.order" */
@@ -253,7 +270,7 @@ static asl_step state_Lines(asl_frame *f)
 }
 
 static const asl_machine machines[] = {
-    {"main", 0, "main.asl.json", &graph0, 0, 0},
+    {"main", 0, "main.asl.json", &graph0, 0, 0, key_index, 32},
 };
 
 static const asl_program program = {machines, 1, 0, 0, 0, 0};

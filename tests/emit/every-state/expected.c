@@ -23,6 +23,19 @@ static const struct {
     .items = "items",
 };
 
+/* The keys by hash (runtime/member.h), for the runtime to give an
+ * execution input's keys these pointers (runtime/keys.c). */
+static const char *const key_index[16] = {
+    [0] = key.id,
+    [1] = key.n,
+    [2] = key.FunctionName,
+    [3] = key.error,
+    [5] = key.Payload,
+    [6] = key.shaped,
+    [7] = key.order,
+    [15] = key.items,
+};
+
 /* ---- state machine "main" (main.asl.json) ---- */
 
 /* "Shape".InputPath: "$.order" */
@@ -317,7 +330,7 @@ static asl_step state_Stop(asl_frame *f)
 }
 
 static const asl_machine machines[] = {
-    {"main", 0, "main.asl.json", &graph0, 0, 0},
+    {"main", 0, "main.asl.json", &graph0, 0, 0, key_index, 16},
 };
 
 static const char *const processes[] = {

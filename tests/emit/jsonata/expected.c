@@ -13,6 +13,14 @@ static const struct {
     .Payload = "Payload",
 };
 
+/* The keys by hash (runtime/member.h), for the runtime to give an
+ * execution input's keys these pointers (runtime/keys.c). */
+static const char *const key_index[8] = {
+    [2] = key.FunctionName,
+    [5] = key.total,
+    [6] = key.Payload,
+};
+
 /* ---- state machine "main" (main.asl.json) ---- */
 
 /* "Count".Assign */
@@ -152,7 +160,7 @@ static asl_step state_Small(asl_frame *f)
 }
 
 static const asl_machine machines[] = {
-    {"main", 0, "main.asl.json", &graph0, 0, 0},
+    {"main", 0, "main.asl.json", &graph0, 0, 0, key_index, 8},
 };
 
 static const char *const processes[] = {

@@ -31,6 +31,23 @@ static const struct {
     .k_ID_2 = "k_ID",
 };
 
+/* The keys by hash (runtime/member.h), for the runtime to give an
+ * execution input's keys these pointers (runtime/keys.c). */
+static const char *const key_index[32] = {
+    [0] = key.k_ID,
+    [1] = key.k_1,
+    [2] = key.k_ID_2,
+    [4] = key.k_NULL,
+    [5] = key.k_empty,
+    [7] = key.k_9lives,
+    [20] = key.limit,
+    [24] = key.first_name,
+    [25] = key.a_b,
+    [29] = key.k_linux,
+    [30] = key.k_int,
+    [31] = key.first_name_2,
+};
+
 /* ---- state machine "main" (main.asl.json) ---- */
 
 /* "Shape".Parameters */
@@ -271,7 +288,7 @@ static asl_step state_Done(asl_frame *f)
 }
 
 static const asl_machine machines[] = {
-    {"main", 0, "main.asl.json", &graph0, 0, 0},
+    {"main", 0, "main.asl.json", &graph0, 0, 0, key_index, 32},
 };
 
 static const asl_program program = {machines, 1, 0, 0, 0, 0};

@@ -11,6 +11,13 @@ static const struct {
     .i = "i",
 };
 
+/* The keys by hash (runtime/member.h), for the runtime to give an
+ * execution input's keys these pointers (runtime/keys.c). */
+static const char *const key_index[4] = {
+    [0] = key.limit,
+    [1] = key.i,
+};
+
 /* ---- state machine "main" (main.asl.json) ---- */
 
 /* "Init".Parameters */
@@ -173,7 +180,7 @@ static asl_step state_Done(asl_frame *f)
 }
 
 static const asl_machine machines[] = {
-    {"main", 0, "main.asl.json", &graph0, 0, 0},
+    {"main", 0, "main.asl.json", &graph0, 0, 0, key_index, 4},
 };
 
 static const asl_program program = {machines, 1, 0, 0, 0, 0};
