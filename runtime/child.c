@@ -171,7 +171,7 @@ void asl_child_finished(asl_exec *child)
         return;
     }
     char *cause = asl_json_print(d);
-    asl_json_delete(d);
+    asl_json_drop(d);
     asl_task_complete(t, NULL, "States.TaskFailed", cause);
     free(cause);
 }
@@ -310,5 +310,5 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
      * read only by the TaskSubmitted event's details, when they are kept. */
     cJSON *resp = asl_history_enabled() ? start_response(x, NULL) : NULL;
     asl_task_submitted(t, resp);
-    asl_json_delete(resp);
+    asl_json_drop(resp);
 }

@@ -264,7 +264,7 @@ static void run_json(asl_task *t, asl_handler_json_fn fn, const cJSON *event, bo
     cJSON *inner = lambda_payload && cJSON_IsString(event) ? asl_json_parse(event->valuestring) : NULL;
     t->held = true; /* the handler may keep t until asl_task_succeed/fail */
     fn(t, inner ? inner : event ? event : &empty);
-    asl_json_delete(inner);
+    asl_json_drop(inner);
 }
 
 void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t bound)
@@ -319,7 +319,7 @@ void asl_task_dispatch(asl_task *t, const cJSON *payload, cJSON *owned, size_t b
     if (inner) {
         free(text);
         text = strdup(event->valuestring);
-        asl_json_delete(inner);
+        asl_json_drop(inner);
     }
     if (process) {
         t->held = true; /* until the process answers: asl_task_succeed/fail */

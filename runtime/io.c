@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "history.h"
 #include "jsonata_fields.h"
+#include "member.h"
 #include "quotas.h"
 
 /* ---------------------------------------------------------- context */
@@ -84,7 +85,7 @@ const cJSON *asl_ctx_context(asl_ctx *c)
         return c->context;
     asl_frame *f = c->frame;
     if (f->context && context_stale(f)) {
-        asl_json_delete(f->context);
+        asl_json_drop(f->context);
         f->context = NULL;
     }
     if (!f->context)
@@ -127,6 +128,13 @@ const cJSON *asl_ctx_var(asl_ctx *c, const char *name)
  * the rest of a definite path), borrowed; NULL if they find nothing. */
 static const cJSON *follow_from(asl_ctx *c, const cJSON *v, const asl_node *path, int from)
 {
+    /* Names only (the usual $$.Execution.Input.key): looked up here. */
+    const cJSON *w = v;
+    int i = from;
+    for (; w && i < path->count && path->kids[i].kind == ASL_N_STEP_NAME; i++)
+        w = asl_member(w, path->kids[i].str);
+    if (i == path->count || !w)
+        return w;
     asl_node rest = *path;
     rest.op = ASL_ROOT_INPUT;
     rest.kids += from;
@@ -275,7 +283,7 @@ static cJSON *eval_members(const asl_node *n, const char *field, asl_ctx *c, siz
         cJSON *v = counted && vn->kind <= ASL_N_STRING ? asl_literal_node(vn)
                                                        : eval_value(vn, object ? k->str : field, c, bound);
         if (!v) {
-            asl_json_delete(o);
+            asl_json_drop(o);
             return NULL;
         }
         if (!counted)
@@ -449,7 +457,7 @@ cJSON *asl_apply_path_take(asl_frame *f, const asl_node *path, cJSON *doc)
     if (!v)
         v = asl_apply_path(f, path, doc);
     if (v != doc)
-        asl_json_delete(doc);
+        asl_json_drop(doc);
     return v;
 }
 
@@ -490,7 +498,7 @@ static cJSON *inspected_input(asl_frame *f, const asl_state *s, const asl_node *
     if (!parameters)
         return in;
     cJSON *out = asl_apply_template(f, parameters, in);
-    asl_json_delete(in);
+    asl_json_drop(in);
     asl_inspect(f, "afterParameters", out);
     return out;
 }
@@ -524,7 +532,7 @@ cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_nod
     }
     cJSON *out = apply_template(f, parameters, in, bound);
     if (owned)
-        asl_json_delete(owned);
+        asl_json_drop(owned);
     return out;
 }
 
@@ -546,7 +554,7 @@ void asl_store_vars(asl_frame *f, cJSON *vals)
         cJSON_DeleteItemFromObjectCaseSensitive(f->vars, v->string);
         cJSON_AddItemToObject(f->vars, v->string, v);
     }
-    asl_json_delete(vals);
+    asl_json_drop(vals);
 }
 
 int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c)
@@ -576,7 +584,7 @@ static cJSON *jn_state_output(asl_frame *f, const asl_state *s, cJSON *result)
     j.result = result;
     asl_inspect(f, "result", result);
     cJSON *out = asl_jn_finish(&j, s->assign, s->output, &result);
-    asl_json_delete(result);
+    asl_json_drop(result);
     return out;
 }
 
@@ -600,7 +608,7 @@ cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, s
     asl_inspect(f, "result", result);
     if (s->result_selector) {
         cJSON *sel = apply_template(f, s->result_selector, result, &rb);
-        asl_json_delete(result);
+        asl_json_drop(result);
         if (!(result = sel))
             return NULL;
         asl_inspect(f, "afterResultSelector", result);
@@ -610,7 +618,7 @@ cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, s
         asl_ctx_init(&c, f, result);
         if (asl_assign(f, s->assign, &c) < 0) {
             asl_frame_fail_err(f, &c.err);
-            asl_json_delete(result);
+            asl_json_drop(result);
             return NULL;
         }
     }
@@ -624,7 +632,7 @@ cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, s
     if (!rb)
         rb = asl_json_size_bound(result, asl_limit.payload_bytes);
     if (s->result_path && s->result_path->kind == ASL_N_NULL) {
-        asl_json_delete(result);
+        asl_json_drop(result);
         out = keep ? asl_json_clone(f->data) : f->data;
         f->out_bound = f->data_bound;
     } else if (!s->result_path) {
@@ -637,7 +645,7 @@ cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, s
             f->data = NULL;
         asl_err e = {0};
         if (asl_path_assign(&out, s->result_path, result, &e) < 0) {
-            asl_json_delete(out);
+            asl_json_drop(out);
             asl_frame_fail_err(f, &e);
             return NULL;
         }

@@ -169,17 +169,33 @@ cJSON *asl_json_parse_checked(const char *text, size_t len, asl_buf *why)
 #define CHECK_STR_(x) #x
 #define CHECK_STR(x) CHECK_STR_(x)
 
-/* Whether s (NUL-terminated) is UTF-8: eight ASCII bytes a step. Adds
- * the most its JSON string literal may take to *bound (six bytes a byte,
- * \u0000 escapes, and the quotes). */
+/* Eight bytes as they lie in memory (any order: only their high bits are
+ * tested). */
+static inline uint64_t word(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* Whether s (NUL-terminated) is UTF-8: sixteen ASCII bytes a step (strlen
+ * found no NUL before n, so a byte's high bit alone says it is ASCII), the
+ * last few in the word that ends the text. Adds the most its JSON string
+ * literal may take to *bound (six bytes a byte, \u0000 escapes, and the
+ * quotes). */
 static bool utf8_text(const char *s, size_t *bound)
 {
+    const uint64_t hi = 0x8080808080808080ULL;
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
     *bound += 6 * n + 2;
     size_t i = 0;
-    while (i + 8 <= n && ascii8(p + i))
+    while (i + 16 <= n && !((word(p + i) | word(p + i + 8)) & hi))
+        i += 16;
+    if (i + 8 <= n && !(word(p + i) & hi))
         i += 8;
+    if (i < n && n >= 8 && i + 8 > n && !(word(p + n - 8) & hi))
+        return true;
     while (i < n) {
         size_t k = p[i] < 0x80 ? 1 : utf8_ok(p + i, n - i);
         if (!k)

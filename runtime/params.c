@@ -184,7 +184,7 @@ asl_step asl_tmpl_pass(asl_tmpl *t)
     const asl_state *s = t->state;
     cJSON *params = t->out;
     if (t->failed) {
-        asl_json_delete(params);
+        asl_json_drop(params);
         return asl_state_pass(f, s); /* words the failure */
     }
     cJSON *out = asl_state_output_sized(f, s, params, t->bound);
@@ -194,7 +194,7 @@ asl_step asl_tmpl_pass(asl_tmpl *t)
 void *asl_tmpl_take(asl_tmpl *t, size_t *bound)
 {
     if (t->failed) {
-        asl_json_delete(t->out);
+        asl_json_drop(t->out);
         return NULL;
     }
     *bound = t->bound;

@@ -101,6 +101,12 @@ bool asl_payload_text_over(size_t len)
 
 size_t asl_json_size_bound(const cJSON *v, size_t stop)
 {
+    if (v && (v->type & 0xff) == cJSON_String && v->valuestring) {
+        /* (a $$ text or a token, the commonest alone: no walk) */
+        size_t n = 2 + 6 * strlen(v->valuestring);
+        if (n <= stop)
+            return n;
+    }
     return v ? bound(v, stop) : 4;
 }
 

@@ -92,7 +92,7 @@ asl_task_aux *asl_task_aux_of(asl_task *t)
 static void drop_payload(asl_task *t)
 {
     if (t->aux) {
-        asl_json_delete(t->aux->payload);
+        asl_json_drop(t->aux->payload);
         t->aux->payload = NULL;
     }
 }
@@ -321,7 +321,7 @@ static asl_step task_resume(asl_frame *f)
     asl_task *t = f->task;
     asl_timer_cancel(&f->timer);
     asl_timer_cancel(&f->heartbeat);
-    asl_json_delete(f->effective);
+    asl_json_drop(f->effective);
     f->effective = NULL;
     cJSON *result = asl_task_take_result(f);
     if (f->err.error)
@@ -341,7 +341,7 @@ static asl_step task_resume(asl_frame *f)
     size_t bound = f->out_bound; /* (asl_task_complete_sized's) */
     f->out_bound = 0;
     if (f->err.error) {
-        asl_json_delete(result);
+        asl_json_drop(result);
         return ASL_STEP_FAIL;
     }
     cJSON *out = asl_state_output_sized(f, s, result, bound);
@@ -352,7 +352,7 @@ static void complete(asl_task *t, cJSON *output, size_t bound, const char *error
 {
     asl_frame *f = t->frame;
     if (t->done || !f || f->task != t) {
-        asl_json_delete(output);
+        asl_json_drop(output);
         return;
     }
     t->done = true;
@@ -361,9 +361,9 @@ static void complete(asl_task *t, cJSON *output, size_t bound, const char *error
     asl_token_forget(t);
     if (error) {
         asl_err_set(&f->err, error, cause ? "%s" : NULL, cause);
-        asl_json_delete(output);
+        asl_json_drop(output);
     } else {
-        asl_json_delete(f->result);
+        asl_json_drop(f->result);
         f->result = output;
         f->out_bound = output ? bound : 0; /* (an answer as text is measured when parsed) */
     }
@@ -399,7 +399,7 @@ static void answered(asl_task *t, bool live, cJSON *v, size_t bound, asl_buf *wh
         if (v)
             asl_task_submitted(t, (v = asl_task_wrap_result(t, v, NULL)));
         t->submitted = true;
-        asl_json_delete(v);
+        asl_json_drop(v);
     } else if (live && v) {
         v = asl_task_wrap_result(t, v, &bound);
         asl_task_complete_sized(t, v, bound);
@@ -409,7 +409,7 @@ static void answered(asl_task *t, bool live, cJSON *v, size_t bound, asl_buf *wh
         asl_task_complete(t, NULL, "States.Runtime", cause.p);
         asl_buf_free(&cause);
     } else {
-        asl_json_delete(v);
+        asl_json_drop(v);
     }
     asl_buf_free(why);
 }
@@ -443,7 +443,7 @@ void asl_task_succeed_json(asl_task *t, cJSON *output)
         asl_json_settle(v); /* references into the event (gone now) become copies */
         output = NULL;
     }
-    asl_json_delete(output);
+    asl_json_drop(output);
     answered(t, live, v, bound, &why);
 }
 
@@ -500,7 +500,7 @@ static int seconds_field(asl_frame *f, const asl_node *n, const cJSON *in, const
         if (!v)
             return asl_jn_fail(&j), -1;
         *out = v->valuedouble;
-        asl_json_delete(v);
+        asl_json_drop(v);
         if (*out > 0)
             return 0;
         asl_jn_fail_msg(f, "The %s field must be a positive integer, but was: %g", name, *out);
@@ -534,7 +534,7 @@ static void task_send(asl_task *t, const cJSON *payload, cJSON *owned, size_t bo
     if (f->task == t && t->held && !t->done && !t->submitted)
         asl_task_aux_of(t)->payload = owned ? owned : cJSON_Duplicate(payload, 1);
     else
-        asl_json_delete(owned);
+        asl_json_drop(owned);
 }
 
 void asl_task_send(asl_task *t, cJSON *payload)
@@ -558,7 +558,7 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
         payload = owned = s->jsonata ? asl_jn_arguments(f, s) : asl_effective_input_sized(f, s, s->parameters, &bound);
     if (!payload || seconds_field(f, s->timeout, f->data, "TimeoutSeconds", &timeout) < 0 ||
         seconds_field(f, s->heartbeat, f->data, "HeartbeatSeconds", &heartbeat) < 0) {
-        asl_json_delete(owned);
+        asl_json_drop(owned);
         f->task = NULL;
         asl_task_detach(t);
         return ASL_STEP_FAIL;
@@ -576,7 +576,7 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
     /* Nor does it keep $$ (a copy of the execution input and more): a
      * hundred thousand waiting tasks would hold that many. */
     if (f->task == t) {
-        asl_json_delete(f->context);
+        asl_json_drop(f->context);
         f->context = NULL;
     }
     return ASL_STEP_SUSPEND;

@@ -432,7 +432,7 @@ const char *asl_send_task_success_json(const char *token, cJSON *output)
     if (!err && !valid)
         err = "InvalidOutput";
     if (err) {
-        asl_json_delete(output);
+        asl_json_drop(output);
         return err;
     }
     cJSON *v = output ? output : cJSON_CreateNull();

@@ -2,7 +2,10 @@
  * valid_test.c: asl_json_text_valid (json_valid.c) takes exactly the texts
  * asl_json_parse_checked takes: hand-picked corners of cJSON's grammar,
  * then a few hundred thousand random texts and mutations of valid ones,
- * each judged by both.
+ * each judged by both. Then the value form, asl_json_value_check
+ * (json_check.c, which reads strings sixteen bytes a step), takes exactly
+ * the strings and keys of 0 to 40 bytes whose bytes asl_json_text_check
+ * takes, the bytes mostly ASCII with a few high ones anywhere.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +28,22 @@ static void check(const char *text, size_t len)
         fwrite(text, 1, len, stderr);
         fputs("'\n", stderr);
     }
+}
+
+/* s (n bytes, no NUL) as a string value and as a key: UTF-8 by both
+ * checks, or by neither. */
+static void check_utf8(const char *s, size_t n)
+{
+    asl_buf why = {0};
+    bool text = asl_json_text_check(s, n, &why);
+    asl_buf_free(&why);
+    cJSON *str = cJSON_CreateString(s), *obj = cJSON_CreateObject();
+    cJSON_AddNullToObject(obj, s);
+    bool value = asl_json_value_check(str, NULL, NULL), key = asl_json_value_check(obj, NULL, NULL);
+    cJSON_Delete(str);
+    cJSON_Delete(obj);
+    if ((value != text || key != text) && failures++ < 20)
+        fprintf(stderr, "valid_test: %zu bytes: text says %d, value %d, key %d\n", n, text, value, key);
 }
 
 static void check_str(const char *text)
@@ -69,10 +88,23 @@ int main(void)
         size_t len = texts_make(&rng, round, seeds, sizeof seeds / sizeof *seeds, buf);
         check(buf, len);
     }
+    static const unsigned char high[] = {0x80, 0xbf, 0xc2, 0xc3, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff};
+    for (int round = 0; round < 200000; round++) {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t n = (size_t)(rng >> 33) % 41;
+        for (size_t i = 0; i < n; i++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned r = (unsigned)(rng >> 40);
+            buf[i] = (char)(r % 8 == 0 ? high[(r >> 3) % sizeof high] : 0x20 + (r >> 3) % 95);
+        }
+        buf[n] = '\0';
+        check_utf8(buf, n);
+    }
     if (failures) {
         fprintf(stderr, "valid_test: %d disagreements\n", failures);
         return 1;
     }
-    puts("valid_test: asl_json_text_valid agrees with asl_json_parse_checked");
+    puts("valid_test: asl_json_text_valid agrees with asl_json_parse_checked, asl_json_value_check with "
+         "asl_json_text_check");
     return 0;
 }
