@@ -86,6 +86,19 @@ void asl_resource_parts(const char *resource, char *type, size_t tn, char *name,
     snprintf(name, nn, "%s", resource);
 }
 
+void asl_task_fail_data_limit(asl_task *t)
+{
+    /* AWS names the service of an integration (arn:aws:states:::lambda:invoke
+     * -> 'lambda') and the resource itself otherwise (a function's ARN). */
+    char type[64], name[256];
+    asl_resource_parts(t->resource, type, sizeof type, name, sizeof name);
+    asl_buf b = {0};
+    asl_buf_printf(&b, "The state/task '%s' returned a result with a size exceeding the maximum number "
+                       "of bytes service limit.", strstr(t->resource, ":::") ? type : t->resource);
+    asl_task_fail(t, "States.DataLimitExceeded", b.p);
+    asl_buf_free(&b);
+}
+
 const char *asl_task_result_key(const asl_task *t)
 {
     const asl_state *s = t->state;

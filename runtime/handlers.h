@@ -47,6 +47,9 @@ void asl_resp_list(cJSON *o, const char *key, const char *s, bool lit);
 
 /* resource and resourceType as AWS's task events name them. */
 void asl_resource_parts(const char *resource, char *type, size_t tn, char *name, size_t nn);
+/* Fails t with States.DataLimitExceeded: its result is over the payload
+ * quota (checked before ResultSelector and ResultPath, as AWS does). */
+void asl_task_fail_data_limit(asl_task *t);
 /* The service accepted the task and answered response (borrowed): records
  * TaskSubmitted (.sync and .waitForTaskToken tasks), once. */
 void asl_task_submitted(asl_task *t, const cJSON *response);

@@ -576,25 +576,13 @@ static char *payload_cause(const asl_task *t, const cJSON *payload)
     return b.p;
 }
 
-static void fail_data_limit(asl_task *t)
-{
-    char type[64], name[256];
-    asl_resource_parts(t->resource, type, sizeof type, name, sizeof name);
-    const char *what = strstr(t->resource, ":::") ? type : t->resource;
-    asl_buf b = {0};
-    asl_buf_printf(&b, "The state/task '%s' returned a result with a size exceeding the maximum number "
-                       "of bytes service limit.", what);
-    asl_task_fail(t, "States.DataLimitExceeded", b.p);
-    asl_buf_free(&b);
-}
-
 /* Exit status 0: stdout is the result. Lambda returns the bytes the function
  * wrote; text that is not JSON reaches the state as a string. */
 static void deliver_result(proc *p, const char *text, size_t len)
 {
     asl_task *t = p->task;
     if ((p->overflow || asl_payload_text_over(len)) && t->state->pattern != ASL_PATTERN_TOKEN) {
-        fail_data_limit(t);
+        asl_task_fail_data_limit(t);
         return;
     }
     asl_buf why = {0};

@@ -424,6 +424,10 @@ void asl_task_succeed(asl_task *t, const char *output_json)
 {
     bool live = release(t);
     const char *text = output_json ? output_json : "null";
+    if (live && !t->token && asl_payload_text_over(strlen(text))) {
+        asl_task_fail_data_limit(t);
+        return;
+    }
     asl_buf why = {0};
     cJSON *v = NULL;
     /* (a Lambda function that returns nothing answers null: no parse) */
@@ -440,8 +444,14 @@ void asl_task_succeed_json(asl_task *t, cJSON *output)
     size_t bound = 0;
     if (answer_wanted(t, live) && asl_json_value_check(output, &why, &bound)) {
         v = output ? output : cJSON_CreateNull();
-        asl_json_settle(v); /* references into the event (gone now) become copies */
         output = NULL;
+        size_t limit = asl_limit.payload_bytes;
+        if (live && !t->token && limit && bound > limit && asl_json_size(v, limit) > limit) {
+            asl_json_delete(v);
+            asl_task_fail_data_limit(t);
+            return;
+        }
+        asl_json_settle(v); /* references into the event (gone now) become copies */
     }
     asl_json_drop(output);
     answered(t, live, v, bound, &why);
