@@ -500,7 +500,7 @@ static void retry_fire(asl_frame *f)
 {
     asl_err_clear(&f->err);
     f->exec->failed_state = NULL;
-    asl_wake(f, NULL);
+    asl_wake_timed(f, NULL);
 }
 
 /* Returns true and schedules the retry if a retrier takes the error. */

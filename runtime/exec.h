@@ -233,6 +233,9 @@ extern void (*const asl_heartbeat_timeout)(asl_frame *f);  /* task.c */
 /* Puts a suspended frame back on the run queue; it continues with resume
  * (or reruns its current state if resume is NULL). */
 void asl_wake(asl_frame *f, asl_step (*resume)(asl_frame *f));
+/* asl_wake for a timer's callback (called only by the timer firing): the
+ * frame runs at once when no other frame is ready. */
+void asl_wake_timed(asl_frame *f, asl_step (*resume)(asl_frame *f));
 /* Runs until no frame is ready and no timer or task is pending. */
 void asl_sched_run(void);
 /* Turns without blocking (a process handler under the virtual clock

@@ -16,9 +16,10 @@
 struct asl_timer {
     double at;
     unsigned long seq;       /* ties run in the order they were set */
-    int idx;                 /* place in the heap */
     asl_frame *frame;
     void (*fn)(asl_frame *f);
+    asl_timer *prev, *next;  /* in the queue (idx < 0) */
+    int idx;                 /* place in the heap, or -1: in the queue */
 };
 
 /* Timers come and go with every Wait, retry and timeout: from a slab, no
@@ -27,9 +28,15 @@ static asl_slab timer_slab = ASL_SLAB(asl_timer);
 
 asl_clock_state asl_clock;
 
+/* Timers are most often set in the order they fall due: Waits and
+ * timeouts of one length, counted from a clock that only moves forward.
+ * Such a timer (due no earlier than the last one queued) goes to the back
+ * of a queue, in O(1); any other to a heap. The next to fire is the
+ * earlier of the queue's head and the heap's root. */
 static struct {
     asl_timer **heap;
     int n, cap;
+    asl_timer *qhead, *qtail;
     unsigned long seq;
     asl_frame *head, *tail;
     int pending;             /* tasks served outside the scheduler */
@@ -120,8 +127,30 @@ static void heap_pop(void)
     }
 }
 
+static void queue_remove(asl_timer *t)
+{
+    *(t->prev ? &t->prev->next : &S.qhead) = t->next;
+    *(t->next ? &t->next->prev : &S.qtail) = t->prev;
+}
+
+/* The timer that fires next, or NULL. */
+static asl_timer *earliest(void)
+{
+    asl_timer *q = S.qhead;
+    if (!S.n)
+        return q;
+    return q && before(q, S.heap[0]) ? q : S.heap[0];
+}
+
 asl_timer *asl_timer_add(double at, asl_frame *f, void (*fn)(asl_frame *f))
 {
+    if (!S.qtail || at >= S.qtail->at) {
+        asl_timer *t = asl_slab_alloc_raw(&timer_slab);
+        *t = (asl_timer){.at = at, .seq = S.seq++, .frame = f, .fn = fn, .prev = S.qtail, .idx = -1};
+        *(S.qtail ? &S.qtail->next : &S.qhead) = t;
+        S.qtail = t;
+        return t;
+    }
     if (S.n == S.cap) {
         S.cap = S.cap ? 2 * S.cap : 64;
         S.heap = realloc(S.heap, sizeof *S.heap * (size_t)S.cap);
@@ -139,7 +168,10 @@ void asl_timer_cancel(asl_timer **t)
 {
     if (!*t)
         return;
-    heap_remove(*t);
+    if ((*t)->idx < 0)
+        queue_remove(*t);
+    else
+        heap_remove(*t);
     asl_slab_free(&timer_slab, *t);
     *t = NULL;
 }
@@ -158,8 +190,11 @@ void (*asl_timer_fn(const asl_timer *t))(asl_frame *f)
  * the callback may set a new one. */
 static void fire_next(void)
 {
-    asl_timer *t = S.heap[0];
-    heap_pop();
+    asl_timer *t = earliest();
+    if (t->idx < 0)
+        queue_remove(t);
+    else
+        heap_pop();
     asl_frame *f = t->frame;
     void (*fn)(asl_frame *) = t->fn;
     if (f->timer == t)
@@ -187,6 +222,20 @@ void asl_wake(asl_frame *f, asl_step (*resume)(asl_frame *f))
     else
         S.head = f;
     S.tail = f;
+}
+
+/* A timer fires only once no frame is ready (asl_sched_turn drains the
+ * queue first): the frame it wakes would be the next to run, so it runs
+ * now, without a trip through the queue. */
+void asl_wake_timed(asl_frame *f, asl_step (*resume)(asl_frame *f))
+{
+    if (S.head || f->queued) {
+        asl_wake(f, resume);
+        return;
+    }
+    f->resume = resume;
+    f->wait = ASL_WAIT_NONE;
+    asl_frame_step(f);
 }
 
 static asl_frame *pop_ready(void)
@@ -238,9 +287,10 @@ bool asl_sched_turn(void)
         }
         if (S.pending > 0 && asl_poll_external(0))
             return true;
-        if (S.n == 0)
+        asl_timer *next = earliest();
+        if (!next)
             return did;
-        double at = S.heap[0]->at;
+        double at = next->at;
         if (asl_clock.virt) {
             if (at > asl_clock.vnow)
                 asl_clock.vnow = at;
@@ -256,7 +306,8 @@ double asl_sched_deadline(void)
 {
     if (S.head)
         return 0;
-    return S.n ? S.heap[0]->at : -1;
+    asl_timer *t = earliest();
+    return t ? t->at : -1;
 }
 
 void asl_sched_block(double deadline)
@@ -277,9 +328,10 @@ void asl_sched_run(void)
     for (;;) {
         if (asl_sched_turn())
             continue;
-        if (S.n == 0 && S.pending == 0)
+        asl_timer *t = earliest();
+        if (!t && S.pending == 0)
             break;
-        asl_sched_block(S.n ? S.heap[0]->at : -1);
+        asl_sched_block(t ? t->at : -1);
     }
 }
 
@@ -288,4 +340,5 @@ void asl_sched_reset(void)
     free(S.heap);
     S.heap = NULL;
     S.n = S.cap = 0;
+    S.qhead = S.qtail = NULL;
 }

@@ -229,7 +229,7 @@ static asl_step wait_done(asl_frame *f)
 
 static void wait_fire(asl_frame *f)
 {
-    asl_wake(f, wait_done);
+    asl_wake_timed(f, wait_done);
 }
 
 /* The same for a JSONata Seconds or Timestamp expression. */
