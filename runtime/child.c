@@ -163,6 +163,8 @@ void asl_child_finished(asl_exec *child)
     if (only && !*only) /* unread, but the child's input and output count for the quota */
         only = NULL;
     cJSON *d = describe(child, parsed, only);
+    if (child->unit != t->frame->exec->unit)
+        asl_keys_adopt(d, t->frame->exec->machine); /* (keys of the child's unit: keys.c) */
     if (ok) {
         /* {"Output": output} (the usual OutputPath): bounded by the output's */
         size_t ob = child->kin->output_bound;
@@ -267,6 +269,8 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
         return;
     }
     cJSON *in = child_input(input, owned);
+    if (in && t->frame && u != t->frame->exec->unit)
+        asl_keys_adopt(in, m); /* (its keys may be the parent's unit's: keys.c) */
     if (!in) {
         asl_buf_printf(&msg, "Invalid State Machine Execution Input: '%s'", input->valuestring);
         sdk_error(t, "InvalidExecutionInput", msg.p);

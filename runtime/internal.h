@@ -251,5 +251,9 @@ char *asl_read_file_len(const char *path, size_t *len);
  * m's unit names for the unit's own pointers (cJSON_StringIsConst, the
  * copy freed), so that member.h's look-ups find them by address; keys.c. */
 void asl_keys_intern(cJSON *v, const asl_machine *m);
+/* The same for a value coming from an execution of another unit, whose
+ * constant keys may point into that unit: those m's unit does not name
+ * are copied (the other unit may be released first); keys.c. */
+void asl_keys_adopt(cJSON *v, const asl_machine *m);
 
 #endif

@@ -12,9 +12,12 @@
  * input is mostly its parent's template, keys interned already.
  *
  * The pointers are the unit's static data, which lives while any of its
- * executions does (asl_unit_hold), as template keys do already (and as
- * those, a value handed to another execution keeps them: cJSON_Duplicate
- * copies a constant key's pointer).
+ * executions does (asl_unit_hold), as template keys do. A value handed to
+ * an execution of another unit (a child's input, a child's output in its
+ * parent's result) may outlive the unit its keys point into (a JIT unit is
+ * released once unloaded and unused: TestState's, an updated machine's),
+ * so it is adopted (asl_keys_adopt): keys the receiving unit names get its
+ * pointers, other constant keys a copy of their own.
  */
 #include <string.h>
 
@@ -49,6 +52,34 @@ static void intern(cJSON *v, const asl_machine *m)
         if (c->child && !(c->type & cJSON_IsReference))
             intern(c, m);
     }
+}
+
+/* (as intern, for a value from another unit) */
+static void adopt(cJSON *v, const asl_machine *m)
+{
+    for (cJSON *c = v->child; c; c = c->next) {
+        if (c->string) {
+            const char *k = m->key_slots ? lookup(m, c->string) : NULL;
+            bool constant = c->type & cJSON_StringIsConst;
+            if (k && k != c->string) {
+                if (!constant)
+                    cJSON_free(c->string);
+                c->string = (char *)(uintptr_t)k;
+                c->type |= cJSON_StringIsConst;
+            } else if (!k && constant) {
+                c->string = asl_json_text(c->string, strlen(c->string));
+                c->type &= ~cJSON_StringIsConst;
+            }
+        }
+        if (c->child && !(c->type & cJSON_IsReference))
+            adopt(c, m);
+    }
+}
+
+void asl_keys_adopt(cJSON *v, const asl_machine *m)
+{
+    if (v && v->child && !(v->type & cJSON_IsReference))
+        adopt(v, m);
 }
 
 void asl_keys_intern(cJSON *v, const asl_machine *m)
