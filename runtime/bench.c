@@ -179,18 +179,60 @@ static void drive(void)
     }
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Where the q-th latency quantile lies in the latencies sorted. */
+static size_t pct_index(double q)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    size_t i = (size_t)ceil(q * (double)B.done) - 1;
+    return i < (size_t)B.done ? i : (size_t)B.done - 1;
 }
 
 static double pct(double q)
 {
-    if (!B.done)
-        return 0;
-    size_t i = (size_t)ceil(q * (double)B.done) - 1;
-    return B.latency[i < (size_t)B.done ? i : (size_t)B.done - 1] * 1e6;
+    return B.done ? B.latency[pct_index(q)] * 1e6 : 0;
+}
+
+/* Puts a[k] where sorting a[lo..hi] would put it, the smaller before it
+ * and the larger after (Hoare's selection: linear on average). */
+static void select_kth(double *a, long lo, long hi, long k)
+{
+    while (lo < hi) {
+        double pivot = a[lo + (hi - lo) / 2];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+/* The four quantiles the report prints (p50, p90, p99, max) put in their
+ * places: each is selected among the latencies after the one before, so
+ * the whole array is not sorted (a million latencies took longer to sort
+ * than the report to print). */
+static void place_percentiles(void)
+{
+    static const double q[] = {0.5, 0.9, 0.99, 1.0};
+    long from = 0;
+    for (size_t i = 0; B.done && i < sizeof q / sizeof *q; i++) {
+        long k = (long)pct_index(q[i]);
+        if (k < from)
+            continue;
+        select_kth(B.latency, from, B.done - 1, k);
+        from = k + 1;
+    }
 }
 
 static long peak_rss_kb(void)
@@ -202,7 +244,7 @@ static long peak_rss_kb(void)
 
 static void report(const asl_cli *o, double secs)
 {
-    qsort(B.latency, (size_t)B.done, sizeof *B.latency, cmp_double);
+    place_percentiles();
     double eps = secs > 0 ? (double)B.done / secs : 0, tps = secs > 0 ? (double)B.transitions / secs : 0;
     printf("executions     %ld (%ld failed), %ld at once\n", B.done, B.failed, o->concurrency);
     printf("wall time      %.3f s%s\n", secs, o->virtual_time ? " (executions on the virtual clock)" : "");
