@@ -37,30 +37,16 @@ static const char *lookup(const asl_machine *m, const char *k)
     }
 }
 
-/* (a view's members belong to another value: left as they are) */
-static void intern(cJSON *v, const asl_machine *m)
+/* Gives v's members (at any depth) the unit's pointers for the keys it
+ * names; a value from another unit (foreign) also gets a copy of each
+ * other constant key. A view's members belong to another value: left as
+ * they are. */
+static void rekey(cJSON *v, const asl_machine *m, bool foreign)
 {
     for (cJSON *c = v->child; c; c = c->next) {
-        if (c->string && !(c->type & cJSON_StringIsConst)) {
-            const char *k = lookup(m, c->string);
-            if (k) {
-                cJSON_free(c->string);
-                c->string = (char *)(uintptr_t)k;
-                c->type |= cJSON_StringIsConst;
-            }
-        }
-        if (c->child && !(c->type & cJSON_IsReference))
-            intern(c, m);
-    }
-}
-
-/* (as intern, for a value from another unit) */
-static void adopt(cJSON *v, const asl_machine *m)
-{
-    for (cJSON *c = v->child; c; c = c->next) {
-        if (c->string) {
+        bool constant = c->type & cJSON_StringIsConst;
+        if (c->string && (foreign || !constant)) {
             const char *k = m->key_slots ? lookup(m, c->string) : NULL;
-            bool constant = c->type & cJSON_StringIsConst;
             if (k && k != c->string) {
                 if (!constant)
                     cJSON_free(c->string);
@@ -72,18 +58,18 @@ static void adopt(cJSON *v, const asl_machine *m)
             }
         }
         if (c->child && !(c->type & cJSON_IsReference))
-            adopt(c, m);
+            rekey(c, m, foreign);
     }
-}
-
-void asl_keys_adopt(cJSON *v, const asl_machine *m)
-{
-    if (v && v->child && !(v->type & cJSON_IsReference))
-        adopt(v, m);
 }
 
 void asl_keys_intern(cJSON *v, const asl_machine *m)
 {
     if (v && v->child && !(v->type & cJSON_IsReference) && m->key_slots)
-        intern(v, m);
+        rekey(v, m, false);
+}
+
+void asl_keys_adopt(cJSON *v, const asl_machine *m)
+{
+    if (v && v->child && !(v->type & cJSON_IsReference))
+        rekey(v, m, true);
 }
