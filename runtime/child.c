@@ -85,7 +85,7 @@ enum { START_BOUND = 1024 };
 /* StartExecution's response. */
 static cJSON *start_response(const asl_exec *x, const char *only)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = asl_json_node(cJSON_Object);
     if (want(only, "ExecutionArn"))
         asl_resp_str(o, "ExecutionArn", x->arn);
     if (!only)
@@ -110,7 +110,7 @@ static void add_value(cJSON *o, const char *key, const cJSON *v, bool parsed)
 /* DescribeExecution's response as .sync (text) or .sync:2 (JSON) return it. */
 static cJSON *describe(const asl_exec *x, bool parsed, const char *only)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = asl_json_node(cJSON_Object);
     if (x->status != ASL_SUCCEEDED) {
         if (x->err.cause && want(only, "Cause"))
             asl_resp_str(o, "Cause", x->err.cause);
@@ -206,7 +206,7 @@ static cJSON *child_input(const cJSON *input, cJSON *owned)
     if (is_string(input))
         return asl_json_parse(input->valuestring);
     /* (a view's members are the parent's input: copied, not taken) */
-    if (!owned || asl_json_is_view(owned))
+    if (!owned || (owned->type & cJSON_IsReference)) /* (asl_json_is_view, in line) */
         return cJSON_Duplicate(input, 1);
     cJSON *v = cJSON_DetachItemViaPointer(owned, (cJSON *)(uintptr_t)input);
     if (!(v->type & cJSON_StringIsConst))
@@ -295,12 +295,13 @@ void asl_child_start_task(asl_task *t, const cJSON *payload, cJSON *owned, size_
     }
     if (t->state->pattern == ASL_PATTERN_RESPONSE) {
         const char *only = asl_task_result_key(t);
+        size_t arn_len = strlen(x->arn);
         /* Unread, it is built empty, unless a quota so low that the whole
          * response would fail it is set. */
-        if (only && !*only && asl_limit.payload_bytes && asl_limit.payload_bytes < 2 * strlen(x->arn) + 2048)
+        if (only && !*only && asl_limit.payload_bytes && asl_limit.payload_bytes < 2 * arn_len + 2048)
             only = NULL;
         /* (its size is bounded by the ARN's: the rest is ids, dates and fixed text) */
-        asl_task_complete_sized(t, start_response(x, only), START_BOUND + 6 * strlen(x->arn));
+        asl_task_complete_sized(t, start_response(x, only), START_BOUND + 6 * arn_len);
         return;
     }
     if (t->state->pattern != ASL_PATTERN_TOKEN) {

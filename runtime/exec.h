@@ -429,8 +429,12 @@ cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_nod
 /* ResultSelector, ResultPath, OutputPath and Assign for a result (taken);
  * returns the state output, or NULL with f->err set. */
 cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result);
-/* The same for a result whose size bound the caller knows (0: unknown). */
-cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, size_t bound);
+/* The same for a result whose size bound the caller knows (0: unknown):
+ * asl_state_output_sized, in line below, calls the first when the result
+ * is the output (OutputPath aside), which then saves no registers, and the
+ * second otherwise. */
+cJSON *asl_state_output_plain(asl_frame *f, const asl_state *s, cJSON *result, size_t bound);
+cJSON *asl_state_output_rest(asl_frame *f, const asl_state *s, cJSON *result, size_t bound);
 /* Evaluates an Assign template and stores the variables in the frame's
  * scope; -1 with c->err set on failure. */
 int asl_assign(asl_frame *f, const asl_node *assign, asl_ctx *c);
@@ -542,5 +546,12 @@ cJSON *asl_describe(const asl_exec *x);
 #define asl_engine_wants_inspection() ((asl_observing & ASL_OBSERVING_INSPECTION) != 0)
 /* The engine's wait_scale: what Wait durations are multiplied by. */
 double asl_engine_wait_scale(void);
+
+static inline cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, size_t bound)
+{
+    if (!s->result_path && !s->jsonata && !s->result_selector && !s->assign && !asl_engine_wants_inspection())
+        return asl_state_output_plain(f, s, result, bound);
+    return asl_state_output_rest(f, s, result, bound);
+}
 
 #endif

@@ -488,7 +488,7 @@ cJSON *asl_apply_template(asl_frame *f, const asl_node *tmpl, const cJSON *input
 
 /* The steps of asl_effective_input one by one, noting each value for
  * inspection (only when an observer asked: it copies). */
-static cJSON *inspected_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
+__attribute__((noinline)) static cJSON *inspected_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
 {
     asl_inspect(f, "input", f->data);
     cJSON *in = asl_apply_path(f, s->input_path, f->data);
@@ -503,20 +503,10 @@ static cJSON *inspected_input(asl_frame *f, const asl_state *s, const asl_node *
     return out;
 }
 
-cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_node *parameters, size_t *bound)
+/* The template walked (parameters set, no inspection). */
+__attribute__((noinline)) static cJSON *walked_input(asl_frame *f, const asl_state *s, const asl_node *parameters,
+                                                     size_t *bound)
 {
-    *bound = 0;
-    if (asl_engine_wants_inspection())
-        return inspected_input(f, s, parameters);
-    if (!parameters)
-        return asl_apply_path(f, s->input_path, f->data);
-    if (s->build_parameters && parameters == s->parameters) {
-        /* written as C (params.c); NULL: built by the walk below */
-        cJSON *out = s->build_parameters(f, s, bound);
-        if (out)
-            return out;
-        *bound = 0;
-    }
     /* The template only reads its input: borrow it rather than copy. */
     const cJSON *in = f->data;
     cJSON *owned = NULL;
@@ -534,6 +524,23 @@ cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_nod
     if (owned)
         asl_json_drop(owned);
     return out;
+}
+
+cJSON *asl_effective_input_sized(asl_frame *f, const asl_state *s, const asl_node *parameters, size_t *bound)
+{
+    *bound = 0;
+    if (asl_engine_wants_inspection())
+        return inspected_input(f, s, parameters);
+    if (!parameters)
+        return asl_apply_path(f, s->input_path, f->data);
+    if (s->build_parameters && parameters == s->parameters) {
+        /* written as C (params.c); NULL: built by the walk */
+        cJSON *out = s->build_parameters(f, s, bound);
+        if (out)
+            return out;
+        *bound = 0;
+    }
+    return walked_input(f, s, parameters, bound);
 }
 
 cJSON *asl_effective_input(asl_frame *f, const asl_state *s, const asl_node *parameters)
@@ -593,16 +600,18 @@ cJSON *asl_state_output(asl_frame *f, const asl_state *s, cJSON *result)
     return asl_state_output_sized(f, s, result, 0);
 }
 
-cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, size_t rb)
+cJSON *asl_state_output_plain(asl_frame *f, const asl_state *s, cJSON *result, size_t rb)
 {
-    if (!s->result_path && !s->jsonata && !s->result_selector && !s->assign && !asl_engine_wants_inspection()) {
-        /* The common case in few instructions: the result is the output
-         * (OutputPath aside), as below. */
-        if (result == f->data && !(s->nretry || s->ncatch))
-            f->data = NULL;
-        f->out_bound = rb ? rb : asl_json_size_bound(result, asl_limit.payload_bytes);
-        return s->output_path ? asl_apply_path_take(f, s->output_path, result) : result;
-    }
+    /* The common case in few instructions: the result is the output
+     * (OutputPath aside), as asl_state_output_rest would make it. */
+    if (result == f->data && !(s->nretry || s->ncatch))
+        f->data = NULL;
+    f->out_bound = rb ? rb : asl_json_size_bound(result, asl_limit.payload_bytes);
+    return s->output_path ? asl_apply_path_take(f, s->output_path, result) : result;
+}
+
+cJSON *asl_state_output_rest(asl_frame *f, const asl_state *s, cJSON *result, size_t rb)
+{
     if (s->jsonata)
         return jn_state_output(f, s, result);
     asl_inspect(f, "result", result);

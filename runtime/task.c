@@ -53,14 +53,13 @@ static void note_closed(asl_task *t)
 
 asl_task *asl_task_restore(asl_frame *f, const asl_state *s, const char *resource)
 {
-    asl_task *t = asl_slab_alloc(&task_slab);
-    t->frame = f;
-    t->state = s;
+    asl_task *t = asl_slab_alloc_raw(&task_slab);
     /* The state's own resource is borrowed (it lives with the unit, which
      * outlives the tasks a frame of it uses, as t->state does); any other is
- * copied. */
-    t->borrowed = s && s->resource && (s->resource == resource || !strcmp(s->resource, resource));
-    t->resource = t->borrowed ? (char *)s->resource : strdup(resource);
+     * copied. (Every field set here: the rest zero, without a memset call.) */
+    bool borrowed = s && s->resource && (s->resource == resource || !strcmp(s->resource, resource));
+    *t = (asl_task){.frame = f, .state = s, .borrowed = borrowed,
+                    .resource = borrowed ? (char *)s->resource : strdup(resource)};
     /* A Lambda function ARN as the resource (the legacy form) has events
      * of its own: LambdaFunctionScheduled ... instead of TaskScheduled ... */
     t->lambda = !(t->borrowed && s->integration == ASL_RES_START_EXECUTION) &&
@@ -182,7 +181,9 @@ const char *asl_task_ref(const asl_task *t)
  * asl_frame_event would count it). */
 static inline void bare_event(asl_frame *f, const char *type)
 {
-    if (asl_history_counted_only(f->exec, type))
+    /* (a task's events are not an execution's: only observers of every
+     * event hear them, ASL_OBSERVING_ALL) */
+    if (asl_history_counted_only_by(f->exec, ASL_OBSERVING_ALL))
         f->src = ++f->exec->events;
     else
         asl_frame_event(f, type, NULL, false);
@@ -566,8 +567,8 @@ asl_step asl_state_task(asl_frame *f, const asl_state *s)
         payload = asl_path_view(f, s->input_path, f->data, &owned);
     else
         payload = owned = s->jsonata ? asl_jn_arguments(f, s) : asl_effective_input_sized(f, s, s->parameters, &bound);
-    if (!payload || seconds_field(f, s->timeout, f->data, "TimeoutSeconds", &timeout) < 0 ||
-        seconds_field(f, s->heartbeat, f->data, "HeartbeatSeconds", &heartbeat) < 0) {
+    if (!payload || (s->timeout && seconds_field(f, s->timeout, f->data, "TimeoutSeconds", &timeout) < 0) ||
+        (s->heartbeat && seconds_field(f, s->heartbeat, f->data, "HeartbeatSeconds", &heartbeat) < 0)) {
         asl_json_drop(owned);
         f->task = NULL;
         asl_task_detach(t);
