@@ -228,7 +228,11 @@ asl_frame *asl_frame_new(asl_exec *x, const asl_graph *g, cJSON *input, asl_fram
     asl_frame *f = asl_frame_alloc(x, g, parent, slot);
     f->data = input;
     f->src = parent ? parent->src : 0;
-    enter_state(f, g->start);
+    /* enter_state on a zeroed frame: no retry counts, $$ or bounds to reset */
+    f->state = g->start;
+    f->entered = asl_now();
+    x->transitions++;
+    f->entered_id = state_event(f, entered_event(current(f)->type), "input", input);
     return f;
 }
 

@@ -100,7 +100,7 @@ int asl_history_record(asl_exec *x, int prev, const char *type, cJSON *details, 
     if (emit)
         asl_engine_emit_heard(x, id, prev, type, at, details, hearers);
     if (!asl_history_on) {
-        asl_json_delete(details);
+        asl_json_drop(details);
         return id;
     }
     if (!x->history) {
