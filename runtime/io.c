@@ -112,10 +112,11 @@ const cJSON *asl_ctx_context(asl_ctx *c)
 
 const cJSON *asl_ctx_var(asl_ctx *c, const char *name)
 {
+    /* (a variable's key is the unit's, as a path names it: member.h) */
     if (!c->frame)
-        return cJSON_GetObjectItemCaseSensitive(c->vars, name);
+        return asl_member(c->vars, name);
     for (asl_frame *f = c->frame; f; f = f->parent) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(f->vars, name);
+        const cJSON *v = asl_member(f->vars, name);
         if (v)
             return v;
     }
@@ -558,8 +559,15 @@ void asl_store_vars(asl_frame *f, cJSON *vals)
         f->vars = cJSON_CreateObject();
     while (vals->child) {
         cJSON *v = cJSON_DetachItemViaPointer(vals, vals->child);
-        cJSON_DeleteItemFromObjectCaseSensitive(f->vars, v->string);
-        cJSON_AddItemToObject(f->vars, v->string, v);
+        cJSON *old = (cJSON *)asl_member(f->vars, v->string);
+        if (old)
+            cJSON_Delete(cJSON_DetachItemViaPointer(f->vars, old));
+        /* an Assign's key is the unit's (static: kept, and found by its
+         * address), else copied */
+        if (v->type & cJSON_StringIsConst)
+            cJSON_AddItemToObjectCS(f->vars, v->string, v);
+        else
+            cJSON_AddItemToObject(f->vars, v->string, v);
     }
     asl_json_drop(vals);
 }
