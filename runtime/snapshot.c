@@ -346,7 +346,7 @@ static void build_task(asl_frame *f, const cJSON *j, sends *out)
         a->payload = payload;
     }
     if (token) {
-        t->token = strdup(token);
+        t->token = asl_json_text(token, strlen(token)); /* (freed as token.c's are) */
         if (!t->done)
             asl_token_adopt(t);
     }

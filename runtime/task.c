@@ -105,7 +105,7 @@ static void task_free(asl_task *t)
         asl_slab_free(&aux_slab, t->aux);
     }
     free(t->answer);
-    free(t->token);
+    cJSON_free(t->token); /* (token.c's and snapshot.c's: cJSON's allocator) */
     if (!t->borrowed) /* t->state may be gone with its unit: the flag says */
         free(t->resource);
     asl_slab_free(&task_slab, t);
@@ -444,7 +444,7 @@ void asl_task_succeed_json(asl_task *t, cJSON *output)
     cJSON *v = NULL;
     size_t bound = 0;
     if (answer_wanted(t, live) && asl_json_value_check(output, &why, &bound)) {
-        v = output ? output : cJSON_CreateNull();
+        v = output ? output : asl_json_node(cJSON_NULL);
         output = NULL;
         size_t limit = asl_limit.payload_bytes;
         if (live && !t->token && limit && bound > limit && asl_json_size(v, limit) > limit) {

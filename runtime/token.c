@@ -145,10 +145,12 @@ static const char *pairs(void)
     return two;
 }
 
+/* The token's text is cJSON's allocation (the pool's, in line, while it
+ * is on: malloc cost more than encoding), freed with cJSON_free. */
 static char *encode(const unsigned char raw[TOKEN_BYTES])
 {
-    char *t = malloc(TOKEN_CHARS + 1);
-    if (!t)
+    char *t = asl_pool_take(TOKEN_CHARS + 1);
+    if (!t && !(t = cJSON_malloc(TOKEN_CHARS + 1)))
         abort();
     const char *two = pairs();
     /* Three bytes make four characters (six bytes, read at once, eight);
@@ -287,7 +289,7 @@ void asl_token_issue(asl_task *t)
     asl_random_secure(raw + SEQ_BYTES, TAGGED_BYTES - SEQ_BYTES);
     uint64_t tag = siphash(raw, TAGGED_BYTES, T.key);
     put_le64(raw + TAGGED_BYTES, tag);
-    free(t->token);
+    cJSON_free(t->token);
     t->token = encode(raw);
     if (full())
         rehash();
