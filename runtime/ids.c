@@ -39,6 +39,24 @@ static inline uint64_t next64(void)
     return rng[1] + s0;
 }
 
+/* Two numbers in a row, the state read and written once (a UUID's). */
+static inline void next64_pair(uint64_t out[2])
+{
+    if (__builtin_expect(!rng[0] && !rng[1], 0))
+        seed();
+    uint64_t a = rng[0], b = rng[1];
+    for (int i = 0; i < 2; i++) {
+        uint64_t s1 = a;
+        const uint64_t s0 = b;
+        a = s0;
+        s1 ^= s1 << 23;
+        b = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+        out[i] = b + s0;
+    }
+    rng[0] = a;
+    rng[1] = b;
+}
+
 uint64_t asl_random_u64(void)
 {
     return next64();
@@ -80,7 +98,8 @@ void asl_uuid(char out[37])
     /* The version, 4, in byte 6's high nibble and the variant, binary 10,
      * in byte 8's top bits: on a little-endian machine set in the words
      * (bytes 6 of the first and 0 of the second) before they are bytes. */
-    uint64_t r[2] = {next64(), next64()};
+    uint64_t r[2];
+    next64_pair(r);
     unsigned char b[16];
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     r[0] = (r[0] & ~((uint64_t)0xf0 << 48)) | ((uint64_t)0x40 << 48);
