@@ -162,6 +162,16 @@ void asl_child_finished(asl_exec *child)
     const char *only = ok ? asl_task_result_key(t) : NULL;
     if (only && !*only) /* unread, but the child's input and output count for the quota */
         only = NULL;
+    if (parsed && only && child->output && !strcmp(only, "Output") && asl_task_result_whole(t)) {
+        /* OutputPath "$.Output" (the usual one): the output alone, which
+         * is the state's output (no object to take it out of) */
+        cJSON *out = cJSON_Duplicate(child->output, 1);
+        if (child->unit != t->frame->exec->unit)
+            asl_keys_adopt(out, t->frame->exec->machine); /* (as below) */
+        t->selected = true;
+        asl_task_complete_sized(t, out, child->kin->output_bound);
+        return;
+    }
     cJSON *d = describe(child, parsed, only);
     if (child->unit != t->frame->exec->unit)
         asl_keys_adopt(d, t->frame->exec->machine); /* (keys of the child's unit: keys.c) */

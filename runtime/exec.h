@@ -170,6 +170,8 @@ struct asl_task {
     bool closed;                /* on task.c's list of candidates to free */
     bool borrowed;              /* resource is the state's own (not freed) */
     bool lambda;                /* resource is a Lambda function ARN (events of its own) */
+    bool selected;              /* its result is what OutputPath "$.KEY" selects of the service's
+                                   response, that key's value alone (asl_task_result_whole) */
 };
 
 /* What only some tasks carry (a million tasks waiting on their tokens

@@ -113,6 +113,11 @@ const char *asl_task_result_key(const asl_task *t)
     return p->kids[0].str;
 }
 
+bool asl_task_result_whole(const asl_task *t)
+{
+    return !t->token && t->state->output_path && t->state->output_path->count == 1;
+}
+
 cJSON *asl_resp_obj(cJSON *o, const char *key)
 {
     cJSON *v = cJSON_CreateObject();
@@ -160,6 +165,10 @@ cJSON *asl_task_wrap_result(asl_task *t, cJSON *result, size_t *bound)
     size_t rb = bound && *bound ? *bound : 0;
     if (only && !*only && (!limit || (limit > 8192 && (rb ? rb : asl_json_size_bound(result, limit)) <= limit - 8192)))
         return result;
+    if (only && !strcmp(only, "Payload") && asl_task_result_whole(t)) {
+        t->selected = true; /* OutputPath "$.Payload": the result is the output */
+        return result;
+    }
     cJSON *o = cJSON_CreateObject();
     if (bound && *bound) {
         const char *log = ASL_AUX(t, log_result);

@@ -31,6 +31,13 @@ cJSON *asl_task_wrap_result(asl_task *t, cJSON *result, size_t *bound);
  * or nothing, as long as the payload quota judges it as it would the whole
  * (its other fields are never seen). */
 const char *asl_task_result_key(const asl_task *t);
+/* Whether OutputPath is that key alone ("$.Output", not "$.Output.x"): the
+ * key's value is then the state's output, and an integration that reads
+ * it may hand that value over as the result, with t->selected set, rather
+ * than an object that OutputPath takes apart. Only with a key from
+ * asl_task_result_key, for a task whose result is the service's response
+ * (no token). */
+bool asl_task_result_whole(const asl_task *t);
 /* unread.c: whether no later state reads t's result (the walk follows it
  * through the states that pass it on; see unread.c). History and
  * inspection are the caller's to ask about. */

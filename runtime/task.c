@@ -320,6 +320,7 @@ static asl_step task_resume(asl_frame *f)
 {
     const asl_state *s = &f->graph->states[f->state];
     asl_task *t = f->task;
+    bool selected = t->selected; /* (t is not read after task_close) */
     asl_timer_cancel(&f->timer);
     asl_timer_cancel(&f->heartbeat);
     asl_json_drop(f->effective);
@@ -345,7 +346,13 @@ static asl_step task_resume(asl_frame *f)
         asl_json_drop(result);
         return ASL_STEP_FAIL;
     }
-    cJSON *out = asl_state_output_sized(f, s, result, bound);
+    cJSON *out;
+    if (selected) { /* the result is OutputPath's selection already (asl_task_result_whole) */
+        f->out_bound = bound ? bound : asl_json_size_bound(result, asl_limit.payload_bytes);
+        out = result;
+    } else {
+        out = asl_state_output_sized(f, s, result, bound);
+    }
     return out ? asl_advance(f, s, out) : ASL_STEP_FAIL;
 }
 
