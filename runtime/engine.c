@@ -51,7 +51,6 @@ struct asl_engine {
     observer *obs;               /* as many as embedders add (grows by doubling) */
     int nobs, obs_cap;
     unsigned flags;              /* union of the observers' flags */
-    double wait_scale;
     bool closing;
 };
 
@@ -112,7 +111,7 @@ asl_engine *asl_engine_new(const asl_engine_config *c)
     engine = calloc(1, sizeof *engine);
     if (!engine)
         abort();
-    engine->wait_scale = c->wait_scale < 0 ? 1 : c->wait_scale;
+    asl_wait_scale = c->wait_scale < 0 ? 1 : c->wait_scale;
     asl_set_account(c->region, c->account);
     asl_set_virtual_time(c->virtual_time, 0);
     asl_history_enable(c->record_history);
@@ -158,6 +157,7 @@ void asl_engine_free(asl_engine *e)
     free(e);
     engine = NULL;
     asl_observing = 0;
+    asl_wait_scale = 1;
 }
 
 /* ------------------------------------------------------------- units */
@@ -567,10 +567,7 @@ void asl_engine_unobserve(asl_engine *e, int id)
     observing_update(e);
 }
 
-double asl_engine_wait_scale(void)
-{
-    return engine ? engine->wait_scale : 1;
-}
+double asl_wait_scale = 1;
 
 void asl_engine_emit(asl_exec *x, int id, int prev, const char *type, double at, const cJSON *details)
 {

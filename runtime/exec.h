@@ -546,8 +546,10 @@ bool asl_exec_name_valid(const char *name);
 cJSON *asl_describe(const asl_exec *x);
 /* Whether anyone wants inspection events (a flag test: states ask often). */
 #define asl_engine_wants_inspection() ((asl_observing & ASL_OBSERVING_INSPECTION) != 0)
-/* The engine's wait_scale: what Wait durations are multiplied by. */
-double asl_engine_wait_scale(void);
+/* The engine's wait_scale: what Wait durations are multiplied by (1
+ * without an engine; a variable: every Wait reads it). */
+extern double asl_wait_scale;
+#define asl_engine_wait_scale() asl_wait_scale
 
 static inline cJSON *asl_state_output_sized(asl_frame *f, const asl_state *s, cJSON *result, size_t bound)
 {
