@@ -64,9 +64,10 @@ int asl_path_select(const asl_node *path, asl_ctx *c, cJSON **out);
 /* Like asl_path_select but borrows: *out points into the document. Only
  * for definite paths. Returns 0 found, 1 not found. */
 int asl_path_peek(const asl_node *path, asl_ctx *c, const cJSON **out);
-/* A definite $$ path read straight from the execution (io.c): true with
+/* A definite $$ path read straight from f's execution (io.c), for a
+ * template outside a Map's ItemSelector whose input is input: true with
  * *out set and *bound grown, false when only the general path can say. */
-bool asl_context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *bound);
+bool asl_context_fast(const asl_node *path, asl_frame *f, const cJSON *input, cJSON **out, size_t *bound);
 
 /* A value moved rather than copied out of a document its owner gives up:
  * for a definite path of names and indexes from $, the value it selects,

@@ -229,10 +229,14 @@ static inline __attribute__((always_inline)) bool context_fast(const asl_node *p
     return true;
 }
 
-/* For params.c; the walk keeps its copy in line (a call there cost map100 3%). */
-bool asl_context_fast(const asl_node *path, asl_ctx *c, cJSON **out, size_t *bound)
+/* For params.c (a Pass or Task template: no Map item, which the compiler
+ * then leaves out); the walk keeps its copy in line (a call there cost
+ * map100 3%). */
+bool asl_context_fast(const asl_node *path, asl_frame *f, const cJSON *input, cJSON **out, size_t *bound)
 {
-    return context_fast(path, c, out, bound);
+    asl_ctx c;
+    asl_ctx_init(&c, f, input);
+    return context_fast(path, &c, out, bound);
 }
 
 static cJSON *eval_path_field(const asl_node *path, const char *field, asl_ctx *c, size_t *bound)

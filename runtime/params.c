@@ -48,6 +48,15 @@ int asl_tmpl_begin(asl_tmpl *t, asl_frame *f, const asl_state *s)
     return 1;
 }
 
+/* Links v (taken: a node just made, with no key of its own) under field,
+ * static text: asl_json_add without its test for a key to free. */
+static inline void link_new(asl_tmpl *t, const char *field, cJSON *v)
+{
+    v->string = (char *)(uintptr_t)field;
+    v->type |= cJSON_StringIsConst;
+    asl_json_add(t->out, (cJSON **)&t->tail, NULL, v);
+}
+
 /* Adds a member (taken) under field, static text, or fails the template. */
 static void add(asl_tmpl *t, const char *field, cJSON *v)
 {
@@ -95,15 +104,13 @@ void asl_tmpl_context(asl_tmpl *t, const char *field, const asl_node *path, size
         return;
     /* the $$ paths the walk reads straight from the execution; any other
      * is the walk's */
-    asl_ctx c;
-    asl_ctx_init(&c, t->frame, t->input);
     cJSON *out;
-    if (!asl_context_fast(path, &c, &out, &t->bound)) {
+    if (!asl_context_fast(path, t->frame, t->input, &out, &t->bound)) {
         t->failed = 1;
         return;
     }
     t->bound += bound;
-    asl_json_add(t->out, (cJSON **)&t->tail, field, out);
+    link_new(t, field, out); /* (a $$ value is made for the field) */
 }
 
 void asl_tmpl_call(asl_tmpl *t, const char *field, const asl_node *call)
@@ -140,7 +147,7 @@ void asl_tmpl_literal(asl_tmpl *t, const char *field, const asl_node *n, size_t 
     if (t->failed)
         return;
     t->bound += bound;
-    asl_json_add(t->out, (cJSON **)&t->tail, field, asl_literal_node(n));
+    link_new(t, field, asl_literal_node(n));
 }
 
 void asl_tmpl_value(asl_tmpl *t, const char *field, const asl_node *n)
@@ -175,7 +182,7 @@ void asl_tmpl_close(asl_tmpl *t, const char *field)
     t->out = t->outer[t->depth][0];
     t->tail = t->outer[t->depth][1];
     t->bound += ASL_BOUND_MEMBER(strlen(field));
-    asl_json_add(t->out, (cJSON **)&t->tail, field, o);
+    link_new(t, field, o);
 }
 
 asl_step asl_tmpl_pass(asl_tmpl *t)
