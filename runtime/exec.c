@@ -307,10 +307,6 @@ static void fan_free(asl_frame *f)
     asl_frame_fan_end(f);
 }
 
-/* What a frame or an execution may hold is most often not there: tested
- * here rather than in a call (a frame has six values, an error, ...). */
-#define drop asl_json_drop
-
 static inline void err_drop(asl_err *e)
 {
     if (e->error || e->cause)
@@ -334,12 +330,12 @@ static void frame_free(asl_frame *f)
         fan_free(f);
     if (f->queued)
         asl_sched_forget(f);
-    drop(f->inspect);
-    drop(f->effective); /* a Task's (a Map's went with its fan) */
-    drop(f->data);
-    drop(f->vars);
-    drop(f->context);
-    drop(f->result);
+    asl_json_drop(f->inspect);
+    asl_json_drop(f->effective); /* a Task's (a Map's went with its fan) */
+    asl_json_drop(f->data);
+    asl_json_drop(f->vars);
+    asl_json_drop(f->context);
+    asl_json_drop(f->result);
     if (f->attempts)
         free(f->attempts);
     err_drop(&f->err);
@@ -988,8 +984,8 @@ static void exec_free(asl_exec *x)
     arn_free(x);
     asl_unit_drop(x->unit);
     if (!x->input_borrowed)
-        drop(x->input);
-    drop(x->output);
+        asl_json_drop(x->input);
+    asl_json_drop(x->output);
     err_drop(&x->err);
     if (x->history)
         asl_history_free(x->history);

@@ -11,19 +11,13 @@
 
 #include "pool.h"
 
-/* 8 bytes keep cJSON's structures (pointers, doubles) aligned. */
-#define HEADER ASL_POOL_HEADER
-#define BIG ASL_POOL_BIG
-
+/* (the header of 8 bytes keeps cJSON's structures, pointers and doubles,
+ * aligned) */
 static const size_t class_size[ASL_POOL_CLASSES] = {16, 32, 48, 64, 96, 128, 192, 256, 384, ASL_POOL_LARGEST};
-
-typedef asl_pool_block block;
 
 /* (pool.h's in-line calls use the lists and the classes directly) */
 asl_pool_block *asl_pool_lists[ASL_POOL_CLASSES];
-#define free_list asl_pool_lists
 unsigned char asl_pool_class_of[ASL_POOL_LARGEST + 1];
-#define class_of_size asl_pool_class_of
 /* Every chunk's start, so that the memory kept for reuse stays reachable
  * (valgrind counts chunks known only by blocks inside them as lost). */
 static unsigned char **chunks;
@@ -32,17 +26,17 @@ static size_t nchunks, chunk_cap;
 static void init_classes(void)
 {
     size_t c = 0;
-    for (size_t n = 0; n <= 512; n++) {
+    for (size_t n = 0; n <= ASL_POOL_LARGEST; n++) {
         while (class_size[c] < n)
             c++;
-        class_of_size[n] = (unsigned char)c;
+        asl_pool_class_of[n] = (unsigned char)c;
     }
 }
 
 /* Carves a 64 KiB chunk into blocks of one class. */
 static void refill(size_t c)
 {
-    size_t step = HEADER + class_size[c];
+    size_t step = ASL_POOL_HEADER + class_size[c];
     size_t count = 65536 / step;
     unsigned char *chunk = malloc(step * count);
     if (chunk && nchunks == chunk_cap) {
@@ -58,57 +52,46 @@ static void refill(size_t c)
         abort();
     }
     for (size_t i = 0; i < count; i++) {
-        block *b = (block *)(chunk + i * step);
-        b->next = free_list[c];
-        free_list[c] = b;
+        asl_pool_block *b = (asl_pool_block *)(chunk + i * step);
+        b->next = asl_pool_lists[c];
+        asl_pool_lists[c] = b;
     }
 }
 
 /* Past the fast path: a block above the largest class, or an empty list. */
 __attribute__((noinline)) static void *alloc_slow(size_t n)
 {
-    if (n > 512) {
-        unsigned char *p = malloc(HEADER + n);
+    if (n > ASL_POOL_LARGEST) {
+        unsigned char *p = malloc(ASL_POOL_HEADER + n);
         if (!p)
             return NULL;
-        p[HEADER - 1] = BIG;
-        return p + HEADER;
+        p[ASL_POOL_HEADER - 1] = ASL_POOL_BIG;
+        return p + ASL_POOL_HEADER;
     }
-    size_t c = class_of_size[n];
+    unsigned char c = asl_pool_class_of[n];
     refill(c);
-    block *b = free_list[c];
-    free_list[c] = b->next;
-    b->bytes[HEADER - 1] = (unsigned char)c;
-    return b->bytes + HEADER;
+    return asl_pool_pop(c);
 }
 
 void *asl_pool_alloc(size_t n)
 {
     /* (the common case pops a list: no frame, no call) */
-    if (n <= 512) {
-        size_t c = class_of_size[n];
-        block *b = free_list[c];
-        if (b) {
-            free_list[c] = b->next;
-            b->bytes[HEADER - 1] = (unsigned char)c;
-            return b->bytes + HEADER;
-        }
-    }
-    return alloc_slow(n);
+    void *p = n <= ASL_POOL_LARGEST ? asl_pool_pop(asl_pool_class_of[n]) : NULL;
+    return p ? p : alloc_slow(n);
 }
 
 /* Gives back p (not NULL): a push onto its class's list. */
 static inline void put(void *p)
 {
-    unsigned char *h = (unsigned char *)p - HEADER;
-    unsigned char c = h[HEADER - 1];
-    if (c == BIG) {
+    unsigned char *h = (unsigned char *)p - ASL_POOL_HEADER;
+    unsigned char c = h[ASL_POOL_HEADER - 1];
+    if (c == ASL_POOL_BIG) {
         free(h);
         return;
     }
-    block *b = (block *)h;
-    b->next = free_list[c];
-    free_list[c] = b;
+    asl_pool_block *b = (asl_pool_block *)h;
+    b->next = asl_pool_lists[c];
+    asl_pool_lists[c] = b;
 }
 
 void asl_pool_free(void *p)

@@ -44,17 +44,23 @@ typedef union asl_pool_block {
 extern asl_pool_block *asl_pool_lists[ASL_POOL_CLASSES];
 extern unsigned char asl_pool_class_of[ASL_POOL_LARGEST + 1];
 
-/* n bytes (at most ASL_POOL_LARGEST), NULL with the pool off (asl_pool_on)
- * or its list empty: the caller then asks cJSON_malloc. */
-static inline void *asl_pool_take(size_t n)
+/* A block of class c popped from its list, its header naming the class;
+ * NULL if the list is empty. */
+static inline void *asl_pool_pop(unsigned char c)
 {
-    unsigned char c = asl_pool_class_of[n];
-    asl_pool_block *b = asl_pool_on ? asl_pool_lists[c] : NULL;
+    asl_pool_block *b = asl_pool_lists[c];
     if (!b)
         return NULL;
     asl_pool_lists[c] = b->next;
     b->bytes[ASL_POOL_HEADER - 1] = c;
     return b->bytes + ASL_POOL_HEADER;
+}
+
+/* n bytes (at most ASL_POOL_LARGEST), NULL with the pool off (asl_pool_on)
+ * or its list empty: the caller then asks cJSON_malloc. */
+static inline void *asl_pool_take(size_t n)
+{
+    return asl_pool_on ? asl_pool_pop(asl_pool_class_of[n]) : NULL;
 }
 
 #endif
