@@ -1,7 +1,7 @@
 /*
  * lower_keys.c: the unit's object keys, each written once. Every place the
  * generated C names a key (a path step, a template's member, a Choice
- * rule's $.key) uses the one array, key.NAME:
+ * rule's $.key) uses the one struct's member, key.NAME:
  *
  *     static const struct {
  *         char i[2];
